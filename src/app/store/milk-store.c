@@ -1,0 +1,1176 @@
+/* milk-store.c — the local diary: SQLite cache of every record
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "milk-store-private.h"
+
+struct _MilkStore
+{
+  GObject parent_instance;
+
+  char *path;
+  sqlite3 *db;
+  GHashTable *statements; /* sql → sqlite3_stmt */
+  MilkHlc *hlc;
+  char node[17];
+  guint transaction_depth;
+};
+
+G_DEFINE_FINAL_TYPE (MilkStore, milk_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (milk-store-error-quark, milk_store_error)
+
+typedef struct
+{
+  const char *table;
+  const char *data_columns;
+  guint n_data;
+} TableInfo;
+
+static const TableInfo tables[] = {
+  [MILK_RECORD_PRODUCT] = { "products", "name, unit, default_qty_ml, position, archived", 5 },
+  [MILK_RECORD_ENTRY] = { "entries", "product, day, qty_ml, price_override, note", 5 },
+  [MILK_RECORD_PRICE] = { "prices", "product, day, price_per_l", 3 },
+  [MILK_RECORD_PAYMENT] = { "payments", "day, amount, note", 3 },
+  [MILK_RECORD_SETTING] = { "settings", "value", 1 },
+};
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+milk_store_finalize (GObject *object)
+{
+  MilkStore *self = MILK_STORE (object);
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db)
+    {
+      sqlite3_close_v2 (self->db);
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->hlc, milk_hlc_free);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (milk_store_parent_class)->finalize (object);
+}
+
+static void
+milk_store_class_init (MilkStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = milk_store_finalize;
+}
+
+static void
+milk_store_init (MilkStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            finalize_statement);
+}
+
+void
+_milk_store_set_error (MilkStore  *self,
+                       GError    **error)
+{
+  int code = sqlite3_extended_errcode (self->db);
+  int primary = code & 0xff;
+
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+    g_set_error (error, MILK_STORE_ERROR, MILK_STORE_ERROR_CORRUPT,
+                 _("The diary file %s is damaged or is not a Milk Diary database (%s)"),
+                 self->path, sqlite3_errmsg (self->db));
+  else
+    g_set_error (error, MILK_STORE_ERROR, MILK_STORE_ERROR_FAILED,
+                 _("The diary could not be read or written: %s"), sqlite3_errmsg (self->db));
+}
+
+sqlite3 *
+_milk_store_get_db (MilkStore *self)
+{
+  return self->db;
+}
+
+/* Statements are prepared once and kept; each use starts from a reset. */
+sqlite3_stmt *
+_milk_store_prepare (MilkStore   *self,
+                     const char  *sql,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      _milk_store_set_error (self, error);
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+gboolean
+_milk_store_exec (MilkStore   *self,
+                  const char  *sql,
+                  GError     **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      _milk_store_set_error (self, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_milk_store_step_done (MilkStore     *self,
+                       sqlite3_stmt  *stmt,
+                       GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      _milk_store_set_error (self, error);
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static char *
+dup_local_state (MilkStore  *self,
+                 const char *name)
+{
+  sqlite3_stmt *stmt = _milk_store_prepare (self, "SELECT value FROM local_state WHERE name = ?", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+static gboolean
+set_local_state (MilkStore   *self,
+                 const char  *name,
+                 const char  *value,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt = _milk_store_prepare (self,
+      "INSERT OR REPLACE INTO local_state (name, value) VALUES (?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  return _milk_store_step_done (self, stmt, error);
+}
+
+static gboolean
+begin (MilkStore  *self,
+       GError    **error)
+{
+  if (self->transaction_depth++ > 0)
+    return TRUE;
+  if (!_milk_store_exec (self, "BEGIN IMMEDIATE", error))
+    {
+      self->transaction_depth--;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The last clock stamp is saved with each transaction, so that the clock
+ * never goes back across a restart even if the wall clock does. */
+static gboolean
+commit (MilkStore  *self,
+        GError    **error)
+{
+  MilkHlcStamp last;
+  char text[MILK_HLC_STRING_LEN + 1];
+
+  g_assert (self->transaction_depth > 0);
+  if (--self->transaction_depth > 0)
+    return TRUE;
+
+  milk_hlc_get_last (self->hlc, &last);
+  milk_hlc_stamp_format (&last, text);
+  if (!set_local_state (self, "hlc", text, error) ||
+      !_milk_store_exec (self, "COMMIT", error))
+    {
+      _milk_store_exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rollback (MilkStore *self)
+{
+  g_assert (self->transaction_depth > 0);
+  if (--self->transaction_depth == 0)
+    _milk_store_exec (self, "ROLLBACK", NULL);
+}
+
+static gboolean
+migrate (MilkStore  *self,
+         int         from,
+         GError    **error)
+{
+  for (int version = from; version < MILK_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      if (!_milk_store_exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!_milk_store_exec (self, _milk_store_migration (version), error) ||
+          !_milk_store_exec (self, bump, error) ||
+          !_milk_store_exec (self, "COMMIT", error))
+        {
+          g_prefix_error (error, _("Updating the diary to version %d failed: "), version + 1);
+          _milk_store_exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+read_user_version (MilkStore  *self,
+                   int        *version,
+                   GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      _milk_store_set_error (self, error);
+      return FALSE;
+    }
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _milk_store_set_error (self, error);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+setup_clock (MilkStore  *self,
+             GError    **error)
+{
+  g_autofree char *node = dup_local_state (self, "node");
+  g_autofree char *last = dup_local_state (self, "hlc");
+  guint64 node_id;
+  MilkHlcStamp stamp;
+
+  if (node == NULL || !milk_hlc_node_parse (node, &node_id))
+    {
+      /* 64 random bits name this device in every clock stamp it makes. */
+      node_id = ((guint64) g_random_int () << 32) | g_random_int ();
+      g_free (node);
+      node = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", node_id);
+      if (!set_local_state (self, "node", node, error))
+        return FALSE;
+    }
+  g_strlcpy (self->node, node, sizeof self->node);
+
+  milk_hlc_free (self->hlc);
+  self->hlc = milk_hlc_new (node_id, NULL, NULL);
+  if (last != NULL && milk_hlc_stamp_parse (last, &stamp, NULL))
+    milk_hlc_restore (self->hlc, &stamp);
+  return TRUE;
+}
+
+MilkStore *
+_milk_store_new_with_clock (const char     *path,
+                            MilkClockFunc   clock,
+                            gpointer        clock_data,
+                            GError        **error)
+{
+  g_autoptr(MilkStore) self = g_object_new (MILK_TYPE_STORE, NULL);
+  int version = 0;
+
+  self->path = g_strdup (path);
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, MILK_STORE_ERROR, MILK_STORE_ERROR_OPEN,
+                   _("The diary %s could not be opened: %s"), path,
+                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_extended_result_codes (self->db, 1);
+
+  /* Read the version before anything writes: a damaged file or one from a
+   * newer Milk Diary is left exactly as it was found. */
+  if (!read_user_version (self, &version, error))
+    return NULL;
+  if (version > MILK_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, MILK_STORE_ERROR, MILK_STORE_ERROR_TOO_NEW,
+                   _("The diary %s was written by a newer Milk Diary (format %d; this version knows up to %d). "
+                     "Update Milk Diary to open it."),
+                   path, version, MILK_STORE_SCHEMA_VERSION);
+      return NULL;
+    }
+
+  if (!_milk_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !_milk_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      !_milk_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !migrate (self, version, error) ||
+      !setup_clock (self, error))
+    return NULL;
+
+  if (clock != NULL)
+    {
+      MilkHlcStamp last;
+
+      milk_hlc_get_last (self->hlc, &last);
+      milk_hlc_free (self->hlc);
+      self->hlc = milk_hlc_new (last.node, clock, clock_data);
+      milk_hlc_restore (self->hlc, &last);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+MilkStore *
+milk_store_new (const char  *path,
+                GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return _milk_store_new_with_clock (path, NULL, NULL, error);
+}
+
+const char *
+milk_store_get_path (MilkStore *self)
+{
+  return self->path;
+}
+
+const char *
+milk_store_get_node (MilkStore *self)
+{
+  return self->node;
+}
+
+/* Rows and records */
+
+static void
+bind_text_or_empty (sqlite3_stmt *stmt,
+                    int           column,
+                    const char   *text)
+{
+  sqlite3_bind_text (stmt, column, text ? text : "", -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_record (sqlite3_stmt     *stmt,
+             const MilkRecord *record,
+             gboolean          pending)
+{
+  g_autofree char *key = milk_record_dup_key (record);
+  char day[11];
+  int col = 1;
+
+  milk_day_format_iso (record->day, day);
+  sqlite3_bind_text (stmt, col++, key, -1, SQLITE_TRANSIENT);
+
+  switch (record->type)
+    {
+    case MILK_RECORD_PRODUCT:
+      bind_text_or_empty (stmt, col++, record->name);
+      bind_text_or_empty (stmt, col++, record->unit ? record->unit : "L");
+      sqlite3_bind_int64 (stmt, col++, record->default_qty_ml);
+      sqlite3_bind_int64 (stmt, col++, record->position);
+      sqlite3_bind_int (stmt, col++, record->archived);
+      break;
+
+    case MILK_RECORD_ENTRY:
+      sqlite3_bind_text (stmt, col++, record->id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, col++, day, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, col++, record->qty_ml);
+      if (record->price_override == MILK_NO_PRICE)
+        sqlite3_bind_null (stmt, col++);
+      else
+        sqlite3_bind_int64 (stmt, col++, record->price_override);
+      bind_text_or_empty (stmt, col++, record->note);
+      break;
+
+    case MILK_RECORD_PRICE:
+      sqlite3_bind_text (stmt, col++, record->id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, col++, day, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, col++, record->price_per_l);
+      break;
+
+    case MILK_RECORD_PAYMENT:
+      sqlite3_bind_text (stmt, col++, day, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, col++, record->amount);
+      bind_text_or_empty (stmt, col++, record->note);
+      break;
+
+    case MILK_RECORD_SETTING:
+      bind_text_or_empty (stmt, col++, record->value);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  sqlite3_bind_text (stmt, col++, record->hlc, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, col++, record->deleted);
+  sqlite3_bind_int (stmt, col++, pending);
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  return text ? text : "";
+}
+
+/* Reads "key, <data columns>, hlc, deleted" into a record. */
+static MilkRecord *
+read_record (MilkRecordType  type,
+             sqlite3_stmt   *stmt)
+{
+  g_autoptr(MilkRecord) record = milk_record_new (type);
+  int col = 1;
+
+  if (!milk_record_set_key (record, column_text (stmt, 0), NULL))
+    return NULL;
+
+  switch (type)
+    {
+    case MILK_RECORD_PRODUCT:
+      record->name = g_strdup (column_text (stmt, col++));
+      record->unit = g_strdup (column_text (stmt, col++));
+      record->default_qty_ml = sqlite3_column_int64 (stmt, col++);
+      record->position = sqlite3_column_int64 (stmt, col++);
+      record->archived = sqlite3_column_int (stmt, col++) != 0;
+      break;
+
+    case MILK_RECORD_ENTRY:
+      col += 2; /* product and day are in the key */
+      record->qty_ml = sqlite3_column_int64 (stmt, col++);
+      record->price_override = sqlite3_column_type (stmt, col) == SQLITE_NULL
+                               ? MILK_NO_PRICE : sqlite3_column_int64 (stmt, col);
+      col++;
+      record->note = g_strdup (column_text (stmt, col++));
+      break;
+
+    case MILK_RECORD_PRICE:
+      col += 2;
+      record->price_per_l = sqlite3_column_int64 (stmt, col++);
+      break;
+
+    case MILK_RECORD_PAYMENT:
+      record->day = milk_day_parse (column_text (stmt, col++), NULL);
+      record->amount = sqlite3_column_int64 (stmt, col++);
+      record->note = g_strdup (column_text (stmt, col++));
+      break;
+
+    case MILK_RECORD_SETTING:
+      record->value = g_strdup (column_text (stmt, col++));
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  record->hlc = g_strdup (column_text (stmt, col++));
+  record->deleted = sqlite3_column_int (stmt, col++) != 0;
+  return g_steal_pointer (&record);
+}
+
+static char *
+select_sql (MilkRecordType  type,
+            const char     *where)
+{
+  return g_strdup_printf ("SELECT key, %s, hlc, deleted FROM %s %s",
+                          tables[type].data_columns, tables[type].table, where);
+}
+
+static gboolean
+write_record (MilkStore         *self,
+              const MilkRecord  *record,
+              gboolean           pending,
+              GError           **error)
+{
+  const TableInfo *info = &tables[record->type];
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  g_string_printf (sql, "INSERT OR REPLACE INTO %s (key, %s, hlc, deleted, pending) VALUES (?",
+                   info->table, info->data_columns);
+  for (guint i = 0; i < info->n_data + 3; i++)
+    g_string_append (sql, ", ?");
+  g_string_append_c (sql, ')');
+
+  sqlite3_stmt *stmt = _milk_store_prepare (self, sql->str, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_record (stmt, record, pending);
+  return _milk_store_step_done (self, stmt, error);
+}
+
+static gboolean
+put_one (MilkStore   *self,
+         MilkRecord  *record,
+         GError     **error)
+{
+  MilkHlcStamp stamp;
+  char text[MILK_HLC_STRING_LEN + 1];
+
+  milk_hlc_now (self->hlc, &stamp);
+  milk_hlc_stamp_format (&stamp, text);
+  g_free (record->hlc);
+  record->hlc = g_strdup (text);
+
+  if (!milk_record_validate (record, error))
+    {
+      g_clear_pointer (&record->hlc, g_free);
+      return FALSE;
+    }
+  return write_record (self, record, TRUE, error);
+}
+
+/* The one way a local change enters the diary. */
+gboolean
+milk_store_put (MilkStore   *self,
+                MilkRecord  *record,
+                GError     **error)
+{
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  if (!put_one (self, record, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  return commit (self, error);
+}
+
+/* All or nothing: one bad record leaves the diary as it was. */
+gboolean
+milk_store_put_many (MilkStore   *self,
+                     GPtrArray   *records,
+                     GError     **error)
+{
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  for (guint i = 0; i < records->len; i++)
+    if (!put_one (self, g_ptr_array_index (records, i), error))
+      {
+        rollback (self);
+        return FALSE;
+      }
+  return commit (self, error);
+}
+
+static MilkRecord *
+get_any (MilkStore       *self,
+         MilkRecordType   type,
+         const char      *key,
+         GError         **error)
+{
+  g_autofree char *sql = select_sql (type, "WHERE key = ?");
+  sqlite3_stmt *stmt = _milk_store_prepare (self, sql, error);
+  MilkRecord *record = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    record = read_record (type, stmt);
+  else if (rc != SQLITE_DONE)
+    _milk_store_set_error (self, error);
+  sqlite3_reset (stmt);
+  return record;
+}
+
+/* NULL with no error when nothing (or only a tombstone) is there. */
+MilkRecord *
+milk_store_get (MilkStore       *self,
+                MilkRecordType   type,
+                const char      *key,
+                GError         **error)
+{
+  g_autoptr(MilkRecord) record = NULL;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), NULL);
+
+  record = get_any (self, type, key, error);
+  if (record != NULL && record->deleted)
+    return NULL;
+  return g_steal_pointer (&record);
+}
+
+static GPtrArray *
+list_records (MilkStore       *self,
+              MilkRecordType   type,
+              const char      *where,
+              const char      *first,
+              const char      *last,
+              GError         **error)
+{
+  g_autofree char *sql = select_sql (type, where);
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  sqlite3_stmt *stmt = _milk_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  if (first)
+    sqlite3_bind_text (stmt, 1, first, -1, SQLITE_TRANSIENT);
+  if (last)
+    sqlite3_bind_text (stmt, 2, last, -1, SQLITE_TRANSIENT);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MilkRecord *record = read_record (type, stmt);
+
+      if (record)
+        g_ptr_array_add (records, record);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _milk_store_set_error (self, error);
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&records);
+}
+
+/* Entries */
+
+gboolean
+milk_store_set_entry (MilkStore   *self,
+                      const char  *product,
+                      MilkDay      day,
+                      gint64       qty_ml,
+                      gint64       price_override,
+                      const char  *note,
+                      GError     **error)
+{
+  g_autoptr(MilkRecord) record = milk_record_new (MILK_RECORD_ENTRY);
+
+  record->id = g_strdup (product);
+  record->day = day;
+  record->qty_ml = qty_ml;
+  record->price_override = price_override;
+  record->note = g_strdup (note ? note : "");
+  return milk_store_put (self, record, error);
+}
+
+static char *
+entry_key (const char *product,
+           MilkDay     day)
+{
+  char text[11];
+
+  milk_day_format_iso (day, text);
+  return g_strdup_printf ("%s/%s", product, text);
+}
+
+MilkRecord *
+milk_store_get_entry (MilkStore   *self,
+                      const char  *product,
+                      MilkDay      day,
+                      GError     **error)
+{
+  g_autofree char *key = entry_key (product, day);
+
+  return milk_store_get (self, MILK_RECORD_ENTRY, key, error);
+}
+
+static gboolean
+delete_record (MilkStore       *self,
+               MilkRecordType   type,
+               const char      *key,
+               GError         **error)
+{
+  g_autoptr(MilkRecord) record = milk_record_new (type);
+
+  if (!milk_record_set_key (record, key, error))
+    return FALSE;
+  record->deleted = TRUE;
+  return milk_store_put (self, record, error);
+}
+
+gboolean
+milk_store_delete_entry (MilkStore   *self,
+                         const char  *product,
+                         MilkDay      day,
+                         GError     **error)
+{
+  g_autofree char *key = entry_key (product, day);
+
+  return delete_record (self, MILK_RECORD_ENTRY, key, error);
+}
+
+GPtrArray *
+milk_store_list_entries (MilkStore  *self,
+                         MilkDay     first,
+                         MilkDay     last,
+                         GError    **error)
+{
+  char a[11], b[11];
+
+  milk_day_format_iso (first, a);
+  milk_day_format_iso (last, b);
+  return list_records (self, MILK_RECORD_ENTRY,
+                       "WHERE day BETWEEN ?1 AND ?2 AND NOT deleted ORDER BY day, product",
+                       a, b, error);
+}
+
+/* Products */
+
+static int
+compare_position (gconstpointer a,
+                  gconstpointer b)
+{
+  const MilkRecord *ra = *(const MilkRecord **) a;
+  const MilkRecord *rb = *(const MilkRecord **) b;
+
+  if (ra->position != rb->position)
+    return ra->position < rb->position ? -1 : 1;
+  return g_strcmp0 (ra->id, rb->id);
+}
+
+GPtrArray *
+milk_store_list_products (MilkStore  *self,
+                          gboolean    include_archived,
+                          GError    **error)
+{
+  GPtrArray *products = list_records (self, MILK_RECORD_PRODUCT,
+                                      include_archived ? "WHERE NOT deleted"
+                                                       : "WHERE NOT deleted AND NOT archived",
+                                      NULL, NULL, error);
+  if (products)
+    g_ptr_array_sort (products, compare_position);
+  return products;
+}
+
+MilkRecord *
+milk_store_add_product (MilkStore   *self,
+                        const char  *name,
+                        gint64       default_qty_ml,
+                        GError     **error)
+{
+  g_autoptr(MilkRecord) record = milk_record_new (MILK_RECORD_PRODUCT);
+  g_autoptr(GPtrArray) existing = milk_store_list_products (self, TRUE, error);
+
+  if (existing == NULL)
+    return NULL;
+  record->id = milk_uuid_new ();
+  record->name = g_strdup (name);
+  record->unit = g_strdup ("L");
+  record->default_qty_ml = default_qty_ml;
+  for (guint i = 0; i < existing->len; i++)
+    record->position = MAX (record->position,
+                            ((MilkRecord *) g_ptr_array_index (existing, i))->position + 1);
+  if (!milk_store_put (self, record, error))
+    return NULL;
+  return g_steal_pointer (&record);
+}
+
+/* Prices */
+
+gboolean
+milk_store_set_price (MilkStore   *self,
+                      const char  *product,
+                      MilkDay      from,
+                      gint64       price_per_l,
+                      GError     **error)
+{
+  g_autoptr(MilkRecord) record = milk_record_new (MILK_RECORD_PRICE);
+
+  record->id = g_strdup (product);
+  record->day = from;
+  record->price_per_l = price_per_l;
+  return milk_store_put (self, record, error);
+}
+
+gboolean
+milk_store_remove_price (MilkStore   *self,
+                         const char  *product,
+                         MilkDay      from,
+                         GError     **error)
+{
+  g_autofree char *key = entry_key (product, from);
+
+  return delete_record (self, MILK_RECORD_PRICE, key, error);
+}
+
+MilkPriceSchedule *
+milk_store_get_price_schedule (MilkStore   *self,
+                               const char  *product,
+                               GError     **error)
+{
+  g_autoptr(MilkPriceSchedule) schedule = milk_price_schedule_new ();
+  sqlite3_stmt *stmt = _milk_store_prepare (self,
+      "SELECT day, price_per_l FROM prices WHERE product = ? AND NOT deleted", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, product, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MilkDay day = milk_day_parse (column_text (stmt, 0), NULL);
+
+      if (day != MILK_DAY_INVALID)
+        milk_price_schedule_set (schedule, day, sqlite3_column_int64 (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _milk_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&schedule);
+}
+
+/* Payments */
+
+char *
+milk_store_add_payment (MilkStore   *self,
+                        MilkDay      day,
+                        gint64       amount,
+                        const char  *note,
+                        GError     **error)
+{
+  g_autoptr(MilkRecord) record = milk_record_new (MILK_RECORD_PAYMENT);
+
+  record->id = milk_uuid_new ();
+  record->day = day;
+  record->amount = amount;
+  record->note = g_strdup (note ? note : "");
+  if (!milk_store_put (self, record, error))
+    return NULL;
+  return g_strdup (record->id);
+}
+
+gboolean
+milk_store_remove_payment (MilkStore   *self,
+                           const char  *id,
+                           GError     **error)
+{
+  return delete_record (self, MILK_RECORD_PAYMENT, id, error);
+}
+
+GPtrArray *
+milk_store_list_payments (MilkStore  *self,
+                          MilkDay     first,
+                          MilkDay     last,
+                          GError    **error)
+{
+  char a[11], b[11];
+
+  milk_day_format_iso (first, a);
+  milk_day_format_iso (last, b);
+  return list_records (self, MILK_RECORD_PAYMENT,
+                       "WHERE day BETWEEN ?1 AND ?2 AND NOT deleted ORDER BY day, key",
+                       a, b, error);
+}
+
+/* Settings */
+
+char *
+milk_store_dup_setting (MilkStore  *self,
+                        const char *name)
+{
+  g_autoptr(MilkRecord) record = milk_store_get (self, MILK_RECORD_SETTING, name, NULL);
+
+  return record ? g_strdup (record->value) : NULL;
+}
+
+gboolean
+milk_store_set_setting (MilkStore   *self,
+                        const char  *name,
+                        const char  *value,
+                        GError     **error)
+{
+  g_autoptr(MilkRecord) record = milk_record_new (MILK_RECORD_SETTING);
+
+  record->id = g_strdup (name);
+  record->value = g_strdup (value);
+  return milk_store_put (self, record, error);
+}
+
+/* The diary's currency; Indian rupees until the person chooses, as in
+ * Home Milk Calculator. */
+const MilkCurrency *
+milk_store_get_currency (MilkStore *self)
+{
+  g_autofree char *code = milk_store_dup_setting (self, "currency");
+  const MilkCurrency *currency = milk_currency_lookup (code);
+
+  return currency ? currency : milk_currency_lookup ("INR");
+}
+
+/* Sync */
+
+GPtrArray *
+milk_store_list_pending (MilkStore  *self,
+                         guint       limit,
+                         GError    **error)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+
+  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING && pending->len < limit; type++)
+    {
+      g_autofree char *where = g_strdup_printf ("WHERE pending ORDER BY hlc LIMIT %u", limit - pending->len);
+      g_autoptr(GPtrArray) records = list_records (self, type, where, NULL, NULL, error);
+
+      if (records == NULL)
+        return NULL;
+      g_ptr_array_extend_and_steal (pending, g_steal_pointer (&records));
+    }
+  return g_steal_pointer (&pending);
+}
+
+guint
+milk_store_count_pending (MilkStore *self)
+{
+  guint count = 0;
+
+  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE pending", tables[type].table);
+      sqlite3_stmt *stmt = _milk_store_prepare (self, sql, NULL);
+
+      if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
+        count += sqlite3_column_int (stmt, 0);
+      if (stmt)
+        sqlite3_reset (stmt);
+    }
+  return count;
+}
+
+/* Clears the pending mark of each record sent, but only where the stored
+ * version is still the one that was sent: an edit made while the request
+ * was in flight has a newer stamp and stays pending (invariant 4). */
+gboolean
+milk_store_mark_synced (MilkStore  *self,
+                        GPtrArray  *sent,
+                        GError    **error)
+{
+  if (!begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < sent->len; i++)
+    {
+      const MilkRecord *record = g_ptr_array_index (sent, i);
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET pending = 0 WHERE key = ? AND hlc = ?",
+                                              tables[record->type].table);
+      g_autofree char *key = milk_record_dup_key (record);
+      sqlite3_stmt *stmt = _milk_store_prepare (self, sql, error);
+
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, record->hlc, -1, SQLITE_TRANSIENT);
+      if (!_milk_store_step_done (self, stmt, error))
+        goto fail;
+    }
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/* The merge rule: the version with the greater clock stamp wins, whole
+ * record. Applying the same version twice, or an older one, is a no-op. */
+gboolean
+milk_store_apply_remote (MilkStore  *self,
+                         GPtrArray  *records,
+                         GError    **error)
+{
+  if (!begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      const MilkRecord *record = g_ptr_array_index (records, i);
+      g_autofree char *key = milk_record_dup_key (record);
+      g_autoptr(MilkRecord) local = NULL;
+      g_autoptr(GError) local_error = NULL;
+      MilkHlcStamp stamp;
+
+      if (!milk_record_validate (record, error) || !milk_hlc_stamp_parse (record->hlc, &stamp, error))
+        goto fail;
+
+      local = get_any (self, record->type, key, &local_error);
+      if (local_error)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          goto fail;
+        }
+      if (local != NULL && strcmp (local->hlc, record->hlc) >= 0)
+        continue;
+
+      if (!write_record (self, record, FALSE, error))
+        goto fail;
+      if (!milk_hlc_receive (self->hlc, &stamp, &local_error))
+        g_warning ("Applied a change with a far-future clock stamp: %s", local_error->message);
+    }
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+char *
+milk_store_dup_cursor (MilkStore *self)
+{
+  return dup_local_state (self, "cursor");
+}
+
+gboolean
+milk_store_set_cursor (MilkStore   *self,
+                       const char  *cursor,
+                       GError     **error)
+{
+  return set_local_state (self, "cursor", cursor, error);
+}
+
+/* A change the server refused stops being pending, but stays listed with
+ * the server's reason until a newer local edit replaces it. */
+gboolean
+milk_store_mark_rejected (MilkStore         *self,
+                          const MilkRecord  *record,
+                          const char        *code,
+                          const char        *message,
+                          GError           **error)
+{
+  g_autofree char *key = milk_record_dup_key (record);
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET pending = 0 WHERE key = ? AND hlc = ?",
+                                          tables[record->type].table);
+  sqlite3_stmt *stmt;
+
+  if (!begin (self, error))
+    return FALSE;
+
+  stmt = _milk_store_prepare (self,
+      "INSERT OR REPLACE INTO rejected (type, key, hlc, code, message) VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, milk_record_type_to_string (record->type), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, record->hlc, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, message, -1, SQLITE_TRANSIENT);
+  if (!_milk_store_step_done (self, stmt, error))
+    goto fail;
+
+  stmt = _milk_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, record->hlc, -1, SQLITE_TRANSIENT);
+  if (!_milk_store_step_done (self, stmt, error))
+    goto fail;
+
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+void
+milk_store_rejection_free (MilkStoreRejection *rejection)
+{
+  if (rejection == NULL)
+    return;
+  milk_record_free (rejection->record);
+  g_free (rejection->code);
+  g_free (rejection->message);
+  g_free (rejection);
+}
+
+/* Rejections whose record has not been edited since. */
+GPtrArray *
+milk_store_list_rejected (MilkStore  *self,
+                          GError    **error)
+{
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_store_rejection_free);
+  sqlite3_stmt *stmt = _milk_store_prepare (self, "SELECT type, key, hlc, code, message FROM rejected ORDER BY hlc", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MilkRecordType type;
+      g_autofree char *key = g_strdup (column_text (stmt, 1));
+      g_autofree char *hlc = g_strdup (column_text (stmt, 2));
+      g_autofree char *code = g_strdup (column_text (stmt, 3));
+      g_autofree char *message = g_strdup (column_text (stmt, 4));
+      g_autoptr(MilkRecord) record = NULL;
+      MilkStoreRejection *rejection;
+
+      if (!milk_record_type_from_string (column_text (stmt, 0), &type))
+        continue;
+      /* get_any reuses its own statement, not this one */
+      record = get_any (self, type, key, NULL);
+      if (record == NULL || g_strcmp0 (record->hlc, hlc) != 0)
+        continue;
+
+      rejection = g_new0 (MilkStoreRejection, 1);
+      rejection->record = g_steal_pointer (&record);
+      rejection->code = g_steal_pointer (&code);
+      rejection->message = g_steal_pointer (&message);
+      g_ptr_array_add (result, rejection);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _milk_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}

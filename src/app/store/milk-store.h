@@ -1,0 +1,188 @@
+/* milk-store.h — the local diary: SQLite cache of every record
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "milk-core.h"
+
+G_BEGIN_DECLS
+
+#define MILK_STORE_ERROR (milk_store_error_quark ())
+
+typedef enum
+{
+  MILK_STORE_ERROR_OPEN,
+  MILK_STORE_ERROR_CORRUPT,
+  MILK_STORE_ERROR_TOO_NEW,
+  MILK_STORE_ERROR_FAILED,
+  MILK_STORE_ERROR_INVALID,
+} MilkStoreError;
+
+/* What a bill counts over a span of days, for one product or all. */
+typedef struct
+{
+  char *product;          /* NULL for the overall line */
+  gint64 qty_ml;
+  gint64 amount;
+  guint delivered_days;   /* days with a quantity above zero */
+  guint skipped_days;     /* days recorded as "no delivery" */
+  guint unpriced_days;    /* delivered with no price known for the day */
+} MilkTotals;
+
+/* Rejection as the store lists it: the record that the server refused. */
+typedef struct
+{
+  MilkRecord *record;
+  char *code;
+  char *message;
+} MilkStoreRejection;
+
+#define MILK_TYPE_STORE (milk_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (MilkStore, milk_store, MILK, STORE, GObject)
+
+GQuark             milk_store_error_quark      (void);
+
+MilkStore         *milk_store_new              (const char   *path,
+                                                GError      **error);
+const char        *milk_store_get_path         (MilkStore    *self);
+const char        *milk_store_get_node         (MilkStore    *self);
+
+/* Every local write: stamps the clock, marks the record pending. */
+gboolean           milk_store_put              (MilkStore    *self,
+                                                MilkRecord   *record,
+                                                GError      **error);
+gboolean           milk_store_put_many         (MilkStore    *self,
+                                                GPtrArray    *records,
+                                                GError      **error);
+MilkRecord        *milk_store_get              (MilkStore    *self,
+                                                MilkRecordType type,
+                                                const char   *key,
+                                                GError      **error);
+
+/* Entries */
+gboolean           milk_store_set_entry        (MilkStore    *self,
+                                                const char   *product,
+                                                MilkDay       day,
+                                                gint64        qty_ml,
+                                                gint64        price_override,
+                                                const char   *note,
+                                                GError      **error);
+MilkRecord        *milk_store_get_entry        (MilkStore    *self,
+                                                const char   *product,
+                                                MilkDay       day,
+                                                GError      **error);
+gboolean           milk_store_delete_entry     (MilkStore    *self,
+                                                const char   *product,
+                                                MilkDay       day,
+                                                GError      **error);
+GPtrArray         *milk_store_list_entries     (MilkStore    *self,
+                                                MilkDay       first,
+                                                MilkDay       last,
+                                                GError      **error);
+
+/* Products, prices, payments, settings */
+GPtrArray         *milk_store_list_products    (MilkStore    *self,
+                                                gboolean      include_archived,
+                                                GError      **error);
+MilkRecord        *milk_store_add_product      (MilkStore    *self,
+                                                const char   *name,
+                                                gint64        default_qty_ml,
+                                                GError      **error);
+gboolean           milk_store_set_price        (MilkStore    *self,
+                                                const char   *product,
+                                                MilkDay       from,
+                                                gint64        price_per_l,
+                                                GError      **error);
+gboolean           milk_store_remove_price     (MilkStore    *self,
+                                                const char   *product,
+                                                MilkDay       from,
+                                                GError      **error);
+MilkPriceSchedule *milk_store_get_price_schedule (MilkStore  *self,
+                                                const char   *product,
+                                                GError      **error);
+char              *milk_store_add_payment      (MilkStore    *self,
+                                                MilkDay       day,
+                                                gint64        amount,
+                                                const char   *note,
+                                                GError      **error);
+gboolean           milk_store_remove_payment   (MilkStore    *self,
+                                                const char   *id,
+                                                GError      **error);
+GPtrArray         *milk_store_list_payments    (MilkStore    *self,
+                                                MilkDay       first,
+                                                MilkDay       last,
+                                                GError      **error);
+char              *milk_store_dup_setting      (MilkStore    *self,
+                                                const char   *name);
+gboolean           milk_store_set_setting      (MilkStore    *self,
+                                                const char   *name,
+                                                const char   *value,
+                                                GError      **error);
+const MilkCurrency *milk_store_get_currency    (MilkStore    *self);
+
+/* Totals */
+gboolean           milk_store_totals           (MilkStore    *self,
+                                                MilkDay       first,
+                                                MilkDay       last,
+                                                MilkTotals   *overall,
+                                                GPtrArray   **per_product,
+                                                GError      **error);
+gboolean           milk_store_month_totals     (MilkStore    *self,
+                                                int           year,
+                                                int           month,
+                                                MilkTotals   *overall,
+                                                GPtrArray   **per_product,
+                                                GError      **error);
+gboolean           milk_store_year_totals      (MilkStore    *self,
+                                                int           year,
+                                                MilkTotals   *overall,
+                                                GPtrArray   **per_product,
+                                                GError      **error);
+gboolean           milk_store_all_time_totals  (MilkStore    *self,
+                                                MilkTotals   *overall,
+                                                GPtrArray   **per_product,
+                                                GError      **error);
+gboolean           milk_store_payments_total   (MilkStore    *self,
+                                                MilkDay       first,
+                                                MilkDay       last,
+                                                gint64       *amount,
+                                                GError      **error);
+gboolean           milk_store_balance_due      (MilkStore    *self,
+                                                MilkDay       through,
+                                                gint64       *balance,
+                                                GError      **error);
+void               milk_totals_clear           (MilkTotals   *totals);
+void               milk_totals_free            (MilkTotals   *totals);
+void               milk_store_rejection_free   (MilkStoreRejection *rejection);
+
+/* Sync */
+GPtrArray         *milk_store_list_pending     (MilkStore    *self,
+                                                guint         limit,
+                                                GError      **error);
+guint              milk_store_count_pending    (MilkStore    *self);
+gboolean           milk_store_mark_synced      (MilkStore    *self,
+                                                GPtrArray    *sent,
+                                                GError      **error);
+gboolean           milk_store_apply_remote     (MilkStore    *self,
+                                                GPtrArray    *records,
+                                                GError      **error);
+char              *milk_store_dup_cursor       (MilkStore    *self);
+gboolean           milk_store_set_cursor       (MilkStore    *self,
+                                                const char   *cursor,
+                                                GError      **error);
+gboolean           milk_store_mark_rejected    (MilkStore    *self,
+                                                const MilkRecord *record,
+                                                const char   *code,
+                                                const char   *message,
+                                                GError      **error);
+GPtrArray         *milk_store_list_rejected    (MilkStore    *self,
+                                                GError      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkTotals, milk_totals_free)
+
+G_END_DECLS

@@ -1,0 +1,414 @@
+/* milk-protocol.c — the sync protocol's JSON codec (v1)
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "milk-error.h"
+#include "milk-hlc.h"
+#include "milk-protocol.h"
+
+void
+milk_rejection_free (MilkRejection *rejection)
+{
+  if (rejection == NULL)
+    return;
+  g_free (rejection->code);
+  g_free (rejection->message);
+  g_free (rejection);
+}
+
+MilkSyncMessage *
+milk_sync_message_new (void)
+{
+  MilkSyncMessage *self = g_new0 (MilkSyncMessage, 1);
+
+  self->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  self->rejected = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_rejection_free);
+  return self;
+}
+
+void
+milk_sync_message_free (MilkSyncMessage *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->cursor);
+  g_free (self->node);
+  g_ptr_array_unref (self->changes);
+  g_ptr_array_unref (self->rejected);
+  g_free (self);
+}
+
+void
+milk_sync_message_reject (MilkSyncMessage *self,
+                          guint            index,
+                          const GError    *error)
+{
+  MilkRejection *rejection = g_new0 (MilkRejection, 1);
+
+  rejection->index = index;
+  if (error != NULL && error->domain == MILK_ERROR)
+    rejection->code = g_strdup (milk_error_code_name (error->code));
+  else
+    rejection->code = g_strdup ("invalid_document");
+  rejection->message = g_strdup (error ? error->message : "");
+  g_ptr_array_add (self->rejected, rejection);
+}
+
+/* json-glib parses recursively, so nesting is measured on the raw text
+ * before it gets there; brackets inside strings do not count. */
+static gboolean
+check_depth (const char *data,
+             gsize       length,
+             guint       max_depth)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+static JsonObject *
+parse_document (JsonParser  *parser,
+                const char  *data,
+                gsize        length,
+                GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (length > MILK_PROTOCOL_MAX_BYTES)
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_TOO_LARGE, _("The document is larger than %d bytes"),
+                   MILK_PROTOCOL_MAX_BYTES);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data, length, NULL))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_UTF8, _("The document is not valid UTF-8"));
+      return NULL;
+    }
+  if (!check_depth (data, length, MILK_PROTOCOL_MAX_DEPTH))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_TOO_DEEP, _("The document is nested too deeply"));
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_JSON, _("The document is not valid JSON: %s"),
+                   local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT, _("The document must be a JSON object"));
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
+static gboolean
+cursor_is_valid (const char *cursor)
+{
+  gsize len = strlen (cursor);
+
+  if (len == 0 || len > MILK_PROTOCOL_MAX_CURSOR)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (cursor[i]) && cursor[i] != '-' && cursor[i] != '_' && cursor[i] != '.')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+read_cursor (JsonObject       *obj,
+             MilkSyncMessage  *message,
+             gboolean          required,
+             GError          **error)
+{
+  JsonNode *node = json_object_get_member (obj, "cursor");
+
+  if (node == NULL && !required)
+    return TRUE;
+  if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      !cursor_is_valid (json_node_get_string (node)))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_CURSOR, _("The cursor is malformed"));
+      return FALSE;
+    }
+  message->cursor = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static JsonArray *
+read_array (JsonObject  *obj,
+            const char  *name,
+            gboolean     required,
+            GError     **error)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL && !required)
+    return NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT, _("“%s” must be a list"), name);
+      return NULL;
+    }
+  if (json_array_get_length (json_node_get_array (node)) > MILK_PROTOCOL_MAX_CHANGES)
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_TOO_MANY_CHANGES, _("At most %d changes fit in one message"),
+                   MILK_PROTOCOL_MAX_CHANGES);
+      return NULL;
+    }
+  return json_node_get_array (node);
+}
+
+/* Every change is decoded on its own: a bad one is rejected by index with
+ * its reason, the good ones still go through. */
+static void
+read_changes (JsonArray       *changes,
+              MilkSyncMessage *message)
+{
+  guint n = changes ? json_array_get_length (changes) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      MilkRecord *record = milk_record_from_json (json_array_get_element (changes, i), &error);
+
+      if (record)
+        g_ptr_array_add (message->changes, record);
+      else
+        milk_sync_message_reject (message, i, error);
+    }
+}
+
+MilkSyncMessage *
+milk_sync_request_decode (const char  *data,
+                          gsize        length,
+                          GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(MilkSyncMessage) message = milk_sync_message_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *obj;
+  JsonNode *node;
+  JsonArray *changes;
+  guint64 node_id;
+
+  if ((obj = parse_document (parser, data, length, error)) == NULL ||
+      !read_cursor (obj, message, TRUE, error))
+    return NULL;
+
+  node = json_object_get_member (obj, "node");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      !milk_hlc_node_parse (json_node_get_string (node), &node_id))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_NODE, _("The device node id is malformed"));
+      return NULL;
+    }
+  message->node = g_strdup (json_node_get_string (node));
+
+  changes = read_array (obj, "changes", TRUE, &local_error);
+  if (local_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  read_changes (changes, message);
+  return g_steal_pointer (&message);
+}
+
+MilkSyncMessage *
+milk_sync_response_decode (const char  *data,
+                           gsize        length,
+                           GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(MilkSyncMessage) message = milk_sync_message_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *obj;
+  JsonNode *more;
+  JsonArray *changes, *rejected;
+
+  if ((obj = parse_document (parser, data, length, error)) == NULL ||
+      !read_cursor (obj, message, TRUE, error))
+    return NULL;
+
+  more = json_object_get_member (obj, "more");
+  if (more == NULL || !JSON_NODE_HOLDS_VALUE (more) || json_node_get_value_type (more) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT, _("“more” must be true or false"));
+      return NULL;
+    }
+  message->more = json_node_get_boolean (more);
+
+  changes = read_array (obj, "changes", TRUE, &local_error);
+  if (local_error == NULL)
+    rejected = read_array (obj, "rejected", FALSE, &local_error);
+  if (local_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  read_changes (changes, message);
+
+  for (guint i = 0; rejected && i < json_array_get_length (rejected); i++)
+    {
+      JsonNode *element = json_array_get_element (rejected, i);
+      JsonObject *r;
+      JsonNode *index, *code, *text;
+      MilkRejection *rejection;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        goto bad_rejection;
+      r = json_node_get_object (element);
+      index = json_object_get_member (r, "index");
+      code = json_object_get_member (r, "code");
+      text = json_object_get_member (r, "message");
+      if (index == NULL || !JSON_NODE_HOLDS_VALUE (index) || json_node_get_value_type (index) != G_TYPE_INT64 ||
+          json_node_get_int (index) < 0 || json_node_get_int (index) >= MILK_PROTOCOL_MAX_CHANGES ||
+          code == NULL || !JSON_NODE_HOLDS_VALUE (code) || json_node_get_value_type (code) != G_TYPE_STRING ||
+          (text != NULL && (!JSON_NODE_HOLDS_VALUE (text) || json_node_get_value_type (text) != G_TYPE_STRING)))
+        goto bad_rejection;
+
+      rejection = g_new0 (MilkRejection, 1);
+      rejection->index = json_node_get_int (index);
+      rejection->code = g_strdup (json_node_get_string (code));
+      rejection->message = g_strdup (text ? json_node_get_string (text) : "");
+      g_ptr_array_add (message->rejected, rejection);
+    }
+
+  return g_steal_pointer (&message);
+
+bad_rejection:
+  g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT, _("A rejection is malformed"));
+  return NULL;
+}
+
+static void
+add_changes (JsonBuilder     *builder,
+             GPtrArray       *changes)
+{
+  json_builder_set_member_name (builder, "changes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < changes->len; i++)
+    json_builder_add_value (builder, milk_record_to_json (g_ptr_array_index (changes, i)));
+  json_builder_end_array (builder);
+}
+
+static char *
+finish (JsonBuilder *builder,
+        gsize       *length)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, length);
+}
+
+char *
+milk_sync_request_encode (const MilkSyncMessage *message,
+                          gsize                 *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cursor");
+  if (message->cursor)
+    json_builder_add_string_value (builder, message->cursor);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "node");
+  json_builder_add_string_value (builder, message->node ? message->node : "");
+  add_changes (builder, message->changes);
+  json_builder_end_object (builder);
+  return finish (builder, length);
+}
+
+char *
+milk_sync_response_encode (const MilkSyncMessage *message,
+                           gsize                 *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cursor");
+  if (message->cursor)
+    json_builder_add_string_value (builder, message->cursor);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "more");
+  json_builder_add_boolean_value (builder, message->more);
+  add_changes (builder, message->changes);
+  json_builder_set_member_name (builder, "rejected");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < message->rejected->len; i++)
+    {
+      MilkRejection *rejection = g_ptr_array_index (message->rejected, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "index");
+      json_builder_add_int_value (builder, rejection->index);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, rejection->code);
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, rejection->message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return finish (builder, length);
+}
+
+char *
+milk_protocol_error_encode (const char *code,
+                            const char *message,
+                            gsize      *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  return finish (builder, length);
+}

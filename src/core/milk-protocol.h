@@ -1,0 +1,61 @@
+/* milk-protocol.h — the sync protocol's JSON codec (v1)
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "milk-record.h"
+
+G_BEGIN_DECLS
+
+#define MILK_PROTOCOL_MAX_BYTES   (4 * 1024 * 1024)
+#define MILK_PROTOCOL_MAX_CHANGES 1000
+#define MILK_PROTOCOL_MAX_DEPTH   8
+#define MILK_PROTOCOL_MAX_CURSOR  128
+
+typedef struct
+{
+  guint index;
+  char *code;
+  char *message;
+} MilkRejection;
+
+/* A request carries cursor, node and changes; a response carries cursor,
+ * more, changes and rejected. One type serves both. */
+typedef struct
+{
+  char *cursor;
+  char *node;
+  gboolean more;
+  GPtrArray *changes;   /* of MilkRecord */
+  GPtrArray *rejected;  /* of MilkRejection */
+} MilkSyncMessage;
+
+MilkSyncMessage *milk_sync_message_new          (void);
+void             milk_sync_message_free         (MilkSyncMessage  *message);
+void             milk_sync_message_reject       (MilkSyncMessage  *message,
+                                                 guint             index,
+                                                 const GError     *error);
+
+MilkSyncMessage *milk_sync_request_decode       (const char       *data,
+                                                 gsize             length,
+                                                 GError          **error);
+char            *milk_sync_request_encode       (const MilkSyncMessage *message,
+                                                 gsize            *length);
+MilkSyncMessage *milk_sync_response_decode      (const char       *data,
+                                                 gsize             length,
+                                                 GError          **error);
+char            *milk_sync_response_encode      (const MilkSyncMessage *message,
+                                                 gsize            *length);
+char            *milk_protocol_error_encode     (const char       *code,
+                                                 const char       *message,
+                                                 gsize            *length);
+
+void             milk_rejection_free            (MilkRejection    *rejection);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkSyncMessage, milk_sync_message_free)
+
+G_END_DECLS

@@ -1,0 +1,531 @@
+/* milk-record.c — the synced record types and their validation
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "milk-currency.h"
+#include "milk-error.h"
+#include "milk-hlc.h"
+#include "milk-money.h"
+#include "milk-quantity.h"
+#include "milk-record.h"
+
+#define MAX_POSITION 10000
+
+static const char * const type_names[] = {
+  [MILK_RECORD_PRODUCT] = "product",
+  [MILK_RECORD_ENTRY] = "entry",
+  [MILK_RECORD_PRICE] = "price",
+  [MILK_RECORD_PAYMENT] = "payment",
+  [MILK_RECORD_SETTING] = "setting",
+};
+
+const char *
+milk_record_type_to_string (MilkRecordType type)
+{
+  g_return_val_if_fail (type <= MILK_RECORD_SETTING, NULL);
+  return type_names[type];
+}
+
+gboolean
+milk_record_type_from_string (const char     *text,
+                              MilkRecordType *type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (type_names); i++)
+    if (g_strcmp0 (text, type_names[i]) == 0)
+      {
+        *type = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+MilkRecord *
+milk_record_new (MilkRecordType type)
+{
+  MilkRecord *self = g_new0 (MilkRecord, 1);
+
+  self->type = type;
+  self->price_override = MILK_NO_PRICE;
+  return self;
+}
+
+MilkRecord *
+milk_record_copy (const MilkRecord *record)
+{
+  MilkRecord *self = g_memdup2 (record, sizeof *record);
+
+  self->id = g_strdup (record->id);
+  self->hlc = g_strdup (record->hlc);
+  self->name = g_strdup (record->name);
+  self->unit = g_strdup (record->unit);
+  self->note = g_strdup (record->note);
+  self->value = g_strdup (record->value);
+  return self;
+}
+
+void
+milk_record_free (MilkRecord *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->id);
+  g_free (self->hlc);
+  g_free (self->name);
+  g_free (self->unit);
+  g_free (self->note);
+  g_free (self->value);
+  g_free (self);
+}
+
+gboolean
+milk_uuid_is_valid (const char *text)
+{
+  if (text == NULL || !g_uuid_string_is_valid (text))
+    return FALSE;
+  for (const char *p = text; *p; p++)
+    if (g_ascii_isupper (*p))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+milk_uuid_new (void)
+{
+  return g_uuid_string_random ();
+}
+
+static gboolean
+setting_name_is_valid (const char *name)
+{
+  gsize len = name ? strlen (name) : 0;
+
+  if (len == 0 || len > 64 || !g_ascii_islower (name[0]))
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+type_has_day (MilkRecordType type)
+{
+  return type == MILK_RECORD_ENTRY || type == MILK_RECORD_PRICE;
+}
+
+/* The natural key: "<uuid>" for products and payments, "<product
+ * uuid>/<YYYY-MM-DD>" for entries and prices, the name for settings. */
+char *
+milk_record_dup_key (const MilkRecord *self)
+{
+  char day[11];
+
+  if (!type_has_day (self->type))
+    return g_strdup (self->id);
+
+  milk_day_format_iso (self->day, day);
+  return g_strdup_printf ("%s/%s", self->id, day);
+}
+
+gboolean
+milk_record_set_key (MilkRecord  *self,
+                     const char  *key,
+                     GError     **error)
+{
+  if (key == NULL || strlen (key) > 100)
+    goto bad;
+
+  if (type_has_day (self->type))
+    {
+      const char *slash = strchr (key, '/');
+      g_autofree char *id = NULL;
+      MilkDay day;
+
+      if (slash == NULL)
+        goto bad;
+      id = g_strndup (key, slash - key);
+      if (!milk_uuid_is_valid (id))
+        goto bad;
+      day = milk_day_parse (slash + 1, error);
+      if (day == MILK_DAY_INVALID)
+        return FALSE;
+
+      g_free (self->id);
+      self->id = g_steal_pointer (&id);
+      self->day = day;
+      return TRUE;
+    }
+
+  if (self->type == MILK_RECORD_SETTING ? !setting_name_is_valid (key) : !milk_uuid_is_valid (key))
+    goto bad;
+
+  g_free (self->id);
+  self->id = g_strdup (key);
+  return TRUE;
+
+bad:
+  g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_KEY,
+               _("A %s record has a malformed key"), milk_record_type_to_string (self->type));
+  return FALSE;
+}
+
+static gboolean
+text_is_valid (const char *text,
+               gsize       min_chars,
+               gsize       max_chars)
+{
+  glong n;
+
+  if (text == NULL)
+    return min_chars == 0;
+  if (!g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  n = g_utf8_strlen (text, -1);
+  if ((gsize) n < min_chars || (gsize) n > max_chars)
+    return FALSE;
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) && c != '\n' && c != '\t')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+#define FAIL(code, ...) \
+  G_STMT_START { g_set_error (error, MILK_ERROR, code, __VA_ARGS__); return FALSE; } G_STMT_END
+
+gboolean
+milk_record_validate (const MilkRecord  *self,
+                      GError           **error)
+{
+  MilkHlcStamp stamp;
+
+  if (self->type > MILK_RECORD_SETTING)
+    FAIL (MILK_ERROR_INVALID_TYPE, _("Unknown record type"));
+
+  if (self->type == MILK_RECORD_SETTING ? !setting_name_is_valid (self->id) : !milk_uuid_is_valid (self->id))
+    FAIL (MILK_ERROR_INVALID_KEY, _("A %s record has a malformed key"),
+          milk_record_type_to_string (self->type));
+
+  if (self->hlc != NULL && !milk_hlc_stamp_parse (self->hlc, &stamp, error))
+    return FALSE;
+
+  if (type_has_day (self->type) && !milk_day_is_valid (self->day))
+    FAIL (MILK_ERROR_INVALID_DAY, _("A record names a day that is not in the calendar"));
+
+  if (self->deleted)
+    return TRUE;
+
+  switch (self->type)
+    {
+    case MILK_RECORD_PRODUCT:
+      if (!text_is_valid (self->name, 1, MILK_NAME_MAX_CHARS))
+        FAIL (MILK_ERROR_INVALID_NAME, _("A product needs a name of 1 to %d characters"), MILK_NAME_MAX_CHARS);
+      if (!text_is_valid (self->unit, 1, MILK_UNIT_MAX_CHARS))
+        FAIL (MILK_ERROR_INVALID_NAME, _("A product’s unit label must be 1 to %d characters"), MILK_UNIT_MAX_CHARS);
+      if (self->default_qty_ml < 0 || self->default_qty_ml > MILK_QTY_MAX_ML)
+        FAIL (MILK_ERROR_INVALID_QTY, _("A daily quantity must be between 0 and 100 litres"));
+      if (self->position < 0 || self->position > MAX_POSITION)
+        FAIL (MILK_ERROR_INVALID_FIELD, _("A product’s position is out of range"));
+      break;
+
+    case MILK_RECORD_ENTRY:
+      if (self->qty_ml < 0 || self->qty_ml > MILK_QTY_MAX_ML)
+        FAIL (MILK_ERROR_INVALID_QTY, _("A day’s quantity must be between 0 and 100 litres"));
+      if (self->price_override != MILK_NO_PRICE &&
+          (self->price_override < 0 || self->price_override > MILK_PRICE_MAX))
+        FAIL (MILK_ERROR_INVALID_PRICE, _("A price is out of range"));
+      if (!text_is_valid (self->note, 0, MILK_NOTE_MAX_CHARS))
+        FAIL (MILK_ERROR_INVALID_NOTE, _("A note can be at most %d characters of text"), MILK_NOTE_MAX_CHARS);
+      break;
+
+    case MILK_RECORD_PRICE:
+      if (self->price_per_l < 0 || self->price_per_l > MILK_PRICE_MAX)
+        FAIL (MILK_ERROR_INVALID_PRICE, _("A price is out of range"));
+      break;
+
+    case MILK_RECORD_PAYMENT:
+      if (!milk_day_is_valid (self->day))
+        FAIL (MILK_ERROR_INVALID_DAY, _("A payment names a day that is not in the calendar"));
+      if (self->amount <= 0 || self->amount > MILK_AMOUNT_MAX)
+        FAIL (MILK_ERROR_INVALID_AMOUNT, _("A payment must be a positive amount"));
+      if (!text_is_valid (self->note, 0, MILK_NOTE_MAX_CHARS))
+        FAIL (MILK_ERROR_INVALID_NOTE, _("A note can be at most %d characters of text"), MILK_NOTE_MAX_CHARS);
+      break;
+
+    case MILK_RECORD_SETTING:
+      if (!text_is_valid (self->value, 0, MILK_SETTING_VALUE_MAX_CHARS))
+        FAIL (MILK_ERROR_INVALID_SETTING, _("A setting’s value is too long or not text"));
+      if (g_str_equal (self->id, "currency") && milk_currency_lookup (self->value) == NULL)
+        FAIL (MILK_ERROR_INVALID_CURRENCY, _("“%s” is not an ISO 4217 currency code"),
+              self->value ? self->value : "");
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  return TRUE;
+}
+
+#undef FAIL
+
+gboolean
+milk_record_equal (const MilkRecord *a,
+                   const MilkRecord *b)
+{
+  g_autoptr(JsonNode) ja = milk_record_to_json (a);
+  g_autoptr(JsonNode) jb = milk_record_to_json (b);
+
+  return json_node_equal (ja, jb);
+}
+
+JsonNode *
+milk_record_to_json (const MilkRecord *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *key = milk_record_dup_key (self);
+  char day[11];
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, milk_record_type_to_string (self->type));
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_string_value (builder, key);
+  json_builder_set_member_name (builder, "hlc");
+  json_builder_add_string_value (builder, self->hlc ? self->hlc : "");
+  json_builder_set_member_name (builder, "deleted");
+  json_builder_add_boolean_value (builder, self->deleted);
+
+  if (!self->deleted)
+    {
+      json_builder_set_member_name (builder, "data");
+      json_builder_begin_object (builder);
+      switch (self->type)
+        {
+        case MILK_RECORD_PRODUCT:
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, self->name ? self->name : "");
+          json_builder_set_member_name (builder, "unit");
+          json_builder_add_string_value (builder, self->unit ? self->unit : "");
+          json_builder_set_member_name (builder, "default_qty_ml");
+          json_builder_add_int_value (builder, self->default_qty_ml);
+          json_builder_set_member_name (builder, "position");
+          json_builder_add_int_value (builder, self->position);
+          json_builder_set_member_name (builder, "archived");
+          json_builder_add_boolean_value (builder, self->archived);
+          break;
+
+        case MILK_RECORD_ENTRY:
+          json_builder_set_member_name (builder, "qty_ml");
+          json_builder_add_int_value (builder, self->qty_ml);
+          json_builder_set_member_name (builder, "price_override");
+          if (self->price_override == MILK_NO_PRICE)
+            json_builder_add_null_value (builder);
+          else
+            json_builder_add_int_value (builder, self->price_override);
+          json_builder_set_member_name (builder, "note");
+          json_builder_add_string_value (builder, self->note ? self->note : "");
+          break;
+
+        case MILK_RECORD_PRICE:
+          json_builder_set_member_name (builder, "price_per_l");
+          json_builder_add_int_value (builder, self->price_per_l);
+          break;
+
+        case MILK_RECORD_PAYMENT:
+          milk_day_format_iso (self->day, day);
+          json_builder_set_member_name (builder, "day");
+          json_builder_add_string_value (builder, day);
+          json_builder_set_member_name (builder, "amount");
+          json_builder_add_int_value (builder, self->amount);
+          json_builder_set_member_name (builder, "note");
+          json_builder_add_string_value (builder, self->note ? self->note : "");
+          break;
+
+        case MILK_RECORD_SETTING:
+          json_builder_set_member_name (builder, "value");
+          json_builder_add_string_value (builder, self->value ? self->value : "");
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+      json_builder_end_object (builder);
+    }
+
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* Reading members strictly: a missing member or one of the wrong JSON type
+ * is an error with the code the field would fail validation with. */
+static gboolean
+read_string (JsonObject  *obj,
+             const char  *name,
+             gboolean     required,
+             char       **out,
+             int          code,
+             GError     **error)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (!required && (node == NULL || JSON_NODE_HOLDS_NULL (node)))
+    return TRUE;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, MILK_ERROR, code, _("The field “%s” is missing or not text"), name);
+      return FALSE;
+    }
+
+  g_free (*out);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+read_int (JsonObject  *obj,
+          const char  *name,
+          gboolean     nullable,
+          gint64      *out,
+          int          code,
+          GError     **error)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node != NULL && nullable && JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = MILK_NO_PRICE;
+      return TRUE;
+    }
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      g_set_error (error, MILK_ERROR, code, _("The field “%s” is missing or not a whole number"), name);
+      return FALSE;
+    }
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+static gboolean
+read_bool (JsonObject  *obj,
+           const char  *name,
+           gboolean    *out,
+           GError     **error)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_FIELD,
+                   _("The field “%s” is missing or not true/false"), name);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+read_data (MilkRecord  *self,
+           JsonObject  *data,
+           GError     **error)
+{
+  g_autofree char *day = NULL;
+
+  switch (self->type)
+    {
+    case MILK_RECORD_PRODUCT:
+      return read_string (data, "name", TRUE, &self->name, MILK_ERROR_INVALID_NAME, error) &&
+             read_string (data, "unit", TRUE, &self->unit, MILK_ERROR_INVALID_NAME, error) &&
+             read_int (data, "default_qty_ml", FALSE, &self->default_qty_ml, MILK_ERROR_INVALID_QTY, error) &&
+             read_int (data, "position", FALSE, &self->position, MILK_ERROR_INVALID_FIELD, error) &&
+             read_bool (data, "archived", &self->archived, error);
+
+    case MILK_RECORD_ENTRY:
+      return read_int (data, "qty_ml", FALSE, &self->qty_ml, MILK_ERROR_INVALID_QTY, error) &&
+             (!json_object_has_member (data, "price_override") ||
+              read_int (data, "price_override", TRUE, &self->price_override, MILK_ERROR_INVALID_PRICE, error)) &&
+             read_string (data, "note", FALSE, &self->note, MILK_ERROR_INVALID_NOTE, error);
+
+    case MILK_RECORD_PRICE:
+      return read_int (data, "price_per_l", FALSE, &self->price_per_l, MILK_ERROR_INVALID_PRICE, error);
+
+    case MILK_RECORD_PAYMENT:
+      if (!read_string (data, "day", TRUE, &day, MILK_ERROR_INVALID_DAY, error))
+        return FALSE;
+      self->day = milk_day_parse (day, error);
+      return self->day != MILK_DAY_INVALID &&
+             read_int (data, "amount", FALSE, &self->amount, MILK_ERROR_INVALID_AMOUNT, error) &&
+             read_string (data, "note", FALSE, &self->note, MILK_ERROR_INVALID_NOTE, error);
+
+    case MILK_RECORD_SETTING:
+      return read_string (data, "value", TRUE, &self->value, MILK_ERROR_INVALID_SETTING, error);
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Decodes and validates one change; the result is always a valid record. */
+MilkRecord *
+milk_record_from_json (JsonNode  *node,
+                       GError   **error)
+{
+  g_autoptr(MilkRecord) self = NULL;
+  g_autofree char *type_name = NULL;
+  g_autofree char *key = NULL;
+  JsonObject *obj;
+  JsonNode *data;
+  MilkRecordType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT, _("A change must be a JSON object"));
+      return NULL;
+    }
+  obj = json_node_get_object (node);
+
+  if (!read_string (obj, "type", TRUE, &type_name, MILK_ERROR_INVALID_TYPE, error))
+    return NULL;
+  if (!milk_record_type_from_string (type_name, &type))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_TYPE, _("Unknown record type"));
+      return NULL;
+    }
+
+  self = milk_record_new (type);
+  if (!read_string (obj, "key", TRUE, &key, MILK_ERROR_INVALID_KEY, error) ||
+      !milk_record_set_key (self, key, error) ||
+      !read_string (obj, "hlc", TRUE, &self->hlc, MILK_ERROR_INVALID_HLC, error) ||
+      !read_bool (obj, "deleted", &self->deleted, error))
+    return NULL;
+
+  if (!self->deleted)
+    {
+      data = json_object_get_member (obj, "data");
+      if (data == NULL || !JSON_NODE_HOLDS_OBJECT (data))
+        {
+          g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_FIELD, _("A change needs its data as an object"));
+          return NULL;
+        }
+      if (!read_data (self, json_node_get_object (data), error))
+        return NULL;
+    }
+
+  if (!milk_record_validate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,88 @@
+/* milk-record.h — the synced record types and their validation
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "milk-day.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MILK_RECORD_PRODUCT,
+  MILK_RECORD_ENTRY,
+  MILK_RECORD_PRICE,
+  MILK_RECORD_PAYMENT,
+  MILK_RECORD_SETTING,
+} MilkRecordType;
+
+#define MILK_NOTE_MAX_CHARS 500
+#define MILK_NAME_MAX_CHARS 80
+#define MILK_UNIT_MAX_CHARS 16
+#define MILK_SETTING_VALUE_MAX_CHARS 200
+#define MILK_NO_PRICE (-1)
+
+/* The product every new install has; a fixed id so that two fresh devices
+ * agree on it instead of syncing two "Milk"s. */
+#define MILK_DEFAULT_PRODUCT_ID "00000000-0000-4000-8000-000000000001"
+
+/* Which fields mean something depends on the type:
+ *   product  id, name, unit, default_qty_ml, position, archived
+ *   entry    id (product), day, qty_ml, price_override, note
+ *   price    id (product), day, price_per_l
+ *   payment  id, day, amount, note
+ *   setting  id (setting name), value
+ */
+typedef struct
+{
+  MilkRecordType type;
+  char *id;
+  MilkDay day;
+  char *hlc;
+  gboolean deleted;
+
+  char *name;
+  char *unit;
+  gint64 default_qty_ml;
+  gint64 position;
+  gboolean archived;
+
+  gint64 qty_ml;
+  gint64 price_override;
+  gint64 price_per_l;
+  gint64 amount;
+  char *note;
+  char *value;
+} MilkRecord;
+
+MilkRecord     *milk_record_new          (MilkRecordType     type);
+MilkRecord     *milk_record_copy         (const MilkRecord  *record);
+void            milk_record_free         (MilkRecord        *record);
+char           *milk_record_dup_key      (const MilkRecord  *record);
+gboolean        milk_record_set_key      (MilkRecord        *record,
+                                          const char        *key,
+                                          GError           **error);
+gboolean        milk_record_validate     (const MilkRecord  *record,
+                                          GError           **error);
+gboolean        milk_record_equal        (const MilkRecord  *a,
+                                          const MilkRecord  *b);
+
+const char     *milk_record_type_to_string (MilkRecordType  type);
+gboolean        milk_record_type_from_string (const char   *text,
+                                              MilkRecordType *type);
+
+JsonNode       *milk_record_to_json      (const MilkRecord  *record);
+MilkRecord     *milk_record_from_json    (JsonNode          *node,
+                                          GError           **error);
+
+gboolean        milk_uuid_is_valid       (const char        *text);
+char           *milk_uuid_new            (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkRecord, milk_record_free)
+
+G_END_DECLS
