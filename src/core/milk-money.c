@@ -96,8 +96,8 @@ milk_price_parse (const char          *text,
                   GError             **error)
 {
   const char *p, *end;
-  const char *sep = _milk_locale_thousands_sep ();
   const char *point = _milk_locale_decimal_point ();
+  const char *sep = _milk_locale_thousands_sep ();
   g_autoptr(GString) cleaned = g_string_new (NULL);
   guint digits;
   gint64 value = 0;
@@ -111,6 +111,10 @@ milk_price_parse (const char          *text,
       return -1;
     }
 
+  /* The C locale groups nothing; people still type "1,234.50". */
+  if (sep[0] == '\0' && strcmp (point, ",") != 0)
+    sep = ",";
+
   digits = milk_currency_get_minor_digits (currency);
   p = text;
   end = text + strlen (text);
@@ -122,19 +126,42 @@ milk_price_parse (const char          *text,
       strip_suffix (p, &end, milk_currency_get_symbol (currency)))
     trim (&p, &end);
 
-  /* Drop the locale's digit grouping, unless it could be the decimal point. */
-  for (const char *q = p; q < end; q++)
-    {
-      gsize sep_len = strlen (sep);
+  /* Drop the locale's digit grouping, unless it could be the decimal point.
+   * Groups must look like groups ("1,234", "1,23,456"), so that "56,50"
+   * typed for 56.50 is an error rather than 5,650. */
+  {
+    gsize sep_len = strlen (sep);
+    gboolean grouped = FALSE, in_fraction = FALSE;
+    int group_digits = -1;
 
-      if (sep_len > 0 && strcmp (sep, point) != 0 && strcmp (sep, ".") != 0 &&
-          (gsize) (end - q) >= sep_len && memcmp (q, sep, sep_len) == 0)
-        {
-          q += sep_len - 1;
-          continue;
-        }
-      g_string_append_c (cleaned, *q);
-    }
+    for (const char *q = p; q < end; q++)
+      {
+        if (!in_fraction && sep_len > 0 && strcmp (sep, point) != 0 && strcmp (sep, ".") != 0 &&
+            (gsize) (end - q) >= sep_len && memcmp (q, sep, sep_len) == 0)
+          {
+            if (cleaned->len == 0 || (grouped && group_digits != 2 && group_digits != 3))
+              goto syntax;
+            grouped = TRUE;
+            group_digits = 0;
+            q += sep_len - 1;
+            continue;
+          }
+        if (g_ascii_isdigit (*q))
+          {
+            if (!in_fraction && group_digits >= 0)
+              group_digits++;
+          }
+        else if (!in_fraction)
+          {
+            if (grouped && group_digits != 3)
+              goto syntax;
+            in_fraction = TRUE;
+          }
+        g_string_append_c (cleaned, *q);
+      }
+    if (grouped && !in_fraction && group_digits != 3)
+      goto syntax;
+  }
 
   switch (_milk_decimal_parse (cleaned->str, cleaned->len, digits, MILK_PRICE_MAX, &value))
     {
@@ -161,10 +188,13 @@ milk_price_parse (const char          *text,
 
     case MILK_DECIMAL_SYNTAX:
     default:
-      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_PRICE,
-                   _("“%s” is not a price; enter a number such as 56.50"), text);
-      return -1;
+      break;
     }
+
+syntax:
+  g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_PRICE,
+               _("“%s” is not a price; enter a number such as 56.50"), text);
+  return -1;
 }
 
 static char *

@@ -1,0 +1,315 @@
+/* test-store-sync.c — pending marks, the merge rule and convergence
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "milk-store-private.h"
+#include "milk-test-util.h"
+
+#define MILK MILK_DEFAULT_PRODUCT_ID
+
+typedef struct
+{
+  MilkTestDir dir_a, dir_b;
+  MilkStore *a, *b;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  milk_test_dir_init (&f->dir_a);
+  milk_test_dir_init (&f->dir_b);
+  f->a = milk_test_store_new (&f->dir_a);
+  f->b = milk_test_store_new (&f->dir_b);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->a);
+  g_clear_object (&f->b);
+  milk_test_dir_clear (&f->dir_a);
+  milk_test_dir_clear (&f->dir_b);
+}
+
+static void
+set_entry (MilkStore  *store,
+           const char *day,
+           gint64      qty_ml)
+{
+  g_autoptr(GError) error = NULL;
+
+  milk_store_set_entry (store, MILK, milk_test_day (day), qty_ml, MILK_NO_PRICE, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Stamps from two devices within one millisecond order by node id alone;
+ * a test that means "later" waits long enough for the clock to say so. */
+static void
+later (void)
+{
+  g_usleep (3000);
+}
+
+static gint64
+qty_on (MilkStore  *store,
+        const char *day)
+{
+  g_autoptr(MilkRecord) record = milk_store_get_entry (store, MILK, milk_test_day (day), NULL);
+
+  return record ? record->qty_ml : -1;
+}
+
+/* Sends everything pending from one store to another, as a sync would. */
+static void
+push (MilkStore *from,
+      MilkStore *to)
+{
+  g_autoptr(GPtrArray) pending = milk_store_list_pending (from, 1000, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (milk_store_apply_remote (to, pending, &error));
+  g_assert_no_error (error);
+  g_assert_true (milk_store_mark_synced (from, pending, &error));
+}
+
+static void
+test_pending_and_synced (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+
+  set_entry (f->a, "2026-11-01", 1000);
+  set_entry (f->a, "2026-11-02", 1500);
+  milk_store_set_setting (f->a, "currency", "EUR", NULL);
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 3);
+
+  pending = milk_store_list_pending (f->a, 2, NULL);
+  g_assert_cmpuint (pending->len, ==, 2);
+  g_assert_true (milk_store_mark_synced (f->a, pending, NULL));
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 1);
+
+  after = milk_store_list_pending (f->a, 100, NULL);
+  g_assert_cmpuint (after->len, ==, 1);
+}
+
+/* Invariant 4: an edit made while a request is in flight is never lost. */
+static void
+test_edit_during_sync_stays_pending (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) in_flight = NULL;
+  g_autoptr(GPtrArray) still = NULL;
+
+  set_entry (f->a, "2026-11-24", 1000);
+  in_flight = milk_store_list_pending (f->a, 100, NULL);
+
+  set_entry (f->a, "2026-11-24", 2000); /* the person edits while it is sent */
+  g_assert_true (milk_store_mark_synced (f->a, in_flight, NULL));
+
+  still = milk_store_list_pending (f->a, 100, NULL);
+  g_assert_cmpuint (still->len, ==, 1);
+  g_assert_cmpint (((MilkRecord *) still->pdata[0])->qty_ml, ==, 2000);
+}
+
+static void
+test_greater_hlc_wins (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) old_version = NULL;
+
+  set_entry (f->a, "2026-11-24", 1000);
+  old_version = milk_store_list_pending (f->a, 100, NULL);
+  later ();
+  set_entry (f->b, "2026-11-24", 2000); /* later stamp, other device */
+  push (f->b, f->a);
+  g_assert_cmpint (qty_on (f->a, "2026-11-24"), ==, 2000);
+  /* a's own edit lost by the merge rule, so nothing is left to send */
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 0);
+
+  /* An older version arriving late changes nothing. */
+  g_assert_true (milk_store_apply_remote (f->b, old_version, NULL));
+  g_assert_cmpint (qty_on (f->b, "2026-11-24"), ==, 2000);
+}
+
+static void
+test_local_newer_survives_remote (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) from_b = NULL;
+
+  set_entry (f->b, "2026-11-24", 2000);
+  from_b = milk_store_list_pending (f->b, 100, NULL);
+  later ();
+  set_entry (f->a, "2026-11-24", 500); /* later */
+
+  g_assert_true (milk_store_apply_remote (f->a, from_b, NULL));
+  g_assert_cmpint (qty_on (f->a, "2026-11-24"), ==, 500);
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 1);
+}
+
+static void
+test_redelivery_harmless (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  set_entry (f->a, "2026-11-24", 1000);
+  pending = milk_store_list_pending (f->a, 100, NULL);
+  for (int i = 0; i < 3; i++)
+    g_assert_true (milk_store_apply_remote (f->b, pending, NULL));
+
+  entries = milk_store_list_entries (f->b, milk_test_day ("2026-11-01"), milk_test_day ("2026-11-30"), NULL);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpuint (milk_store_count_pending (f->b), ==, 0);
+}
+
+static void
+test_remote_delete (Fixture       *f,
+                    gconstpointer  data)
+{
+  set_entry (f->a, "2026-11-24", 1000);
+  push (f->a, f->b);
+  g_assert_cmpint (qty_on (f->b, "2026-11-24"), ==, 1000);
+
+  milk_store_delete_entry (f->a, MILK, milk_test_day ("2026-11-24"), NULL);
+  push (f->a, f->b);
+  g_assert_cmpint (qty_on (f->b, "2026-11-24"), ==, -1);
+
+  /* Recording the day again afterwards wins over the tombstone. */
+  later ();
+  set_entry (f->b, "2026-11-24", 750);
+  push (f->b, f->a);
+  g_assert_cmpint (qty_on (f->a, "2026-11-24"), ==, 750);
+}
+
+static void
+test_default_product_loses_to_any_edit (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autoptr(MilkRecord) milk = milk_store_get (f->a, MILK_RECORD_PRODUCT, MILK, NULL);
+  g_autoptr(MilkRecord) on_b = NULL;
+
+  g_free (milk->name);
+  milk->name = g_strdup ("Cow milk");
+  g_assert_true (milk_store_put (f->a, milk, NULL));
+  push (f->a, f->b);
+
+  on_b = milk_store_get (f->b, MILK_RECORD_PRODUCT, MILK, NULL);
+  g_assert_cmpstr (on_b->name, ==, "Cow milk");
+}
+
+static GPtrArray *
+all_records (MilkStore *store)
+{
+  g_autoptr(GPtrArray) entries = milk_store_list_entries (store, milk_test_day ("2026-01-01"),
+                                                          milk_test_day ("2026-12-31"), NULL);
+  return g_steal_pointer (&entries);
+}
+
+/* Two devices edit the same days offline, then exchange in either order:
+ * both end with the same diary. */
+static void
+test_convergence (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) from_a = NULL;
+  g_autoptr(GPtrArray) from_b = NULL;
+  g_autoptr(GPtrArray) ra = NULL;
+  g_autoptr(GPtrArray) rb = NULL;
+  GRand *rand = g_rand_new_with_seed (42);
+
+  for (int i = 0; i < 200; i++)
+    {
+      MilkStore *store = g_rand_boolean (rand) ? f->a : f->b;
+      g_autofree char *day = g_strdup_printf ("2026-11-%02d", g_rand_int_range (rand, 1, 31));
+
+      if (g_rand_int_range (rand, 0, 5) == 0)
+        milk_store_delete_entry (store, MILK, milk_test_day (day), NULL);
+      else
+        set_entry (store, day, g_rand_int_range (rand, 0, 40) * 50);
+    }
+  g_rand_free (rand);
+
+  from_a = milk_store_list_pending (f->a, 1000, NULL);
+  from_b = milk_store_list_pending (f->b, 1000, NULL);
+  g_assert_true (milk_store_apply_remote (f->b, from_a, NULL));
+  g_assert_true (milk_store_apply_remote (f->a, from_b, NULL));
+
+  ra = all_records (f->a);
+  rb = all_records (f->b);
+  g_assert_cmpuint (ra->len, ==, rb->len);
+  for (guint i = 0; i < ra->len; i++)
+    g_assert_true (milk_record_equal (ra->pdata[i], rb->pdata[i]));
+}
+
+static void
+test_rejected_listed (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autoptr(GPtrArray) after_edit = NULL;
+  MilkStoreRejection *rejection;
+
+  set_entry (f->a, "2026-11-24", 1000);
+  pending = milk_store_list_pending (f->a, 10, NULL);
+  g_assert_true (milk_store_mark_rejected (f->a, pending->pdata[0], "invalid_qty", "Too much milk", NULL));
+
+  rejected = milk_store_list_rejected (f->a, NULL);
+  g_assert_cmpuint (rejected->len, ==, 1);
+  rejection = rejected->pdata[0];
+  g_assert_cmpstr (rejection->code, ==, "invalid_qty");
+  g_assert_cmpstr (rejection->message, ==, "Too much milk");
+  g_assert_cmpint (rejection->record->qty_ml, ==, 1000);
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 0);
+
+  /* A new edit of the same day replaces the rejected version. */
+  set_entry (f->a, "2026-11-24", 900);
+  after_edit = milk_store_list_rejected (f->a, NULL);
+  g_assert_cmpuint (after_edit->len, ==, 0);
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 1);
+}
+
+static void
+test_cursor (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *none = milk_store_dup_cursor (f->a);
+  g_autofree char *cursor = NULL;
+
+  g_assert_null (none);
+  g_assert_true (milk_store_set_cursor (f->a, "42", NULL));
+  g_clear_object (&f->a);
+  f->a = milk_test_store_new (&f->dir_a);
+  cursor = milk_store_dup_cursor (f->a);
+  g_assert_cmpstr (cursor, ==, "42");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add ("/store/sync/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("pending-and-synced", test_pending_and_synced);
+  ADD ("edit-during-sync-stays-pending", test_edit_during_sync_stays_pending);
+  ADD ("greater-hlc-wins", test_greater_hlc_wins);
+  ADD ("local-newer-survives-remote", test_local_newer_survives_remote);
+  ADD ("redelivery-harmless", test_redelivery_harmless);
+  ADD ("remote-delete", test_remote_delete);
+  ADD ("default-product-loses-to-any-edit", test_default_product_loses_to_any_edit);
+  ADD ("convergence", test_convergence);
+  ADD ("rejected-listed", test_rejected_listed);
+  ADD ("cursor", test_cursor);
+#undef ADD
+
+  return g_test_run ();
+}
