@@ -172,6 +172,14 @@ test_receive_ahead (void)
   assert_stamp_after (&stamp, &remote);
   g_assert_cmpuint (stamp.counter, >, remote.counter);
 
+  /* Same millisecond, further along in its counter. */
+  milk_hlc_get_last (hlc, &local);
+  remote = (MilkHlcStamp) { local.wall_ms, local.counter + 50, 0 };
+  g_assert_true (milk_hlc_receive (hlc, &remote, &error));
+  g_assert_no_error (error);
+  milk_hlc_now (hlc, &stamp);
+  assert_stamp_after (&stamp, &remote);
+
   /* A remote at the very top of its counter. */
   remote = (MilkHlcStamp) { T0 + 7200000, 0xffff, NODE_A };
   g_assert_true (milk_hlc_receive (hlc, &remote, &error));

@@ -1,0 +1,165 @@
+/* milk-application.c — the application: one instance, one diary
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "milk-application.h"
+#include "milk-window.h"
+
+struct _MilkApplication
+{
+  AdwApplication parent_instance;
+
+  MilkStore *store;
+};
+
+G_DEFINE_FINAL_TYPE (MilkApplication, milk_application, ADW_TYPE_APPLICATION)
+
+MilkApplication *
+milk_application_new (void)
+{
+  return g_object_new (MILK_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/milkdiary/MilkDiary",
+                       NULL);
+}
+
+MilkStore *
+milk_application_get_store (MilkApplication *self)
+{
+  g_return_val_if_fail (MILK_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+/* The diary lives in the user's data folder ($XDG_DATA_HOME, which the
+ * Flatpak sandbox maps to the app's own). MILK_DIARY_PATH overrides it for
+ * tests and for keeping a second diary. */
+static char *
+diary_path (void)
+{
+  const char *override = g_getenv ("MILK_DIARY_PATH");
+  g_autofree char *dir = NULL;
+
+  if (override && *override)
+    return g_strdup (override);
+  dir = g_build_filename (g_get_user_data_dir (), "milk-diary", NULL);
+  g_mkdir_with_parents (dir, 0700);
+  return g_build_filename (dir, "diary.sqlite", NULL);
+}
+
+static void
+show_open_error (MilkApplication *self,
+                 const GError    *error)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (NULL, _("The Diary Could Not Be Opened"), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+milk_application_activate (GApplication *app)
+{
+  MilkApplication *self = MILK_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL && self->store == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = diary_path ();
+
+      self->store = milk_store_new (path, &error);
+      if (self->store == NULL)
+        {
+          /* Nothing is touched: the file stays as it was for the person
+           * (or a newer version) to deal with. */
+          g_warning ("%s", error->message);
+          show_open_error (self, error);
+          return;
+        }
+    }
+
+  if (window == NULL)
+    window = GTK_WINDOW (milk_window_new (self));
+  gtk_window_present (window);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  MilkApplication *self = user_data;
+  const char *developers[] = { "The Milk Diary authors", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "application-name", _("Milk Diary"),
+                         "application-icon", APPLICATION_ID,
+                         "developer-name", _("The Milk Diary authors"),
+                         "version", PACKAGE_VERSION,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "comments", _("Record daily milk deliveries and check the monthly bill"),
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+milk_application_startup (GApplication *app)
+{
+  G_APPLICATION_CLASS (milk_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", (const char *[]) { "<Control>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.record-today", (const char *[]) { "<Control>t", NULL });
+}
+
+static void
+milk_application_finalize (GObject *object)
+{
+  MilkApplication *self = MILK_APPLICATION (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (milk_application_parent_class)->finalize (object);
+}
+
+static void
+milk_application_class_init (MilkApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = milk_application_finalize;
+  app_class->activate = milk_application_activate;
+  app_class->startup = milk_application_startup;
+}
+
+static void
+milk_application_init (MilkApplication *self)
+{
+}

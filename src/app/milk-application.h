@@ -1,0 +1,21 @@
+/* milk-application.h — the application: one instance, one diary
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "milk-store.h"
+
+G_BEGIN_DECLS
+
+#define MILK_TYPE_APPLICATION (milk_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (MilkApplication, milk_application, MILK, APPLICATION, AdwApplication)
+
+MilkApplication *milk_application_new       (void);
+MilkStore       *milk_application_get_store (MilkApplication *self);
+
+G_END_DECLS
