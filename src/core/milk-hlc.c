@@ -67,7 +67,9 @@ static void
 bump_counter (MilkHlc *self,
               guint32  from)
 {
-  if (from >= MAX_COUNTER)
+  if (from >= MAX_COUNTER && self->last.wall_ms >= MAX_WALL_MS)
+    self->last.counter = MAX_COUNTER; /* the year 2286: saturate */
+  else if (from >= MAX_COUNTER)
     {
       self->last.wall_ms++;
       self->last.counter = 0;

@@ -64,38 +64,229 @@ milk_sync_message_reject (MilkSyncMessage *self,
   g_ptr_array_add (self->rejected, rejection);
 }
 
-/* json-glib parses recursively, so nesting is measured on the raw text
- * before it gets there; brackets inside strings do not count. */
-static gboolean
-check_depth (const char *data,
-             gsize       length,
-             guint       max_depth)
+/* json-glib is lenient (single quotes, hex numbers), parses recursively and
+ * wraps integers too large for 64 bits. So every document is first checked
+ * against the JSON grammar (RFC 8259) here: nesting depth, number size, no
+ * NUL characters in strings. Only then is it handed to json-glib. */
+typedef struct
 {
-  guint depth = 0;
-  gboolean in_string = FALSE;
+  const char *p;
+  const char *end;
+  guint depth;
+  const char *problem;
+  int code;
+} Scanner;
 
-  for (gsize i = 0; i < length; i++)
+#define MAX_NUMBER_DIGITS 16
+
+static void
+skip_space (Scanner *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static gboolean
+fail (Scanner    *s,
+      int         code,
+      const char *problem)
+{
+  if (s->problem == NULL)
     {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > max_depth)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      s->problem = problem;
+      s->code = code;
     }
+  return FALSE;
+}
+
+static gboolean scan_value (Scanner *s);
+
+static gboolean
+scan_string (Scanner *s)
+{
+  s->p++; /* opening quote */
+  while (s->p < s->end)
+    {
+      unsigned char c = *s->p++;
+
+      if (c == '"')
+        return TRUE;
+      if (c < 0x20)
+        return fail (s, MILK_ERROR_INVALID_JSON, N_("a control character inside a string"));
+      if (c == '\\')
+        {
+          if (s->p >= s->end)
+            break;
+          c = *s->p++;
+          if (c == 'u')
+            {
+              guint value = 0;
+
+              if (s->end - s->p < 4)
+                break;
+              for (int i = 0; i < 4; i++)
+                {
+                  int v = g_ascii_xdigit_value (s->p[i]);
+                  if (v < 0)
+                    return fail (s, MILK_ERROR_INVALID_JSON, N_("a bad \\u escape"));
+                  value = value * 16 + v;
+                }
+              if (value == 0)
+                return fail (s, MILK_ERROR_INVALID_JSON, N_("a NUL character inside a string"));
+              s->p += 4;
+            }
+          else if (!strchr ("\"\\/bfnrt", c))
+            return fail (s, MILK_ERROR_INVALID_JSON, N_("a bad escape inside a string"));
+        }
+    }
+  return fail (s, MILK_ERROR_INVALID_JSON, N_("an unterminated string"));
+}
+
+static gboolean
+scan_number (Scanner *s)
+{
+  guint digits = 0;
+
+  if (*s->p == '-')
+    s->p++;
+  if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+    return fail (s, MILK_ERROR_INVALID_JSON, N_("a malformed number"));
+  if (*s->p == '0' && s->p + 1 < s->end && g_ascii_isdigit (s->p[1]))
+    return fail (s, MILK_ERROR_INVALID_JSON, N_("a number with a leading zero"));
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
+    {
+      s->p++;
+      digits++;
+    }
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+        return fail (s, MILK_ERROR_INVALID_JSON, N_("a malformed number"));
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        {
+          s->p++;
+          digits++;
+        }
+    }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+        return fail (s, MILK_ERROR_INVALID_JSON, N_("a malformed number"));
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        s->p++;
+    }
+  if (digits > MAX_NUMBER_DIGITS)
+    return fail (s, MILK_ERROR_INVALID_JSON, N_("a number too large to be any field’s value"));
   return TRUE;
+}
+
+static gboolean
+scan_literal (Scanner    *s,
+              const char *word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (s->end - s->p) < n || memcmp (s->p, word, n) != 0)
+    return fail (s, MILK_ERROR_INVALID_JSON, N_("an unexpected character"));
+  s->p += n;
+  return TRUE;
+}
+
+static gboolean
+scan_container (Scanner *s,
+                char     close)
+{
+  gboolean first = TRUE;
+
+  if (++s->depth > MILK_PROTOCOL_MAX_DEPTH)
+    return fail (s, MILK_ERROR_TOO_DEEP, NULL);
+  s->p++;
+  skip_space (s);
+  if (s->p < s->end && *s->p == close)
+    {
+      s->p++;
+      s->depth--;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (!first)
+        {
+          skip_space (s);
+          if (s->p < s->end && *s->p == close)
+            {
+              s->p++;
+              s->depth--;
+              return TRUE;
+            }
+          if (s->p >= s->end || *s->p != ',')
+            return fail (s, MILK_ERROR_INVALID_JSON, N_("a missing comma"));
+          s->p++;
+        }
+      first = FALSE;
+      skip_space (s);
+      if (close == '}')
+        {
+          if (s->p >= s->end || *s->p != '"')
+            return fail (s, MILK_ERROR_INVALID_JSON, N_("a member name that is not a string"));
+          if (!scan_string (s))
+            return FALSE;
+          skip_space (s);
+          if (s->p >= s->end || *s->p != ':')
+            return fail (s, MILK_ERROR_INVALID_JSON, N_("a missing colon"));
+          s->p++;
+        }
+      if (!scan_value (s))
+        return FALSE;
+    }
+}
+
+static gboolean
+scan_value (Scanner *s)
+{
+  skip_space (s);
+  if (s->p >= s->end)
+    return fail (s, MILK_ERROR_INVALID_JSON, N_("an unexpected end"));
+  switch (*s->p)
+    {
+    case '{': return scan_container (s, '}');
+    case '[': return scan_container (s, ']');
+    case '"': return scan_string (s);
+    case 't': return scan_literal (s, "true");
+    case 'f': return scan_literal (s, "false");
+    case 'n': return scan_literal (s, "null");
+    default:
+      if (*s->p == '-' || g_ascii_isdigit (*s->p))
+        return scan_number (s);
+      return fail (s, MILK_ERROR_INVALID_JSON, N_("an unexpected character"));
+    }
+}
+
+static gboolean
+check_grammar (const char  *data,
+               gsize        length,
+               GError     **error)
+{
+  Scanner s = { data, data + length, 0, NULL, 0 };
+
+  if (scan_value (&s))
+    {
+      skip_space (&s);
+      if (s.p == s.end)
+        return TRUE;
+      fail (&s, MILK_ERROR_INVALID_JSON, N_("text after the document"));
+    }
+
+  if (s.code == MILK_ERROR_TOO_DEEP)
+    g_set_error (error, MILK_ERROR, MILK_ERROR_TOO_DEEP, _("The document is nested too deeply"));
+  else
+    g_set_error (error, MILK_ERROR, s.code, _("The document is not valid JSON: %s at byte %" G_GSIZE_FORMAT),
+                 _(s.problem), (gsize) (s.p - data));
+  return FALSE;
 }
 
 static JsonObject *
@@ -118,11 +309,8 @@ parse_document (JsonParser  *parser,
       g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_UTF8, _("The document is not valid UTF-8"));
       return NULL;
     }
-  if (!check_depth (data, length, MILK_PROTOCOL_MAX_DEPTH))
-    {
-      g_set_error (error, MILK_ERROR, MILK_ERROR_TOO_DEEP, _("The document is nested too deeply"));
-      return NULL;
-    }
+  if (!check_grammar (data, length, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
       g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_JSON, _("The document is not valid JSON: %s"),
