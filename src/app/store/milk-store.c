@@ -27,6 +27,13 @@ struct _MilkStore
 
 G_DEFINE_FINAL_TYPE (MilkStore, milk_store, G_TYPE_OBJECT)
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_QUARK (milk-store-error-quark, milk_store_error)
 
 typedef struct
@@ -71,6 +78,15 @@ static void
 milk_store_class_init (MilkStoreClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = milk_store_finalize;
+
+  /**
+   * MilkStore::changed:
+   *
+   * Emitted after a transaction that changed the diary has committed,
+   * whether the change was local or came from another device.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -223,6 +239,7 @@ commit (MilkStore  *self,
       _milk_store_exec (self, "ROLLBACK", NULL);
       return FALSE;
     }
+  g_signal_emit (self, signals[CHANGED], 0);
   return TRUE;
 }
 
