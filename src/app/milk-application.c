@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "milk-application.h"
+#include "milk-command-line.h"
 #include "milk-window.h"
 
 struct _MilkApplication
@@ -43,8 +44,8 @@ milk_application_get_store (MilkApplication *self)
 /* The diary lives in the user's data folder ($XDG_DATA_HOME, which the
  * Flatpak sandbox maps to the app's own). MILK_DIARY_PATH overrides it for
  * tests and for keeping a second diary. */
-static char *
-diary_path (void)
+char *
+milk_application_dup_diary_path (void)
 {
   const char *override = g_getenv ("MILK_DIARY_PATH");
   g_autofree char *dir = NULL;
@@ -68,6 +69,26 @@ show_open_error (MilkApplication *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* For the start-up benchmark: report when the first frame is painted, then
+ * quit. Nothing else reads this variable. */
+static void
+first_frame_painted (GdkFrameClock *clock,
+                     GApplication  *app)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_painted, app);
+  g_print ("first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  g_application_quit (app);
+}
+
+static void
+window_mapped (GtkWidget    *window,
+               GApplication *app)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_connect (clock, "after-paint", G_CALLBACK (first_frame_painted), app);
+}
+
 static void
 milk_application_activate (GApplication *app)
 {
@@ -77,7 +98,7 @@ milk_application_activate (GApplication *app)
   if (window == NULL && self->store == NULL)
     {
       g_autoptr(GError) error = NULL;
-      g_autofree char *path = diary_path ();
+      g_autofree char *path = milk_application_dup_diary_path ();
 
       self->store = milk_store_new (path, &error);
       if (self->store == NULL)
@@ -91,7 +112,11 @@ milk_application_activate (GApplication *app)
     }
 
   if (window == NULL)
-    window = GTK_WINDOW (milk_window_new (self));
+    {
+      window = GTK_WINDOW (milk_window_new (self, self->store));
+      if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
+        g_signal_connect (window, "map", G_CALLBACK (window_mapped), app);
+    }
   gtk_window_present (window);
 }
 
@@ -135,7 +160,16 @@ milk_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", (const char *[]) { "<Control>q", NULL });
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.record-today", (const char *[]) { "<Control>t", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", (const char *[]) { "<Control>comma", NULL });
+}
+
+static int
+milk_application_handle_local_options (GApplication *app,
+                                       GVariantDict *options)
+{
+  g_autofree char *path = milk_application_dup_diary_path ();
+
+  return milk_command_line_run (options, path);
 }
 
 static void
@@ -157,9 +191,11 @@ milk_application_class_init (MilkApplicationClass *klass)
   object_class->finalize = milk_application_finalize;
   app_class->activate = milk_application_activate;
   app_class->startup = milk_application_startup;
+  app_class->handle_local_options = milk_application_handle_local_options;
 }
 
 static void
 milk_application_init (MilkApplication *self)
 {
+  milk_command_line_add_options (G_APPLICATION (self));
 }

@@ -17,5 +17,6 @@ G_DECLARE_FINAL_TYPE (MilkApplication, milk_application, MILK, APPLICATION, AdwA
 
 MilkApplication *milk_application_new       (void);
 MilkStore       *milk_application_get_store (MilkApplication *self);
+char            *milk_application_dup_diary_path (void);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* milk-window.c — the main window: this month's bill and today's milk
+/* milk-window.c — the main window: calendar and totals, one-click today
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,6 +9,8 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-calendar-view.h"
+#include "milk-day-editor.h"
 #include "milk-window.h"
 
 struct _MilkWindow
@@ -16,25 +18,26 @@ struct _MilkWindow
   AdwApplicationWindow parent_instance;
 
   AdwToastOverlay *toasts;
-  AdwWindowTitle *window_title;
-  AdwPreferencesGroup *month_group;
-  AdwActionRow *litres_row;
-  AdwActionRow *amount_row;
-  AdwActionRow *days_row;
-  AdwActionRow *balance_row;
-  AdwActionRow *today_row;
-  GtkLabel *litres_label;
-  GtkLabel *amount_label;
-  GtkLabel *days_label;
-  GtkLabel *balance_label;
-  GtkLabel *today_label;
+  AdwViewStack *view_stack;
+  AdwViewSwitcherTitle *switcher_title;
+  MilkCalendarView *calendar_view;
+  GtkWidget *totals_page;
 
   GSettings *settings;
   MilkStore *store;
-  GPtrArray *undo; /* records as they were before "Record today" */
+  GPtrArray *undo;   /* records as they were before the last change */
+  AdwToast *undo_toast;
 };
 
 G_DEFINE_FINAL_TYPE (MilkWindow, milk_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 show_error (MilkWindow   *self,
@@ -47,77 +50,62 @@ show_error (MilkWindow   *self,
 }
 
 static void
-refresh (MilkWindow *self)
+undo_toast_dismissed (MilkWindow *self,
+                      AdwToast   *toast)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) products = NULL;
-  g_autoptr(GString) today_text = g_string_new (NULL);
-  g_autofree char *month = g_date_time_format (now, "%OB %Y");
-  g_autofree char *litres = NULL;
-  g_autofree char *amount = NULL;
-  g_autofree char *days = NULL;
-  g_autofree char *balance_text = NULL;
-  const MilkCurrency *currency = milk_store_get_currency (self->store);
-  MilkDay today = milk_day_today ();
-  MilkTotals totals;
-  gint64 balance = 0;
+  if (self->undo_toast == toast)
+    self->undo_toast = NULL;
+}
 
-  adw_window_title_set_subtitle (self->window_title, month);
+/* Offers to put back @before (the records as they were), with one toast. */
+void
+milk_window_offer_undo (MilkWindow *self,
+                        const char *message,
+                        GPtrArray  *before)
+{
+  AdwToast *toast;
 
-  if (!milk_store_month_totals (self->store, g_date_time_get_year (now), g_date_time_get_month (now),
-                                &totals, NULL, &error) ||
-      !milk_store_balance_due (self->store, today, &balance, &error))
-    {
-      show_error (self, error);
-      return;
-    }
+  g_return_if_fail (MILK_IS_WINDOW (self));
 
-  litres = milk_quantity_format (totals.qty_ml);
-  amount = milk_money_format (totals.amount, currency);
-  days = g_strdup_printf (ngettext ("%u day", "%u days", totals.delivered_days), totals.delivered_days);
-  balance_text = milk_money_format (balance, currency);
-  gtk_label_set_label (self->litres_label, litres);
-  gtk_label_set_label (self->amount_label, amount);
-  gtk_label_set_label (self->days_label, days);
-  gtk_label_set_label (self->balance_label, balance_text);
+  g_clear_pointer (&self->undo, g_ptr_array_unref);
+  self->undo = g_ptr_array_ref (before);
+  if (self->undo_toast)
+    adw_toast_dismiss (self->undo_toast);
 
-  products = milk_store_list_products (self->store, FALSE, NULL);
-  for (guint i = 0; products && i < products->len; i++)
-    {
-      MilkRecord *product = g_ptr_array_index (products, i);
-      g_autoptr(MilkRecord) entry = milk_store_get_entry (self->store, product->id, today, NULL);
-      g_autofree char *qty = NULL;
-
-      if (entry == NULL)
-        continue;
-      if (today_text->len > 0)
-        g_string_append (today_text, ", ");
-      if (entry->qty_ml == 0)
-        g_string_append (today_text, _("No delivery"));
-      else
-        {
-          qty = milk_quantity_format (entry->qty_ml);
-          g_string_append (today_text, qty);
-        }
-    }
-  gtk_label_set_label (self->today_label, today_text->len ? today_text->str : _("Not recorded yet"));
+  toast = adw_toast_new (message);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo");
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
+  self->undo_toast = toast;
+  adw_toast_overlay_add_toast (self->toasts, toast);
 }
 
 static void
-undo_record_today (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+undo (GtkWidget  *widget,
+      const char *action_name,
+      GVariant   *parameter)
 {
   MilkWindow *self = MILK_WINDOW (widget);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = g_steal_pointer (&self->undo);
 
-  if (self->undo == NULL)
+  if (before == NULL)
     return;
-  if (!milk_store_put_many (self->store, self->undo, &error))
+  if (!milk_store_put_many (self->store, before, &error))
     show_error (self, error);
-  g_clear_pointer (&self->undo, g_ptr_array_unref);
-  refresh (self);
+}
+
+static MilkRecord *
+unrecorded (const char *product,
+            MilkDay     day)
+{
+  MilkRecord *record = milk_record_new (MILK_RECORD_ENTRY);
+
+  record->id = g_strdup (product);
+  record->day = day;
+  record->deleted = TRUE;
+  return record;
 }
 
 /* Stores each product's usual quantity for today, in one step that one
@@ -132,10 +120,11 @@ record_today (GtkWidget  *widget,
   g_autoptr(GPtrArray) products = milk_store_list_products (self->store, FALSE, &error);
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
   g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  g_autofree char *qty = NULL;
   g_autofree char *message = NULL;
   MilkDay today = milk_day_today ();
   gint64 total_ml = 0;
-  AdwToast *toast;
+  int y, m;
 
   if (products == NULL)
     {
@@ -146,7 +135,7 @@ record_today (GtkWidget  *widget,
   for (guint i = 0; i < products->len; i++)
     {
       MilkRecord *product = g_ptr_array_index (products, i);
-      g_autoptr(MilkRecord) old = milk_store_get_entry (self->store, product->id, today, NULL);
+      MilkRecord *old = milk_store_get_entry (self->store, product->id, today, NULL);
       MilkRecord *entry = milk_record_new (MILK_RECORD_ENTRY);
 
       entry->id = g_strdup (product->id);
@@ -154,15 +143,7 @@ record_today (GtkWidget  *widget,
       entry->qty_ml = product->default_qty_ml;
       total_ml += entry->qty_ml;
       g_ptr_array_add (changes, entry);
-
-      if (old == NULL)
-        {
-          old = milk_record_new (MILK_RECORD_ENTRY);
-          old->id = g_strdup (product->id);
-          old->day = today;
-          old->deleted = TRUE;
-        }
-      g_ptr_array_add (before, g_steal_pointer (&old));
+      g_ptr_array_add (before, old ? old : unrecorded (product->id, today));
     }
 
   if (!milk_store_put_many (self->store, changes, &error))
@@ -171,19 +152,67 @@ record_today (GtkWidget  *widget,
       return;
     }
 
-  g_clear_pointer (&self->undo, g_ptr_array_unref);
-  self->undo = g_steal_pointer (&before);
-  refresh (self);
+  milk_day_get_ymd (today, &y, &m, NULL);
+  milk_calendar_view_set_month (self->calendar_view, y, m);
+  adw_view_stack_set_visible_child_name (self->view_stack, "calendar");
 
-  {
-    g_autofree char *qty = milk_quantity_format (total_ml);
-    /* TRANSLATORS: %s is a quantity such as "1.5 L" */
-    message = g_strdup_printf (_("Recorded %s for today"), qty);
-  }
-  toast = adw_toast_new (message);
-  adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_action_name (toast, "win.undo-record-today");
-  adw_toast_overlay_add_toast (self->toasts, toast);
+  qty = milk_quantity_format (total_ml);
+  /* TRANSLATORS: %s is a quantity such as "1.5 L" */
+  message = g_strdup_printf (_("Recorded %s for today"), qty);
+  milk_window_offer_undo (self, message, before);
+}
+
+static void
+editor_committed (MilkWindow    *self,
+                  const char    *message,
+                  GPtrArray     *before,
+                  MilkDayEditor *editor)
+{
+  milk_window_offer_undo (self, message, before);
+}
+
+MilkDayEditor *
+milk_window_edit_day (MilkWindow *self,
+                      MilkDay     day)
+{
+  MilkDayEditor *editor;
+
+  g_return_val_if_fail (MILK_IS_WINDOW (self), NULL);
+
+  if (day > milk_day_today ())
+    return NULL;
+
+  editor = milk_day_editor_new (GTK_WINDOW (self), self->store, day);
+  g_signal_connect_object (editor, "committed", G_CALLBACK (editor_committed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (editor));
+  return editor;
+}
+
+static void
+day_activated (MilkWindow       *self,
+               guint             day,
+               MilkCalendarView *view)
+{
+  milk_window_edit_day (self, day);
+}
+
+static void
+show_month (MilkWindow *self,
+            int         year,
+            int         month)
+{
+  milk_calendar_view_set_month (self->calendar_view, year, month);
+  adw_view_stack_set_visible_child_name (self->view_stack, "calendar");
+}
+
+static void
+milk_window_constructed (GObject *object)
+{
+  MilkWindow *self = MILK_WINDOW (object);
+
+  G_OBJECT_CLASS (milk_window_parent_class)->constructed (object);
+
+  g_object_set (self->calendar_view, "store", self->store, NULL);
 }
 
 static void
@@ -207,36 +236,78 @@ milk_window_dispose (GObject *object)
 }
 
 static void
+milk_window_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  MilkWindow *self = MILK_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+milk_window_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  MilkWindow *self = MILK_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 milk_window_class_init (MilkWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = milk_window_constructed;
   object_class->dispose = milk_window_dispose;
+  object_class->get_property = milk_window_get_property;
+  object_class->set_property = milk_window_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, MILK_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (MILK_TYPE_CALENDAR_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, toasts);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, window_title);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, month_group);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, litres_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, amount_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, days_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, balance_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, today_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, litres_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, amount_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, days_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, balance_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, today_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, calendar_view);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, totals_page);
+  gtk_widget_class_bind_template_callback (widget_class, day_activated);
 
   gtk_widget_class_install_action (widget_class, "win.record-today", NULL, record_today);
-  gtk_widget_class_install_action (widget_class, "win.undo-record-today", NULL, undo_record_today);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.record-today", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
 }
 
 static void
 milk_window_init (MilkWindow *self)
 {
   int width, height;
+  g_autofree char *view = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -245,14 +316,30 @@ milk_window_init (MilkWindow *self)
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+
+  view = g_settings_get_string (self->settings, "last-view");
+  if (g_strcmp0 (view, "totals") == 0)
+    adw_view_stack_set_visible_child_name (self->view_stack, "totals");
+  g_settings_bind (self->settings, "last-view", self->view_stack, "visible-child-name", G_SETTINGS_BIND_SET);
+
+  (void) show_month;
 }
 
 MilkWindow *
-milk_window_new (MilkApplication *application)
+milk_window_new (MilkApplication *application,
+                 MilkStore       *store)
 {
-  MilkWindow *self = g_object_new (MILK_TYPE_WINDOW, "application", application, NULL);
+  return g_object_new (MILK_TYPE_WINDOW, "application", application, "store", store, NULL);
+}
 
-  self->store = g_object_ref (milk_application_get_store (application));
-  refresh (self);
-  return self;
+MilkCalendarView *
+milk_window_get_calendar_view (MilkWindow *self)
+{
+  return self->calendar_view;
+}
+
+AdwViewStack *
+milk_window_get_view_stack (MilkWindow *self)
+{
+  return self->view_stack;
 }

@@ -8,6 +8,8 @@
 #include <adwaita.h>
 
 #include "milk-application.h"
+#include "milk-calendar-view.h"
+#include "milk-day-editor.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +17,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MilkWindow, milk_window, MILK, WINDOW, AdwApplicationWindow)
 
-MilkWindow *milk_window_new (MilkApplication *application);
+MilkWindow       *milk_window_new               (MilkApplication *application,
+                                                 MilkStore       *store);
+MilkDayEditor    *milk_window_edit_day          (MilkWindow      *self,
+                                                 MilkDay          day);
+void              milk_window_offer_undo        (MilkWindow      *self,
+                                                 const char      *message,
+                                                 GPtrArray       *before);
+MilkCalendarView *milk_window_get_calendar_view (MilkWindow      *self);
+AdwViewStack     *milk_window_get_view_stack    (MilkWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,552 @@
+/* milk-calendar-view.c — the month grid and the month's bill
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-app"
+
+#include "config.h"
+
+#include <langinfo.h>
+
+#include <glib/gi18n.h>
+
+#include "milk-calendar-view.h"
+#include "milk-day-cell.h"
+
+#define N_CELLS 42
+
+struct _MilkCalendarView
+{
+  GtkWidget parent_instance;
+
+  GtkLabel *month_label;
+  GtkGrid *grid;
+  AdwPreferencesGroup *bill_group;
+  GtkLabel *litres_label;
+  GtkLabel *days_label;
+  GtkLabel *average_label;
+  GtkLabel *amount_label;
+  GtkLabel *paid_label;
+  GtkLabel *balance_label;
+  AdwActionRow *unpriced_row;
+
+  MilkStore *store;
+  gulong changed_id;
+  int year;
+  int month;
+  int first_weekday; /* 1 = Monday ... 7 = Sunday */
+  GtkWidget *cells[N_CELLS];
+  GtkWidget *weekday_labels[7];
+  GPtrArray *product_rows;
+};
+
+G_DEFINE_FINAL_TYPE (MilkCalendarView, milk_calendar_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_YEAR,
+  PROP_MONTH,
+  N_PROPS
+};
+
+enum {
+  DAY_ACTIVATED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* The locale says which day a week starts on (glibc's first_weekday is
+ * 1 for Sunday; week-1stday is the Sunday or Monday it counts from). */
+static int
+locale_first_weekday (void)
+{
+#ifdef _NL_TIME_FIRST_WEEKDAY
+  union { unsigned int word; char *string; } week_origin, first;
+  int week_1stday;
+
+  first.string = nl_langinfo (_NL_TIME_FIRST_WEEKDAY);
+  week_origin.string = nl_langinfo (_NL_TIME_WEEK_1STDAY);
+  if (week_origin.word == 19971130)
+    week_1stday = 0; /* Sunday */
+  else if (week_origin.word == 19971201)
+    week_1stday = 1; /* Monday */
+  else
+    return 1;
+  return ((week_1stday + first.string[0] - 1) + 6) % 7 + 1;
+#else
+  return 1;
+#endif
+}
+
+static char *
+format_average (gint64 qty_ml,
+                guint  days)
+{
+  if (days == 0)
+    return g_strdup ("—");
+  /* integer division, rounded half up, to the millilitre */
+  return milk_quantity_format ((qty_ml + days / 2) / days);
+}
+
+static void
+clear_product_rows (MilkCalendarView *self)
+{
+  for (guint i = 0; i < self->product_rows->len; i++)
+    adw_preferences_group_remove (self->bill_group, g_ptr_array_index (self->product_rows, i));
+  g_ptr_array_set_size (self->product_rows, 0);
+}
+
+static void
+fill_bill (MilkCalendarView *self,
+           GPtrArray        *products)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  const MilkCurrency *currency = milk_store_get_currency (self->store);
+  MilkDay first = milk_day_month_first (self->year, self->month);
+  MilkDay last = milk_day_month_last (self->year, self->month);
+  MilkDay today = milk_day_today ();
+  MilkTotals totals;
+  gint64 paid = 0, balance = 0;
+  g_autofree char *litres = NULL, *amount = NULL, *average = NULL;
+  g_autofree char *paid_text = NULL, *balance_text = NULL, *days = NULL;
+  g_autofree char *unpriced = NULL;
+
+  clear_product_rows (self);
+
+  if (!milk_store_totals (self->store, first, last, &totals, &lines, &error) ||
+      !milk_store_payments_total (self->store, first, last, &paid, &error) ||
+      !milk_store_balance_due (self->store, MIN (last, MAX (today, first)), &balance, &error))
+    {
+      g_warning ("The month's bill could not be read: %s", error->message);
+      return;
+    }
+
+  litres = milk_quantity_format (totals.qty_ml);
+  amount = milk_money_format (totals.amount, currency);
+  average = format_average (totals.qty_ml, totals.delivered_days);
+  paid_text = milk_money_format (paid, currency);
+  balance_text = milk_money_format (balance, currency);
+  days = g_strdup_printf (ngettext ("%u day", "%u days", totals.delivered_days), totals.delivered_days);
+
+  gtk_label_set_label (self->litres_label, litres);
+  gtk_label_set_label (self->days_label, days);
+  gtk_label_set_label (self->average_label, average);
+  gtk_label_set_label (self->amount_label, amount);
+  gtk_label_set_label (self->paid_label, paid_text);
+  gtk_label_set_label (self->balance_label, balance_text);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->unpriced_row), totals.unpriced_days > 0);
+  unpriced = g_strdup_printf (ngettext ("%u delivery day has no price; set one in Preferences",
+                                        "%u delivery days have no price; set one in Preferences",
+                                        totals.unpriced_days), totals.unpriced_days);
+  adw_action_row_set_subtitle (self->unpriced_row, unpriced);
+
+  /* With two products or more, the bill splits by product. */
+  if (products->len < 2)
+    return;
+  for (guint i = 0; i < products->len; i++)
+    {
+      MilkRecord *product = g_ptr_array_index (products, i);
+      MilkTotals *line = NULL;
+      GtkWidget *row, *label;
+      g_autofree char *qty = NULL, *money = NULL, *subtitle = NULL;
+
+      for (guint j = 0; j < lines->len; j++)
+        if (g_strcmp0 (((MilkTotals *) lines->pdata[j])->product, product->id) == 0)
+          line = lines->pdata[j];
+      if (line == NULL)
+        continue;
+
+      qty = milk_quantity_format (line->qty_ml);
+      money = milk_money_format (line->amount, currency);
+      subtitle = g_strdup_printf (ngettext ("%s on %u day", "%s on %u days", line->delivered_days),
+                                  qty, line->delivered_days);
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), product->name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      label = gtk_label_new (money);
+      gtk_widget_add_css_class (label, "numeric");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+      adw_preferences_group_add (self->bill_group, row);
+      g_ptr_array_add (self->product_rows, row);
+    }
+}
+
+static void
+fill_cells (MilkCalendarView *self,
+            GPtrArray        *products)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  MilkDay first = milk_day_month_first (self->year, self->month);
+  MilkDay last = milk_day_month_last (self->year, self->month);
+  MilkDay today = milk_day_today ();
+  int offset = (milk_day_weekday (first) - self->first_weekday + 7) % 7;
+  MilkDay grid_start = first - offset;
+
+  entries = milk_store_list_entries (self->store, first, last, NULL);
+
+  for (int i = 0; i < N_CELLS; i++)
+    {
+      MilkDayCell *cell = MILK_DAY_CELL (self->cells[i]);
+      MilkDay day = grid_start + i;
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(GString) description = g_string_new (NULL);
+      gboolean any = FALSE, delivered = FALSE;
+
+      milk_day_cell_set_day (cell, day, day >= first && day <= last, day == today, day > today);
+      if (day < first || day > last || entries == NULL)
+        continue;
+
+      /* One line per product, in the products' order. */
+      for (guint p = 0; p < products->len; p++)
+        {
+          MilkRecord *product = g_ptr_array_index (products, p);
+
+          for (guint e = 0; e < entries->len; e++)
+            {
+              MilkRecord *entry = g_ptr_array_index (entries, e);
+              g_autofree char *qty = NULL;
+
+              if (entry->day != day || g_strcmp0 (entry->id, product->id) != 0)
+                continue;
+              any = TRUE;
+              if (text->len)
+                {
+                  g_string_append_c (text, '\n');
+                  g_string_append (description, ", ");
+                }
+              if (products->len > 1)
+                g_string_append_printf (description, "%s ", product->name);
+              if (entry->qty_ml > 0)
+                {
+                  delivered = TRUE;
+                  qty = milk_quantity_format (entry->qty_ml);
+                  g_string_append (text, qty);
+                  g_string_append (description, qty);
+                }
+              else
+                {
+                  /* TRANSLATORS: the mark in a day cell for "no delivery" */
+                  g_string_append (text, C_("day cell", "—"));
+                  g_string_append (description, _("no delivery"));
+                }
+            }
+        }
+
+      if (any)
+        milk_day_cell_set_lines (cell, delivered ? MILK_DAY_DELIVERED : MILK_DAY_SKIPPED,
+                                 text->str, description->str);
+    }
+}
+
+void
+milk_calendar_view_refresh (MilkCalendarView *self)
+{
+  g_autoptr(GPtrArray) products = NULL;
+  g_autoptr(GDateTime) date = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *bill_title = NULL;
+
+  g_return_if_fail (MILK_IS_CALENDAR_VIEW (self));
+
+  if (self->store == NULL)
+    return;
+
+  date = g_date_time_new_local (self->year, self->month, 1, 0, 0, 0);
+  /* TRANSLATORS: the month shown, see strftime; %OB is the month's name */
+  title = g_date_time_format (date, _("%OB %Y"));
+  gtk_label_set_label (self->month_label, title);
+  /* TRANSLATORS: %s is a month and year, "November 2026" */
+  bill_title = g_strdup_printf (_("Bill for %s"), title);
+  adw_preferences_group_set_title (self->bill_group, bill_title);
+
+  products = milk_store_list_products (self->store, FALSE, NULL);
+  if (products == NULL)
+    products = g_ptr_array_new ();
+  fill_cells (self, products);
+  fill_bill (self, products);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.previous-month",
+                                 milk_day_month_first (self->year, self->month) > milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 31));
+}
+
+void
+milk_calendar_view_set_month (MilkCalendarView *self,
+                              int               year,
+                              int               month)
+{
+  g_return_if_fail (MILK_IS_CALENDAR_VIEW (self));
+
+  if (milk_day_month_first (year, month) == MILK_DAY_INVALID)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->year != year)
+    {
+      self->year = year;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_YEAR]);
+    }
+  if (self->month != month)
+    {
+      self->month = month;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MONTH]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  milk_calendar_view_refresh (self);
+}
+
+int
+milk_calendar_view_get_year (MilkCalendarView *self)
+{
+  return self->year;
+}
+
+int
+milk_calendar_view_get_month (MilkCalendarView *self)
+{
+  return self->month;
+}
+
+GtkWidget *
+milk_calendar_view_get_cell (MilkCalendarView *self,
+                             MilkDay           day)
+{
+  for (int i = 0; i < N_CELLS; i++)
+    if (milk_day_cell_get_day (MILK_DAY_CELL (self->cells[i])) == day &&
+        gtk_widget_get_can_target (self->cells[i]))
+      return self->cells[i];
+  return NULL;
+}
+
+static void
+step_month (MilkCalendarView *self,
+            int               delta)
+{
+  int index = self->year * 12 + (self->month - 1) + delta;
+
+  milk_calendar_view_set_month (self, index / 12, index % 12 + 1);
+}
+
+static void
+previous_month (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  step_month (MILK_CALENDAR_VIEW (widget), -1);
+}
+
+static void
+next_month (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  step_month (MILK_CALENDAR_VIEW (widget), 1);
+}
+
+static void
+go_today (GtkWidget  *widget,
+          const char *action_name,
+          GVariant   *parameter)
+{
+  MilkCalendarView *self = MILK_CALENDAR_VIEW (widget);
+  int y, m;
+  GtkWidget *cell;
+
+  milk_day_get_ymd (milk_day_today (), &y, &m, NULL);
+  milk_calendar_view_set_month (self, y, m);
+  cell = milk_calendar_view_get_cell (self, milk_day_today ());
+  if (cell)
+    gtk_widget_grab_focus (cell);
+}
+
+static void
+cell_clicked (MilkCalendarView *self,
+              MilkDayCell      *cell)
+{
+  g_signal_emit (self, signals[DAY_ACTIVATED], 0, milk_day_cell_get_day (cell));
+}
+
+static void
+store_changed (MilkCalendarView *self)
+{
+  milk_calendar_view_refresh (self);
+}
+
+static void
+set_store (MilkCalendarView *self,
+           MilkStore        *store)
+{
+  if (self->store == store)
+    return;
+  if (self->store)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_set_object (&self->store, store);
+  if (store)
+    self->changed_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (store_changed), self);
+  milk_calendar_view_refresh (self);
+}
+
+static void
+milk_calendar_view_dispose (GObject *object)
+{
+  MilkCalendarView *self = MILK_CALENDAR_VIEW (object);
+  GtkWidget *child;
+
+  if (self->store)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->product_rows, g_ptr_array_unref);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_CALENDAR_VIEW);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (milk_calendar_view_parent_class)->dispose (object);
+}
+
+static void
+milk_calendar_view_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  MilkCalendarView *self = MILK_CALENDAR_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_YEAR:
+      g_value_set_int (value, self->year);
+      break;
+    case PROP_MONTH:
+      g_value_set_int (value, self->month);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+milk_calendar_view_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  MilkCalendarView *self = MILK_CALENDAR_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      set_store (self, g_value_get_object (value));
+      break;
+    case PROP_YEAR:
+      milk_calendar_view_set_month (self, g_value_get_int (value), self->month);
+      break;
+    case PROP_MONTH:
+      milk_calendar_view_set_month (self, self->year, g_value_get_int (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+milk_calendar_view_class_init (MilkCalendarViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = milk_calendar_view_dispose;
+  object_class->get_property = milk_calendar_view_get_property;
+  object_class->set_property = milk_calendar_view_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, MILK_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  properties[PROP_YEAR] =
+    g_param_spec_int ("year", NULL, NULL, MILK_DAY_MIN_YEAR, MILK_DAY_MAX_YEAR, 2026,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MONTH] =
+    g_param_spec_int ("month", NULL, NULL, 1, 12, 1,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MilkCalendarView::day-activated:
+   * @day: the day, a #MilkDay
+   *
+   * A day was clicked or activated with the keyboard.
+   */
+  signals[DAY_ACTIVATED] = g_signal_new ("day-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-calendar-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, month_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, grid);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, bill_group);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, litres_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, days_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, average_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, amount_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, paid_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, balance_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, unpriced_row);
+
+  gtk_widget_class_install_action (widget_class, "calendar.previous-month", NULL, previous_month);
+  gtk_widget_class_install_action (widget_class, "calendar.next-month", NULL, next_month);
+  gtk_widget_class_install_action (widget_class, "calendar.today", NULL, go_today);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "calendar.previous-month", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "calendar.next-month", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "calendar.today", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+milk_calendar_view_init (MilkCalendarView *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  self->product_rows = g_ptr_array_new ();
+  self->year = g_date_time_get_year (now);
+  self->month = g_date_time_get_month (now);
+  self->first_weekday = locale_first_weekday ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Weekday names in the locale's order, from a week known to start on a
+   * Monday (2024-01-01). */
+  for (int i = 0; i < 7; i++)
+    {
+      int weekday = (self->first_weekday - 1 + i) % 7; /* 0 = Monday */
+      g_autoptr(GDateTime) date = g_date_time_new_local (2024, 1, 1 + weekday, 0, 0, 0);
+      g_autofree char *name = g_date_time_format (date, "%a");
+      g_autofree char *full = g_date_time_format (date, "%A");
+      GtkWidget *label = gtk_label_new (name);
+
+      gtk_widget_add_css_class (label, "weekday");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, full, -1);
+      gtk_grid_attach (self->grid, label, i, 0, 1, 1);
+      self->weekday_labels[i] = label;
+    }
+
+  for (int i = 0; i < N_CELLS; i++)
+    {
+      self->cells[i] = milk_day_cell_new ();
+      g_signal_connect_swapped (self->cells[i], "clicked", G_CALLBACK (cell_clicked), self);
+      gtk_grid_attach (self->grid, self->cells[i], i % 7, 1 + i / 7, 1, 1);
+    }
+}
+
+GtkWidget *
+milk_calendar_view_new (MilkStore *store)
+{
+  return g_object_new (MILK_TYPE_CALENDAR_VIEW, "store", store, NULL);
+}

@@ -1,0 +1,301 @@
+/* milk-command-line.c — what `milk-diary` does without a window
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "milk-command-line.h"
+#include "milk-store.h"
+
+#define EXIT_USAGE 2
+
+void
+milk_command_line_add_options (GApplication *application)
+{
+  const GOptionEntry entries[] = {
+    { "add", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Record a quantity (such as 1.5 or 750ml) without opening a window"), N_("QUANTITY") },
+    { "date", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("The day for --add or --price (default: today)"), N_("YYYY-MM-DD") },
+    { "product", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("The product for --add or --price (default: the first)"), N_("NAME") },
+    { "price", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Set the price per litre from --date on"), N_("PRICE") },
+    { "month", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Print a month’s bill"), N_("YYYY-MM") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (application, entries);
+  g_application_set_option_context_summary (application,
+      _("Without options, opens the diary in a window."));
+}
+
+static int
+fail (int         status,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static int
+fail (int         status,
+      const char *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("milk-diary: %s\n", message);
+  return status;
+}
+
+static MilkRecord *
+find_product (MilkStore  *store,
+              const char *name,
+              GError    **error)
+{
+  g_autoptr(GPtrArray) products = milk_store_list_products (store, FALSE, error);
+
+  if (products == NULL)
+    return NULL;
+  for (guint i = 0; i < products->len; i++)
+    {
+      MilkRecord *product = g_ptr_array_index (products, i);
+      g_autofree char *a = name ? g_utf8_casefold (name, -1) : NULL;
+      g_autofree char *b = g_utf8_casefold (product->name, -1);
+
+      if (name == NULL || g_strcmp0 (a, b) == 0)
+        return milk_record_copy (product);
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("There is no product called “%s”"), name);
+  return NULL;
+}
+
+static gboolean
+parse_month (const char *text,
+             int        *year,
+             int        *month)
+{
+  g_autofree char *day = g_strconcat (text, "-01", NULL);
+  MilkDay first = strlen (text) == 7 ? milk_day_parse (day, NULL) : MILK_DAY_INVALID;
+
+  return milk_day_get_ymd (first, year, month, NULL);
+}
+
+/* Pads to a width in characters, not bytes, so "₹" lines up. */
+static void
+append_padded (GString    *out,
+               const char *text,
+               int         width,
+               gboolean    right)
+{
+  int pad = MAX (0, width - (int) g_utf8_strlen (text, -1));
+
+  if (right)
+    g_string_append_printf (out, "%*s%s", pad, "", text);
+  else
+    g_string_append_printf (out, "%s%*s", text, pad, "");
+}
+
+static const char *
+product_name (GPtrArray  *products,
+              const char *id)
+{
+  for (guint i = 0; i < products->len; i++)
+    if (g_strcmp0 (((MilkRecord *) products->pdata[i])->id, id) == 0)
+      return ((MilkRecord *) products->pdata[i])->name;
+  return "?";
+}
+
+static int
+print_month (MilkStore *store,
+             int        year,
+             int        month)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) products = milk_store_list_products (store, TRUE, &error);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GDateTime) date = g_date_time_new_local (year, month, 1, 0, 0, 0);
+  g_autofree char *title = g_date_time_format (date, "%OB %Y");
+  const MilkCurrency *currency = milk_store_get_currency (store);
+  MilkDay first = milk_day_month_first (year, month);
+  MilkDay last = milk_day_month_last (year, month);
+  MilkTotals totals;
+  gint64 paid, balance;
+
+  if (products == NULL ||
+      (entries = milk_store_list_entries (store, first, last, &error)) == NULL ||
+      !milk_store_totals (store, first, last, &totals, &lines, &error) ||
+      !milk_store_payments_total (store, first, last, &paid, &error) ||
+      !milk_store_balance_due (store, last, &balance, &error))
+    return fail (1, "%s", error->message);
+
+  /* TRANSLATORS: heading of the printed bill; %s is "November 2026" */
+  g_string_append_printf (out, _("Milk Diary — bill for %s"), title);
+  g_string_append (out, "\n\n");
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      MilkRecord *entry = g_ptr_array_index (entries, i);
+      g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (store, entry->id, NULL);
+      gint64 price = entry->price_override != MILK_NO_PRICE ? entry->price_override
+                     : schedule ? milk_price_schedule_lookup (schedule, entry->day) : -1;
+      g_autofree char *day = milk_day_to_string (entry->day);
+      g_autofree char *qty = NULL;
+      g_autofree char *amount = NULL;
+
+      append_padded (out, day, 12, FALSE);
+      append_padded (out, product_name (products, entry->id), 16, FALSE);
+      if (entry->qty_ml == 0)
+        g_string_append (out, _("no delivery"));
+      else
+        {
+          qty = milk_quantity_format (entry->qty_ml);
+          append_padded (out, qty, 9, TRUE);
+          if (price < 0)
+            amount = g_strdup (_("no price"));
+          else
+            amount = milk_money_format (milk_amount_for_quantity (entry->qty_ml, price), currency);
+          append_padded (out, amount, 14, TRUE);
+        }
+      if (entry->note && *entry->note)
+        g_string_append_printf (out, "  (%s)", entry->note);
+      g_string_append_c (out, '\n');
+    }
+  if (entries->len == 0)
+    g_string_append_printf (out, "%s\n", _("Nothing recorded this month."));
+
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < lines->len && products->len > 1; i++)
+    {
+      MilkTotals *line = g_ptr_array_index (lines, i);
+      g_autofree char *qty = milk_quantity_format (line->qty_ml);
+      g_autofree char *amount = milk_money_format (line->amount, currency);
+
+      if (line->qty_ml == 0 && line->skipped_days == 0)
+        continue;
+      append_padded (out, product_name (products, line->product), 28, FALSE);
+      append_padded (out, qty, 9, TRUE);
+      append_padded (out, amount, 14, TRUE);
+      g_string_append_c (out, '\n');
+    }
+
+  {
+    g_autofree char *qty = milk_quantity_format (totals.qty_ml);
+    g_autofree char *amount = milk_money_format (totals.amount, currency);
+    g_autofree char *paid_text = milk_money_format (paid, currency);
+    g_autofree char *balance_text = milk_money_format (balance, currency);
+    g_autofree char *days = g_strdup_printf (ngettext ("%u delivery day", "%u delivery days", totals.delivered_days),
+                                             totals.delivered_days);
+
+    append_padded (out, _("Total"), 12, FALSE);
+    append_padded (out, days, 16, FALSE);
+    append_padded (out, qty, 9, TRUE);
+    append_padded (out, amount, 14, TRUE);
+    g_string_append_c (out, '\n');
+    append_padded (out, _("Paid this month"), 37, FALSE);
+    append_padded (out, paid_text, 14, TRUE);
+    g_string_append_c (out, '\n');
+    append_padded (out, _("Balance due"), 37, FALSE);
+    append_padded (out, balance_text, 14, TRUE);
+    g_string_append_c (out, '\n');
+    if (totals.unpriced_days > 0)
+      g_string_append_printf (out, ngettext ("(%u delivery day has no price)\n",
+                                             "(%u delivery days have no price)\n", totals.unpriced_days),
+                              totals.unpriced_days);
+  }
+
+  g_print ("%s", out->str);
+  return 0;
+}
+
+/* Returns an exit status, or -1 when the options ask for the window. */
+int
+milk_command_line_run (GVariantDict *options,
+                       const char   *diary_path)
+{
+  g_autoptr(MilkStore) store = NULL;
+  g_autoptr(MilkRecord) product = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *add = NULL, *date = NULL, *product_name_opt = NULL, *month = NULL, *price_text = NULL;
+  MilkDay day = milk_day_today ();
+  int year = 0, month_number = 0;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", _("Milk Diary"), PACKAGE_VERSION);
+      return 0;
+    }
+
+  g_variant_dict_lookup (options, "add", "&s", &add);
+  g_variant_dict_lookup (options, "date", "&s", &date);
+  g_variant_dict_lookup (options, "product", "&s", &product_name_opt);
+  g_variant_dict_lookup (options, "month", "&s", &month);
+  g_variant_dict_lookup (options, "price", "&s", &price_text);
+
+  if (add == NULL && month == NULL && price_text == NULL)
+    {
+      if (date || product_name_opt)
+        return fail (EXIT_USAGE, _("--date and --product go with --add or --price"));
+      return -1;
+    }
+
+  if (date && (day = milk_day_parse (date, &error)) == MILK_DAY_INVALID)
+    return fail (EXIT_USAGE, "--date: %s", error->message);
+  if (month && !parse_month (month, &year, &month_number))
+    return fail (EXIT_USAGE, _("--month: write the month as YYYY-MM, such as 2026-11"));
+  if (add && day > milk_day_today ())
+    return fail (EXIT_USAGE, _("--add: %s has not happened yet"), date);
+
+  store = milk_store_new (diary_path, &error);
+  if (store == NULL)
+    return fail (1, "%s", error->message);
+
+  if (add || price_text)
+    {
+      product = find_product (store, product_name_opt, &error);
+      if (product == NULL)
+        return fail (EXIT_USAGE, "%s", error->message);
+    }
+
+  if (price_text)
+    {
+      gint64 price = milk_price_parse (price_text, milk_store_get_currency (store), &error);
+
+      if (price < 0)
+        return fail (EXIT_USAGE, "--price: %s", error->message);
+      if (!milk_store_set_price (store, product->id, day, price, &error))
+        return fail (1, "%s", error->message);
+    }
+
+  if (add)
+    {
+      gint64 qty = milk_quantity_parse (add, &error);
+      g_autofree char *qty_text = NULL;
+      g_autofree char *day_text = milk_day_to_string (day);
+
+      if (qty < 0)
+        return fail (EXIT_USAGE, "--add: %s", error->message);
+      if (!milk_store_set_entry (store, product->id, day, qty, MILK_NO_PRICE, NULL, &error))
+        return fail (1, "%s", error->message);
+      qty_text = milk_quantity_format (qty);
+      /* TRANSLATORS: "Recorded 1.5 L of Milk on 2026-11-03" */
+      g_print (_("Recorded %s of %s on %s\n"), qty_text, product->name, day_text);
+    }
+
+  if (month)
+    return print_month (store, year, month_number);
+  return 0;
+}

@@ -1,0 +1,158 @@
+/* milk-day-cell.c — one day of the month grid
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "milk-day-cell.h"
+
+struct _MilkDayCell
+{
+  GtkButton parent_instance;
+
+  GtkLabel *number;
+  GtkLabel *quantity;
+
+  MilkDay day;
+  MilkDayState state;
+  char *date_text;
+};
+
+G_DEFINE_FINAL_TYPE (MilkDayCell, milk_day_cell, GTK_TYPE_BUTTON)
+
+static void
+milk_day_cell_finalize (GObject *object)
+{
+  MilkDayCell *self = MILK_DAY_CELL (object);
+
+  g_clear_pointer (&self->date_text, g_free);
+
+  G_OBJECT_CLASS (milk_day_cell_parent_class)->finalize (object);
+}
+
+static void
+milk_day_cell_class_init (MilkDayCellClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = milk_day_cell_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-day-cell.ui");
+  gtk_widget_class_bind_template_child (widget_class, MilkDayCell, number);
+  gtk_widget_class_bind_template_child (widget_class, MilkDayCell, quantity);
+  gtk_widget_class_set_css_name (widget_class, "daycell");
+}
+
+static void
+milk_day_cell_init (MilkDayCell *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+milk_day_cell_new (void)
+{
+  return g_object_new (MILK_TYPE_DAY_CELL, NULL);
+}
+
+MilkDay
+milk_day_cell_get_day (MilkDayCell *self)
+{
+  g_return_val_if_fail (MILK_IS_DAY_CELL (self), MILK_DAY_INVALID);
+
+  return self->day;
+}
+
+MilkDayState
+milk_day_cell_get_state (MilkDayCell *self)
+{
+  return self->state;
+}
+
+const char *
+milk_day_cell_get_text (MilkDayCell *self)
+{
+  return gtk_label_get_label (self->quantity);
+}
+
+static void
+toggle_class (GtkWidget  *widget,
+              const char *name,
+              gboolean    on)
+{
+  if (on)
+    gtk_widget_add_css_class (widget, name);
+  else
+    gtk_widget_remove_css_class (widget, name);
+}
+
+/* Days of the neighbouring months keep their place in the grid but are
+ * neither shown nor focusable; days to come cannot be recorded yet. */
+void
+milk_day_cell_set_day (MilkDayCell *self,
+                       MilkDay      day,
+                       gboolean     in_month,
+                       gboolean     is_today,
+                       gboolean     is_future)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  g_autoptr(GDateTime) date = NULL;
+  int y, m, d;
+
+  g_return_if_fail (MILK_IS_DAY_CELL (self));
+
+  self->day = day;
+  milk_day_get_ymd (day, &y, &m, &d);
+  date = g_date_time_new_local (y, m, d, 0, 0, 0);
+  g_free (self->date_text);
+  /* TRANSLATORS: a day as screen readers announce it, see strftime */
+  self->date_text = g_date_time_format (date, _("%A, %e %B"));
+
+  {
+    char number[4];
+    g_snprintf (number, sizeof number, "%d", d);
+    gtk_label_set_label (self->number, number);
+  }
+
+  gtk_widget_set_opacity (widget, in_month ? 1.0 : 0.0);
+  gtk_widget_set_can_target (widget, in_month);
+  gtk_widget_set_focusable (widget, in_month);
+  gtk_widget_set_sensitive (widget, in_month && !is_future);
+  toggle_class (widget, "today", is_today);
+  toggle_class (widget, "future", is_future);
+  if (is_today)
+    gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_SELECTED, TRUE, -1);
+
+  milk_day_cell_set_lines (self, MILK_DAY_UNRECORDED, NULL, NULL);
+}
+
+void
+milk_day_cell_set_lines (MilkDayCell  *self,
+                         MilkDayState  state,
+                         const char   *text,
+                         const char   *description)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (MILK_IS_DAY_CELL (self));
+
+  self->state = state;
+  gtk_label_set_label (self->quantity, text ? text : "");
+  toggle_class (widget, "delivered", state == MILK_DAY_DELIVERED);
+  toggle_class (widget, "skipped", state == MILK_DAY_SKIPPED);
+
+  if (description)
+    label = g_strdup_printf ("%s: %s", self->date_text, description);
+  else
+    /* TRANSLATORS: %s is a day; nothing has been recorded for it */
+    label = g_strdup_printf (_("%s: not recorded"), self->date_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_set_tooltip_text (widget, description);
+}

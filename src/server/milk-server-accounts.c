@@ -1,0 +1,497 @@
+/* milk-server-accounts.c — sign-up, sign-in and account pages
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "milk-server-private.h"
+
+#define SESSION_COOKIE "milk_session"
+
+static void
+start_session (MilkRequest *request,
+               PGconn      *conn,
+               gint64       account_id,
+               char       **csrf_out,
+               char       **hash_out,
+               GError     **error)
+{
+  g_autofree char *id = milk_token_new ();
+  g_autofree char *hash = milk_token_hash (id);
+  g_autofree char *csrf = milk_token_new ();
+
+  if (!milk_db_session_create (conn, hash, account_id, csrf, error))
+    return;
+  milk_request_set_cookie (request, SESSION_COOKIE, id, MILK_SESSION_TTL_S);
+  if (csrf_out)
+    *csrf_out = g_steal_pointer (&csrf);
+  if (hash_out)
+    *hash_out = g_steal_pointer (&hash);
+}
+
+MilkWebSession *
+milk_page_session (MilkRequest  *request,
+                   PGconn       *conn,
+                   GError      **error)
+{
+  g_autofree char *cookie = milk_request_cookie (request, SESSION_COOKIE);
+  g_autoptr(GError) local_error = NULL;
+  MilkWebSession *session;
+
+  if (cookie)
+    {
+      g_autofree char *hash = milk_token_hash (cookie);
+
+      session = milk_db_session_lookup (conn, hash, &local_error);
+      if (session)
+        return session;
+      if (local_error)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+
+  session = g_new0 (MilkWebSession, 1);
+  start_session (request, conn, 0, &session->csrf, &session->id_hash, &local_error);
+  if (local_error)
+    {
+      milk_web_session_free (session);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return session;
+}
+
+/* The form's token must be the session's; and a browser that says where
+ * the form came from must say it came from here. */
+gboolean
+milk_page_check_csrf (MilkRequest    *request,
+                      MilkWebSession *session,
+                      GHashTable     *form)
+{
+  const char *origin = milk_request_header (request, "Origin");
+  const char *token = form ? g_hash_table_lookup (form, "csrf") : NULL;
+  gboolean same_origin = origin == NULL || g_str_equal (origin, "null") ||
+                         g_str_equal (origin, request->config->base_url);
+
+  if (same_origin && milk_secret_equal (token, session->csrf))
+    return TRUE;
+
+  request->log_note = g_strdup ("csrf rejected");
+  milk_respond_page (request, SOUP_STATUS_FORBIDDEN, "message", "title", "This form has expired",
+                     "message", "The form was not sent from this page, or it is too old. Reload it and try again.",
+                     "link", "/signin", "link_label", "Sign in", NULL);
+  return FALSE;
+}
+
+static const char *
+safe_return_to (const char *path)
+{
+  /* Only a path on this site, never another site. */
+  if (path == NULL || path[0] != '/' || path[1] == '/' || path[1] == '\\' || strchr (path, '\\') ||
+      strlen (path) > 2000)
+    return "/account";
+  return path;
+}
+
+static gboolean
+email_is_valid (const char *email)
+{
+  const char *at = email ? strchr (email, '@') : NULL;
+  gsize len = email ? strlen (email) : 0;
+
+  if (at == NULL || at == email || at[1] == '\0' || len > 254 || strchr (at + 1, '@'))
+    return FALSE;
+  for (const char *p = email; *p; p++)
+    if ((guchar) *p <= ' ' || *p == 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+static const char *
+password_problem (const char *password,
+                  const char *confirm)
+{
+  if (password == NULL || g_utf8_strlen (password, -1) < MILK_PASSWORD_MIN_CHARS)
+    return "The password needs at least 8 characters.";
+  if (strlen (password) > MILK_PASSWORD_MAX_BYTES)
+    return "The password is too long.";
+  if (g_strcmp0 (password, confirm) != 0)
+    return "The two passwords are not the same.";
+  return NULL;
+}
+
+static void
+bad_form (MilkRequest *request)
+{
+  milk_respond_page (request, SOUP_STATUS_BAD_REQUEST, "message", "title", "Bad request",
+                     "message", "The form could not be read.", "link", "/signin", "link_label", "Sign in", NULL);
+}
+
+/* A signed-in session gets a new id: the one a visitor had before signing
+ * in (and which someone else may have planted) signs in nothing. */
+static gboolean
+sign_in_as (MilkRequest    *request,
+            PGconn         *conn,
+            MilkWebSession *old,
+            gint64          account_id,
+            const char     *return_to,
+            GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (old->id_hash && !milk_db_session_delete (conn, old->id_hash, error))
+    return FALSE;
+  start_session (request, conn, account_id, NULL, NULL, &local_error);
+  if (local_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  milk_respond_redirect (request, safe_return_to (return_to));
+  return TRUE;
+}
+
+static void
+render_form (MilkRequest    *request,
+             guint           status,
+             const char     *page,
+             MilkWebSession *session,
+             const char     *email,
+             const char     *return_to,
+             const char     *error)
+{
+  const char *back = safe_return_to (return_to);
+  g_autofree char *back_query = g_uri_escape_string (back, NULL, FALSE);
+
+  milk_respond_page (request, status, page, "title", g_str_equal (page, "signup") ? "Create an account" : "Sign in",
+                     "csrf", session->csrf, "email", email ? email : "", "return_to", back,
+                     "return_to_query", back_query, "error", error ? error : "", NULL);
+}
+
+void
+milk_route_signup (MilkRequest *request,
+                   PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+  const char *email, *problem, *return_to;
+  gint64 account_id;
+
+  if ((session = milk_page_session (request, conn, &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (g_str_equal (request->method, "GET"))
+    {
+      render_form (request, SOUP_STATUS_OK, "signup", session, NULL,
+                   g_hash_table_lookup (request->query, "return_to"), NULL);
+      return;
+    }
+
+  if ((form = milk_request_form (request)) == NULL)
+    {
+      bad_form (request);
+      return;
+    }
+  if (!milk_page_check_csrf (request, session, form))
+    return;
+
+  email = g_hash_table_lookup (form, "email");
+  return_to = g_hash_table_lookup (form, "return_to");
+  if (!email_is_valid (email))
+    {
+      render_form (request, SOUP_STATUS_BAD_REQUEST, "signup", session, email, return_to,
+                   "That does not look like an email address.");
+      return;
+    }
+  problem = password_problem (g_hash_table_lookup (form, "password"), g_hash_table_lookup (form, "confirm"));
+  if (problem)
+    {
+      render_form (request, SOUP_STATUS_BAD_REQUEST, "signup", session, email, return_to, problem);
+      return;
+    }
+
+  if ((hash = milk_password_hash (g_hash_table_lookup (form, "password"), &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  account_id = milk_db_account_create (conn, email, hash, &error);
+  if (account_id == 0 && g_error_matches (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFLICT))
+    {
+      render_form (request, SOUP_STATUS_CONFLICT, "signup", session, email, return_to,
+                   "An account with this email exists already; sign in instead.");
+      return;
+    }
+  if (account_id == 0)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " created", account_id);
+  if (!sign_in_as (request, conn, session, account_id, return_to, &error))
+    milk_respond_db_error (request, error);
+}
+
+void
+milk_route_signin (MilkRequest *request,
+                   PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  const char *email, *password, *return_to;
+  const char *address = request->remote ? request->remote : "-";
+  gint64 account_id;
+  gboolean allowed;
+
+  if ((session = milk_page_session (request, conn, &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (g_str_equal (request->method, "GET"))
+    {
+      render_form (request, SOUP_STATUS_OK, "signin", session, NULL,
+                   g_hash_table_lookup (request->query, "return_to"), NULL);
+      return;
+    }
+
+  if ((form = milk_request_form (request)) == NULL)
+    {
+      bad_form (request);
+      return;
+    }
+  if (!milk_page_check_csrf (request, session, form))
+    return;
+
+  email = g_hash_table_lookup (form, "email");
+  password = g_hash_table_lookup (form, "password");
+  return_to = g_hash_table_lookup (form, "return_to");
+  if (email == NULL || password == NULL || strlen (password) > MILK_PASSWORD_MAX_BYTES)
+    {
+      render_form (request, SOUP_STATUS_BAD_REQUEST, "signin", session, email, return_to,
+                   "Enter your email and password.");
+      return;
+    }
+
+  if (!milk_db_account_find (conn, email, &account_id, &stored, &error) ||
+      !milk_db_signin_allowed (conn, account_id, address, &allowed, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (!allowed)
+    {
+      request->log_note = g_strdup ("sign-in throttled");
+      milk_request_add_header (request, "Retry-After", "900");
+      render_form (request, 429, "signin", session, email, return_to,
+                   "Too many failed attempts. Wait 15 minutes and try again.");
+      return;
+    }
+  if (account_id == 0 || !milk_password_verify (stored, password))
+    {
+      if (!milk_db_signin_failed (conn, account_id, address, &error))
+        {
+          milk_respond_db_error (request, error);
+          return;
+        }
+      request->log_note = g_strdup ("sign-in failed");
+      render_form (request, SOUP_STATUS_UNAUTHORIZED, "signin", session, email, return_to,
+                   "The email or the password is wrong.");
+      return;
+    }
+
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " signed in", account_id);
+  if (!milk_db_signin_succeeded (conn, account_id, &error) ||
+      !sign_in_as (request, conn, session, account_id, return_to, &error))
+    milk_respond_db_error (request, error);
+}
+
+void
+milk_route_signout (MilkRequest *request,
+                    PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = NULL;
+  g_autoptr(GHashTable) form = milk_request_form (request);
+  g_autoptr(GError) error = NULL;
+
+  if ((session = milk_page_session (request, conn, &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (!milk_page_check_csrf (request, session, form))
+    return;
+  if (!milk_db_session_delete (conn, session->id_hash, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  milk_request_set_cookie (request, SESSION_COOKIE, "", 0);
+  milk_respond_redirect (request, "/signin");
+}
+
+/* The session of a page that needs an account, or NULL with the answer
+ * (a redirect to sign in) already given. */
+static MilkWebSession *
+signed_in_session (MilkRequest *request,
+                   PGconn      *conn)
+{
+  g_autoptr(GError) error = NULL;
+  MilkWebSession *session = milk_page_session (request, conn, &error);
+
+  if (session == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return NULL;
+    }
+  if (session->account_id == 0)
+    {
+      milk_respond_redirect (request, "/signin?return_to=%2Faccount");
+      milk_web_session_free (session);
+      return NULL;
+    }
+  return session;
+}
+
+static void
+render_account (MilkRequest    *request,
+                guint           status,
+                MilkWebSession *session,
+                const char     *notice,
+                const char     *error)
+{
+  milk_respond_page (request, status, "account", "title", "Your account", "email", session->email,
+                     "csrf", session->csrf, "notice", notice ? notice : "", "error", error ? error : "", NULL);
+}
+
+void
+milk_route_home (MilkRequest *request,
+                 PGconn      *conn)
+{
+  milk_respond_redirect (request, "/account");
+}
+
+void
+milk_route_style (MilkRequest *request,
+                  PGconn      *conn)
+{
+  g_autoptr(GBytes) bytes = g_resources_lookup_data ("/io/github/milkdiary/MilkDiary/server/pages/style.css",
+                                                     G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  milk_request_add_header (request, "Cache-Control", "public, max-age=3600");
+  milk_respond_bytes (request, SOUP_STATUS_OK, "text/css; charset=utf-8", g_strndup (data, length), length);
+}
+
+void
+milk_route_account (MilkRequest *request,
+                    PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = signed_in_session (request, conn);
+
+  if (session)
+    render_account (request, SOUP_STATUS_OK, session, NULL, NULL);
+}
+
+void
+milk_route_password (MilkRequest *request,
+                     PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *hash = NULL;
+  const char *problem;
+
+  if ((session = signed_in_session (request, conn)) == NULL)
+    return;
+  if ((form = milk_request_form (request)) == NULL)
+    {
+      bad_form (request);
+      return;
+    }
+  if (!milk_page_check_csrf (request, session, form))
+    return;
+
+  if ((stored = milk_db_account_password (conn, session->account_id, &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (!milk_password_verify (stored, g_hash_table_lookup (form, "current")))
+    {
+      render_account (request, SOUP_STATUS_UNAUTHORIZED, session, NULL, "The current password is wrong.");
+      return;
+    }
+  problem = password_problem (g_hash_table_lookup (form, "password"), g_hash_table_lookup (form, "confirm"));
+  if (problem)
+    {
+      render_account (request, SOUP_STATUS_BAD_REQUEST, session, NULL, problem);
+      return;
+    }
+  if ((hash = milk_password_hash (g_hash_table_lookup (form, "password"), &error)) == NULL ||
+      !milk_db_account_set_password (conn, session->account_id, hash, session->id_hash, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " password changed", session->account_id);
+  render_account (request, SOUP_STATUS_OK, session,
+                  "Password changed. Other browsers and devices must sign in again.", NULL);
+}
+
+void
+milk_route_delete (MilkRequest *request,
+                   PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+
+  if ((session = signed_in_session (request, conn)) == NULL)
+    return;
+  if ((form = milk_request_form (request)) == NULL)
+    {
+      bad_form (request);
+      return;
+    }
+  if (!milk_page_check_csrf (request, session, form))
+    return;
+
+  if ((stored = milk_db_account_password (conn, session->account_id, &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (!milk_password_verify (stored, g_hash_table_lookup (form, "password")))
+    {
+      render_account (request, SOUP_STATUS_UNAUTHORIZED, session, NULL, "The password is wrong.");
+      return;
+    }
+  if (!milk_db_account_delete (conn, session->account_id, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " deleted", session->account_id);
+  milk_request_set_cookie (request, SESSION_COOKIE, "", 0);
+  milk_respond_page (request, SOUP_STATUS_OK, "message", "title", "Account deleted",
+                     "message", "Your account and every record synced to it are gone.",
+                     "link", "/signup", "link_label", "Create a new account", NULL);
+}

@@ -1,0 +1,188 @@
+/* milk-server-config.c — configuration from the environment and flags
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-server"
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "milk-protocol.h"
+#include "milk-server-private.h"
+
+G_DEFINE_QUARK (milk-server-error-quark, milk_server_error)
+
+MilkServerConfig *
+milk_server_config_new (void)
+{
+  MilkServerConfig *self = g_new0 (MilkServerConfig, 1);
+
+  self->listen_host = g_strdup ("127.0.0.1");
+  self->listen_port = 8080;
+  self->db_role = g_strdup ("milk_service");
+  self->workers = 8;
+  self->page_size = MILK_PROTOCOL_MAX_CHANGES;
+  self->migrate_on_start = TRUE;
+  return self;
+}
+
+void
+milk_server_config_free (MilkServerConfig *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->database_url);
+  g_free (self->listen_host);
+  g_free (self->base_url);
+  g_free (self->db_role);
+  g_free (self);
+}
+
+gboolean
+milk_server_config_is_https (const MilkServerConfig *self)
+{
+  return g_str_has_prefix (self->base_url, "https://");
+}
+
+/* "HOST:PORT", "[V6]:PORT" or ":PORT". */
+static gboolean
+parse_listen (MilkServerConfig  *self,
+              const char        *text,
+              GError           **error)
+{
+  const char *colon = strrchr (text, ':');
+  g_autofree char *host = NULL;
+  guint64 port;
+
+  if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL))
+    goto bad;
+  host = g_strndup (text, colon - text);
+  if (host[0] == '[')
+    {
+      gsize len = strlen (host);
+      if (len < 3 || host[len - 1] != ']')
+        goto bad;
+      host[len - 1] = '\0';
+      memmove (host, host + 1, len - 1);
+    }
+  g_free (self->listen_host);
+  self->listen_host = host[0] ? g_steal_pointer (&host) : g_strdup ("0.0.0.0");
+  self->listen_port = port;
+  return TRUE;
+
+bad:
+  g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+               "The listen address “%s” is not HOST:PORT", text);
+  return FALSE;
+}
+
+static gboolean
+parse_count (const char  *name,
+             const char  *text,
+             guint        max,
+             guint       *out,
+             GError     **error)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, max, &value, NULL))
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "%s must be a whole number from 1 to %u", name, max);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+gboolean
+milk_server_config_load (MilkServerConfig   *self,
+                         int                *argc,
+                         char             ***argv,
+                         GError            **error)
+{
+  g_autofree char *database_url = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *role = NULL;
+  g_autofree char *workers = NULL;
+  gboolean no_migrate = FALSE;
+  const GOptionEntry entries[] = {
+    { "database-url", 'd', 0, G_OPTION_ARG_STRING, &database_url,
+      "PostgreSQL URL, postgres:// or postgresql:// (default: $DATABASE_URL)", "URL" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
+      "Address to listen on (default: $MILK_LISTEN or 127.0.0.1:8080)", "HOST:PORT" },
+    { "base-url", 'b', 0, G_OPTION_ARG_STRING, &base_url,
+      "Public URL of the service, for redirects and metadata (default: $MILK_BASE_URL)", "URL" },
+    { "db-role", 0, 0, G_OPTION_ARG_STRING, &role,
+      "Role the service acts as; owns nothing (default: $MILK_DB_ROLE or milk_service; empty: none)", "ROLE" },
+    { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
+      "Database workers and connections (default: $MILK_WORKERS or 8)", "N" },
+    { "no-migrate", 0, 0, G_OPTION_ARG_NONE, &no_migrate,
+      "Do not apply migrations when serving", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("serve|migrate");
+  const char *env;
+
+  g_option_context_set_summary (context, "The Milk Diary sync service.\n\n"
+                                "  serve    apply migrations, then answer HTTP requests\n"
+                                "  migrate  apply migrations and exit");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  if (database_url == NULL && (env = g_getenv ("DATABASE_URL")) != NULL && *env)
+    database_url = g_strdup (env);
+  if (listen == NULL && (env = g_getenv ("MILK_LISTEN")) != NULL && *env)
+    listen = g_strdup (env);
+  if (base_url == NULL && (env = g_getenv ("MILK_BASE_URL")) != NULL && *env)
+    base_url = g_strdup (env);
+  if (role == NULL && (env = g_getenv ("MILK_DB_ROLE")) != NULL)
+    role = g_strdup (env);
+  if (workers == NULL && (env = g_getenv ("MILK_WORKERS")) != NULL && *env)
+    workers = g_strdup (env);
+
+  if (database_url == NULL ||
+      !(g_str_has_prefix (database_url, "postgres://") || g_str_has_prefix (database_url, "postgresql://")))
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "Set DATABASE_URL (or --database-url) to a postgres:// or postgresql:// URL");
+      return FALSE;
+    }
+  self->database_url = g_steal_pointer (&database_url);
+
+  if (listen && !parse_listen (self, listen, error))
+    return FALSE;
+  if (workers && !parse_count ("MILK_WORKERS", workers, 256, &self->workers, error))
+    return FALSE;
+  if ((env = g_getenv ("MILK_SYNC_PAGE_SIZE")) != NULL && *env &&
+      !parse_count ("MILK_SYNC_PAGE_SIZE", env, MILK_PROTOCOL_MAX_CHANGES, &self->page_size, error))
+    return FALSE;
+  if (role)
+    {
+      g_free (self->db_role);
+      self->db_role = g_steal_pointer (&role);
+    }
+  self->migrate_on_start = !no_migrate;
+
+  if (base_url)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+
+      if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                          g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+        {
+          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                       "The base URL “%s” is not an http:// or https:// URL", base_url);
+          return FALSE;
+        }
+      while (g_str_has_suffix (base_url, "/"))
+        base_url[strlen (base_url) - 1] = '\0';
+      self->base_url = g_steal_pointer (&base_url);
+    }
+  return TRUE;
+}

@@ -1,0 +1,1010 @@
+/* milk-server-db.c — PostgreSQL: connection pool, migrations, every query
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "milk-record.h"
+#include "milk-server-private.h"
+
+/* Any constant will do, as long as every instance agrees on it. */
+#define MIGRATION_LOCK_KEY "7203520211"
+#define MIGRATIONS_PATH "/io/github/milkdiary/MilkDiary/server/migrations"
+
+struct _MilkDb
+{
+  char *url;
+  char *role;
+  guint size;
+  guint opened;
+  GMutex lock;
+  GAsyncQueue *idle;   /* of PGconn */
+};
+
+/* ---- plumbing ---- */
+
+static void
+set_db_error (GError    **error,
+              PGconn     *conn,
+              PGresult   *result)
+{
+  const char *state = result ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
+  const char *text = result ? PQresultErrorMessage (result) : PQerrorMessage (conn);
+
+  if (g_strcmp0 (state, "23505") == 0)
+    g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFLICT, "%s", text);
+  else
+    g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_DATABASE, "%s",
+                 text && *text ? g_strchomp ((char *) text) : "The database did not answer");
+}
+
+static PGresult *
+query (PGconn      *conn,
+       GError     **error,
+       const char  *sql,
+       int          n_params,
+       const char * const *params)
+{
+  PGresult *result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
+  ExecStatusType status = PQresultStatus (result);
+
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    {
+      set_db_error (error, conn, result);
+      PQclear (result);
+      return NULL;
+    }
+  return result;
+}
+
+#define QUERY(conn, error, sql, ...) \
+  query ((conn), (error), (sql), \
+         G_N_ELEMENTS (((const char *[]) { __VA_ARGS__ })), \
+         (const char *[]) { __VA_ARGS__ })
+
+static gboolean
+exec (PGconn      *conn,
+      const char  *sql,
+      GError     **error)
+{
+  PGresult *result = PQexec (conn, sql);
+  ExecStatusType status = PQresultStatus (result);
+  gboolean ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+
+  if (!ok)
+    set_db_error (error, conn, result);
+  PQclear (result);
+  return ok;
+}
+
+static gboolean
+command (PGresult *result)
+{
+  if (result == NULL)
+    return FALSE;
+  PQclear (result);
+  return TRUE;
+}
+
+/* A transaction acting for one account: row-level security shows it only
+ * that account's rows. */
+static gboolean
+begin (PGconn      *conn,
+       gint64       account_id,
+       GError     **error)
+{
+  g_autofree char *sql = NULL;
+
+  if (account_id <= 0)
+    return exec (conn, "BEGIN", error);
+  sql = g_strdup_printf ("BEGIN; SELECT set_config ('milk.account', '%" G_GINT64_FORMAT "', true)",
+                         account_id);
+  return exec (conn, sql, error);
+}
+
+static gboolean
+commit (PGconn  *conn,
+        GError **error)
+{
+  return exec (conn, "COMMIT", error);
+}
+
+static void
+rollback (PGconn *conn)
+{
+  if (PQtransactionStatus (conn) != PQTRANS_IDLE)
+    exec (conn, "ROLLBACK", NULL);
+}
+
+static char *
+int_param (gint64 value)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
+}
+
+static char *
+dup_value (PGresult *result,
+           int       row,
+           int       column)
+{
+  return PQgetisnull (result, row, column) ? NULL : g_strdup (PQgetvalue (result, row, column));
+}
+
+static gint64
+int_value (PGresult *result,
+           int       row,
+           int       column)
+{
+  return PQgetisnull (result, row, column) ? 0 : g_ascii_strtoll (PQgetvalue (result, row, column), NULL, 10);
+}
+
+static gboolean
+bool_value (PGresult *result,
+            int       row,
+            int       column)
+{
+  return !PQgetisnull (result, row, column) && PQgetvalue (result, row, column)[0] == 't';
+}
+
+static PGconn *
+connect_to (const char  *url,
+            const char  *role,
+            GError     **error)
+{
+  PGconn *conn = PQconnectdb (url);
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_DATABASE,
+                   "Cannot connect to the database: %s", g_strchomp (PQerrorMessage (conn)));
+      PQfinish (conn);
+      return NULL;
+    }
+  if (role && *role)
+    {
+      char *ident = PQescapeIdentifier (conn, role, strlen (role));
+      g_autofree char *sql = g_strdup_printf ("SET ROLE %s", ident);
+
+      PQfreemem (ident);
+      if (!exec (conn, sql, error))
+        {
+          PQfinish (conn);
+          return NULL;
+        }
+    }
+  return conn;
+}
+
+/* ---- the pool ---- */
+
+MilkDb *
+milk_db_new (const char  *url,
+             const char  *role,
+             guint        size,
+             GError     **error)
+{
+  MilkDb *self = g_new0 (MilkDb, 1);
+  PGconn *first;
+
+  self->url = g_strdup (url);
+  self->role = g_strdup (role);
+  self->size = MAX (size, 1);
+  self->idle = g_async_queue_new ();
+  g_mutex_init (&self->lock);
+
+  /* One connection now, so a wrong URL or role fails at start. */
+  if ((first = connect_to (url, role, error)) == NULL)
+    {
+      milk_db_free (self);
+      return NULL;
+    }
+  self->opened = 1;
+  g_async_queue_push (self->idle, first);
+  return self;
+}
+
+void
+milk_db_free (MilkDb *self)
+{
+  PGconn *conn;
+
+  if (self == NULL)
+    return;
+  while ((conn = g_async_queue_try_pop (self->idle)) != NULL)
+    PQfinish (conn);
+  g_async_queue_unref (self->idle);
+  g_mutex_clear (&self->lock);
+  g_free (self->url);
+  g_free (self->role);
+  g_free (self);
+}
+
+PGconn *
+milk_db_acquire (MilkDb  *self,
+                 GError **error)
+{
+  PGconn *conn = g_async_queue_try_pop (self->idle);
+  gboolean open_one = FALSE;
+
+  if (conn)
+    return conn;
+
+  g_mutex_lock (&self->lock);
+  if (self->opened < self->size)
+    {
+      self->opened++;
+      open_one = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (!open_one)
+    return g_async_queue_pop (self->idle);
+
+  if ((conn = connect_to (self->url, self->role, error)) == NULL)
+    {
+      g_mutex_lock (&self->lock);
+      self->opened--;
+      g_mutex_unlock (&self->lock);
+    }
+  return conn;
+}
+
+void
+milk_db_release (MilkDb *self,
+                 PGconn *conn)
+{
+  if (conn == NULL)
+    return;
+  if (PQstatus (conn) == CONNECTION_OK)
+    rollback (conn);
+  if (PQstatus (conn) != CONNECTION_OK)
+    {
+      /* A broken connection is dropped; the next acquire opens another. */
+      PQfinish (conn);
+      g_mutex_lock (&self->lock);
+      self->opened--;
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  g_async_queue_push (self->idle, conn);
+}
+
+gboolean
+milk_db_ping (PGconn  *conn,
+              GError **error)
+{
+  return exec (conn, "SELECT 1", error);
+}
+
+/* ---- migrations ---- */
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char **) a, *(char **) b);
+}
+
+static gboolean
+apply_migrations (PGconn  *conn,
+                  GError **error)
+{
+  g_auto(GStrv) names = NULL;
+  g_autoptr(PGresult) applied = NULL;
+  guint n;
+
+  names = g_resources_enumerate_children (MIGRATIONS_PATH, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (names == NULL)
+    return FALSE;
+  n = g_strv_length (names);
+  qsort (names, n, sizeof (char *), compare_names);
+
+  if (!exec (conn,
+             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+             "  version integer PRIMARY KEY,"
+             "  name text NOT NULL,"
+             "  applied_at timestamptz NOT NULL DEFAULT now ())", error))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_build_path ("/", MIGRATIONS_PATH, names[i], NULL);
+      g_autofree char *version = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *sql = NULL;
+      PGresult *seen;
+      gboolean done;
+      guint64 number;
+
+      version = g_strndup (names[i], strspn (names[i], "0123456789"));
+      if (!g_ascii_string_to_unsigned (version, 10, 1, G_MAXINT32, &number, NULL))
+        continue;
+      g_free (version);
+      version = g_strdup_printf ("%" G_GUINT64_FORMAT, number);
+
+      seen = QUERY (conn, error, "SELECT 1 FROM schema_migrations WHERE version = $1", version);
+      if (seen == NULL)
+        return FALSE;
+      done = PQntuples (seen) > 0;
+      PQclear (seen);
+      if (done)
+        continue;
+
+      bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      if (bytes == NULL)
+        return FALSE;
+      sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+      if (!exec (conn, "BEGIN", error))
+        return FALSE;
+      if (!exec (conn, sql, error) ||
+          !command (QUERY (conn, error, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                           version, names[i])) ||
+          !commit (conn, error))
+        {
+          rollback (conn);
+          g_prefix_error (error, "Migration %s failed: ", names[i]);
+          return FALSE;
+        }
+      g_printerr ("milk-diary-server: applied migration %s\n", names[i]);
+    }
+  return TRUE;
+}
+
+/* The role the service acts as: it may read and write rows, owns nothing,
+ * and so is always subject to row-level security. */
+static gboolean
+grant_service_role (PGconn      *conn,
+                    const char  *role,
+                    GError     **error)
+{
+  char *ident, *literal;
+  g_autofree char *sql = NULL;
+  gboolean ok;
+
+  if (role == NULL || *role == '\0')
+    return TRUE;
+
+  ident = PQescapeIdentifier (conn, role, strlen (role));
+  literal = PQescapeLiteral (conn, role, strlen (role));
+  sql = g_strdup_printf (
+    "DO $$ BEGIN"
+    "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = %s) THEN"
+    "    CREATE ROLE %s NOLOGIN;"
+    "  END IF;"
+    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;"
+    "END $$;"
+    "GRANT USAGE ON SCHEMA public TO %s;"
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, signin_failures, web_sessions,"
+    "  oauth_codes, oauth_tokens, sync_counters, records TO %s;"
+    "GRANT SELECT ON schema_migrations TO %s;"
+    "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %s;"
+    "GRANT EXECUTE ON FUNCTION milk_current_account () TO %s;"
+    "DO $$ BEGIN"
+    "  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+    "     AND NOT pg_has_role (current_user, %s, 'MEMBER') THEN"
+    "    EXECUTE format ('GRANT %%I TO %%I', %s, current_user);"
+    "  END IF;"
+    "END $$;",
+    literal, ident, ident, ident, ident, ident, ident, literal, literal);
+  PQfreemem (ident);
+  PQfreemem (literal);
+
+  ok = exec (conn, sql, error);
+  if (!ok)
+    g_prefix_error (error, "Cannot set up the service role “%s”: ", role);
+  return ok;
+}
+
+gboolean
+milk_db_migrate (const char  *url,
+                 const char  *role,
+                 GError     **error)
+{
+  PGconn *conn = connect_to (url, NULL, error);
+  gboolean ok;
+
+  if (conn == NULL)
+    return FALSE;
+
+  /* Instances starting together take turns; the second finds nothing to do. */
+  if (!exec (conn, "SET client_min_messages = warning; SELECT pg_advisory_lock (" MIGRATION_LOCK_KEY ")",
+             error))
+    {
+      PQfinish (conn);
+      return FALSE;
+    }
+  ok = apply_migrations (conn, error) && grant_service_role (conn, role, error);
+  exec (conn, "SELECT pg_advisory_unlock (" MIGRATION_LOCK_KEY ")", NULL);
+  PQfinish (conn);
+  if (!ok && error && *error && (*error)->domain == MILK_SERVER_ERROR)
+    (*error)->code = MILK_SERVER_ERROR_MIGRATION;
+  return ok;
+}
+
+/* ---- accounts ---- */
+
+gint64
+milk_db_account_create (PGconn      *conn,
+                        const char  *email,
+                        const char  *password_hash,
+                        GError     **error)
+{
+  g_autoptr(PGresult) result = NULL;
+
+  result = QUERY (conn, error,
+                  "INSERT INTO accounts (email, password_hash) VALUES ($1, $2) RETURNING id",
+                  email, password_hash);
+  return result ? int_value (result, 0, 0) : 0;
+}
+
+gboolean
+milk_db_account_find (PGconn      *conn,
+                      const char  *email,
+                      gint64      *account_id,
+                      char       **password_hash,
+                      GError     **error)
+{
+  g_autoptr(PGresult) result = NULL;
+
+  *account_id = 0;
+  *password_hash = NULL;
+  result = QUERY (conn, error, "SELECT id, password_hash FROM accounts WHERE lower (email) = lower ($1)", email);
+  if (result == NULL)
+    return FALSE;
+  if (PQntuples (result) > 0)
+    {
+      *account_id = int_value (result, 0, 0);
+      *password_hash = dup_value (result, 0, 1);
+    }
+  return TRUE;
+}
+
+char *
+milk_db_account_password (PGconn  *conn,
+                          gint64   account_id,
+                          GError **error)
+{
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *id = int_param (account_id);
+
+  result = QUERY (conn, error, "SELECT password_hash FROM accounts WHERE id = $1", id);
+  if (result == NULL)
+    return NULL;
+  if (PQntuples (result) == 0)
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_DATABASE, "The account is gone");
+      return NULL;
+    }
+  return dup_value (result, 0, 0);
+}
+
+gboolean
+milk_db_account_set_password (PGconn      *conn,
+                              gint64       account_id,
+                              const char  *password_hash,
+                              const char  *keep_session_hash,
+                              GError     **error)
+{
+  g_autofree char *id = int_param (account_id);
+
+  /* A new password signs out every other browser and every device. */
+  if (!begin (conn, account_id, error))
+    return FALSE;
+  if (!command (QUERY (conn, error, "UPDATE accounts SET password_hash = $2 WHERE id = $1", id, password_hash)) ||
+      !command (QUERY (conn, error, "DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2",
+                       id, keep_session_hash)) ||
+      !command (QUERY (conn, error,
+                       "UPDATE oauth_tokens SET revoked_at = now () WHERE account_id = $1 AND revoked_at IS NULL",
+                       id)) ||
+      !commit (conn, error))
+    {
+      rollback (conn);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+milk_db_account_delete (PGconn  *conn,
+                        gint64   account_id,
+                        GError **error)
+{
+  g_autofree char *id = int_param (account_id);
+
+  if (!begin (conn, account_id, error))
+    return FALSE;
+  if (!command (QUERY (conn, error, "DELETE FROM records WHERE account_id = $1", id)) ||
+      !command (QUERY (conn, error, "DELETE FROM sync_counters WHERE account_id = $1", id)) ||
+      !command (QUERY (conn, error, "DELETE FROM accounts WHERE id = $1", id)) ||
+      !commit (conn, error))
+    {
+      rollback (conn);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- sign-in throttling ---- */
+
+gboolean
+milk_db_signin_allowed (PGconn      *conn,
+                        gint64       account_id,
+                        const char  *address,
+                        gboolean    *allowed,
+                        GError     **error)
+{
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *id = int_param (account_id);
+  g_autofree char *window = g_strdup_printf ("%d seconds", MILK_SIGNIN_WINDOW_S);
+
+  result = QUERY (conn, error,
+                  "SELECT (SELECT count(*) FROM signin_failures"
+                  "         WHERE account_id = $1 AND at > now () - $3::interval),"
+                  "       (SELECT count(*) FROM signin_failures"
+                  "         WHERE address = $2 AND at > now () - $3::interval)",
+                  id, address, window);
+  if (result == NULL)
+    return FALSE;
+  *allowed = int_value (result, 0, 0) < MILK_SIGNIN_MAX_PER_ACCOUNT &&
+             int_value (result, 0, 1) < MILK_SIGNIN_MAX_PER_ADDRESS;
+  return TRUE;
+}
+
+gboolean
+milk_db_signin_failed (PGconn      *conn,
+                       gint64       account_id,
+                       const char  *address,
+                       GError     **error)
+{
+  g_autofree char *id = int_param (account_id);
+
+  return command (QUERY (conn, error,
+                         "WITH old AS (DELETE FROM signin_failures WHERE address = $2"
+                         "             AND at < now () - interval '1 day')"
+                         "INSERT INTO signin_failures (account_id, address) VALUES (nullif ($1::bigint, 0), $2)",
+                         id, address));
+}
+
+gboolean
+milk_db_signin_succeeded (PGconn  *conn,
+                          gint64   account_id,
+                          GError **error)
+{
+  g_autofree char *id = int_param (account_id);
+
+  return command (QUERY (conn, error, "DELETE FROM signin_failures WHERE account_id = $1", id));
+}
+
+/* ---- browser sessions ---- */
+
+gboolean
+milk_db_session_create (PGconn      *conn,
+                        const char  *id_hash,
+                        gint64       account_id,
+                        const char  *csrf,
+                        GError     **error)
+{
+  g_autofree char *id = int_param (account_id);
+  g_autofree char *ttl = g_strdup_printf ("%d seconds", MILK_SESSION_TTL_S);
+
+  return command (QUERY (conn, error,
+                         "INSERT INTO web_sessions (id_hash, account_id, csrf, expires_at)"
+                         " VALUES ($1, nullif ($2::bigint, 0), $3, now () + $4::interval)",
+                         id_hash, id, csrf, ttl));
+}
+
+MilkWebSession *
+milk_db_session_lookup (PGconn      *conn,
+                        const char  *id_hash,
+                        GError     **error)
+{
+  g_autoptr(PGresult) result = NULL;
+  MilkWebSession *session;
+
+  result = QUERY (conn, error,
+                  "SELECT s.account_id, a.email, s.csrf FROM web_sessions s"
+                  " LEFT JOIN accounts a ON a.id = s.account_id"
+                  " WHERE s.id_hash = $1 AND s.expires_at > now ()",
+                  id_hash);
+  if (result == NULL || PQntuples (result) == 0)
+    return NULL;
+
+  session = g_new0 (MilkWebSession, 1);
+  session->id_hash = g_strdup (id_hash);
+  session->account_id = int_value (result, 0, 0);
+  session->email = dup_value (result, 0, 1);
+  session->csrf = dup_value (result, 0, 2);
+  return session;
+}
+
+gboolean
+milk_db_session_delete (PGconn      *conn,
+                        const char  *id_hash,
+                        GError     **error)
+{
+  return command (QUERY (conn, error,
+                         "DELETE FROM web_sessions WHERE id_hash = $1 OR expires_at < now ()", id_hash));
+}
+
+void
+milk_web_session_free (MilkWebSession *session)
+{
+  if (session == NULL)
+    return;
+  g_free (session->id_hash);
+  g_free (session->email);
+  g_free (session->csrf);
+  g_free (session);
+}
+
+/* ---- OAuth grants ---- */
+
+gboolean
+milk_db_code_create (PGconn      *conn,
+                     const char  *code_hash,
+                     gint64       account_id,
+                     const char  *client_id,
+                     const char  *redirect_uri,
+                     const char  *code_challenge,
+                     GError     **error)
+{
+  g_autofree char *id = int_param (account_id);
+  g_autofree char *ttl = g_strdup_printf ("%d seconds", MILK_CODE_TTL_S);
+
+  return command (QUERY (conn, error,
+                         "INSERT INTO oauth_codes (code_hash, account_id, client_id, redirect_uri,"
+                         "                         code_challenge, family, expires_at)"
+                         " VALUES ($1, $2, $3, $4, $5, gen_random_uuid (), now () + $6::interval)",
+                         code_hash, id, client_id, redirect_uri, code_challenge, ttl));
+}
+
+static gboolean
+revoke_family (PGconn      *conn,
+               const char  *family,
+               GError     **error)
+{
+  return command (QUERY (conn, error,
+                         "UPDATE oauth_tokens SET revoked_at = now ()"
+                         " WHERE family = $1 AND revoked_at IS NULL", family));
+}
+
+MilkGrantResult
+milk_db_code_redeem (PGconn         *conn,
+                     const char     *code_hash,
+                     MilkCodeGrant  *grant,
+                     GError        **error)
+{
+  g_autoptr(PGresult) result = NULL;
+  MilkGrantResult outcome = MILK_GRANT_INVALID;
+
+  memset (grant, 0, sizeof *grant);
+  if (!begin (conn, 0, error))
+    return MILK_GRANT_INVALID;
+  result = QUERY (conn, error,
+                  "SELECT account_id, client_id, redirect_uri, code_challenge, family::text,"
+                  "       used_at IS NOT NULL, expires_at > now ()"
+                  "  FROM oauth_codes WHERE code_hash = $1 FOR UPDATE",
+                  code_hash);
+  if (result == NULL)
+    goto fail;
+
+  if (PQntuples (result) == 1)
+    {
+      grant->account_id = int_value (result, 0, 0);
+      grant->client_id = dup_value (result, 0, 1);
+      grant->redirect_uri = dup_value (result, 0, 2);
+      grant->code_challenge = dup_value (result, 0, 3);
+      grant->family = dup_value (result, 0, 4);
+
+      if (bool_value (result, 0, 5))
+        {
+          /* RFC 6749 4.1.2: a code used twice revokes what it granted. */
+          if (!revoke_family (conn, grant->family, error))
+            goto fail;
+          outcome = MILK_GRANT_REUSED;
+        }
+      else
+        {
+          if (!command (QUERY (conn, error, "UPDATE oauth_codes SET used_at = now () WHERE code_hash = $1",
+                               code_hash)))
+            goto fail;
+          outcome = bool_value (result, 0, 6) ? MILK_GRANT_OK : MILK_GRANT_INVALID;
+        }
+    }
+  if (!commit (conn, error))
+    goto fail;
+  return outcome;
+
+fail:
+  rollback (conn);
+  milk_code_grant_clear (grant);
+  return MILK_GRANT_INVALID;
+}
+
+static gboolean
+insert_token (PGconn      *conn,
+              const char  *kind,
+              const char  *token,
+              const char  *account_id,
+              const char  *client_id,
+              const char  *family,
+              int          ttl_s,
+              GError     **error)
+{
+  g_autofree char *hash = milk_token_hash (token);
+  g_autofree char *ttl = g_strdup_printf ("%d seconds", ttl_s);
+
+  return command (QUERY (conn, error,
+                         "INSERT INTO oauth_tokens (token_hash, kind, account_id, client_id, family, expires_at)"
+                         " VALUES ($1, $2, $3, $4, $5::uuid, now () + $6::interval)",
+                         hash, kind, account_id, client_id, family, ttl));
+}
+
+static gboolean
+issue_pair (PGconn        *conn,
+            const char    *account_id,
+            const char    *client_id,
+            const char    *family,
+            MilkTokenPair *pair,
+            GError       **error)
+{
+  pair->access_token = milk_token_new ();
+  pair->refresh_token = milk_token_new ();
+  pair->expires_in = MILK_ACCESS_TTL_S;
+  if (!insert_token (conn, "access", pair->access_token, account_id, client_id, family, MILK_ACCESS_TTL_S, error) ||
+      !insert_token (conn, "refresh", pair->refresh_token, account_id, client_id, family, MILK_REFRESH_TTL_S, error))
+    {
+      milk_token_pair_clear (pair);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+milk_db_tokens_issue (PGconn         *conn,
+                      gint64          account_id,
+                      const char     *client_id,
+                      const char     *family,
+                      MilkTokenPair  *pair,
+                      GError        **error)
+{
+  g_autofree char *id = int_param (account_id);
+
+  return issue_pair (conn, id, client_id, family, pair, error);
+}
+
+MilkGrantResult
+milk_db_refresh_rotate (PGconn         *conn,
+                        const char     *refresh_hash,
+                        const char     *client_id,
+                        MilkTokenPair  *pair,
+                        GError        **error)
+{
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *account_id = NULL;
+  g_autofree char *family = NULL;
+  MilkGrantResult outcome = MILK_GRANT_INVALID;
+
+  memset (pair, 0, sizeof *pair);
+  if (!begin (conn, 0, error))
+    return MILK_GRANT_INVALID;
+  result = QUERY (conn, error,
+                  "SELECT account_id, family::text, used_at IS NOT NULL, revoked_at IS NULL,"
+                  "       expires_at > now (), client_id = $2"
+                  "  FROM oauth_tokens WHERE token_hash = $1 AND kind = 'refresh' FOR UPDATE",
+                  refresh_hash, client_id);
+  if (result == NULL)
+    goto fail;
+
+  if (PQntuples (result) == 1 && bool_value (result, 0, 5))
+    {
+      account_id = dup_value (result, 0, 0);
+      family = dup_value (result, 0, 1);
+      if (bool_value (result, 0, 2))
+        {
+          /* A spent refresh token came back: someone holds a copy. */
+          if (!revoke_family (conn, family, error))
+            goto fail;
+          outcome = MILK_GRANT_REUSED;
+        }
+      else if (bool_value (result, 0, 3) && bool_value (result, 0, 4))
+        {
+          if (!command (QUERY (conn, error, "UPDATE oauth_tokens SET used_at = now () WHERE token_hash = $1",
+                               refresh_hash)) ||
+              !command (QUERY (conn, error,
+                               "UPDATE oauth_tokens SET revoked_at = now ()"
+                               " WHERE family = $1 AND kind = 'access' AND revoked_at IS NULL", family)) ||
+              !issue_pair (conn, account_id, client_id, family, pair, error))
+            goto fail;
+          outcome = MILK_GRANT_OK;
+        }
+    }
+  if (!commit (conn, error))
+    goto fail;
+  return outcome;
+
+fail:
+  rollback (conn);
+  milk_token_pair_clear (pair);
+  return MILK_GRANT_INVALID;
+}
+
+gboolean
+milk_db_token_revoke (PGconn      *conn,
+                      const char  *token_hash,
+                      const char  *client_id,
+                      GError     **error)
+{
+  /* A refresh token takes its whole grant with it (RFC 7009 2.1). */
+  return command (QUERY (conn, error,
+                         "UPDATE oauth_tokens SET revoked_at = now ()"
+                         " WHERE revoked_at IS NULL AND (token_hash = $1 AND client_id = $2"
+                         "    OR family = (SELECT family FROM oauth_tokens"
+                         "                  WHERE token_hash = $1 AND client_id = $2 AND kind = 'refresh'))",
+                         token_hash, client_id));
+}
+
+gint64
+milk_db_access_token_account (PGconn      *conn,
+                              const char  *token_hash,
+                              GError     **error)
+{
+  g_autoptr(PGresult) result = NULL;
+
+  result = QUERY (conn, error,
+                  "SELECT account_id FROM oauth_tokens WHERE token_hash = $1 AND kind = 'access'"
+                  "   AND revoked_at IS NULL AND expires_at > now ()",
+                  token_hash);
+  if (result == NULL)
+    return -1;
+  return PQntuples (result) > 0 ? int_value (result, 0, 0) : 0;
+}
+
+void
+milk_code_grant_clear (MilkCodeGrant *grant)
+{
+  g_clear_pointer (&grant->client_id, g_free);
+  g_clear_pointer (&grant->redirect_uri, g_free);
+  g_clear_pointer (&grant->code_challenge, g_free);
+  g_clear_pointer (&grant->family, g_free);
+}
+
+void
+milk_token_pair_clear (MilkTokenPair *pair)
+{
+  g_clear_pointer (&pair->access_token, g_free);
+  g_clear_pointer (&pair->refresh_token, g_free);
+}
+
+/* ---- sync ---- */
+
+/* One statement: the account's counter is bumped under its row lock, which
+ * it holds until commit, so numbers commit in order; each record is stored
+ * only if its HLC beats the stored one. */
+gboolean
+milk_db_sync_push (PGconn      *conn,
+                   gint64       account_id,
+                   const char  *node,
+                   GPtrArray   *records,
+                   GError     **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *id = int_param (account_id);
+  g_autofree char *count = int_param (records->len);
+
+  if (records->len == 0)
+    return TRUE;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < records->len; i++)
+    {
+      MilkRecord *record = g_ptr_array_index (records, i);
+      g_autoptr(JsonNode) body = milk_record_to_json (record);
+      g_autofree char *key = milk_record_dup_key (record);
+      g_autofree char *text = json_to_string (body, FALSE);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "ord");
+      json_builder_add_int_value (builder, i + 1);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, milk_record_type_to_string (record->type));
+      json_builder_set_member_name (builder, "key");
+      json_builder_add_string_value (builder, key);
+      json_builder_set_member_name (builder, "hlc");
+      json_builder_add_string_value (builder, record->hlc);
+      json_builder_set_member_name (builder, "deleted");
+      json_builder_add_boolean_value (builder, record->deleted);
+      json_builder_set_member_name (builder, "body");
+      json_builder_add_string_value (builder, text);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  rows = json_generator_to_data (generator, NULL);
+
+  if (!begin (conn, account_id, error))
+    return FALSE;
+  if (!command (QUERY (conn, error,
+                       "WITH counter AS ("
+                       "  INSERT INTO sync_counters AS c (account_id, seq) VALUES ($1, $3)"
+                       "  ON CONFLICT (account_id) DO UPDATE SET seq = c.seq + $3"
+                       "  RETURNING c.seq - $3::bigint AS base"
+                       "), incoming AS ("
+                       "  SELECT * FROM jsonb_to_recordset ($2::jsonb)"
+                       "    AS x (ord bigint, type text, key text, hlc text, deleted boolean, body text)"
+                       ")"
+                       "INSERT INTO records AS r (account_id, type, key, hlc, deleted, node, seq, body)"
+                       " SELECT $1, i.type, i.key, i.hlc, i.deleted, $4, counter.base + i.ord, i.body"
+                       "   FROM incoming i, counter"
+                       " ON CONFLICT (account_id, type, key) DO UPDATE"
+                       "   SET hlc = excluded.hlc, deleted = excluded.deleted, node = excluded.node,"
+                       "       seq = excluded.seq, body = excluded.body"
+                       "   WHERE r.hlc < excluded.hlc",
+                       id, rows, count, node)) ||
+      !commit (conn, error))
+    {
+      rollback (conn);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+milk_db_sync_pull (PGconn      *conn,
+                   gint64       account_id,
+                   gint64       after_seq,
+                   guint        limit,
+                   GError     **error)
+{
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *id = int_param (account_id);
+  g_autofree char *after = int_param (after_seq);
+  g_autofree char *count = int_param (limit);
+  GPtrArray *changes;
+
+  if (!begin (conn, account_id, error))
+    return NULL;
+  result = QUERY (conn, error,
+                  "SELECT seq, node, body FROM records WHERE account_id = $1 AND seq > $2"
+                  " ORDER BY seq LIMIT $3",
+                  id, after, count);
+  if (result == NULL || !commit (conn, error))
+    {
+      rollback (conn);
+      return NULL;
+    }
+
+  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_stored_change_free);
+  for (int i = 0; i < PQntuples (result); i++)
+    {
+      MilkStoredChange *change = g_new0 (MilkStoredChange, 1);
+
+      change->seq = int_value (result, i, 0);
+      change->node = dup_value (result, i, 1);
+      change->body = dup_value (result, i, 2);
+      g_ptr_array_add (changes, change);
+    }
+  return changes;
+}
+
+void
+milk_stored_change_free (MilkStoredChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->node);
+  g_free (change->body);
+  g_free (change);
+}

@@ -1,0 +1,333 @@
+/* milk-server-private.h — what the parts of milk-diary-server share
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libpq-fe.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+#define MILK_SERVER_ERROR (milk_server_error_quark ())
+
+typedef enum
+{
+  MILK_SERVER_ERROR_CONFIG,
+  MILK_SERVER_ERROR_DATABASE,
+  MILK_SERVER_ERROR_MIGRATION,
+  MILK_SERVER_ERROR_CONFLICT,
+} MilkServerError;
+
+GQuark milk_server_error_quark (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+/* Lifetimes and limits; the server's policy in one place. */
+#define MILK_CODE_TTL_S           60
+#define MILK_ACCESS_TTL_S         3600
+#define MILK_REFRESH_TTL_S        (60 * 24 * 3600)
+#define MILK_SESSION_TTL_S        (7 * 24 * 3600)
+#define MILK_SIGNIN_WINDOW_S      (15 * 60)
+#define MILK_SIGNIN_MAX_PER_ACCOUNT 5
+#define MILK_SIGNIN_MAX_PER_ADDRESS 20
+#define MILK_PASSWORD_MIN_CHARS   8
+#define MILK_PASSWORD_MAX_BYTES   1024
+#define MILK_FORM_MAX_BYTES       (16 * 1024)
+#define MILK_TOKEN_BYTES          32
+#define MILK_CLIENT_ID            "io.github.milkdiary.MilkDiary"
+#define MILK_CLIENT_REDIRECT_PATH "/oauth/callback"
+
+/* ---- configuration ---- */
+
+typedef struct
+{
+  char *database_url;
+  char *listen_host;
+  guint listen_port;
+  char *base_url;
+  char *db_role;
+  guint workers;
+  guint page_size;
+  gboolean migrate_on_start;
+} MilkServerConfig;
+
+MilkServerConfig *milk_server_config_new      (void);
+void              milk_server_config_free     (MilkServerConfig  *config);
+gboolean          milk_server_config_load     (MilkServerConfig  *config,
+                                               int               *argc,
+                                               char            ***argv,
+                                               GError           **error);
+gboolean          milk_server_config_is_https (const MilkServerConfig *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkServerConfig, milk_server_config_free)
+
+/* ---- database: the only place with SQL ---- */
+
+typedef struct _MilkDb MilkDb;
+
+typedef struct
+{
+  gint64 id;
+  char *email;
+} MilkAccount;
+
+typedef struct
+{
+  char *id_hash;
+  gint64 account_id;     /* 0 when signed out */
+  char *email;
+  char *csrf;
+} MilkWebSession;
+
+typedef enum
+{
+  MILK_GRANT_OK,
+  MILK_GRANT_INVALID,    /* unknown, expired, revoked, wrong client */
+  MILK_GRANT_REUSED,     /* spent before: the family is now revoked */
+} MilkGrantResult;
+
+typedef struct
+{
+  gint64 account_id;
+  char *client_id;
+  char *redirect_uri;
+  char *code_challenge;
+  char *family;
+} MilkCodeGrant;
+
+typedef struct
+{
+  char *access_token;
+  char *refresh_token;
+  gint64 expires_in;
+} MilkTokenPair;
+
+MilkDb     *milk_db_new                 (const char  *url,
+                                         const char  *role,
+                                         guint        size,
+                                         GError     **error);
+void        milk_db_free                (MilkDb      *db);
+PGconn     *milk_db_acquire             (MilkDb      *db,
+                                         GError     **error);
+void        milk_db_release             (MilkDb      *db,
+                                         PGconn      *conn);
+gboolean    milk_db_migrate             (const char  *url,
+                                         const char  *role,
+                                         GError     **error);
+gboolean    milk_db_ping                (PGconn      *conn,
+                                         GError     **error);
+
+gint64      milk_db_account_create      (PGconn      *conn,
+                                         const char  *email,
+                                         const char  *password_hash,
+                                         GError     **error);
+gboolean    milk_db_account_find        (PGconn      *conn,
+                                         const char  *email,
+                                         gint64      *account_id,
+                                         char       **password_hash,
+                                         GError     **error);
+char       *milk_db_account_password    (PGconn      *conn,
+                                         gint64       account_id,
+                                         GError     **error);
+gboolean    milk_db_account_set_password (PGconn     *conn,
+                                          gint64      account_id,
+                                          const char *password_hash,
+                                          const char *keep_session_hash,
+                                          GError    **error);
+gboolean    milk_db_account_delete      (PGconn      *conn,
+                                         gint64       account_id,
+                                         GError     **error);
+
+gboolean    milk_db_signin_allowed      (PGconn      *conn,
+                                         gint64       account_id,
+                                         const char  *address,
+                                         gboolean    *allowed,
+                                         GError     **error);
+gboolean    milk_db_signin_failed       (PGconn      *conn,
+                                         gint64       account_id,
+                                         const char  *address,
+                                         GError     **error);
+gboolean    milk_db_signin_succeeded    (PGconn      *conn,
+                                         gint64       account_id,
+                                         GError     **error);
+
+gboolean    milk_db_session_create      (PGconn      *conn,
+                                         const char  *id_hash,
+                                         gint64       account_id,
+                                         const char  *csrf,
+                                         GError     **error);
+MilkWebSession *milk_db_session_lookup  (PGconn      *conn,
+                                         const char  *id_hash,
+                                         GError     **error);
+gboolean    milk_db_session_delete      (PGconn      *conn,
+                                         const char  *id_hash,
+                                         GError     **error);
+
+gboolean    milk_db_code_create         (PGconn      *conn,
+                                         const char  *code_hash,
+                                         gint64       account_id,
+                                         const char  *client_id,
+                                         const char  *redirect_uri,
+                                         const char  *code_challenge,
+                                         GError     **error);
+MilkGrantResult milk_db_code_redeem     (PGconn      *conn,
+                                         const char  *code_hash,
+                                         MilkCodeGrant *grant,
+                                         GError     **error);
+gboolean    milk_db_tokens_issue        (PGconn      *conn,
+                                         gint64       account_id,
+                                         const char  *client_id,
+                                         const char  *family,
+                                         MilkTokenPair *pair,
+                                         GError     **error);
+MilkGrantResult milk_db_refresh_rotate  (PGconn      *conn,
+                                         const char  *refresh_hash,
+                                         const char  *client_id,
+                                         MilkTokenPair *pair,
+                                         GError     **error);
+gboolean    milk_db_token_revoke        (PGconn      *conn,
+                                         const char  *token_hash,
+                                         const char  *client_id,
+                                         GError     **error);
+gint64      milk_db_access_token_account (PGconn     *conn,
+                                          const char *token_hash,
+                                          GError    **error);
+
+typedef struct
+{
+  gint64 seq;
+  char *node;
+  char *body;
+} MilkStoredChange;
+
+gboolean    milk_db_sync_push           (PGconn      *conn,
+                                         gint64       account_id,
+                                         const char  *node,
+                                         GPtrArray   *records,
+                                         GError     **error);
+GPtrArray  *milk_db_sync_pull           (PGconn      *conn,
+                                         gint64       account_id,
+                                         gint64       after_seq,
+                                         guint        limit,
+                                         GError     **error);
+
+void        milk_web_session_free       (MilkWebSession *session);
+void        milk_code_grant_clear       (MilkCodeGrant  *grant);
+void        milk_token_pair_clear       (MilkTokenPair  *pair);
+void        milk_stored_change_free     (MilkStoredChange *change);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkWebSession, milk_web_session_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MilkTokenPair, milk_token_pair_clear)
+
+/* ---- secrets ---- */
+
+char       *milk_token_new              (void);
+char       *milk_token_hash             (const char  *token);
+gboolean    milk_secret_equal           (const char  *a,
+                                         const char  *b);
+char       *milk_password_hash          (const char  *password,
+                                         GError     **error);
+gboolean    milk_password_verify        (const char  *hash,
+                                         const char  *password);
+char       *milk_pkce_s256              (const char  *verifier);
+
+/* ---- HTTP ---- */
+
+typedef struct _MilkServer MilkServer;
+typedef struct _MilkRequest MilkRequest;
+
+typedef void (*MilkRouteFunc) (MilkRequest *request,
+                               PGconn      *conn);
+
+struct _MilkRequest
+{
+  MilkServer *server;
+  const MilkServerConfig *config;
+  SoupServerMessage *msg;
+  MilkRouteFunc func;
+
+  char *method;
+  char *path;
+  char *remote;
+  GHashTable *query;     /* name → value */
+  GHashTable *headers;   /* lower-case name → value */
+  GBytes *body;
+  gint64 started_us;
+
+  guint status;
+  char *content_type;
+  GBytes *response;
+  GPtrArray *response_headers;  /* name, value, name, value, ... */
+  char *log_note;        /* what the log line may say of the request */
+};
+
+MilkServer *milk_server_new             (MilkServerConfig *config,
+                                         MilkDb           *db);
+void        milk_server_free            (MilkServer       *server);
+gboolean    milk_server_listen          (MilkServer       *server,
+                                         GError          **error);
+int         milk_server_run             (MilkServer       *server);
+
+const char *milk_request_header         (MilkRequest  *request,
+                                         const char   *name);
+GHashTable *milk_request_form           (MilkRequest  *request);
+gboolean    milk_table_is_utf8          (GHashTable   *table);
+char       *milk_request_cookie         (MilkRequest  *request,
+                                         const char   *name);
+void        milk_request_add_header     (MilkRequest  *request,
+                                         const char   *name,
+                                         const char   *value);
+void        milk_request_set_cookie     (MilkRequest  *request,
+                                         const char   *name,
+                                         const char   *value,
+                                         gint64        max_age);
+void        milk_respond_json           (MilkRequest  *request,
+                                         guint         status,
+                                         JsonNode     *node);
+void        milk_respond_bytes          (MilkRequest  *request,
+                                         guint         status,
+                                         const char   *content_type,
+                                         char         *data,
+                                         gsize         length);
+void        milk_respond_error          (MilkRequest  *request,
+                                         guint         status,
+                                         const char   *code,
+                                         const char   *message);
+void        milk_respond_redirect       (MilkRequest  *request,
+                                         const char   *location);
+void        milk_respond_page           (MilkRequest  *request,
+                                         guint         status,
+                                         const char   *page,
+                                         ...) G_GNUC_NULL_TERMINATED;
+void        milk_respond_db_error       (MilkRequest  *request,
+                                         const GError *error);
+
+void        milk_route_healthz          (MilkRequest *request, PGconn *conn);
+void        milk_route_sync             (MilkRequest *request, PGconn *conn);
+void        milk_route_metadata         (MilkRequest *request, PGconn *conn);
+void        milk_route_authorize        (MilkRequest *request, PGconn *conn);
+void        milk_route_token            (MilkRequest *request, PGconn *conn);
+void        milk_route_revoke           (MilkRequest *request, PGconn *conn);
+void        milk_route_signup           (MilkRequest *request, PGconn *conn);
+void        milk_route_signin           (MilkRequest *request, PGconn *conn);
+void        milk_route_signout          (MilkRequest *request, PGconn *conn);
+void        milk_route_account          (MilkRequest *request, PGconn *conn);
+void        milk_route_password         (MilkRequest *request, PGconn *conn);
+void        milk_route_delete           (MilkRequest *request, PGconn *conn);
+void        milk_route_home             (MilkRequest *request, PGconn *conn);
+void        milk_route_style            (MilkRequest *request, PGconn *conn);
+
+/* The signed-in state of a page request, creating a signed-out session
+ * (for its CSRF token) when there is none. */
+MilkWebSession *milk_page_session       (MilkRequest  *request,
+                                         PGconn       *conn,
+                                         GError      **error);
+gboolean    milk_page_check_csrf        (MilkRequest    *request,
+                                         MilkWebSession *session,
+                                         GHashTable     *form);
+
+G_END_DECLS

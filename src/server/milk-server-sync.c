@@ -1,0 +1,282 @@
+/* milk-server-sync.c — POST /api/v1/sync and GET /healthz
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "milk-error.h"
+#include "milk-hlc.h"
+#include "milk-protocol.h"
+#include "milk-server-private.h"
+
+#define CURSOR_PREFIX "v1."
+
+void
+milk_route_healthz (MilkRequest *request,
+                    PGconn      *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!milk_db_ping (conn, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "ok");
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  milk_request_add_header (request, "Cache-Control", "no-store");
+  milk_respond_json (request, SOUP_STATUS_OK, root);
+}
+
+/* RFC 6750: the account behind a bearer token, or 0 with the answer
+ * already given. */
+static gint64
+authenticate (MilkRequest *request,
+              PGconn      *conn)
+{
+  const char *header = milk_request_header (request, "Authorization");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+  gint64 account_id;
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    {
+      milk_request_add_header (request, "WWW-Authenticate", "Bearer realm=\"milk-diary\"");
+      milk_respond_error (request, SOUP_STATUS_UNAUTHORIZED, "missing_token", "Sign in to sync");
+      return 0;
+    }
+  hash = milk_token_hash (header + 7);
+  account_id = milk_db_access_token_account (conn, hash, &error);
+  if (account_id < 0)
+    {
+      milk_respond_db_error (request, error);
+      return 0;
+    }
+  if (account_id == 0)
+    {
+      milk_request_add_header (request, "WWW-Authenticate",
+                               "Bearer realm=\"milk-diary\", error=\"invalid_token\"");
+      milk_respond_error (request, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
+                          "The access token is expired, revoked or unknown");
+      return 0;
+    }
+  return account_id;
+}
+
+static guint
+status_for (const GError *error)
+{
+  if (error->domain == MILK_ERROR &&
+      (error->code == MILK_ERROR_TOO_LARGE || error->code == MILK_ERROR_TOO_MANY_CHANGES))
+    return SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+  return SOUP_STATUS_BAD_REQUEST;
+}
+
+static gboolean
+parse_cursor (const char *cursor,
+              gint64     *seq)
+{
+  guint64 value;
+
+  *seq = 0;
+  if (cursor == NULL)
+    return TRUE;
+  if (!g_str_has_prefix (cursor, CURSOR_PREFIX) ||
+      !g_ascii_string_to_unsigned (cursor + strlen (CURSOR_PREFIX), 10, 0, G_MAXINT64, &value, NULL))
+    return FALSE;
+  *seq = value;
+  return TRUE;
+}
+
+static int
+compare_rejections (gconstpointer a,
+                    gconstpointer b)
+{
+  const MilkRejection *ra = *(MilkRejection **) a;
+  const MilkRejection *rb = *(MilkRejection **) b;
+
+  return (ra->index > rb->index) - (ra->index < rb->index);
+}
+
+static char *
+record_identity (const MilkRecord *record)
+{
+  g_autofree char *key = milk_record_dup_key (record);
+
+  return g_strconcat (milk_record_type_to_string (record->type), ":", key, NULL);
+}
+
+/* The changes worth storing: valid, not from a clock far ahead of ours
+ * (such a stamp would win every merge for a day), and per key only the
+ * greatest HLC, since one statement cannot write a row twice. */
+static GPtrArray *
+changes_to_store (MilkSyncMessage *message,
+                  MilkSyncMessage *response)
+{
+  g_autoptr(GHashTable) best = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *keep = g_ptr_array_new ();
+  gint64 now_ms = g_get_real_time () / 1000;
+  guint index = 0, next_rejected = 0;
+
+  for (guint i = 0; i < message->changes->len; i++, index++)
+    {
+      MilkRecord *record = g_ptr_array_index (message->changes, i);
+      MilkHlcStamp stamp;
+      g_autoptr(GError) error = NULL;
+      char *key;
+      MilkRecord *before;
+
+      /* Decoding dropped the rejected changes; find this one's index. */
+      while (next_rejected < message->rejected->len &&
+             ((MilkRejection *) g_ptr_array_index (message->rejected, next_rejected))->index == index)
+        {
+          next_rejected++;
+          index++;
+        }
+
+      if (!milk_hlc_stamp_parse (record->hlc, &stamp, &error))
+        {
+          milk_sync_message_reject (response, index, error);
+          continue;
+        }
+      if (stamp.wall_ms > now_ms + MILK_HLC_MAX_DRIFT_MS)
+        {
+          g_set_error (&error, MILK_ERROR, MILK_ERROR_CLOCK_DRIFT,
+                       "The change is stamped more than a day ahead of the server's clock");
+          milk_sync_message_reject (response, index, error);
+          continue;
+        }
+
+      key = record_identity (record);
+      before = g_hash_table_lookup (best, key);
+      if (before == NULL || strcmp (before->hlc, record->hlc) < 0)
+        g_hash_table_replace (best, key, record);
+      else
+        g_free (key);
+    }
+
+  for (guint i = 0; i < message->changes->len; i++)
+    {
+      MilkRecord *record = g_ptr_array_index (message->changes, i);
+      g_autofree char *full = record_identity (record);
+
+      if (g_hash_table_lookup (best, full) == record)
+        g_ptr_array_add (keep, record);
+    }
+  return keep;
+}
+
+void
+milk_route_sync (MilkRequest *request,
+                 PGconn      *conn)
+{
+  g_autoptr(MilkSyncMessage) message = NULL;
+  g_autoptr(MilkSyncMessage) response = NULL;
+  g_autoptr(GPtrArray) store = NULL;
+  g_autoptr(GPtrArray) pulled = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *type = milk_request_header (request, "Content-Type");
+  const char *data = "";
+  gsize length = 0, body_len;
+  gint64 account_id, after, last;
+  char *body;
+  guint page = request->config->page_size;
+  guint n;
+
+  if ((account_id = authenticate (request, conn)) == 0)
+    return;
+
+  if (type == NULL || !g_str_has_prefix (type, "application/json"))
+    {
+      milk_respond_error (request, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                          "Send the request as application/json");
+      return;
+    }
+  if (request->body)
+    data = g_bytes_get_data (request->body, &length);
+
+  message = milk_sync_request_decode (data, length, &error);
+  if (message == NULL)
+    {
+      milk_respond_error (request, status_for (error),
+                          error->domain == MILK_ERROR ? milk_error_code_name (error->code) : "invalid_document",
+                          error->message);
+      return;
+    }
+  if (!parse_cursor (message->cursor, &after))
+    {
+      milk_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_cursor",
+                          "The cursor did not come from this service");
+      return;
+    }
+
+  response = milk_sync_message_new ();
+  for (guint i = 0; i < message->rejected->len; i++)
+    {
+      MilkRejection *r = g_ptr_array_index (message->rejected, i);
+      MilkRejection *copy = g_new0 (MilkRejection, 1);
+
+      copy->index = r->index;
+      copy->code = g_strdup (r->code);
+      copy->message = g_strdup (r->message);
+      g_ptr_array_add (response->rejected, copy);
+    }
+
+  store = changes_to_store (message, response);
+  if (!milk_db_sync_push (conn, account_id, message->node, store, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+
+  pulled = milk_db_sync_pull (conn, account_id, after, page + 1, &error);
+  if (pulled == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+
+  response->more = pulled->len > page;
+  n = MIN (pulled->len, page);
+  last = after;
+  for (guint i = 0; i < n; i++)
+    {
+      MilkStoredChange *change = g_ptr_array_index (pulled, i);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) local_error = NULL;
+      MilkRecord *record;
+
+      last = change->seq;
+      /* A device's own changes need not come back to it, except on a first
+       * sync, which may follow a reinstall that kept the node id. */
+      if (message->cursor != NULL && g_strcmp0 (change->node, message->node) == 0)
+        continue;
+      node = json_from_string (change->body, &local_error);
+      record = node ? milk_record_from_json (node, &local_error) : NULL;
+      if (record == NULL)
+        {
+          g_warning ("Skipping a stored change that no longer decodes: %s", local_error->message);
+          continue;
+        }
+      g_ptr_array_add (response->changes, record);
+    }
+  response->cursor = g_strdup_printf (CURSOR_PREFIX "%" G_GINT64_FORMAT, last);
+  g_ptr_array_sort (response->rejected, compare_rejections);
+
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " pushed=%u pulled=%u rejected=%u%s",
+                                       account_id, store->len, response->changes->len,
+                                       response->rejected->len, response->more ? " more" : "");
+  body = milk_sync_response_encode (response, &body_len);
+  milk_request_add_header (request, "Cache-Control", "no-store");
+  milk_respond_bytes (request, SOUP_STATUS_OK, "application/json", body, body_len);
+}

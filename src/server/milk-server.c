@@ -1,0 +1,641 @@
+/* milk-server.c — the HTTP front: routing, worker pool, logs, draining
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib-unix.h>
+
+#include "milk-protocol.h"
+#include "milk-server-private.h"
+
+#define DRAIN_TIMEOUT_S 30
+#define PAGES_PATH "/io/github/milkdiary/MilkDiary/server/pages/"
+
+struct _MilkServer
+{
+  MilkServerConfig *config;
+  MilkDb *db;
+  SoupServer *soup;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThreadPool *workers;
+  guint in_flight;
+  gboolean draining;
+  guint drain_timeout;
+  guint sigterm;
+  guint sigint;
+};
+
+typedef struct
+{
+  const char *method;
+  const char *path;
+  MilkRouteFunc func;
+  gsize max_body;
+} Route;
+
+static const Route routes[] = {
+  { "GET", "/healthz", milk_route_healthz, 0 },
+  { "POST", "/api/v1/sync", milk_route_sync, MILK_PROTOCOL_MAX_BYTES },
+  { "GET", "/.well-known/oauth-authorization-server", milk_route_metadata, 0 },
+  { "GET", "/oauth/authorize", milk_route_authorize, 0 },
+  { "POST", "/oauth/authorize", milk_route_authorize, MILK_FORM_MAX_BYTES },
+  { "POST", "/oauth/token", milk_route_token, MILK_FORM_MAX_BYTES },
+  { "POST", "/oauth/revoke", milk_route_revoke, MILK_FORM_MAX_BYTES },
+  { "GET", "/", milk_route_home, 0 },
+  { "GET", "/style.css", milk_route_style, 0 },
+  { "GET", "/signup", milk_route_signup, 0 },
+  { "POST", "/signup", milk_route_signup, MILK_FORM_MAX_BYTES },
+  { "GET", "/signin", milk_route_signin, 0 },
+  { "POST", "/signin", milk_route_signin, MILK_FORM_MAX_BYTES },
+  { "POST", "/signout", milk_route_signout, MILK_FORM_MAX_BYTES },
+  { "GET", "/account", milk_route_account, 0 },
+  { "POST", "/account/password", milk_route_password, MILK_FORM_MAX_BYTES },
+  { "POST", "/account/delete", milk_route_delete, MILK_FORM_MAX_BYTES },
+};
+
+static const Route *
+find_route (const char *method,
+            const char *path,
+            gboolean   *path_known)
+{
+  *path_known = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (g_str_equal (routes[i].path, path))
+      {
+        *path_known = TRUE;
+        if (g_str_equal (routes[i].method, method) ||
+            (g_str_equal (method, "HEAD") && g_str_equal (routes[i].method, "GET")))
+          return &routes[i];
+      }
+  return NULL;
+}
+
+/* ---- requests ---- */
+
+static void
+milk_request_free (MilkRequest *request)
+{
+  g_clear_object (&request->msg);
+  g_free (request->method);
+  g_free (request->path);
+  g_free (request->remote);
+  g_clear_pointer (&request->query, g_hash_table_unref);
+  g_clear_pointer (&request->headers, g_hash_table_unref);
+  g_clear_pointer (&request->body, g_bytes_unref);
+  g_free (request->content_type);
+  g_clear_pointer (&request->response, g_bytes_unref);
+  g_clear_pointer (&request->response_headers, g_ptr_array_unref);
+  g_free (request->log_note);
+  g_free (request);
+}
+
+const char *
+milk_request_header (MilkRequest *request,
+                     const char  *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  return g_hash_table_lookup (request->headers, lower);
+}
+
+void
+milk_request_add_header (MilkRequest *request,
+                         const char  *name,
+                         const char  *value)
+{
+  g_ptr_array_add (request->response_headers, g_strdup (name));
+  g_ptr_array_add (request->response_headers, g_strdup (value));
+}
+
+/* Form bodies and query strings must be UTF-8 all through: anything else
+ * is refused as a whole. */
+gboolean
+milk_table_is_utf8 (GHashTable *table)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_utf8_validate (key, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+GHashTable *
+milk_request_form (MilkRequest *request)
+{
+  const char *type = milk_request_header (request, "Content-Type");
+  g_autofree char *text = NULL;
+  GHashTable *form;
+  gsize length;
+  const char *data;
+
+  if (type == NULL || !g_str_has_prefix (type, "application/x-www-form-urlencoded") || request->body == NULL)
+    return NULL;
+  data = g_bytes_get_data (request->body, &length);
+  if (memchr (data, '\0', length) != NULL)
+    return NULL;
+  text = g_strndup (data, length);
+  form = soup_form_decode (text);
+  if (!milk_table_is_utf8 (form))
+    {
+      g_hash_table_unref (form);
+      return NULL;
+    }
+  return form;
+}
+
+char *
+milk_request_cookie (MilkRequest *request,
+                     const char  *name)
+{
+  const char *header = milk_request_header (request, "Cookie");
+  g_auto(GStrv) parts = NULL;
+  gsize name_len = strlen (name);
+
+  if (header == NULL)
+    return NULL;
+  parts = g_strsplit (header, ";", -1);
+  for (guint i = 0; parts[i]; i++)
+    {
+      const char *part = parts[i];
+
+      while (*part == ' ')
+        part++;
+      if (strncmp (part, name, name_len) == 0 && part[name_len] == '=')
+        return g_strdup (part + name_len + 1);
+    }
+  return NULL;
+}
+
+void
+milk_request_set_cookie (MilkRequest *request,
+                         const char  *name,
+                         const char  *value,
+                         gint64       max_age)
+{
+  g_autofree char *cookie = NULL;
+
+  cookie = g_strdup_printf ("%s=%s; Path=/; Max-Age=%" G_GINT64_FORMAT "; HttpOnly; SameSite=Lax%s",
+                            name, value, max_age,
+                            milk_server_config_is_https (request->config) ? "; Secure" : "");
+  milk_request_add_header (request, "Set-Cookie", cookie);
+}
+
+void
+milk_respond_bytes (MilkRequest *request,
+                    guint        status,
+                    const char  *content_type,
+                    char        *data,
+                    gsize        length)
+{
+  request->status = status;
+  g_free (request->content_type);
+  request->content_type = g_strdup (content_type);
+  g_clear_pointer (&request->response, g_bytes_unref);
+  request->response = g_bytes_new_take (data, length);
+}
+
+void
+milk_respond_json (MilkRequest *request,
+                   guint        status,
+                   JsonNode    *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  gsize length;
+  char *data;
+
+  json_generator_set_root (generator, node);
+  data = json_generator_to_data (generator, &length);
+  milk_respond_bytes (request, status, "application/json", data, length);
+}
+
+void
+milk_respond_error (MilkRequest *request,
+                    guint        status,
+                    const char  *code,
+                    const char  *message)
+{
+  gsize length;
+  char *data = milk_protocol_error_encode (code, message, &length);
+
+  milk_respond_bytes (request, status, "application/json", data, length);
+}
+
+void
+milk_respond_db_error (MilkRequest  *request,
+                       const GError *error)
+{
+  /* The database's words stay in the log; the client learns only that
+   * it may try again. */
+  g_warning ("database: %s", error ? error->message : "unknown error");
+  milk_request_add_header (request, "Retry-After", "5");
+  milk_respond_error (request, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
+                      "The service is briefly unavailable; try again");
+}
+
+void
+milk_respond_redirect (MilkRequest *request,
+                       const char  *location)
+{
+  milk_request_add_header (request, "Location", location);
+  milk_respond_bytes (request, SOUP_STATUS_SEE_OTHER, "text/plain", g_strdup (""), 0);
+}
+
+static char *
+load_page (const char *name)
+{
+  g_autofree char *path = g_strconcat (PAGES_PATH, name, NULL);
+  g_autoptr(GBytes) bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+
+  g_assert (bytes != NULL);
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* {{name}} becomes the named value, HTML-escaped; {{{name}}} as it is. */
+static char *
+fill_template (const char *template,
+               GHashTable *values)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = template;
+
+  while (*p)
+    {
+      const char *open = strstr (p, "{{");
+      const char *close;
+      gboolean raw;
+      g_autofree char *name = NULL;
+      const char *value;
+
+      if (open == NULL)
+        break;
+      raw = open[2] == '{';
+      close = strstr (open, raw ? "}}}" : "}}");
+      if (close == NULL)
+        break;
+      g_string_append_len (out, p, open - p);
+      name = g_strndup (open + (raw ? 3 : 2), close - open - (raw ? 3 : 2));
+      value = g_hash_table_lookup (values, name);
+      if (value && raw)
+        g_string_append (out, value);
+      else if (value)
+        {
+          g_autofree char *escaped = g_markup_escape_text (value, -1);
+          g_string_append (out, escaped);
+        }
+      p = close + (raw ? 3 : 2);
+    }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}
+
+void
+milk_respond_page (MilkRequest *request,
+                   guint        status,
+                   const char  *page,
+                   ...)
+{
+  g_autoptr(GHashTable) values = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *file = g_strconcat (page, ".html", NULL);
+  g_autofree char *body_template = load_page (file);
+  g_autofree char *layout = load_page ("layout.html");
+  g_autofree char *body = NULL;
+  char *html;
+  va_list args;
+  const char *key;
+
+  va_start (args, page);
+  while ((key = va_arg (args, const char *)) != NULL)
+    g_hash_table_insert (values, (gpointer) key, va_arg (args, char *));
+  va_end (args);
+
+  body = fill_template (body_template, values);
+  g_hash_table_insert (values, "content", body);
+  html = fill_template (layout, values);
+
+  milk_request_add_header (request, "Cache-Control", "no-store");
+  milk_request_add_header (request, "Content-Security-Policy",
+                           "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+  milk_request_add_header (request, "X-Frame-Options", "DENY");
+  milk_request_add_header (request, "Referrer-Policy", "no-referrer");
+  milk_respond_bytes (request, status, "text/html; charset=utf-8", html, strlen (html));
+}
+
+/* ---- the worker side ---- */
+
+static gboolean
+finish_request (gpointer data)
+{
+  MilkRequest *request = data;
+  MilkServer *self = request->server;
+  SoupServerMessage *msg = request->msg;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *origin;
+  char stamp[32];
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *iso = g_date_time_format (now, "%FT%TZ");
+
+  for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
+    soup_message_headers_append (headers, g_ptr_array_index (request->response_headers, i),
+                                 g_ptr_array_index (request->response_headers, i + 1));
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  if (self->draining)
+    soup_message_headers_replace (headers, "Connection", "close");
+
+  if (request->response)
+    {
+      gsize length;
+      const char *body = g_bytes_get_data (request->response, &length);
+
+      soup_server_message_set_response (msg, request->content_type, SOUP_MEMORY_COPY, body, length);
+    }
+  soup_server_message_set_status (msg, request->status ? request->status : SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                  NULL);
+  soup_server_message_unpause (msg);
+
+  /* One line a request: never the query, a header or a body, which is
+   * where codes, tokens, passwords and cookies travel. */
+  origin = request->remote ? request->remote : "-";
+  g_snprintf (stamp, sizeof stamp, "%.1f", (g_get_monotonic_time () - request->started_us) / 1000.0);
+  g_printerr ("%s %s %s %s %u %sms%s%s\n", iso, origin, request->method, request->path, request->status,
+              stamp, request->log_note ? " " : "", request->log_note ? request->log_note : "");
+
+  milk_request_free (request);
+  self->in_flight--;
+  if (self->draining && self->in_flight == 0)
+    g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_request (gpointer data,
+             gpointer user_data)
+{
+  MilkRequest *request = data;
+  MilkServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+  PGconn *conn = milk_db_acquire (self->db, &error);
+
+  if (conn == NULL)
+    milk_respond_db_error (request, error);
+  else
+    {
+      request->func (request, conn);
+      milk_db_release (self->db, conn);
+    }
+  g_main_context_invoke (self->context, finish_request, request);
+}
+
+/* ---- the main-loop side ---- */
+
+static void
+respond_now (SoupServerMessage *msg,
+             guint              status,
+             const char        *code,
+             const char        *message)
+{
+  gsize length;
+  char *data = milk_protocol_error_encode (code, message, &length);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+}
+
+/* Runs when the headers are in, before the body: a body that is too big is
+ * refused unread instead of being gathered in memory first. */
+static void
+early_handler (SoupServer        *soup,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  const Route *route;
+  gboolean known;
+  gsize limit;
+  goffset length;
+
+  route = find_route (method, path, &known);
+  limit = route ? route->max_body : 0;
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED && limit > 0)
+    {
+      respond_now (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required", "Send the body with a Content-Length");
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+      return;
+    }
+  length = soup_message_headers_get_content_length (headers);
+  if (length > 0 && (gsize) length > limit)
+    {
+      respond_now (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                   "The request body is larger than this endpoint accepts");
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+    }
+}
+
+static GHashTable *
+copy_headers (SoupMessageHeaders *headers)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      char *lower = g_ascii_strdown (name, -1);
+      const char *before = g_hash_table_lookup (table, lower);
+
+      if (before)
+        g_hash_table_replace (table, lower, g_strconcat (before, g_str_equal (lower, "cookie") ? "; " : ", ",
+                                                         value, NULL));
+      else
+        g_hash_table_replace (table, lower, g_strdup (value));
+    }
+  return table;
+}
+
+static void
+handler (SoupServer        *soup,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  MilkServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  const Route *route;
+  MilkRequest *request;
+  SoupMessageBody *body;
+  gboolean known;
+
+  if (self->draining)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      respond_now (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable", "The service is shutting down");
+      return;
+    }
+
+  route = find_route (method, path, &known);
+  if (route == NULL)
+    {
+      if (known)
+        respond_now (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", "This method is not allowed here");
+      else
+        respond_now (msg, SOUP_STATUS_NOT_FOUND, "not_found", "There is nothing here");
+      return;
+    }
+
+  request = g_new0 (MilkRequest, 1);
+  request->server = self;
+  request->config = self->config;
+  request->msg = g_object_ref (msg);
+  request->func = route->func;
+  request->started_us = g_get_monotonic_time ();
+  request->method = g_strdup (method);
+  request->path = g_strdup (path);
+  request->remote = g_strdup (soup_server_message_get_remote_host (msg));
+  request->headers = copy_headers (soup_server_message_get_request_headers (msg));
+  request->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (query)
+    {
+      GHashTableIter iter;
+      gpointer k, v;
+
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &k, &v))
+        g_hash_table_insert (request->query, g_strdup (k), g_strdup (v));
+    }
+  body = soup_server_message_get_request_body (msg);
+  if (body && body->length > 0)
+    request->body = soup_message_body_flatten (body);
+  request->response_headers = g_ptr_array_new_with_free_func (g_free);
+
+  soup_server_message_pause (msg);
+  self->in_flight++;
+  g_thread_pool_push (self->workers, request, NULL);
+}
+
+static gboolean
+drain_timeout (gpointer data)
+{
+  MilkServer *self = data;
+
+  g_printerr ("milk-diary-server: %u requests still running after %d s; stopping anyway\n",
+              self->in_flight, DRAIN_TIMEOUT_S);
+  self->drain_timeout = 0;
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  MilkServer *self = data;
+
+  if (!self->draining)
+    {
+      g_printerr ("milk-diary-server: draining %u requests, then stopping\n", self->in_flight);
+      self->draining = TRUE;
+      self->drain_timeout = g_timeout_add_seconds (DRAIN_TIMEOUT_S, drain_timeout, self);
+    }
+  if (self->in_flight == 0)
+    g_main_loop_quit (self->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+MilkServer *
+milk_server_new (MilkServerConfig *config,
+                 MilkDb           *db)
+{
+  MilkServer *self = g_new0 (MilkServer, 1);
+
+  self->config = config;
+  self->db = db;
+  self->context = g_main_context_ref_thread_default ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->workers = g_thread_pool_new (run_request, self, config->workers, FALSE, NULL);
+  self->soup = soup_server_new ("server-header", "milk-diary-server", NULL);
+  soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handler, self, NULL);
+  return self;
+}
+
+void
+milk_server_free (MilkServer *self)
+{
+  if (self == NULL)
+    return;
+  g_thread_pool_free (self->workers, FALSE, TRUE);
+  if (self->sigterm)
+    g_source_remove (self->sigterm);
+  if (self->sigint)
+    g_source_remove (self->sigint);
+  if (self->drain_timeout)
+    g_source_remove (self->drain_timeout);
+  soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_free (self);
+}
+
+gboolean
+milk_server_listen (MilkServer  *self,
+                    GError     **error)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (self->config->listen_host);
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  GSList *uris;
+
+  if (address == NULL)
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "The listen host “%s” is not an IP address", self->config->listen_host);
+      return FALSE;
+    }
+  socket_address = g_inet_socket_address_new (address, self->config->listen_port);
+  if (!soup_server_listen (self->soup, socket_address, 0, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (self->soup);
+  if (uris)
+    {
+      GUri *uri = uris->data;
+      g_autofree char *text = g_uri_to_string (uri);
+
+      if (self->config->base_url == NULL)
+        {
+          self->config->base_url = g_strdup (text);
+          while (g_str_has_suffix (self->config->base_url, "/"))
+            self->config->base_url[strlen (self->config->base_url) - 1] = '\0';
+        }
+      g_printerr ("milk-diary-server: listening on %s (public URL %s)\n", text, self->config->base_url);
+    }
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+int
+milk_server_run (MilkServer *self)
+{
+  self->sigterm = g_unix_signal_add (SIGTERM, on_signal, self);
+  self->sigint = g_unix_signal_add (SIGINT, on_signal, self);
+  g_main_loop_run (self->loop);
+  g_printerr ("milk-diary-server: stopped\n");
+  return 0;
+}

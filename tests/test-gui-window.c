@@ -1,0 +1,328 @@
+/* test-gui-window.c — the main window, driven as a person would
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "milk-calendar-view.h"
+#include "milk-day-cell.h"
+#include "milk-day-editor.h"
+#include "milk-gui-test-util.h"
+#include "milk-test-util.h"
+#include "milk-window.h"
+
+#define MILK MILK_DEFAULT_PRODUCT_ID
+
+typedef struct
+{
+  MilkTestDir dir;
+  MilkStore *store;
+  MilkWindow *window;
+  MilkCalendarView *calendar;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  milk_test_dir_init (&f->dir);
+  f->store = milk_test_store_new (&f->dir);
+  f->window = milk_window_new (NULL, f->store);
+  f->calendar = milk_window_get_calendar_view (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  milk_gui_test_drain ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  milk_gui_test_drain ();
+  g_clear_object (&f->store);
+  milk_test_dir_clear (&f->dir);
+}
+
+static const char *
+bill_label (Fixture    *f,
+            const char *name)
+{
+  return gtk_label_get_label (GTK_LABEL (milk_gui_test_child (GTK_WIDGET (f->calendar),
+                                                              MILK_TYPE_CALENDAR_VIEW, name)));
+}
+
+static MilkDayCell *
+cell (Fixture *f,
+      MilkDay  day)
+{
+  GtkWidget *widget = milk_calendar_view_get_cell (f->calendar, day);
+
+  g_assert_nonnull (widget);
+  return MILK_DAY_CELL (widget);
+}
+
+/* A day earlier in this month when there is one, so it can be edited. */
+static MilkDay
+past_day (void)
+{
+  MilkDay today = milk_day_today ();
+  int d;
+
+  milk_day_get_ymd (today, NULL, NULL, &d);
+  return d > 1 ? today - 1 : today;
+}
+
+static void
+test_record_today_and_undo (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(MilkRecord) entry = NULL;
+  g_autoptr(MilkRecord) after_undo = NULL;
+  MilkDay today = milk_day_today ();
+
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, today)), ==, MILK_DAY_UNRECORDED);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.record-today", NULL));
+  milk_gui_test_drain ();
+
+  entry = milk_store_get_entry (f->store, MILK, today, NULL);
+  g_assert_nonnull (entry);
+  g_assert_cmpint (entry->qty_ml, ==, 1000);
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, today)), ==, MILK_DAY_DELIVERED);
+  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, "1 L");
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1 L");
+  g_assert_cmpstr (bill_label (f, "days_label"), ==, "1 day");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  milk_gui_test_drain ();
+  after_undo = milk_store_get_entry (f->store, MILK, today, NULL);
+  g_assert_null (after_undo);
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, today)), ==, MILK_DAY_UNRECORDED);
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "0 L");
+}
+
+static void
+test_edit_day_with_keyboard (Fixture       *f,
+                             gconstpointer  data)
+{
+  MilkDay day = past_day ();
+  MilkDayEditor *editor;
+  GtkEditable *qty;
+
+  g_autoptr(MilkRecord) entry = NULL;
+
+  /* Enter on a focused day opens its editor ... */
+  gtk_widget_grab_focus (GTK_WIDGET (cell (f, day)));
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (cell (f, day))));
+  milk_gui_test_wait (400); /* a button shows itself pressed before it clicks */
+  editor = NULL;
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+        if (MILK_IS_DAY_EDITOR (w))
+          editor = MILK_DAY_EDITOR (w);
+      }
+  }
+  g_assert_nonnull (editor);
+  g_assert_cmpuint (milk_day_editor_get_day (editor), ==, day);
+
+  /* ... where an unrecorded day offers the usual quantity; typing and
+   * Enter saves. */
+  qty = milk_day_editor_get_quantity_entry (editor, 0);
+  g_assert_cmpstr (gtk_editable_get_text (qty), ==, "1");
+  gtk_editable_set_text (qty, "1.75");
+  /* Enter in the field activates the window's default, the Save button */
+  g_assert_true (gtk_entry_get_activates_default (GTK_ENTRY (qty)));
+  gtk_widget_grab_focus (GTK_WIDGET (qty));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (qty), "default.activate", NULL));
+  milk_gui_test_wait (400);
+
+  entry = milk_store_get_entry (f->store, MILK, day, NULL);
+  g_assert_nonnull (entry);
+  g_assert_cmpint (entry->qty_ml, ==, 1750);
+  g_assert_cmpstr (milk_day_cell_get_text (cell (f, day)), ==, "1.75 L");
+}
+
+static void
+test_bad_quantity_keeps_editor (Fixture       *f,
+                                gconstpointer  data)
+{
+  MilkDay day = past_day ();
+  MilkDayEditor *editor = milk_window_edit_day (f->window, day);
+  GtkEditable *qty = milk_day_editor_get_quantity_entry (editor, 0);
+
+  g_object_ref (editor);
+  gtk_editable_set_text (qty, "two litres");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  milk_gui_test_drain ();
+
+  g_assert_nonnull (milk_day_editor_get_error (editor));
+  g_assert_nonnull (strstr (milk_day_editor_get_error (editor), "not a quantity"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (qty), "error"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
+  g_assert_null (milk_store_get_entry (f->store, MILK, day, NULL));
+
+  /* Escape (window.close) cancels without storing anything. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "window.close", NULL));
+  milk_gui_test_drain ();
+  g_assert_null (milk_store_get_entry (f->store, MILK, day, NULL));
+  g_object_unref (editor);
+}
+
+static void
+test_skip_and_delete_day (Fixture       *f,
+                          gconstpointer  data)
+{
+  MilkDay day = past_day ();
+  MilkDayEditor *editor = milk_window_edit_day (f->window, day);
+  GtkSwitch *skip = GTK_SWITCH (milk_gui_test_child (GTK_WIDGET (editor), MILK_TYPE_DAY_EDITOR, "skip_switch"));
+  g_autoptr(MilkRecord) skipped = NULL;
+
+  gtk_switch_set_active (skip, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  milk_gui_test_drain ();
+
+  skipped = milk_store_get_entry (f->store, MILK, day, NULL);
+  g_assert_nonnull (skipped);
+  g_assert_cmpint (skipped->qty_ml, ==, 0);
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, day)), ==, MILK_DAY_SKIPPED);
+
+  /* Deleting the record offers Undo, which brings the skipped day back. */
+  editor = milk_window_edit_day (f->window, day);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.delete", NULL));
+  milk_gui_test_drain ();
+  g_assert_null (milk_store_get_entry (f->store, MILK, day, NULL));
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, day)), ==, MILK_DAY_UNRECORDED);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  milk_gui_test_drain ();
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, day)), ==, MILK_DAY_SKIPPED);
+}
+
+/* A price from the 16th: the first half of the month at the old price,
+ * the rest at the new one. November 2025, 1 L every day:
+ * 15 × ₹50.00 + 15 × ₹56.50 = ₹1,597.50 */
+static void
+test_price_change_splits_bill (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+
+  g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2025-11-01"), 5000, NULL));
+  for (int d = 1; d <= 30; d++)
+    {
+      MilkRecord *entry = milk_record_new (MILK_RECORD_ENTRY);
+
+      entry->id = g_strdup (MILK);
+      entry->day = milk_day_from_ymd (2025, 11, d);
+      entry->qty_ml = 1000;
+      g_ptr_array_add (batch, entry);
+    }
+  g_assert_true (milk_store_put_many (f->store, batch, NULL));
+  milk_calendar_view_set_month (f->calendar, 2025, 11);
+  milk_gui_test_drain ();
+  g_assert_cmpstr (bill_label (f, "amount_label"), ==, "₹1,500.00");
+
+  g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2025-11-16"), 5650, NULL));
+  milk_gui_test_drain ();
+  g_assert_cmpstr (bill_label (f, "amount_label"), ==, "₹1,597.50");
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "30 L");
+  g_assert_cmpstr (bill_label (f, "days_label"), ==, "30 days");
+  g_assert_cmpstr (bill_label (f, "average_label"), ==, "1 L");
+}
+
+static void
+test_navigate_months (Fixture       *f,
+                      gconstpointer  data)
+{
+  GtkLabel *title = GTK_LABEL (milk_gui_test_child (GTK_WIDGET (f->calendar), MILK_TYPE_CALENDAR_VIEW, "month_label"));
+  int y, m;
+
+  milk_calendar_view_set_month (f->calendar, 2026, 1);
+  g_assert_cmpstr (gtk_label_get_label (title), ==, "January 2026");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->calendar), "calendar.previous-month", NULL));
+  g_assert_cmpint (milk_calendar_view_get_year (f->calendar), ==, 2025);
+  g_assert_cmpint (milk_calendar_view_get_month (f->calendar), ==, 12);
+  g_assert_cmpstr (gtk_label_get_label (title), ==, "December 2025");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->calendar), "calendar.next-month", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->calendar), "calendar.next-month", NULL));
+  g_assert_cmpint (milk_calendar_view_get_month (f->calendar), ==, 2);
+  g_assert_cmpstr (gtk_label_get_label (title), ==, "February 2026");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->calendar), "calendar.today", NULL));
+  milk_day_get_ymd (milk_day_today (), &y, &m, NULL);
+  g_assert_cmpint (milk_calendar_view_get_year (f->calendar), ==, y);
+  g_assert_cmpint (milk_calendar_view_get_month (f->calendar), ==, m);
+}
+
+static void
+test_future_days_not_editable (Fixture       *f,
+                               gconstpointer  data)
+{
+  MilkDay tomorrow = milk_day_today () + 1;
+  int y, m;
+
+  milk_day_get_ymd (tomorrow, &y, &m, NULL);
+  milk_calendar_view_set_month (f->calendar, y, m);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (cell (f, tomorrow))));
+  g_assert_null (milk_window_edit_day (f->window, tomorrow));
+}
+
+static void
+test_two_products_split (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
+  MilkDay today = milk_day_today ();
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.record-today", NULL));
+  milk_gui_test_drain ();
+  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, "1 L\n0.5 L");
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
+}
+
+static void
+test_narrow_window_bottom_switcher (Fixture       *f,
+                                    gconstpointer  data)
+{
+  AdwViewSwitcherTitle *title = ADW_VIEW_SWITCHER_TITLE (milk_gui_test_child (GTK_WIDGET (f->window), MILK_TYPE_WINDOW, "switcher_title"));
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  milk_gui_test_wait (300);
+  g_assert_false (adw_view_switcher_title_get_title_visible (title));
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
+  milk_gui_test_wait (300);
+  g_assert_true (adw_view_switcher_title_get_title_visible (title));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (!milk_gui_test_init (&argc, &argv))
+    {
+      g_print ("1..0 # SKIP no display to run the window on\n");
+      return 0;
+    }
+
+#define ADD(path, func) g_test_add ("/gui/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("record-today-and-undo", test_record_today_and_undo);
+  ADD ("edit-day-with-keyboard", test_edit_day_with_keyboard);
+  ADD ("bad-quantity-keeps-editor", test_bad_quantity_keeps_editor);
+  ADD ("skip-and-delete-day", test_skip_and_delete_day);
+  ADD ("price-change-splits-bill", test_price_change_splits_bill);
+  ADD ("navigate-months", test_navigate_months);
+  ADD ("future-days-not-editable", test_future_days_not_editable);
+  ADD ("two-products-split", test_two_products_split);
+  ADD ("narrow-window-bottom-switcher", test_narrow_window_bottom_switcher);
+#undef ADD
+
+  return g_test_run ();
+}
