@@ -401,6 +401,22 @@ test_snapshot (Fixture       *f,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   path = g_build_filename (dir, "totals-view.png", NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
+
+  /* The narrowest window the app allows. */
+  gtk_window_set_default_size (f->window, 360, 900);
+  iterate ();
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  g_clear_pointer (&node, gsk_render_node_unref);
+  g_clear_object (&texture);
+  g_clear_pointer (&path, g_free);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (f->window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, "totals-view-narrow.png", NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
 int

@@ -247,6 +247,32 @@ test_month_bill (Fixture       *f,
   g_assert_cmpint (overall.amount, ==, milk_line->amount + buffalo_line->amount);
 }
 
+/* Two products on one day make one delivery day, not two. */
+static void
+test_days_counted_once (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
+  g_autoptr(GPtrArray) lines = NULL;
+  MilkTotals overall;
+
+  set_entry (f->store, MILK, "2026-11-01", 1000, MILK_NO_PRICE);
+  set_entry (f->store, buffalo->id, "2026-11-01", 500, MILK_NO_PRICE);
+  set_entry (f->store, MILK, "2026-11-02", 0, MILK_NO_PRICE);     /* one skipped, */
+  set_entry (f->store, buffalo->id, "2026-11-02", 500, MILK_NO_PRICE); /* one came */
+  set_entry (f->store, MILK, "2026-11-03", 0, MILK_NO_PRICE);
+  set_entry (f->store, buffalo->id, "2026-11-03", 0, MILK_NO_PRICE);
+
+  g_assert_true (milk_store_month_totals (f->store, 2026, 11, &overall, &lines, NULL));
+  g_assert_cmpuint (overall.delivered_days, ==, 2);
+  g_assert_cmpuint (overall.skipped_days, ==, 1);
+  g_assert_cmpuint (overall.unpriced_days, ==, 2);
+  g_assert_cmpint (overall.qty_ml, ==, 2000);
+  g_assert_cmpuint (find_line (lines, MILK)->delivered_days, ==, 1);
+  g_assert_cmpuint (find_line (lines, MILK)->skipped_days, ==, 2);
+  g_assert_cmpuint (find_line (lines, buffalo->id)->delivered_days, ==, 2);
+}
+
 static void
 test_year_and_all_time (Fixture       *f,
                         gconstpointer  data)
@@ -429,6 +455,7 @@ main (int   argc,
   ADD ("invalid-write-rejected", test_invalid_write_rejected);
   ADD ("totals/month-bill", test_month_bill);
   ADD ("totals/year-and-all-time", test_year_and_all_time);
+  ADD ("totals/days-counted-once", test_days_counted_once);
   ADD ("totals/price-change-keeps-past", test_price_change_keeps_past);
   ADD ("payments-balance", test_payments_balance);
   ADD ("settings", test_settings);

@@ -509,6 +509,21 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+/* The grid's look ships with the widget, so it is the same in the app,
+ * the tests and the screenshots. */
+static void
+ensure_style (void)
+{
+  static GtkCssProvider *provider;
+
+  if (provider != NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/milkdiary/MilkDiary/ui/milk-calendar-view.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 static void
 milk_calendar_view_init (MilkCalendarView *self)
 {
@@ -519,6 +534,7 @@ milk_calendar_view_init (MilkCalendarView *self)
   self->month = g_date_time_get_month (now);
   self->first_weekday = locale_first_weekday ();
 
+  ensure_style ();
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Weekday names in the locale's order, from a week known to start on a

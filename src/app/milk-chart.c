@@ -99,6 +99,7 @@ milk_chart_snapshot (GtkWidget   *widget,
   gint64 max = max_value (self);
   double slot, bar_width, area_height;
   GdkRGBA bar, text, dim, baseline;
+  glong chars;
 
   if (n == 0 || width <= 0 || height <= 0)
     return;
@@ -115,6 +116,30 @@ milk_chart_snapshot (GtkWidget   *widget,
 
   gtk_snapshot_append_color (snapshot, &baseline,
                              &GRAPHENE_RECT_INIT (0, area_height - 1, width, 1));
+
+  /* One length for every label ("September", else "Sep", else "S"), so
+   * the axis reads evenly; tooltips and the accessible description always
+   * have the whole label. */
+  chars = G_MAXLONG;
+  for (guint i = 0; i < n; i++)
+    {
+      const char *label = g_ptr_array_index (self->labels, i);
+      g_autoptr(PangoLayout) layout = NULL;
+      int lw;
+
+      if (label == NULL)
+        continue;
+      layout = gtk_widget_create_pango_layout (widget, label);
+      pango_layout_get_pixel_size (layout, &lw, NULL);
+      if (lw > slot)
+        {
+          g_autofree char *shorter = g_utf8_substring (label, 0, MIN (3, g_utf8_strlen (label, -1)));
+
+          pango_layout_set_text (layout, shorter, -1);
+          pango_layout_get_pixel_size (layout, &lw, NULL);
+          chars = MIN (chars, lw > slot ? 1 : 3);
+        }
+    }
 
   for (guint i = 0; i < n; i++)
     {
@@ -144,19 +169,11 @@ milk_chart_snapshot (GtkWidget   *widget,
 
       if (label && *label)
         {
-          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, label);
+          g_autofree char *shown = g_utf8_substring (label, 0, MIN (chars, g_utf8_strlen (label, -1)));
+          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, shown);
           int lw;
 
-          /* "September", else "Sep", else "S": the tooltip and the
-           * accessible description always have the whole label. */
           pango_layout_get_pixel_size (layout, &lw, NULL);
-          for (glong chars = 3; lw > slot && chars > 0; chars -= 2)
-            {
-              g_autofree char *shorter = g_utf8_substring (label, 0, MIN (chars, g_utf8_strlen (label, -1)));
-
-              pango_layout_set_text (layout, shorter, -1);
-              pango_layout_get_pixel_size (layout, &lw, NULL);
-            }
           if (lw > slot)
             continue;
           gtk_snapshot_save (snapshot);

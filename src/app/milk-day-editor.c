@@ -226,17 +226,14 @@ make_price_row (MilkDayEditor      *self,
   if (line->scheduled_price >= 0)
     {
       g_autofree char *price = milk_money_format (line->scheduled_price, currency);
-      /* TRANSLATORS: %s is a price per litre from the price list */
-      listed = g_strdup_printf (_("%s a litre from the price list"), price);
+      /* TRANSLATORS: %s is the price per litre from the price list */
+      listed = g_strdup_printf (_("list: %s"), price);
     }
   else
-    listed = g_strdup (_("no price in the price list"));
+    listed = g_strdup (_("no listed price"));
 
-  if (several)
-    /* TRANSLATORS: "Buffalo milk: price for this day, ₹70.00 a litre from the price list" */
-    title = g_strdup_printf (_("%s: price for this day (%s)"), line->product->name, listed);
-  else
-    title = g_strdup_printf (_("Price for this day (%s)"), listed);
+  /* TRANSLATORS: "Buffalo milk (list: ₹70.00)" or "This day (list: ₹58.00)" */
+  title = g_strdup_printf (_("%s (%s)"), several ? line->product->name : _("This day"), listed);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_entry_row_set_activates_default (ADW_ENTRY_ROW (row), TRUE);
@@ -507,15 +504,14 @@ milk_day_editor_init (MilkDayEditor *self)
   self->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) product_line_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (box, "linked");
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     {
       g_autofree char *label = milk_quantity_format (presets[i]);
       GtkWidget *button = gtk_button_new_with_label (label);
 
-      gtk_widget_add_css_class (button, "pill");
-      gtk_widget_add_css_class (button, "small");
       g_object_set_data (G_OBJECT (button), "qty", GINT_TO_POINTER ((int) presets[i]));
       g_signal_connect (button, "clicked", G_CALLBACK (preset_clicked), self);
       gtk_box_append (GTK_BOX (box), button);

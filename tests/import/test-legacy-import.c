@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#include "milk-legacy-import.h"
+#include "milk-import.h"
 #include "milk-test-util.h"
 
 #define MILK MILK_DEFAULT_PRODUCT_ID
@@ -450,6 +450,40 @@ test_not_legacy (Fixture       *f,
   g_assert_null (db);
 }
 
+/* The command line's entry point: tells a database from a CSV file and
+ * picks a user by email. */
+static void
+test_import_file (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(MilkLegacyDb) db = open_fixture (f, "legacy-shape3.sql");
+  g_autofree char *csv = g_build_filename (f->dir.dir, "entries.csv", NULL);
+  g_autoptr(MilkImportReport) report = NULL;
+  g_autoptr(MilkImportReport) from_csv = NULL;
+  g_autoptr(GError) error = NULL;
+  MilkImportReport *none;
+
+  none = milk_import_file (f->store, f->legacy, NULL, &error);
+  g_assert_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_CHOOSE_USER);
+  g_assert_null (none);
+  g_clear_error (&error);
+  none = milk_import_file (f->store, f->legacy, "carol@example.com", &error);
+  g_assert_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_NO_SUCH_USER);
+  g_assert_null (none);
+  g_clear_error (&error);
+
+  report = milk_import_file (f->store, f->legacy, "Alice@Example.com", &error);
+  g_assert_no_error (error);
+  assert_alice (f, report);
+
+  g_file_set_contents (csv, "day,litres,price\n2025-12-01,1,56.00\n", -1, NULL);
+  from_csv = milk_import_file (f->store, csv, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (from_csv->imported, ==, 1);
+  g_assert_true (from_csv->by_line);
+  assert_month (f->store, 2025, 12, 5600, 1000, 1, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -464,6 +498,7 @@ main (int   argc,
   ADD ("reimport-repairs-only-what-differs", test_reimport_repairs_only_what_differs);
   ADD ("bad-rows-never-crash", test_bad_rows_never_crash);
   ADD ("not-legacy", test_not_legacy);
+  ADD ("import-file", test_import_file);
 #undef ADD
 
   return g_test_run ();

@@ -225,6 +225,19 @@ milk_test_init (int    *argc,
   return TRUE;
 }
 
+static void
+skip_without_postgres (void)
+{
+  g_test_skip ("PostgreSQL is not installed (no initdb); build-aux/dev test installs it");
+}
+
+int
+milk_test_run_skipped (const char *path)
+{
+  g_test_add_func (path, skip_without_postgres);
+  return g_test_run ();
+}
+
 void
 milk_test_cleanup (void)
 {

@@ -26,7 +26,7 @@ _milk_decimal_from_text (const char  *text,
                          MilkDecimal *out)
 {
   char all[64];
-  guint n = 0, start = 0, n_seen = 0;
+  guint n = 0, n_seen = 0;
   int exponent = 0;
   gboolean seen_point = FALSE;
   const char *p = text;
@@ -91,20 +91,20 @@ _milk_decimal_from_text (const char  *text,
   if (*p != '\0')
     return FALSE;
 
-  while (n > start && all[n - 1] == 0)
+  while (n > 0 && all[n - 1] == 0)
     {
       n--;
       exponent++;
     }
-  if (n - start > MILK_DECIMAL_MAX_DIGITS)
+  if (n > MILK_DECIMAL_MAX_DIGITS)
     return FALSE;
   if (n == 0)
     {
       out->negative = FALSE;
       return TRUE;
     }
-  memcpy (out->digits, all + start, n - start);
-  out->n_digits = n - start;
+  memcpy (out->digits, all, n);
+  out->n_digits = n;
   out->exponent = exponent;
   return TRUE;
 }

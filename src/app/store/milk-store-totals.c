@@ -83,6 +83,30 @@ totals_for (GPtrArray  *per_product,
   return totals;
 }
 
+/* The overall line counts days, not product-days: a day with cow's and
+ * buffalo milk is one delivery day. */
+typedef struct
+{
+  char day[11];
+  gboolean any_delivered;
+  gboolean any_unpriced;
+} DayState;
+
+static void
+flush_day (MilkTotals *overall,
+           DayState   *state)
+{
+  if (state->day[0] == '\0')
+    return;
+  if (state->any_delivered)
+    overall->delivered_days++;
+  else
+    overall->skipped_days++;
+  if (state->any_unpriced)
+    overall->unpriced_days++;
+  memset (state, 0, sizeof *state);
+}
+
 static void
 count_entry (MilkTotals *totals,
              gint64      qty_ml,
@@ -117,6 +141,7 @@ milk_store_totals (MilkStore   *self,
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_totals_free);
   g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   sqlite3_stmt *stmt;
+  DayState state = { { 0 } };
   char a[11], b[11];
   int rc;
 
@@ -135,7 +160,7 @@ milk_store_totals (MilkStore   *self,
   milk_day_format_iso (last, b);
   stmt = _milk_store_prepare (self,
       "SELECT product, day, qty_ml, price_override FROM entries "
-      "WHERE day BETWEEN ? AND ? AND NOT deleted", error);
+      "WHERE day BETWEEN ? AND ? AND NOT deleted ORDER BY day", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, a, -1, SQLITE_TRANSIENT);
@@ -144,11 +169,17 @@ milk_store_totals (MilkStore   *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *product = (const char *) sqlite3_column_text (stmt, 0);
+      const char *day_text = (const char *) sqlite3_column_text (stmt, 1);
       gint64 qty_ml = sqlite3_column_int64 (stmt, 2);
       gint64 price;
 
-      if (product == NULL)
+      if (product == NULL || day_text == NULL)
         continue;
+      if (strcmp (day_text, state.day) != 0)
+        {
+          flush_day (overall, &state);
+          g_strlcpy (state.day, day_text, sizeof state.day);
+        }
       if (sqlite3_column_type (stmt, 3) != SQLITE_NULL)
         price = sqlite3_column_int64 (stmt, 3);
       else
@@ -159,9 +190,18 @@ milk_store_totals (MilkStore   *self,
           price = schedule && day ? milk_price_schedule_lookup (schedule, day) : -1;
         }
 
-      count_entry (overall, qty_ml, price);
+      overall->qty_ml += qty_ml;
+      if (qty_ml > 0)
+        {
+          state.any_delivered = TRUE;
+          if (price < 0)
+            state.any_unpriced = TRUE;
+          else
+            milk_amount_add (&overall->amount, milk_amount_for_quantity (qty_ml, price));
+        }
       count_entry (totals_for (lines, index, product), qty_ml, price);
     }
+  flush_day (overall, &state);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {

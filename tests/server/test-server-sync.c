@@ -1,0 +1,521 @@
+/* test-server-sync.c — the sync invariants, tenant isolation, bad input
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "milk-error.h"
+#include "milk-server-test.h"
+
+static MilkTestServer *server;
+static gint64 base_ms;
+
+#define NODE_A "00000000000000a1"
+#define NODE_B "00000000000000b2"
+#define NODE_C "00000000000000c3"
+#define PRODUCT MILK_DEFAULT_PRODUCT_ID
+
+static GPtrArray *
+changes_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+}
+
+static char *
+day_string (guint n)
+{
+  MilkDay day = milk_day_from_ymd (2020, 1, 1) + n;
+
+  return milk_day_to_string (day);
+}
+
+static MilkRecord *
+find_change (MilkSyncMessage *message,
+             const char      *key)
+{
+  for (guint i = 0; i < message->changes->len; i++)
+    {
+      MilkRecord *record = g_ptr_array_index (message->changes, i);
+      g_autofree char *k = milk_record_dup_key (record);
+
+      if (g_str_equal (k, key))
+        return record;
+    }
+  return NULL;
+}
+
+static gint64
+stored_count (const char *email,
+              const char *key)
+{
+  PGconn *db = milk_test_db_connect (server);
+  const char *params[] = { email, key };
+  PGresult *result = PQexecParams (db,
+                                   "SELECT count(*) FROM records r JOIN accounts a ON a.id = r.account_id"
+                                   " WHERE a.email = $1 AND ($2::text IS NULL OR r.key = $2)",
+                                   2, NULL, params, NULL, NULL, 0);
+  gint64 count;
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  count = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  PQclear (result);
+  PQfinish (db);
+  return count;
+}
+
+/* Invariant 1. */
+static void
+test_idempotent (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "idem@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GPtrArray) changes = changes_new ();
+  g_autoptr(MilkSyncMessage) first = NULL, second = NULL, pull = NULL;
+
+  g_ptr_array_add (changes, milk_test_entry (PRODUCT, "2026-11-24", 1500, base_ms, 0, 0xa1));
+  first = milk_test_sync (server, app, account->access_token, NULL, NODE_A, changes);
+  second = milk_test_sync (server, app, account->access_token, first->cursor, NODE_A, changes);
+  g_assert_cmpuint (first->rejected->len, ==, 0);
+  g_assert_cmpuint (second->rejected->len, ==, 0);
+  g_assert_cmpint (stored_count ("idem@example.com", NULL), ==, 1);
+
+  pull = milk_test_sync (server, app, account->access_token, NULL, NODE_B, NULL);
+  g_assert_cmpuint (pull->changes->len, ==, 1);
+  g_assert_cmpint (((MilkRecord *) g_ptr_array_index (pull->changes, 0))->qty_ml, ==, 1500);
+  g_assert_false (pull->more);
+}
+
+/* Invariant 2. */
+static void
+test_greatest_hlc_wins (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "hlc@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GPtrArray) newer = changes_new ();
+  g_autoptr(GPtrArray) older = changes_new ();
+  g_autoptr(GPtrArray) mixed = changes_new ();
+  g_autoptr(MilkSyncMessage) r1 = NULL, r2 = NULL, r3 = NULL, pull = NULL;
+  MilkRecord *got;
+
+  g_ptr_array_add (newer, milk_test_entry (PRODUCT, "2026-11-01", 2000, base_ms + 1000, 0, 0xa1));
+  g_ptr_array_add (older, milk_test_entry (PRODUCT, "2026-11-01", 1000, base_ms, 5, 0xb2));
+  r1 = milk_test_sync (server, app, account->access_token, NULL, NODE_A, newer);
+  r2 = milk_test_sync (server, app, account->access_token, NULL, NODE_B, older);
+
+  /* Within one request too, whatever the order. */
+  g_ptr_array_add (mixed, milk_test_entry (PRODUCT, "2026-11-02", 100, base_ms, 1, 0xa1));
+  g_ptr_array_add (mixed, milk_test_entry (PRODUCT, "2026-11-02", 300, base_ms, 3, 0xa1));
+  g_ptr_array_add (mixed, milk_test_entry (PRODUCT, "2026-11-02", 200, base_ms, 2, 0xa1));
+  r3 = milk_test_sync (server, app, account->access_token, NULL, NODE_A, mixed);
+
+  pull = milk_test_sync (server, app, account->access_token, NULL, NODE_C, NULL);
+  got = find_change (pull, PRODUCT "/2026-11-01");
+  g_assert_nonnull (got);
+  g_assert_cmpint (got->qty_ml, ==, 2000);
+  got = find_change (pull, PRODUCT "/2026-11-02");
+  g_assert_nonnull (got);
+  g_assert_cmpint (got->qty_ml, ==, 300);
+  g_assert_cmpint (stored_count ("hlc@example.com", NULL), ==, 2);
+
+  /* A tombstone with a greater stamp wins as a whole. */
+  {
+    g_autoptr(GPtrArray) tomb = changes_new ();
+    g_autoptr(MilkSyncMessage) r4 = NULL, again = NULL;
+    MilkRecord *dead = milk_test_entry (PRODUCT, "2026-11-01", 0, base_ms + 2000, 0, 0xb2);
+
+    dead->deleted = TRUE;
+    g_ptr_array_add (tomb, dead);
+    r4 = milk_test_sync (server, app, account->access_token, NULL, NODE_B, tomb);
+    again = milk_test_sync (server, app, account->access_token, pull->cursor, NODE_C, NULL);
+    g_assert_cmpuint (again->changes->len, ==, 1);
+    g_assert_true (((MilkRecord *) g_ptr_array_index (again->changes, 0))->deleted);
+  }
+}
+
+/* Invariant 3: two devices push at once while a third pulls. */
+typedef struct
+{
+  const char *token;
+  const char *node;
+  guint64 node_id;
+  guint first;
+  guint rounds;
+  guint per_round;
+} Pusher;
+
+static gpointer
+push_many (gpointer data)
+{
+  Pusher *p = data;
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *cursor = NULL;
+
+  for (guint r = 0; r < p->rounds; r++)
+    {
+      g_autoptr(GPtrArray) changes = changes_new ();
+      g_autoptr(MilkSyncMessage) reply = NULL;
+
+      for (guint i = 0; i < p->per_round; i++)
+        {
+          g_autofree char *day = day_string (p->first + r * p->per_round + i);
+          g_ptr_array_add (changes, milk_test_entry (PRODUCT, day, 500, base_ms, r, p->node_id));
+        }
+      reply = milk_test_sync (server, app, p->token, cursor, p->node, changes);
+      g_assert_cmpuint (reply->rejected->len, ==, 0);
+      g_free (cursor);
+      cursor = g_strdup (reply->cursor);
+    }
+  return NULL;
+}
+
+static void
+pull_into (MilkTestClient *app,
+           const char     *token,
+           char          **cursor,
+           GHashTable     *seen)
+{
+  g_autoptr(MilkSyncMessage) reply = milk_test_sync (server, app, token, *cursor, NODE_C, NULL);
+
+  for (guint i = 0; i < reply->changes->len; i++)
+    g_hash_table_add (seen, milk_record_dup_key (g_ptr_array_index (reply->changes, i)));
+  g_free (*cursor);
+  *cursor = g_strdup (reply->cursor);
+}
+
+static void
+test_pull_never_skips (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "concurrent@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *cursor = NULL;
+  Pusher a = { account->access_token, NODE_A, 0xa1, 0, 30, 20 };
+  Pusher b = { account->access_token, NODE_B, 0xb2, 5000, 30, 20 };
+  GThread *ta, *tb;
+  guint polls = 0;
+  guint64 stamp_before;
+
+  ta = g_thread_new ("pusher-a", push_many, &a);
+  tb = g_thread_new ("pusher-b", push_many, &b);
+  /* Pull as fast as possible while they push. */
+  stamp_before = g_get_monotonic_time ();
+  while (g_hash_table_size (seen) < 1200 && g_get_monotonic_time () - stamp_before < 60 * G_USEC_PER_SEC)
+    {
+      pull_into (app, account->access_token, &cursor, seen);
+      polls++;
+      if (polls > 5 && g_hash_table_size (seen) == 0)
+        g_usleep (1000);
+    }
+  g_thread_join (ta);
+  g_thread_join (tb);
+  /* Whatever it saw before, continuing from its cursor it now sees all:
+   * a change that committed late never fell behind the cursor. */
+  for (guint i = 0; i < 5; i++)
+    pull_into (app, account->access_token, &cursor, seen);
+  g_test_message ("%u pulls during the pushes", polls);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 1200);
+}
+
+/* Invariant 5. */
+static void
+test_rejections (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "reject@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *body = NULL;
+  g_autofree char *hlc = milk_test_hlc (base_ms, 0, 0xa1);
+  g_autofree char *future = milk_test_hlc (base_ms + 3 * 24 * 3600 * 1000LL, 0, 0xa1);
+  g_autoptr(MilkSyncMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *codes[] = { "invalid_qty", "invalid_day", "invalid_type", "clock_drift", "invalid_key" };
+  guint indices[] = { 1, 2, 4, 5, 6 };
+
+  body = g_strdup_printf (
+    "{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":["
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-01-01\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":500}},"
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-01-02\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":-5}},"
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-02-30\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":5}},"
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-01-04\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":700}},"
+    "{\"type\":\"cheese\",\"key\":\"x\",\"hlc\":\"%s\",\"deleted\":false,\"data\":{}},"
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-01-05\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":1}},"
+    "{\"type\":\"payment\",\"key\":\"not-a-uuid\",\"hlc\":\"%s\",\"deleted\":true}"
+    "]}", hlc, hlc, hlc, hlc, hlc, future, hlc);
+
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", body, -1, account->access_token);
+  g_assert_cmpuint (app->status, ==, 200);
+  reply = milk_sync_response_decode (g_bytes_get_data (app->body, NULL), g_bytes_get_size (app->body), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reply->rejected->len, ==, G_N_ELEMENTS (codes));
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      MilkRejection *r = g_ptr_array_index (reply->rejected, i);
+
+      g_assert_cmpuint (r->index, ==, indices[i]);
+      g_assert_cmpstr (r->code, ==, codes[i]);
+      g_assert_cmpstr (r->message, !=, "");
+    }
+  /* The good ones went through. */
+  g_assert_cmpint (stored_count ("reject@example.com", NULL), ==, 2);
+}
+
+/* Invariant 6. */
+static void
+test_pages (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "pages@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *cursor = NULL;
+  guint total = 2 * 1250, requests = 0;
+  gboolean more = TRUE;
+
+  /* Two products, 1,250 days: in batches of at most 1,000. */
+  for (guint start = 0; start < total; start += 1000)
+    {
+      g_autoptr(GPtrArray) changes = changes_new ();
+      g_autoptr(MilkSyncMessage) reply = NULL;
+
+      for (guint i = start; i < MIN (start + 1000, total); i++)
+        {
+          g_autofree char *day = day_string (i / 2);
+          g_ptr_array_add (changes, milk_test_entry (i % 2 ? "7b0a7e10-3c5d-4b8e-9a51-0c2d4e6f8a9b" : PRODUCT,
+                                                     day, 250 + i, base_ms, 0, 0xa1));
+        }
+      reply = milk_test_sync (server, app, account->access_token, NULL, NODE_A, changes);
+      g_assert_cmpuint (reply->rejected->len, ==, 0);
+    }
+
+  while (more)
+    {
+      g_autoptr(MilkSyncMessage) reply = milk_test_sync (server, app, account->access_token, cursor, NODE_C, NULL);
+
+      requests++;
+      g_assert_cmpuint (reply->changes->len, <=, 1000);
+      for (guint i = 0; i < reply->changes->len; i++)
+        g_hash_table_add (seen, milk_record_dup_key (g_ptr_array_index (reply->changes, i)));
+      more = reply->more;
+      if (more)
+        g_assert_cmpuint (reply->changes->len, ==, 1000);
+      g_free (cursor);
+      cursor = g_strdup (reply->cursor);
+      g_assert_cmpuint (requests, <=, 10);
+    }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, total);
+  g_assert_cmpuint (requests, ==, 3);
+}
+
+/* Isolation, through the API. */
+static void
+test_isolation_api (void)
+{
+  g_autoptr(MilkTestAccount) a = milk_test_account_new (server, "alice@example.com");
+  g_autoptr(MilkTestAccount) b = milk_test_account_new (server, "bob@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GPtrArray) mine = changes_new ();
+  g_autoptr(GPtrArray) theirs = changes_new ();
+  g_autoptr(MilkSyncMessage) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL;
+  MilkRecord *got;
+
+  g_ptr_array_add (mine, milk_test_entry (PRODUCT, "2026-05-05", 1111, base_ms, 0, 0xa1));
+  r1 = milk_test_sync (server, app, a->access_token, NULL, NODE_A, mine);
+
+  /* B sees nothing of A's, and B's write to the same key stays B's. */
+  r2 = milk_test_sync (server, app, b->access_token, NULL, NODE_B, NULL);
+  g_assert_cmpuint (r2->changes->len, ==, 0);
+  g_ptr_array_add (theirs, milk_test_entry (PRODUCT, "2026-05-05", 9999, base_ms + 5000, 0, 0xb2));
+  r3 = milk_test_sync (server, app, b->access_token, NULL, NODE_B, theirs);
+  r4 = milk_test_sync (server, app, a->access_token, NULL, NODE_C, NULL);
+  g_assert_cmpuint (r4->changes->len, ==, 1);
+  got = find_change (r4, PRODUCT "/2026-05-05");
+  g_assert_cmpint (got->qty_ml, ==, 1111);
+
+  /* B's browser session shows B's account, never A's. */
+  g_assert_cmpuint (milk_test_request (b->browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (b->browser), "bob@example.com"));
+  g_assert_null (strstr (milk_test_body (b->browser), "alice@example.com"));
+
+  /* B revoking A's refresh token does nothing: it is not B's to revoke... the
+   * client is the same, so the token itself is the only proof; A's token
+   * unknown to B stays valid after B revokes its own. */
+  milk_test_form (app, server, "/oauth/revoke", "token", b->refresh_token, "client_id", MILK_TEST_CLIENT_ID, NULL);
+  {
+    g_autoptr(MilkSyncMessage) still = milk_test_sync (server, app, a->access_token, NULL, NODE_C, NULL);
+    g_assert_cmpuint (still->changes->len, ==, 1);
+  }
+}
+
+static gint64
+scalar (PGconn     *db,
+        const char *sql)
+{
+  PGresult *result = PQexec (db, sql);
+  gint64 value = -1;
+
+  if (PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) == 1)
+    value = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  else if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
+    value = -2;
+  else
+    value = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+  PQclear (result);
+  return value;
+}
+
+/* Isolation, in the database: a statement that forgets the account. */
+static void
+test_isolation_rls (void)
+{
+  g_autoptr(MilkTestAccount) a = milk_test_account_new (server, "carol@example.com");
+  g_autoptr(MilkTestAccount) b = milk_test_account_new (server, "dave@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GPtrArray) changes = changes_new ();
+  g_autoptr(MilkSyncMessage) r1 = NULL, r2 = NULL;
+  PGconn *db = milk_test_db_connect (server);
+  gint64 a_id, b_id;
+  g_autofree char *as_b = NULL;
+  g_autofree char *steal = NULL;
+  g_autofree char *count_a = NULL;
+
+  g_ptr_array_add (changes, milk_test_entry (PRODUCT, "2026-06-01", 1, base_ms, 0, 0xa1));
+  g_ptr_array_add (changes, milk_test_entry (PRODUCT, "2026-06-02", 2, base_ms, 0, 0xa1));
+  r1 = milk_test_sync (server, app, a->access_token, NULL, NODE_A, changes);
+  r2 = milk_test_sync (server, app, b->access_token, NULL, NODE_B, NULL);
+
+  a_id = scalar (db, "SELECT id FROM accounts WHERE email = 'carol@example.com'");
+  b_id = scalar (db, "SELECT id FROM accounts WHERE email = 'dave@example.com'");
+  g_assert_cmpint (a_id, >, 0);
+  g_assert_cmpint (b_id, >, 0);
+  count_a = g_strdup_printf ("SELECT count(*) FROM records WHERE account_id = %" G_GINT64_FORMAT, a_id);
+  g_assert_cmpint (scalar (db, count_a), ==, 2);
+
+  /* As the service acts: its role, B's account set for the transaction. */
+  g_assert_cmpint (scalar (db, "SET ROLE milk_service"), >=, 0);
+  as_b = g_strdup_printf ("BEGIN; SELECT set_config ('milk.account', '%" G_GINT64_FORMAT "', true)", b_id);
+  g_assert_cmpint (scalar (db, as_b), >=, 0);
+  g_assert_cmpint (scalar (db, "SELECT count(*) FROM records"), ==, 0);
+  g_assert_cmpint (scalar (db, count_a), ==, 0);
+  g_assert_cmpint (scalar (db, "SELECT count(*) FROM sync_counters"), <=, 1);
+  g_assert_cmpint (scalar (db, "UPDATE records SET body = 'x'"), ==, 0);
+  g_assert_cmpint (scalar (db, "DELETE FROM records"), ==, 0);
+  steal = g_strdup_printf ("INSERT INTO records (account_id, type, key, hlc, deleted, node, seq, body)"
+                           " VALUES (%" G_GINT64_FORMAT ", 'entry', 'k', 'h', false, 'n', 1, '{}')", a_id);
+  g_assert_cmpint (scalar (db, steal), ==, -2);   /* WITH CHECK refuses it */
+  scalar (db, "ROLLBACK");
+
+  /* With no account set at all, nothing. */
+  g_assert_cmpint (scalar (db, "SELECT count(*) FROM records"), ==, 0);
+  /* The service role owns no table, so FORCE is not even needed for it;
+   * the tables do have it, for an owner that forgets. */
+  g_assert_cmpint (scalar (db, "SELECT count(*) FROM pg_tables WHERE tableowner = 'milk_service'"), ==, 0);
+  scalar (db, "RESET ROLE");
+  g_assert_cmpint (scalar (db, "SELECT count(*) FROM pg_class WHERE relname IN ('records', 'sync_counters')"
+                               " AND relrowsecurity AND relforcerowsecurity"), ==, 2);
+  g_assert_cmpint (scalar (db, count_a), ==, 2);
+  PQfinish (db);
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "bad@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  const char *token = account->access_token;
+  struct { const char *body; guint status; const char *code; } cases[] = {
+    { "{", 400, "invalid_json" },
+    { "", 400, "invalid_json" },
+    { "[]", 400, "invalid_document" },
+    { "{\"cursor\":5,\"node\":\"" NODE_A "\",\"changes\":[]}", 400, "invalid_cursor" },
+    { "{\"cursor\":\"v1.x\",\"node\":\"" NODE_A "\",\"changes\":[]}", 400, "invalid_cursor" },
+    { "{\"cursor\":\"zz\",\"node\":\"" NODE_A "\",\"changes\":[]}", 400, "invalid_cursor" },
+    { "{\"cursor\":null,\"node\":7,\"changes\":[]}", 400, "invalid_node" },
+    { "{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":{}}", 400, "invalid_document" },
+    { "{\"cursor\":null,\"node\":\"" NODE_A "\"}", 400, "invalid_document" },
+    { "{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":[[[[[[[[[[[]]]]]]]]]]]}", 400, "too_deep" },
+    { "{\"cursor\":null,\"node\":\"\xff\xfe\",\"changes\":[]}", 400, "invalid_utf8" },
+  };
+  g_autoptr(GString) big = g_string_new ("{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":[");
+  g_autoptr(GString) many = g_string_new ("{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":[");
+  g_autofree char *hlc = milk_test_hlc (base_ms, 0, 0xa1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", cases[i].body, -1, token);
+      g_test_message ("case %u: %u %s", i, app->status, milk_test_body (app));
+      milk_test_assert_error (app, cases[i].status, cases[i].code);
+    }
+
+  /* 10 MiB: refused before it is read into memory. */
+  while (big->len < 10 * 1024 * 1024)
+    g_string_append (big, "                                                                ");
+  g_string_append (big, "]}");
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", big->str, big->len, token);
+  milk_test_assert_error (app, 413, "too_large");
+
+  /* 10,000 changes. */
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *day = day_string (i);
+      g_string_append_printf (many, "%s{\"type\":\"entry\",\"key\":\"" PRODUCT "/%s\",\"hlc\":\"%s\","
+                              "\"deleted\":false,\"data\":{\"qty_ml\":1}}", i ? "," : "", day, hlc);
+    }
+  g_string_append (many, "]}");
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", many->str, many->len, token);
+  milk_test_assert_error (app, 413, "too_many_changes");
+
+  /* The wrong kind of request. */
+  milk_test_request (app, server, "POST", "/api/v1/sync", "text/plain", "{}", -1, token);
+  milk_test_assert_error (app, 415, "unsupported_media_type");
+  milk_test_request (app, server, "GET", "/api/v1/sync", NULL, NULL, 0, token);
+  milk_test_assert_error (app, 405, "method_not_allowed");
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", "{}", -1, NULL);
+  milk_test_assert_error (app, 401, "missing_token");
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", "{}", -1, "forged");
+  milk_test_assert_error (app, 401, "invalid_token");
+  milk_test_request (app, server, "GET", "/nowhere", NULL, NULL, 0, NULL);
+  milk_test_assert_error (app, 404, "not_found");
+  milk_test_request (app, server, "POST", "/oauth/token", "application/x-www-form-urlencoded",
+                     "client_id=io.github.milkdiary.MilkDiary&grant_type=\xff", -1, NULL);
+  milk_test_assert_error (app, 400, "invalid_request");
+
+  /* And it still serves. */
+  g_assert_cmpuint (milk_test_request (app, server, "GET", "/healthz", NULL, NULL, 0, NULL), ==, 200);
+  {
+    g_autoptr(MilkSyncMessage) reply = milk_test_sync (server, app, token, NULL, NODE_A, NULL);
+    g_assert_cmpuint (reply->changes->len, ==, 0);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  if (!milk_test_init (&argc, &argv))
+    return milk_test_run_skipped ("/server/sync/skipped");
+  server = milk_test_server_start (NULL);
+  base_ms = g_get_real_time () / 1000 - 3600 * 1000;
+
+  g_test_add_func ("/server/sync/idempotent", test_idempotent);
+  g_test_add_func ("/server/sync/greatest-hlc-wins", test_greatest_hlc_wins);
+  g_test_add_func ("/server/sync/pull-never-skips", test_pull_never_skips);
+  g_test_add_func ("/server/sync/rejections", test_rejections);
+  g_test_add_func ("/server/sync/pages", test_pages);
+  g_test_add_func ("/server/isolation/api", test_isolation_api);
+  g_test_add_func ("/server/isolation/row-level-security", test_isolation_rls);
+  g_test_add_func ("/server/input/bad", test_bad_input);
+  status = g_test_run ();
+
+  milk_test_server_stop (server, SIGTERM);
+  milk_test_cleanup ();
+  return status;
+}
