@@ -28,6 +28,7 @@ fixture_setup (Fixture       *f,
 {
   milk_test_dir_init (&f->dir);
   f->store = milk_test_store_new (&f->dir);
+  g_assert_true (milk_store_set_setting (f->store, "currency", "INR", NULL));
   f->window = milk_window_new (NULL, f->store);
   f->calendar = milk_window_get_calendar_view (f->window);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -302,6 +303,35 @@ test_narrow_window_bottom_switcher (Fixture       *f,
   g_assert_true (adw_view_switcher_title_get_title_visible (title));
 }
 
+/* A new diary starts with the welcome page; Start goes to the calendar. */
+static void
+test_first_run_welcome (void)
+{
+  MilkTestDir dir;
+  g_autoptr(MilkStore) store = NULL;
+  MilkWindow *window;
+  GtkStack *stack;
+  GtkWidget *welcome;
+
+  milk_test_dir_init (&dir);
+  store = milk_test_store_new (&dir);
+  window = milk_window_new (NULL, store);
+  gtk_window_present (GTK_WINDOW (window));
+  milk_gui_test_drain ();
+
+  stack = GTK_STACK (milk_gui_test_child (GTK_WIDGET (window), MILK_TYPE_WINDOW, "main_stack"));
+  welcome = milk_gui_test_child (GTK_WIDGET (window), MILK_TYPE_WINDOW, "welcome_page");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
+
+  g_signal_emit_by_name (welcome, "done");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "diary");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  milk_gui_test_drain ();
+  g_clear_object (&store);
+  milk_test_dir_clear (&dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -323,6 +353,7 @@ main (int   argc,
   ADD ("two-products-split", test_two_products_split);
   ADD ("narrow-window-bottom-switcher", test_narrow_window_bottom_switcher);
 #undef ADD
+  g_test_add_func ("/gui/window/first-run-welcome", test_first_run_welcome);
 
   return g_test_run ();
 }

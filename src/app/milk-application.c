@@ -12,6 +12,7 @@
 
 #include "milk-application.h"
 #include "milk-command-line.h"
+#include "milk-preferences-window.h"
 #include "milk-window.h"
 
 struct _MilkApplication
@@ -148,7 +149,23 @@ quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  MilkApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  MilkPreferencesWindow *window;
+
+  if (self->store == NULL)
+    return;
+  window = milk_preferences_window_new (parent, self->store);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry app_actions[] = {
+  { "preferences", preferences_action },
   { "about", about_action },
   { "quit", quit_action },
 };

@@ -296,12 +296,16 @@ static void
 set_store (MilkTotalsView *self,
            MilkStore      *store)
 {
-  g_assert (self->store == NULL);
-
-  if (store == NULL)
+  if (self->store == store)
     return;
-  self->store = g_object_ref (store);
-  self->changed_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (store_changed_cb), self);
+  if (self->store)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_set_object (&self->store, store);
+  if (store)
+    self->changed_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* Set from a template after construction: show the diary at once. */
+  if (gtk_widget_get_first_child (GTK_WIDGET (self)) != NULL)
+    refresh (self);
 }
 
 static void
@@ -387,7 +391,7 @@ milk_totals_view_class_init (MilkTotalsViewClass *klass)
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,
                          MILK_TYPE_STORE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
   properties[PROP_YEAR] =
     g_param_spec_int ("year", NULL, NULL,
                       MILK_DAY_MIN_YEAR, MILK_DAY_MAX_YEAR, MILK_DAY_MIN_YEAR,

@@ -11,6 +11,8 @@
 
 #include "milk-calendar-view.h"
 #include "milk-day-editor.h"
+#include "milk-totals-view.h"
+#include "milk-welcome-page.h"
 #include "milk-window.h"
 
 struct _MilkWindow
@@ -21,7 +23,9 @@ struct _MilkWindow
   AdwViewStack *view_stack;
   AdwViewSwitcherTitle *switcher_title;
   MilkCalendarView *calendar_view;
-  GtkWidget *totals_page;
+  MilkTotalsView *totals_view;
+  GtkStack *main_stack;
+  MilkWelcomePage *welcome_page;
 
   GSettings *settings;
   MilkStore *store;
@@ -197,12 +201,35 @@ day_activated (MilkWindow       *self,
 }
 
 static void
-show_month (MilkWindow *self,
-            int         year,
-            int         month)
+month_activated (MilkWindow     *self,
+                 int             year,
+                 int             month,
+                 MilkTotalsView *view)
 {
   milk_calendar_view_set_month (self->calendar_view, year, month);
   adw_view_stack_set_visible_child_name (self->view_stack, "calendar");
+}
+
+static void
+welcome_done (MilkWindow      *self,
+              MilkWelcomePage *page)
+{
+  gtk_stack_set_visible_child_name (self->main_stack, "diary");
+}
+
+/* A new diary asks for its currency and price first; one that already
+ * holds a currency or any record goes straight to the calendar. */
+static gboolean
+needs_welcome (MilkStore *store)
+{
+  g_autofree char *currency = milk_store_dup_setting (store, "currency");
+  MilkTotals all;
+
+  if (currency != NULL)
+    return FALSE;
+  if (!milk_store_all_time_totals (store, &all, NULL, NULL))
+    return FALSE;
+  return all.delivered_days == 0 && all.skipped_days == 0;
 }
 
 static void
@@ -213,6 +240,9 @@ milk_window_constructed (GObject *object)
   G_OBJECT_CLASS (milk_window_parent_class)->constructed (object);
 
   g_object_set (self->calendar_view, "store", self->store, NULL);
+  g_object_set (self->totals_view, "store", self->store, NULL);
+  g_object_set (self->welcome_page, "store", self->store, NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, needs_welcome (self->store) ? "welcome" : "diary");
 }
 
 static void
@@ -288,14 +318,20 @@ milk_window_class_init (MilkWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (MILK_TYPE_CALENDAR_VIEW);
+  g_type_ensure (MILK_TYPE_TOTALS_VIEW);
+  g_type_ensure (MILK_TYPE_WELCOME_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, calendar_view);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, totals_page);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, totals_view);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, welcome_page);
   gtk_widget_class_bind_template_callback (widget_class, day_activated);
+  gtk_widget_class_bind_template_callback (widget_class, month_activated);
+  gtk_widget_class_bind_template_callback (widget_class, welcome_done);
 
   gtk_widget_class_install_action (widget_class, "win.record-today", NULL, record_today);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo);
@@ -322,7 +358,6 @@ milk_window_init (MilkWindow *self)
     adw_view_stack_set_visible_child_name (self->view_stack, "totals");
   g_settings_bind (self->settings, "last-view", self->view_stack, "visible-child-name", G_SETTINGS_BIND_SET);
 
-  (void) show_month;
 }
 
 MilkWindow *

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <signal.h>
+
 #include <glib-unix.h>
 
 #include "milk-protocol.h"
@@ -370,10 +372,20 @@ finish_request (gpointer data)
               stamp, request->log_note ? " " : "", request->log_note ? request->log_note : "");
 
   milk_request_free (request);
+  return G_SOURCE_REMOVE;
+}
+
+/* A request counts as in flight until its response is written out. */
+static void
+request_finished (SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  MilkServer *self = user_data;
+
+  g_signal_handlers_disconnect_by_func (msg, request_finished, self);
   self->in_flight--;
   if (self->draining && self->in_flight == 0)
     g_main_loop_quit (self->loop);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -527,6 +539,7 @@ handler (SoupServer        *soup,
 
   soup_server_message_pause (msg);
   self->in_flight++;
+  g_signal_connect (msg, "finished", G_CALLBACK (request_finished), self);
   g_thread_pool_push (self->workers, request, NULL);
 }
 
@@ -585,6 +598,10 @@ milk_server_free (MilkServer *self)
     g_source_remove (self->sigterm);
   if (self->sigint)
     g_source_remove (self->sigint);
+  /* Removing the sources restored the default action; a second SIGTERM
+   * while closing down must not cut the exit short. */
+  signal (SIGTERM, SIG_IGN);
+  signal (SIGINT, SIG_IGN);
   if (self->drain_timeout)
     g_source_remove (self->drain_timeout);
   soup_server_disconnect (self->soup);

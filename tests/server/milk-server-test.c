@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <pwd.h>
 #include <signal.h>
@@ -215,8 +216,11 @@ milk_test_init (int    *argc,
       return FALSE;
     }
 
-  database_name = g_strdup_printf ("milk_test_%s_%d", g_get_prgname (), (int) getpid ());
-  g_strdelimit (database_name, "-", '_');
+  {
+    g_autofree char *base = g_path_get_basename (g_get_prgname ());
+    database_name = g_strdup_printf ("milk_%s_%d", base, (int) getpid ());
+    g_strcanon (database_name, "abcdefghijklmnopqrstuvwxyz0123456789_", '_');
+  }
   conn = connect_or_die (admin_url);
   sql = g_strdup_printf ("CREATE DATABASE %s", database_name);
   exec_or_die (conn, sql);
@@ -354,7 +358,8 @@ milk_test_server_stop (MilkTestServer *self,
   if (signal_number == SIGTERM)
     {
       if (!g_subprocess_get_if_exited (self->process) || g_subprocess_get_exit_status (self->process) != 0)
-        g_printerr ("%s", self->log->str);
+        g_printerr ("%s\nThe server ended with status %d\n", self->log->str,
+                    g_subprocess_get_status (self->process));
       g_assert_true (g_subprocess_get_if_exited (self->process));
       g_assert_cmpint (g_subprocess_get_exit_status (self->process), ==, 0);
     }

@@ -1,0 +1,464 @@
+/* test-server-accounts.c — pages, CSRF, sign-in limits, password, deletion,
+ * logs, and the service's own behaviour: health, isolation of slow work,
+ * draining on SIGTERM
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "milk-server-test.h"
+
+static MilkTestServer *server;
+static GPtrArray *secrets;  /* every token and password the log must not show */
+
+#define NODE "00000000000000d4"
+
+static void
+keep_secret (const char *secret)
+{
+  g_ptr_array_add (secrets, g_strdup (secret));
+}
+
+static void
+signup_page (MilkTestClient *browser,
+             char          **csrf)
+{
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/signup", NULL, NULL, 0, NULL), ==, 200);
+  *csrf = milk_test_page_csrf (browser);
+}
+
+static void
+test_healthz (void)
+{
+  g_autoptr(MilkTestClient) client = milk_test_client_new ();
+
+  g_assert_cmpuint (milk_test_request (client, server, "GET", "/healthz", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (milk_test_json (client), "status"), ==, "ok");
+}
+
+static void
+test_pages_and_cookie (void)
+{
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  const char *cookie;
+
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/signin", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_true (g_str_has_prefix (milk_test_header (browser, "Content-Type"), "text/html"));
+  g_assert_nonnull (strstr (milk_test_body (browser), "<form method=\"post\" action=\"/signin\">"));
+  cookie = milk_test_header (browser, "Set-Cookie");
+  g_assert_nonnull (cookie);
+  g_assert_nonnull (strstr (cookie, "HttpOnly"));
+  g_assert_nonnull (strstr (cookie, "SameSite=Lax"));
+  g_assert_null (strstr (cookie, "Secure"));
+  g_assert_nonnull (strstr (milk_test_header (browser, "Content-Security-Policy"), "frame-ancestors 'none'"));
+
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/style.css", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 303);
+}
+
+static void
+test_secure_cookie_behind_https (void)
+{
+  const char *env[] = { "MILK_BASE_URL", "https://milk.example.org", NULL };
+  MilkTestServer *https = milk_test_server_start (env);
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+
+  g_assert_cmpuint (milk_test_request (browser, https, "GET", "/signup", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_nonnull (strstr (milk_test_header (browser, "Set-Cookie"), "; Secure"));
+  milk_test_request (browser, https, "GET", "/.well-known/oauth-authorization-server", NULL, NULL, 0, NULL);
+  g_assert_cmpstr (json_object_get_string_member (milk_test_json (browser), "issuer"), ==,
+                   "https://milk.example.org");
+  milk_test_server_stop (https, SIGTERM);
+}
+
+static void
+test_signup_validation (void)
+{
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  g_autofree char *csrf = NULL;
+  struct { const char *email, *password, *confirm; guint status; const char *says; } cases[] = {
+    { "not-an-email", "long enough pw", "long enough pw", 400, "email address" },
+    { "short@example.com", "short", "short", 400, "at least 8" },
+    { "mismatch@example.com", "long enough pw", "long enough px", 400, "not the same" },
+  };
+
+  signup_page (browser, &csrf);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      milk_test_form (browser, server, "/signup", "csrf", csrf, "email", cases[i].email,
+                      "password", cases[i].password, "confirm", cases[i].confirm, NULL);
+      g_assert_cmpuint (browser->status, ==, cases[i].status);
+      g_assert_nonnull (strstr (milk_test_body (browser), cases[i].says));
+    }
+
+  milk_test_form (browser, server, "/signup", "csrf", csrf, "email", "taken@example.com",
+                  "password", MILK_TEST_PASSWORD, "confirm", MILK_TEST_PASSWORD, NULL);
+  g_assert_cmpuint (browser->status, ==, 303);
+  {
+    g_autoptr(MilkTestClient) other = milk_test_client_new ();
+    g_autofree char *other_csrf = NULL;
+
+    signup_page (other, &other_csrf);
+    milk_test_form (other, server, "/signup", "csrf", other_csrf, "email", "TAKEN@example.com",
+                    "password", MILK_TEST_PASSWORD, "confirm", MILK_TEST_PASSWORD, NULL);
+    g_assert_cmpuint (other->status, ==, 409);
+  }
+}
+
+static void
+test_csrf (void)
+{
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  g_autoptr(MilkTestClient) stranger = milk_test_client_new ();
+  g_autofree char *csrf = NULL;
+
+  signup_page (browser, &csrf);
+  milk_test_form (browser, server, "/signup", "csrf", "wrong", "email", "csrf@example.com",
+                  "password", MILK_TEST_PASSWORD, "confirm", MILK_TEST_PASSWORD, NULL);
+  g_assert_cmpuint (browser->status, ==, 403);
+  milk_test_form (browser, server, "/signup", "email", "csrf@example.com",
+                  "password", MILK_TEST_PASSWORD, "confirm", MILK_TEST_PASSWORD, NULL);
+  g_assert_cmpuint (browser->status, ==, 403);
+  /* A valid token from someone else's session is no good either. */
+  milk_test_form (stranger, server, "/signin", "csrf", csrf, "email", "csrf@example.com",
+                  "password", MILK_TEST_PASSWORD, NULL);
+  g_assert_cmpuint (stranger->status, ==, 403);
+
+  /* Another site's form, even with the right token. */
+  {
+    g_autofree char *body = soup_form_encode ("csrf", csrf, "email", "csrf@example.com", "password",
+                                              MILK_TEST_PASSWORD, "confirm", MILK_TEST_PASSWORD, NULL);
+    g_autoptr(SoupMessage) msg = NULL;
+    g_autofree char *url = g_strconcat (server->url, "/signup", NULL);
+    g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+    g_autoptr(GBytes) reply = NULL;
+
+    msg = soup_message_new ("POST", url);
+    soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+    soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Origin", "https://evil.example");
+    reply = soup_session_send_and_read (browser->session, msg, NULL, NULL);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 403);
+  }
+
+  /* Nothing was created. */
+  {
+    g_autofree char *fresh = NULL;
+    milk_test_request (browser, server, "GET", "/signin", NULL, NULL, 0, NULL);
+    fresh = milk_test_page_csrf (browser);
+    milk_test_form (browser, server, "/signin", "csrf", fresh, "email", "csrf@example.com",
+                    "password", MILK_TEST_PASSWORD, NULL);
+    g_assert_cmpuint (browser->status, ==, 401);
+  }
+}
+
+static guint
+sign_in (MilkTestClient *browser,
+         const char     *email,
+         const char     *password)
+{
+  g_autofree char *csrf = NULL;
+
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/signin", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (browser);
+  return milk_test_form (browser, server, "/signin", "csrf", csrf, "email", email, "password", password,
+                         "return_to", "/account", NULL);
+}
+
+static void
+test_signin_and_session_rotation (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "signin@example.com");
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  g_autofree char *before = NULL;
+  const char *after;
+
+  keep_secret (account->access_token);
+  keep_secret (account->refresh_token);
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/signin", NULL, NULL, 0, NULL), ==, 200);
+  before = g_strdup (milk_test_header (browser, "Set-Cookie"));
+  g_assert_cmpuint (sign_in (browser, "signin@example.com", MILK_TEST_PASSWORD), ==, 303);
+  g_assert_cmpstr (milk_test_header (browser, "Location"), ==, "/account");
+  after = milk_test_header (browser, "Set-Cookie");
+  g_assert_nonnull (after);
+  g_assert_cmpstr (before, !=, after);
+  keep_secret (strchr (after, '=') + 1);
+
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (browser), "signin@example.com"));
+
+  /* An open redirect is not on offer. */
+  {
+    g_autofree char *csrf = NULL;
+    g_autoptr(MilkTestClient) other = milk_test_client_new ();
+
+    milk_test_request (other, server, "GET", "/signin", NULL, NULL, 0, NULL);
+    csrf = milk_test_page_csrf (other);
+    milk_test_form (other, server, "/signin", "csrf", csrf, "email", "signin@example.com",
+                    "password", MILK_TEST_PASSWORD, "return_to", "//evil.example/", NULL);
+    g_assert_cmpuint (other->status, ==, 303);
+    g_assert_cmpstr (milk_test_header (other, "Location"), ==, "/account");
+  }
+
+  /* Sign out. */
+  {
+    g_autofree char *csrf = milk_test_page_csrf (browser);
+    milk_test_form (browser, server, "/signout", "csrf", csrf, NULL);
+    g_assert_cmpuint (browser->status, ==, 303);
+    g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 303);
+  }
+}
+
+static void
+test_signin_rate_limit (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "limited@example.com");
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (sign_in (browser, "limited@example.com", "wrong password!"), ==, 401);
+  /* Now even the right password waits. */
+  g_assert_cmpuint (sign_in (browser, "limited@example.com", MILK_TEST_PASSWORD), ==, 429);
+  g_assert_cmpstr (milk_test_header (browser, "Retry-After"), ==, "900");
+}
+
+static void
+test_change_password (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "change@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *csrf = NULL;
+  const char *new_password = "a whole new password";
+  const char *body = "{\"cursor\":null,\"node\":\"" NODE "\",\"changes\":[]}";
+
+  keep_secret (new_password);
+  g_assert_cmpuint (milk_test_request (account->browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (account->browser);
+
+  milk_test_form (account->browser, server, "/account/password", "csrf", csrf, "current", "not it at all",
+                  "password", new_password, "confirm", new_password, NULL);
+  g_assert_cmpuint (account->browser->status, ==, 401);
+  milk_test_form (account->browser, server, "/account/password", "csrf", csrf, "current", MILK_TEST_PASSWORD,
+                  "password", "short", "confirm", "short", NULL);
+  g_assert_cmpuint (account->browser->status, ==, 400);
+  milk_test_form (account->browser, server, "/account/password", "csrf", csrf, "current", MILK_TEST_PASSWORD,
+                  "password", new_password, "confirm", new_password, NULL);
+  g_assert_cmpuint (account->browser->status, ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (account->browser), "Password changed"));
+
+  /* Devices sign in again; the old password is gone. */
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", body, -1, account->access_token);
+  g_assert_cmpuint (app->status, ==, 401);
+  {
+    g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+    g_assert_cmpuint (sign_in (browser, "change@example.com", MILK_TEST_PASSWORD), ==, 401);
+    g_assert_cmpuint (sign_in (browser, "change@example.com", new_password), ==, 303);
+  }
+}
+
+static void
+test_delete_account (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "gone@example.com");
+  g_autoptr(MilkTestAccount) other = milk_test_account_new (server, "stays@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *csrf = NULL;
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  gint64 now = g_get_real_time () / 1000;
+  PGconn *db;
+  PGresult *result;
+
+  g_ptr_array_add (changes, milk_test_entry (MILK_DEFAULT_PRODUCT_ID, "2026-03-01", 1000, now, 0, 0xd4));
+  g_ptr_array_add (changes, milk_test_entry (MILK_DEFAULT_PRODUCT_ID, "2026-03-02", 1000, now, 0, 0xd4));
+  {
+    g_autoptr(MilkSyncMessage) r1 = milk_test_sync (server, app, account->access_token, NULL, NODE, changes);
+    g_autoptr(MilkSyncMessage) r2 = milk_test_sync (server, app, other->access_token, NULL, NODE, changes);
+  }
+
+  g_assert_cmpuint (milk_test_request (account->browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (account->browser);
+  milk_test_form (account->browser, server, "/account/delete", "csrf", csrf, "password", "wrong one!", NULL);
+  g_assert_cmpuint (account->browser->status, ==, 401);
+  milk_test_form (account->browser, server, "/account/delete", "csrf", csrf, "password", MILK_TEST_PASSWORD, NULL);
+  g_assert_cmpuint (account->browser->status, ==, 200);
+
+  db = milk_test_db_connect (server);
+  result = PQexec (db, "SELECT (SELECT count(*) FROM accounts WHERE email = 'gone@example.com'),"
+                       "       (SELECT count(*) FROM records r JOIN accounts a ON a.id = r.account_id"
+                       "         WHERE a.email = 'stays@example.com'),"
+                       "       (SELECT count(*) FROM records r WHERE NOT EXISTS"
+                       "         (SELECT 1 FROM accounts a WHERE a.id = r.account_id))");
+  g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "0");
+  g_assert_cmpstr (PQgetvalue (result, 0, 1), ==, "2");
+  g_assert_cmpstr (PQgetvalue (result, 0, 2), ==, "0");
+  PQclear (result);
+  PQfinish (db);
+
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json",
+                     "{\"cursor\":null,\"node\":\"" NODE "\",\"changes\":[]}", -1, account->access_token);
+  g_assert_cmpuint (app->status, ==, 401);
+  {
+    g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+    g_assert_cmpuint (sign_in (browser, "gone@example.com", MILK_TEST_PASSWORD), ==, 401);
+  }
+}
+
+/* A slow account does not hold up the others, and SIGTERM lets the slow
+ * request finish before the service exits. */
+typedef struct
+{
+  MilkTestServer *server;
+  const char *token;
+  guint status;
+} SlowSync;
+
+static gpointer
+slow_sync (gpointer data)
+{
+  SlowSync *s = data;
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *hlc = NULL;
+  g_autofree char *body = NULL;
+
+  hlc = g_strdup_printf ("%013" G_GINT64_FORMAT "-0000-00000000000000d4", g_get_real_time () / 1000);
+  body = g_strdup_printf ("{\"cursor\":null,\"node\":\"" NODE "\",\"changes\":[{\"type\":\"setting\","
+                          "\"key\":\"currency\",\"hlc\":\"%s\",\"deleted\":false,\"data\":{\"value\":\"INR\"}}]}",
+                          hlc);
+  s->status = milk_test_request (app, s->server, "POST", "/api/v1/sync", "application/json", body, -1, s->token);
+  return NULL;
+}
+
+static void
+test_slow_account_and_drain (void)
+{
+  MilkTestServer *own = milk_test_server_start (NULL);
+  MilkTestServer *saved = server;
+  g_autoptr(MilkTestAccount) slow = NULL;
+  g_autoptr(MilkTestAccount) quick = NULL;
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  SlowSync job = { own, NULL, 0 };
+  PGconn *db;
+  PGresult *result;
+  GThread *thread;
+  gint64 started;
+
+  server = own;
+  slow = milk_test_account_new (own, "slow@example.com");
+  quick = milk_test_account_new (own, "quick@example.com");
+  job.token = slow->access_token;
+  slow_sync (&job);   /* creates the counter row */
+  g_assert_cmpuint (job.status, ==, 200);
+
+  /* Hold the slow account's counter row, as a long transaction would. */
+  db = milk_test_db_connect (own);
+  result = PQexec (db, "BEGIN; SELECT c.seq FROM sync_counters c JOIN accounts a ON a.id = c.account_id"
+                       " WHERE a.email = 'slow@example.com' FOR UPDATE");
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  g_assert_cmpint (PQntuples (result), ==, 1);
+  PQclear (result);
+
+  job.status = 0;
+  thread = g_thread_new ("slow", slow_sync, &job);
+  g_usleep (200 * 1000);
+  g_assert_cmpuint (job.status, ==, 0);
+
+  started = g_get_monotonic_time ();
+  for (guint i = 0; i < 20; i++)
+    {
+      milk_test_request (app, own, "POST", "/api/v1/sync", "application/json",
+                         "{\"cursor\":null,\"node\":\"" NODE "\",\"changes\":[]}", -1, quick->access_token);
+      g_assert_cmpuint (app->status, ==, 200);
+    }
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpuint (job.status, ==, 0);
+
+  /* SIGTERM now: the service waits for the slow request. */
+  g_subprocess_send_signal (own->process, SIGTERM);
+  g_usleep (300 * 1000);
+  {
+    g_autofree char *log = milk_test_server_log (own);
+    g_assert_nonnull (strstr (log, "draining 1 requests"));
+    g_assert_null (strstr (log, "stopped"));
+  }
+  result = PQexec (db, "COMMIT");
+  PQclear (result);
+  PQfinish (db);
+  g_thread_join (thread);
+  g_assert_cmpuint (job.status, ==, 200);
+
+  milk_test_server_stop (own, SIGTERM);
+  server = saved;
+}
+
+static void
+test_log_has_no_secrets (void)
+{
+  g_autofree char *log = milk_test_server_log (server);
+  g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
+  guint requests = 0;
+
+  keep_secret (MILK_TEST_PASSWORD);
+  keep_secret ("milk_session=");
+  keep_secret ("code=");
+  for (guint i = 0; i < secrets->len; i++)
+    {
+      const char *secret = g_ptr_array_index (secrets, i);
+      if (strstr (log, secret))
+        g_test_message ("the log shows a secret: %s", secret);
+      g_assert_null (strstr (log, secret));
+    }
+  for (guint i = 0; lines[i]; i++)
+    if (strstr (lines[i], " POST /oauth/token ") || strstr (lines[i], " GET /signin "))
+      requests++;
+  g_assert_cmpuint (requests, >, 5);
+}
+
+static void
+test_address_rate_limit (void)
+{
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  guint status = 0;
+
+  /* Many accounts guessed from one address: that address waits too. */
+  for (guint i = 0; i < 25 && status != 429; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("guess%u@example.com", i);
+      status = sign_in (browser, email, "guessing away");
+    }
+  g_assert_cmpuint (status, ==, 429);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  if (!milk_test_init (&argc, &argv))
+    return milk_test_run_skipped ("/server/accounts/skipped");
+  secrets = g_ptr_array_new_with_free_func (g_free);
+  server = milk_test_server_start (NULL);
+
+  g_test_add_func ("/server/accounts/healthz", test_healthz);
+  g_test_add_func ("/server/accounts/pages-and-cookie", test_pages_and_cookie);
+  g_test_add_func ("/server/accounts/secure-cookie-behind-https", test_secure_cookie_behind_https);
+  g_test_add_func ("/server/accounts/signup-validation", test_signup_validation);
+  g_test_add_func ("/server/accounts/csrf", test_csrf);
+  g_test_add_func ("/server/accounts/signin-and-session-rotation", test_signin_and_session_rotation);
+  g_test_add_func ("/server/accounts/signin-rate-limit", test_signin_rate_limit);
+  g_test_add_func ("/server/accounts/change-password", test_change_password);
+  g_test_add_func ("/server/accounts/delete", test_delete_account);
+  g_test_add_func ("/server/accounts/slow-account-and-drain", test_slow_account_and_drain);
+  g_test_add_func ("/server/accounts/log-has-no-secrets", test_log_has_no_secrets);
+  g_test_add_func ("/server/accounts/address-rate-limit", test_address_rate_limit);
+  status = g_test_run ();
+
+  milk_test_server_stop (server, SIGTERM);
+  milk_test_cleanup ();
+  g_ptr_array_unref (secrets);
+  return status;
+}
