@@ -168,6 +168,9 @@ milk_server_config_load (MilkServerConfig   *self,
       self->db_role = g_steal_pointer (&role);
     }
   self->migrate_on_start = !no_migrate;
+  /* Behind a reverse proxy every visitor seems to come from the proxy;
+   * it says who they are in X-Forwarded-For. Only trust it there. */
+  self->trust_forwarded = g_strcmp0 (g_getenv ("MILK_TRUST_FORWARDED"), "1") == 0;
 
   if (base_url)
     {

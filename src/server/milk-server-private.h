@@ -53,6 +53,7 @@ typedef struct
   guint workers;
   guint page_size;
   gboolean migrate_on_start;
+  gboolean trust_forwarded;
 } MilkServerConfig;
 
 MilkServerConfig *milk_server_config_new      (void);

@@ -480,6 +480,26 @@ copy_headers (SoupMessageHeaders *headers)
   return table;
 }
 
+static char *
+remote_address (MilkServer        *self,
+                SoupServerMessage *msg,
+                GHashTable        *headers)
+{
+  const char *forwarded = g_hash_table_lookup (headers, "x-forwarded-for");
+
+  if (self->config->trust_forwarded && forwarded != NULL)
+    {
+      /* The last entry is the one our own proxy added. */
+      const char *last = strrchr (forwarded, ',');
+      g_autofree char *address = g_strdup (last ? last + 1 : forwarded);
+
+      g_strstrip (address);
+      if (*address && strlen (address) <= 64 && g_utf8_validate (address, -1, NULL))
+        return g_steal_pointer (&address);
+    }
+  return g_strdup (soup_server_message_get_remote_host (msg));
+}
+
 static void
 handler (SoupServer        *soup,
          SoupServerMessage *msg,
@@ -520,8 +540,8 @@ handler (SoupServer        *soup,
   request->started_us = g_get_monotonic_time ();
   request->method = g_strdup (method);
   request->path = g_strdup (path);
-  request->remote = g_strdup (soup_server_message_get_remote_host (msg));
   request->headers = copy_headers (soup_server_message_get_request_headers (msg));
+  request->remote = remote_address (self, msg, request->headers);
   request->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (query)
     {

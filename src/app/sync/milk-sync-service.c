@@ -1,0 +1,699 @@
+/* milk-sync-service.c — keeps the diary in step with the sync server
+ *
+ * One round: push what is pending and pull what changed since the cursor,
+ * in the same request, page after page until the server says there is no
+ * more. A record's pending mark is cleared only if it did not change while
+ * the request was in flight; the cursor moves only after a page is stored.
+ * Offline is a normal state: retried with backoff, never an error dialog.
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-sync"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "milk-sync-service.h"
+
+#define DEBOUNCE_MS 2000
+#define PERIODIC_S (10 * 60)
+#define BACKOFF_FIRST_S 5
+#define BACKOFF_MAX_S (15 * 60)
+#define MAX_PAGES 10000
+
+struct _MilkSyncService
+{
+  GObject parent_instance;
+
+  MilkStore *store;
+  MilkAccount *account;
+  MilkSyncStatus status;
+  char *message;
+  gint64 last_synced;
+  guint requests;
+  gboolean automatic;
+
+  GTask *running;
+  GPtrArray *waiting;     /* tasks that asked while a round ran */
+  gboolean again;
+  guint failures;
+  guint debounce_id;
+  guint periodic_id;
+  guint retry_id;
+  gulong changed_id;
+  gulong network_id;
+  gulong signed_in_id;
+};
+
+G_DEFINE_FINAL_TYPE (MilkSyncService, milk_sync_service, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATUS,
+  PROP_MESSAGE,
+  PROP_LAST_SYNCED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  GPtrArray *sent;
+  gboolean refreshed;
+  char *token;
+  guint pages;
+} Round;
+
+static void
+round_free (Round *round)
+{
+  g_clear_pointer (&round->sent, g_ptr_array_unref);
+  if (round->token)
+    explicit_bzero (round->token, strlen (round->token));
+  g_free (round->token);
+  g_free (round);
+}
+
+static void start_round (MilkSyncService *self);
+static void schedule (MilkSyncService *self, guint delay_ms);
+
+static void
+set_status (MilkSyncService *self,
+            MilkSyncStatus   status,
+            const char      *message)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->status != status)
+    {
+      self->status = status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+    }
+  if (g_strcmp0 (self->message, message) != 0)
+    {
+      g_free (self->message);
+      self->message = g_strdup (message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Ends the round. Whoever asked for a sync while it ran gets a round of
+ * their own, which starts now: their changes may not have been in this one. */
+static void
+finish_round (MilkSyncService *self,
+              GError          *error,
+              guint            retry_after_s)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->running);
+
+  if (error == NULL)
+    {
+      self->failures = 0;
+      self->last_synced = g_get_real_time () / G_USEC_PER_SEC;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNCED]);
+      set_status (self, MILK_SYNC_IDLE, NULL);
+    }
+  else if (self->automatic && self->status != MILK_SYNC_SIGN_IN_AGAIN && self->status != MILK_SYNC_SIGNED_OUT &&
+           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Exponential backoff with jitter, or what the server asked for. */
+      guint delay_s = MIN (BACKOFF_FIRST_S << MIN (self->failures, 10), BACKOFF_MAX_S);
+
+      self->failures++;
+      delay_s = delay_s / 2 + g_random_int_range (0, delay_s + 1);
+      if (retry_after_s > 0)
+        delay_s = retry_after_s;
+      schedule (self, delay_s * 1000);
+    }
+
+  if (error && self->waiting->len > 0)
+    {
+      g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->waiting);
+
+      self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < waiting->len; i++)
+        g_task_return_error (g_ptr_array_index (waiting, i), g_error_copy (error));
+    }
+
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+
+  if (self->waiting->len > 0)
+    {
+      self->again = FALSE;
+      self->running = g_ptr_array_steal_index (self->waiting, 0);
+      start_round (self);
+    }
+  else if (self->again && self->status == MILK_SYNC_IDLE)
+    {
+      self->again = FALSE;
+      schedule (self, 0);
+    }
+}
+
+static void got_token (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+fail_offline (MilkSyncService *self,
+              GError          *error)
+{
+  set_status (self, MILK_SYNC_OFFLINE, _("Offline; changes are kept and will be sent later"));
+  finish_round (self, error, 0);
+}
+
+static void
+fail_with (MilkSyncService *self,
+           MilkSyncStatus   status,
+           GError          *error,
+           guint            retry_after_s)
+{
+  set_status (self, status, error->message);
+  finish_round (self, error, retry_after_s);
+}
+
+static gboolean
+is_network_error (const GError *error)
+{
+  return error->domain == G_RESOLVER_ERROR ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
+         error->domain == SOUP_SESSION_ERROR;
+}
+
+static guint
+retry_after (SoupMessage *msg)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+  guint64 seconds;
+
+  if (value && g_ascii_string_to_unsigned (value, 10, 0, 24 * 3600, &seconds, NULL))
+    return (guint) seconds;
+  return 0;
+}
+
+static char *
+server_error_message (SoupMessage *msg,
+                      GBytes      *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len = 0;
+  const char *data = body ? g_bytes_get_data (body, &len) : NULL;
+
+  if (data && json_parser_load_from_data (parser, data, len, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      JsonObject *obj = json_node_get_object (json_parser_get_root (parser));
+      const char *text = json_object_get_string_member_with_default (obj, "message", NULL);
+      const char *code = json_object_get_string_member_with_default (obj, "error", NULL);
+
+      if (text || code)
+        return g_strdup_printf (_("The sync server refused the changes: %s (%s)"),
+                                text ? text : "", code ? code : "");
+    }
+  return g_strdup_printf (_("The sync server answered %u %s"), soup_message_get_status (msg),
+                          soup_message_get_reason_phrase (msg));
+}
+
+/* Stores one page: the server's verdict on what was sent, then what it
+ * sent back, then the cursor — so a crash in between re-pulls, harmlessly. */
+static gboolean
+store_page (MilkSyncService  *self,
+            Round            *round,
+            MilkSyncMessage  *response,
+            GError          **error)
+{
+  g_autoptr(GPtrArray) accepted = g_ptr_array_new ();
+  g_autofree gboolean *rejected = g_new0 (gboolean, round->sent->len + 1);
+
+  for (guint i = 0; i < response->rejected->len; i++)
+    {
+      MilkRejection *rejection = g_ptr_array_index (response->rejected, i);
+
+      if (rejection->index >= round->sent->len)
+        continue;
+      rejected[rejection->index] = TRUE;
+      g_message ("The server rejected a change (%s): %s", rejection->code, rejection->message);
+      if (!milk_store_mark_rejected (self->store, g_ptr_array_index (round->sent, rejection->index),
+                                     rejection->code, rejection->message, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < round->sent->len; i++)
+    if (!rejected[i])
+      g_ptr_array_add (accepted, g_ptr_array_index (round->sent, i));
+
+  return milk_store_mark_synced (self->store, accepted, error) &&
+         milk_store_apply_remote (self->store, response->changes, error) &&
+         (response->cursor == NULL || milk_store_set_cursor (self->store, response->cursor, error));
+}
+
+static void
+answered (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  MilkSyncService *self = user_data;
+  Round *round = g_task_get_task_data (self->running);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(MilkSyncMessage) response = NULL;
+  gsize len = 0;
+  const char *data;
+  guint status;
+
+  if (body == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail_with (self, MILK_SYNC_IDLE, g_steal_pointer (&error), 0);
+      else if (is_network_error (error))
+        fail_offline (self, g_steal_pointer (&error));
+      else
+        fail_with (self, MILK_SYNC_ERROR, g_steal_pointer (&error), 0);
+      g_object_unref (self);
+      return;
+    }
+
+  status = soup_message_get_status (msg);
+  if (status == SOUP_STATUS_UNAUTHORIZED && !round->refreshed)
+    {
+      /* The access token expired or was revoked: refresh once, retry. */
+      round->refreshed = TRUE;
+      milk_account_get_access_token_async (self->account, TRUE, g_task_get_cancellable (self->running),
+                                           got_token, self);
+      return;
+    }
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    {
+      fail_with (self, MILK_SYNC_SIGN_IN_AGAIN,
+                 g_error_new (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGN_IN_AGAIN,
+                              _("The server no longer accepts this device’s sign-in; sign in again")), 0);
+      g_object_unref (self);
+      return;
+    }
+  if (status == 429 || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
+      status >= 500)
+    {
+      g_autofree char *text = server_error_message (msg, body);
+
+      fail_with (self, MILK_SYNC_ERROR, g_error_new_literal (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SERVER, text),
+                 retry_after (msg));
+      g_object_unref (self);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      g_autofree char *text = server_error_message (msg, body);
+
+      fail_with (self, MILK_SYNC_ERROR, g_error_new_literal (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SERVER, text), 0);
+      g_object_unref (self);
+      return;
+    }
+
+  data = g_bytes_get_data (body, &len);
+  response = milk_sync_response_decode (data, len, &error);
+  if (response == NULL || !store_page (self, round, response, &error))
+    {
+      fail_with (self, MILK_SYNC_ERROR, g_steal_pointer (&error), 0);
+      g_object_unref (self);
+      return;
+    }
+
+  /* More to pull, or more to push: another page of the same round. */
+  if ((response->more || round->sent->len == MILK_SYNC_PAGE_CHANGES) && ++round->pages < MAX_PAGES)
+    {
+      milk_account_get_access_token_async (self->account, FALSE, g_task_get_cancellable (self->running),
+                                           got_token, self);
+      return;
+    }
+
+  finish_round (self, NULL, 0);
+  g_object_unref (self);
+}
+
+static void
+send_page (MilkSyncService *self,
+           Round           *round)
+{
+  g_autoptr(MilkSyncMessage) request = milk_sync_message_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *url = g_strconcat (milk_account_get_server (self->account), "/api/v1/sync", NULL);
+  g_autofree char *auth = NULL;
+  g_autoptr(GBytes) body = NULL;
+  GPtrArray *pending;
+  gsize len = 0;
+  char *json;
+
+  pending = milk_store_list_pending (self->store, MILK_SYNC_PAGE_CHANGES, &error);
+  if (pending == NULL)
+    {
+      fail_with (self, MILK_SYNC_ERROR, g_steal_pointer (&error), 0);
+      g_object_unref (self);
+      return;
+    }
+  g_clear_pointer (&round->sent, g_ptr_array_unref);
+  round->sent = pending;
+
+  request->cursor = milk_store_dup_cursor (self->store);
+  request->node = g_strdup (milk_store_get_node (self->store));
+  for (guint i = 0; i < pending->len; i++)
+    g_ptr_array_add (request->changes, milk_record_copy (g_ptr_array_index (pending, i)));
+  json = milk_sync_request_encode (request, &len);
+  body = g_bytes_new_take (json, len);
+
+  msg = soup_message_new ("POST", url);
+  auth = g_strconcat ("Bearer ", round->token, NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  explicit_bzero (auth, strlen (auth));
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+
+  self->requests++;
+  soup_session_send_and_read_async (milk_account_get_session (self->account), msg, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (self->running), answered, self);
+}
+
+static void
+got_token (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  MilkSyncService *self = user_data;
+  Round *round = g_task_get_task_data (self->running);
+  g_autoptr(GError) error = NULL;
+  char *token = milk_account_get_access_token_finish (MILK_ACCOUNT (source), result, &error);
+
+  if (token == NULL)
+    {
+      if (g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGN_IN_AGAIN))
+        fail_with (self, MILK_SYNC_SIGN_IN_AGAIN, g_steal_pointer (&error), 0);
+      else if (g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGNED_OUT))
+        fail_with (self, MILK_SYNC_SIGNED_OUT, g_steal_pointer (&error), 0);
+      else if (error->domain != MILK_ACCOUNT_ERROR && is_network_error (error))
+        fail_offline (self, g_steal_pointer (&error));
+      else
+        fail_with (self, MILK_SYNC_ERROR, g_steal_pointer (&error), 0);
+      g_object_unref (self);
+      return;
+    }
+  if (round->token)
+    explicit_bzero (round->token, strlen (round->token));
+  g_free (round->token);
+  round->token = token;
+  send_page (self, round);
+}
+
+static void
+start_round (MilkSyncService *self)
+{
+  g_assert (self->running != NULL);
+
+  g_task_set_task_data (self->running, g_new0 (Round, 1), (GDestroyNotify) round_free);
+  set_status (self, MILK_SYNC_SYNCING, NULL);
+  milk_account_get_access_token_async (self->account, FALSE, g_task_get_cancellable (self->running),
+                                       got_token, g_object_ref (self));
+}
+
+void
+milk_sync_service_sync_async (MilkSyncService     *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_return_if_fail (MILK_IS_SYNC_SERVICE (self));
+
+  if (!milk_account_get_signed_in (self->account))
+    {
+      set_status (self, MILK_SYNC_SIGNED_OUT, NULL);
+      g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGNED_OUT, _("Not signed in"));
+      g_object_unref (task);
+      return;
+    }
+  if (self->running)
+    {
+      /* Answered by a round that starts after this request. */
+      g_ptr_array_add (self->waiting, task);
+      return;
+    }
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  self->running = task;
+  start_round (self);
+}
+
+gboolean
+milk_sync_service_sync_finish (MilkSyncService  *self,
+                               GAsyncResult     *result,
+                               GError          **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+background_sync_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!milk_sync_service_sync_finish (MILK_SYNC_SERVICE (source), result, &error))
+    g_debug ("Sync did not complete: %s", error->message);
+}
+
+void
+milk_sync_service_sync_now (MilkSyncService *self)
+{
+  milk_sync_service_sync_async (self, NULL, background_sync_done, NULL);
+}
+
+static gboolean
+scheduled (gpointer user_data)
+{
+  MilkSyncService *self = user_data;
+
+  self->retry_id = 0;
+  milk_sync_service_sync_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule (MilkSyncService *self,
+          guint            delay_ms)
+{
+  if (!self->automatic || !milk_account_get_signed_in (self->account))
+    return;
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  self->retry_id = g_timeout_add (delay_ms, scheduled, self);
+}
+
+static gboolean
+debounced (gpointer user_data)
+{
+  MilkSyncService *self = user_data;
+
+  self->debounce_id = 0;
+  milk_sync_service_sync_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A local edit syncs a moment later, so that a burst of edits is one
+ * request; changes that came from the server leave nothing pending. */
+static void
+store_changed (MilkSyncService *self)
+{
+  if (!self->automatic || !milk_account_get_signed_in (self->account) ||
+      milk_store_count_pending (self->store) == 0)
+    return;
+  if (self->running)
+    {
+      self->again = TRUE;
+      return;
+    }
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  self->debounce_id = g_timeout_add (DEBOUNCE_MS, debounced, self);
+}
+
+static void
+network_changed (MilkSyncService *self,
+                 gboolean         available,
+                 GNetworkMonitor *monitor)
+{
+  if (available && self->status == MILK_SYNC_OFFLINE)
+    schedule (self, 1000);
+}
+
+static gboolean
+periodic (gpointer user_data)
+{
+  MilkSyncService *self = user_data;
+
+  if (self->running == NULL && self->status != MILK_SYNC_SIGN_IN_AGAIN)
+    milk_sync_service_sync_now (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+signed_in_changed (MilkSyncService *self)
+{
+  if (milk_account_get_signed_in (self->account))
+    {
+      set_status (self, MILK_SYNC_IDLE, NULL);
+      schedule (self, 0);
+    }
+  else if (self->status != MILK_SYNC_SIGN_IN_AGAIN)
+    set_status (self, MILK_SYNC_SIGNED_OUT, NULL);
+}
+
+void
+milk_sync_service_set_automatic (MilkSyncService *self,
+                                 gboolean         automatic)
+{
+  self->automatic = automatic;
+  g_clear_handle_id (&self->periodic_id, g_source_remove);
+  if (automatic)
+    {
+      self->periodic_id = g_timeout_add_seconds (PERIODIC_S, periodic, self);
+      schedule (self, 0);
+    }
+  else
+    {
+      g_clear_handle_id (&self->retry_id, g_source_remove);
+      g_clear_handle_id (&self->debounce_id, g_source_remove);
+    }
+}
+
+MilkSyncStatus
+milk_sync_service_get_status (MilkSyncService *self)
+{
+  return self->status;
+}
+
+const char *
+milk_sync_service_get_message (MilkSyncService *self)
+{
+  return self->message;
+}
+
+gint64
+milk_sync_service_get_last_synced (MilkSyncService *self)
+{
+  return self->last_synced;
+}
+
+guint
+milk_sync_service_get_requests (MilkSyncService *self)
+{
+  return self->requests;
+}
+
+static void
+milk_sync_service_dispose (GObject *object)
+{
+  MilkSyncService *self = MILK_SYNC_SERVICE (object);
+
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  g_clear_handle_id (&self->periodic_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  if (self->store)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->account)
+    g_clear_signal_handler (&self->signed_in_id, self->account);
+  g_clear_signal_handler (&self->network_id, g_network_monitor_get_default ());
+  g_clear_object (&self->store);
+  g_clear_object (&self->account);
+
+  G_OBJECT_CLASS (milk_sync_service_parent_class)->dispose (object);
+}
+
+static void
+milk_sync_service_finalize (GObject *object)
+{
+  MilkSyncService *self = MILK_SYNC_SERVICE (object);
+
+  g_clear_pointer (&self->message, g_free);
+  g_clear_pointer (&self->waiting, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (milk_sync_service_parent_class)->finalize (object);
+}
+
+static void
+milk_sync_service_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  MilkSyncService *self = MILK_SYNC_SERVICE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATUS:
+      g_value_set_int (value, self->status);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+    case PROP_LAST_SYNCED:
+      g_value_set_int64 (value, self->last_synced);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+milk_sync_service_class_init (MilkSyncServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = milk_sync_service_dispose;
+  object_class->finalize = milk_sync_service_finalize;
+  object_class->get_property = milk_sync_service_get_property;
+
+  properties[PROP_STATUS] =
+    g_param_spec_int ("status", NULL, NULL, MILK_SYNC_SIGNED_OUT, MILK_SYNC_ERROR, MILK_SYNC_SIGNED_OUT,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_SYNCED] =
+    g_param_spec_int64 ("last-synced", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+milk_sync_service_init (MilkSyncService *self)
+{
+  self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+MilkSyncService *
+milk_sync_service_new (MilkStore   *store,
+                       MilkAccount *account)
+{
+  MilkSyncService *self = g_object_new (MILK_TYPE_SYNC_SERVICE, NULL);
+
+  self->store = g_object_ref (store);
+  self->account = g_object_ref (account);
+  self->status = milk_account_get_signed_in (account) ? MILK_SYNC_IDLE : MILK_SYNC_SIGNED_OUT;
+  self->changed_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (store_changed), self);
+  self->signed_in_id = g_signal_connect_swapped (account, "notify::signed-in", G_CALLBACK (signed_in_changed), self);
+  self->network_id = g_signal_connect_swapped (g_network_monitor_get_default (), "network-changed",
+                                               G_CALLBACK (network_changed), self);
+  return self;
+}

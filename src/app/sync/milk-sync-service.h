@@ -1,0 +1,49 @@
+/* milk-sync-service.h — keeps the diary in step with the sync server
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "milk-account.h"
+#include "milk-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MILK_SYNC_SIGNED_OUT,
+  MILK_SYNC_IDLE,
+  MILK_SYNC_SYNCING,
+  MILK_SYNC_OFFLINE,
+  MILK_SYNC_SIGN_IN_AGAIN,
+  MILK_SYNC_ERROR,
+} MilkSyncStatus;
+
+#define MILK_SYNC_PAGE_CHANGES 500
+
+#define MILK_TYPE_SYNC_SERVICE (milk_sync_service_get_type ())
+
+G_DECLARE_FINAL_TYPE (MilkSyncService, milk_sync_service, MILK, SYNC_SERVICE, GObject)
+
+MilkSyncService *milk_sync_service_new           (MilkStore       *store,
+                                                  MilkAccount     *account);
+MilkSyncStatus   milk_sync_service_get_status    (MilkSyncService *self);
+const char      *milk_sync_service_get_message   (MilkSyncService *self);
+gint64           milk_sync_service_get_last_synced (MilkSyncService *self);
+guint            milk_sync_service_get_requests  (MilkSyncService *self);
+void             milk_sync_service_set_automatic (MilkSyncService *self,
+                                                  gboolean         automatic);
+
+void             milk_sync_service_sync_async    (MilkSyncService *self,
+                                                  GCancellable    *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer         user_data);
+gboolean         milk_sync_service_sync_finish   (MilkSyncService *self,
+                                                  GAsyncResult    *result,
+                                                  GError         **error);
+void             milk_sync_service_sync_now      (MilkSyncService *self);
+
+G_END_DECLS
