@@ -292,6 +292,47 @@ test_cursor (Fixture       *f,
   g_assert_cmpstr (cursor, ==, "42");
 }
 
+static void
+test_reset_for_new_account (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autofree char *cursor = NULL;
+
+  set_entry (f->a, "2026-11-01", 1000);
+  push (f->a, f->b);
+  milk_store_set_cursor (f->a, "17", NULL);
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 0);
+
+  /* Signing in to an account: all this device holds is sent, from the
+   * start of the account's history; the untouched default product is not. */
+  g_assert_true (milk_store_reset_sync_state (f->a, NULL));
+  pending = milk_store_list_pending (f->a, 100, NULL);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (((MilkRecord *) pending->pdata[0])->type, ==, MILK_RECORD_ENTRY);
+  cursor = milk_store_dup_cursor (f->a);
+  g_assert_null (cursor);
+}
+
+static void
+test_clear_diary (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) products = NULL;
+  MilkTotals all;
+
+  set_entry (f->a, "2026-11-01", 1000);
+  milk_store_add_payment (f->a, milk_test_day ("2026-11-02"), 100, NULL, NULL);
+  g_assert_true (milk_store_clear_diary (f->a, NULL));
+
+  g_assert_true (milk_store_all_time_totals (f->a, &all, NULL, NULL));
+  g_assert_cmpuint (all.delivered_days, ==, 0);
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 0);
+  products = milk_store_list_products (f->a, TRUE, NULL);
+  g_assert_cmpuint (products->len, ==, 1);
+  g_assert_cmpstr (((MilkRecord *) products->pdata[0])->name, ==, "Milk");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -309,6 +350,8 @@ main (int   argc,
   ADD ("convergence", test_convergence);
   ADD ("rejected-listed", test_rejected_listed);
   ADD ("cursor", test_cursor);
+  ADD ("reset-for-new-account", test_reset_for_new_account);
+  ADD ("clear-diary", test_clear_diary);
 #undef ADD
 
   return g_test_run ();

@@ -13,6 +13,7 @@
 #include "milk-application.h"
 #include "milk-command-line.h"
 #include "milk-preferences-window.h"
+#include "milk-sync-service.h"
 #include "milk-window.h"
 
 struct _MilkApplication
@@ -20,6 +21,10 @@ struct _MilkApplication
   AdwApplication parent_instance;
 
   MilkStore *store;
+  GSettings *settings;
+  MilkAccount *account;
+  MilkSyncService *sync;
+  GCancellable *sign_in_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (MilkApplication, milk_application, ADW_TYPE_APPLICATION)
@@ -40,6 +45,61 @@ milk_application_get_store (MilkApplication *self)
   g_return_val_if_fail (MILK_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+MilkSyncService *
+milk_application_get_sync (MilkApplication *self)
+{
+  g_return_val_if_fail (MILK_IS_APPLICATION (self), NULL);
+
+  return self->sync;
+}
+
+static void
+toast (MilkApplication *self,
+       const char      *message)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (MILK_IS_WINDOW (window))
+    milk_window_show_message (MILK_WINDOW (window), message);
+}
+
+static void
+account_loaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(MilkApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A missing or locked keyring is said once; the diary works offline. */
+  if (!milk_account_load_finish (MILK_ACCOUNT (source), result, &error))
+    {
+      g_message ("%s", error->message);
+      toast (self, error->message);
+    }
+}
+
+/* The device's account on a server, if it has one; the sign-in itself
+ * is in the keyring. */
+static void
+setup_account (MilkApplication *self,
+               const char      *server)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  g_clear_object (&self->sync);
+  g_clear_object (&self->account);
+  if (server && *server)
+    {
+      self->account = milk_account_new (server);
+      self->sync = milk_sync_service_new (self->store, self->account);
+      milk_sync_service_set_automatic (self->sync, TRUE);
+      milk_account_load_async (self->account, NULL, account_loaded, g_object_ref (self));
+    }
+  if (MILK_IS_WINDOW (window))
+    milk_window_set_sync (MILK_WINDOW (window), self->sync);
 }
 
 /* The diary lives in the user's data folder ($XDG_DATA_HOME, which the
@@ -114,7 +174,12 @@ milk_application_activate (GApplication *app)
 
   if (window == NULL)
     {
+      g_autofree char *server = g_settings_get_string (self->settings, "sync-server");
+
       window = GTK_WINDOW (milk_window_new (self, self->store));
+      if (self->account == NULL)
+        setup_account (self, server);
+      milk_window_set_sync (MILK_WINDOW (window), self->sync);
       if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
         g_signal_connect (window, "map", G_CALLBACK (window_mapped), app);
     }
@@ -164,7 +229,171 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static void
+sync_now_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  MilkApplication *self = user_data;
+
+  if (self->sync)
+    milk_sync_service_sync_now (self->sync);
+}
+
+static void
+signed_in (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(MilkApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!milk_account_sign_in_finish (MILK_ACCOUNT (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      return;
+    }
+  /* Everything on this device goes to the account, merged by natural key. */
+  if (!milk_store_reset_sync_state (self->store, &error))
+    toast (self, error->message);
+  toast (self, _("Signed in; syncing your diary"));
+  milk_sync_service_sync_now (self->sync);
+}
+
+void
+milk_application_sign_in (MilkApplication *self,
+                          const char      *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *normalized = milk_account_normalize_server (server, &error);
+
+  if (normalized == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  g_settings_set_string (self->settings, "sync-server", normalized);
+  if (self->account == NULL || g_strcmp0 (milk_account_get_server (self->account), normalized) != 0)
+    setup_account (self, normalized);
+
+  g_cancellable_cancel (self->sign_in_cancellable);
+  g_clear_object (&self->sign_in_cancellable);
+  self->sign_in_cancellable = g_cancellable_new ();
+  toast (self, _("Continue in your web browser"));
+  milk_account_sign_in_async (self->account, self->sign_in_cancellable, signed_in, g_object_ref (self));
+}
+
+static void
+server_chosen (AdwMessageDialog *dialog,
+               const char       *response,
+               MilkApplication  *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (g_strcmp0 (response, "sign-in") == 0)
+    milk_application_sign_in (self, gtk_editable_get_text (entry));
+}
+
+static void
+sign_in_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  MilkApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *server = g_settings_get_string (self->settings, "sync-server");
+  GtkWidget *dialog, *entry;
+
+  dialog = adw_message_dialog_new (parent, _("Sign In to Sync"),
+                                   _("Your diary stays on this device and is kept in step with your other "
+                                     "devices through the sync server. Signing in continues in your web browser."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "https://");
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_URL);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (entry), *server ? server : DEFAULT_SYNC_SERVER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Server address"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "sign-in", _("_Sign In"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sign-in", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "sign-in");
+  g_signal_connect (dialog, "response", G_CALLBACK (server_chosen), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  MilkApplication *self;
+  gboolean keep;
+} SignOut;
+
+static void
+signed_out (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  SignOut *sign_out = user_data;
+  g_autoptr(MilkApplication) self = sign_out->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!milk_account_sign_out_finish (MILK_ACCOUNT (source), result, &error))
+    toast (self, error->message);
+  if (!sign_out->keep && !milk_store_clear_diary (self->store, &error))
+    toast (self, error->message);
+  g_settings_set_string (self->settings, "sync-server", "");
+  setup_account (self, NULL);
+  toast (self, sign_out->keep ? _("Signed out; the diary stays on this device")
+                              : _("Signed out; the diary was removed from this device"));
+  g_free (sign_out);
+}
+
+static void
+sign_out_chosen (AdwMessageDialog *dialog,
+                 const char       *response,
+                 MilkApplication  *self)
+{
+  SignOut *sign_out;
+
+  if (self->account == NULL || g_strcmp0 (response, "cancel") == 0)
+    return;
+  sign_out = g_new0 (SignOut, 1);
+  sign_out->self = g_object_ref (self);
+  sign_out->keep = g_strcmp0 (response, "keep") == 0;
+  milk_account_sign_out_async (self->account, NULL, signed_out, sign_out);
+}
+
+static void
+sign_out_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  MilkApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (parent, _("Sign Out?"),
+                                   _("This device stops syncing. Keep a copy of the diary on this device? "
+                                     "Your account keeps everything that was synced."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove from Device"),
+                                    "keep", _("_Keep Diary"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (sign_out_chosen), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static const GActionEntry app_actions[] = {
+  { "sync-now", sync_now_action },
+  { "sign-in", sign_in_action },
+  { "sign-out", sign_out_action },
   { "preferences", preferences_action },
   { "about", about_action },
   { "quit", quit_action },
@@ -174,6 +403,8 @@ static void
 milk_application_startup (GApplication *app)
 {
   G_APPLICATION_CLASS (milk_application_parent_class)->startup (app);
+
+  MILK_APPLICATION (app)->settings = g_settings_new (APPLICATION_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", (const char *[]) { "<Control>q", NULL });
@@ -194,6 +425,11 @@ milk_application_finalize (GObject *object)
 {
   MilkApplication *self = MILK_APPLICATION (object);
 
+  g_cancellable_cancel (self->sign_in_cancellable);
+  g_clear_object (&self->sign_in_cancellable);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->account);
+  g_clear_object (&self->settings);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (milk_application_parent_class)->finalize (object);

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "milk-store.h"
+#include "milk-sync-service.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,8 @@ G_DECLARE_FINAL_TYPE (MilkApplication, milk_application, MILK, APPLICATION, AdwA
 MilkApplication *milk_application_new       (void);
 MilkStore       *milk_application_get_store (MilkApplication *self);
 char            *milk_application_dup_diary_path (void);
+MilkSyncService *milk_application_get_sync  (MilkApplication *self);
+void             milk_application_sign_in   (MilkApplication *self,
+                                             const char      *server);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "milk-calendar-view.h"
 #include "milk-day-editor.h"
+#include "milk-sync-button.h"
 #include "milk-totals-view.h"
 #include "milk-welcome-page.h"
 #include "milk-window.h"
@@ -26,6 +27,7 @@ struct _MilkWindow
   MilkTotalsView *totals_view;
   GtkStack *main_stack;
   MilkWelcomePage *welcome_page;
+  MilkSyncButton *sync_button;
 
   GSettings *settings;
   MilkStore *store;
@@ -51,6 +53,24 @@ show_error (MilkWindow   *self,
 
   adw_toast_set_timeout (toast, 0);
   adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+void
+milk_window_show_message (MilkWindow *self,
+                          const char *message)
+{
+  g_return_if_fail (MILK_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
+}
+
+void
+milk_window_set_sync (MilkWindow      *self,
+                      MilkSyncService *sync)
+{
+  g_return_if_fail (MILK_IS_WINDOW (self));
+
+  milk_sync_button_set_service (self->sync_button, self->store, sync);
 }
 
 static void
@@ -243,6 +263,7 @@ milk_window_constructed (GObject *object)
   g_object_set (self->totals_view, "store", self->store, NULL);
   g_object_set (self->welcome_page, "store", self->store, NULL);
   gtk_stack_set_visible_child_name (self->main_stack, needs_welcome (self->store) ? "welcome" : "diary");
+  milk_sync_button_set_service (self->sync_button, self->store, NULL);
 }
 
 static void
@@ -320,6 +341,7 @@ milk_window_class_init (MilkWindowClass *klass)
   g_type_ensure (MILK_TYPE_CALENDAR_VIEW);
   g_type_ensure (MILK_TYPE_TOTALS_VIEW);
   g_type_ensure (MILK_TYPE_WELCOME_PAGE);
+  g_type_ensure (MILK_TYPE_SYNC_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, toasts);
@@ -329,6 +351,7 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, totals_view);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, sync_button);
   gtk_widget_class_bind_template_callback (widget_class, day_activated);
   gtk_widget_class_bind_template_callback (widget_class, month_activated);
   gtk_widget_class_bind_template_callback (widget_class, welcome_done);

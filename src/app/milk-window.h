@@ -26,5 +26,9 @@ void              milk_window_offer_undo        (MilkWindow      *self,
                                                  GPtrArray       *before);
 MilkCalendarView *milk_window_get_calendar_view (MilkWindow      *self);
 AdwViewStack     *milk_window_get_view_stack    (MilkWindow      *self);
+void              milk_window_show_message      (MilkWindow      *self,
+                                                 const char      *message);
+void              milk_window_set_sync          (MilkWindow      *self,
+                                                 MilkSyncService *sync);
 
 G_END_DECLS

@@ -153,6 +153,41 @@ bool_value (PGresult *result,
   return !PQgetisnull (result, row, column) && PQgetvalue (result, row, column)[0] == 't';
 }
 
+/* The statements every sync runs, prepared once per connection. */
+static const struct
+{
+  const char *name;
+  const char *sql;
+} prepared[] = {
+  { "milk_access_token",
+    "SELECT account_id FROM oauth_tokens WHERE token_hash = $1 AND kind = 'access'"
+    "   AND revoked_at IS NULL AND expires_at > now ()" },
+  { "milk_pull", "SELECT seq, node, body FROM milk_pull ($1, $2, $3)" },
+};
+
+static PGresult *
+query_prepared (PGconn      *conn,
+                GError     **error,
+                const char  *name,
+                int          n_params,
+                const char * const *params)
+{
+  PGresult *result = PQexecPrepared (conn, name, n_params, params, NULL, NULL, 0);
+
+  if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
+    {
+      set_db_error (error, conn, result);
+      PQclear (result);
+      return NULL;
+    }
+  return result;
+}
+
+#define QUERY_PREPARED(conn, error, name, ...) \
+  query_prepared ((conn), (error), (name), \
+                  G_N_ELEMENTS (((const char *[]) { __VA_ARGS__ })), \
+                  (const char *[]) { __VA_ARGS__ })
+
 static PGconn *
 connect_to (const char  *url,
             const char  *role,
@@ -182,6 +217,28 @@ connect_to (const char  *url,
   return conn;
 }
 
+static PGconn *
+connect_serving (const char  *url,
+                 const char  *role,
+                 GError     **error)
+{
+  PGconn *conn = connect_to (url, role, error);
+
+  for (guint i = 0; conn && i < G_N_ELEMENTS (prepared); i++)
+    {
+      PGresult *result = PQprepare (conn, prepared[i].name, prepared[i].sql, 0, NULL);
+
+      if (PQresultStatus (result) != PGRES_COMMAND_OK)
+        {
+          set_db_error (error, conn, result);
+          g_prefix_error (error, "The database is not migrated (run milk-diary-server migrate): ");
+          PQfinish (g_steal_pointer (&conn));
+        }
+      PQclear (result);
+    }
+  return conn;
+}
+
 /* ---- the pool ---- */
 
 MilkDb *
@@ -200,7 +257,7 @@ milk_db_new (const char  *url,
   g_mutex_init (&self->lock);
 
   /* One connection now, so a wrong URL or role fails at start. */
-  if ((first = connect_to (url, role, error)) == NULL)
+  if ((first = connect_serving (url, role, error)) == NULL)
     {
       milk_db_free (self);
       return NULL;
@@ -247,7 +304,7 @@ milk_db_acquire (MilkDb  *self,
   if (!open_one)
     return g_async_queue_pop (self->idle);
 
-  if ((conn = connect_to (self->url, self->role, error)) == NULL)
+  if ((conn = connect_serving (self->url, self->role, error)) == NULL)
     {
       g_mutex_lock (&self->lock);
       self->opened--;
@@ -386,7 +443,7 @@ grant_service_role (PGconn      *conn,
     "  oauth_codes, oauth_tokens, sync_counters, records TO %s;"
     "GRANT SELECT ON schema_migrations TO %s;"
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %s;"
-    "GRANT EXECUTE ON FUNCTION milk_current_account () TO %s;"
+    "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %s;"
     "DO $$ BEGIN"
     "  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
     "     AND NOT pg_has_role (current_user, %s, 'MEMBER') THEN"
@@ -859,10 +916,7 @@ milk_db_access_token_account (PGconn      *conn,
 {
   g_autoptr(PGresult) result = NULL;
 
-  result = QUERY (conn, error,
-                  "SELECT account_id FROM oauth_tokens WHERE token_hash = $1 AND kind = 'access'"
-                  "   AND revoked_at IS NULL AND expires_at > now ()",
-                  token_hash);
+  result = QUERY_PREPARED (conn, error, "milk_access_token", token_hash);
   if (result == NULL)
     return -1;
   return PQntuples (result) > 0 ? int_value (result, 0, 0) : 0;
@@ -974,17 +1028,9 @@ milk_db_sync_pull (PGconn      *conn,
   g_autofree char *count = int_param (limit);
   GPtrArray *changes;
 
-  if (!begin (conn, account_id, error))
+  result = QUERY_PREPARED (conn, error, "milk_pull", id, after, count);
+  if (result == NULL)
     return NULL;
-  result = QUERY (conn, error,
-                  "SELECT seq, node, body FROM records WHERE account_id = $1 AND seq > $2"
-                  " ORDER BY seq LIMIT $3",
-                  id, after, count);
-  if (result == NULL || !commit (conn, error))
-    {
-      rollback (conn);
-      return NULL;
-    }
 
   changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_stored_change_free);
   for (int i = 0; i < PQntuples (result); i++)

@@ -1191,3 +1191,58 @@ milk_store_list_rejected (MilkStore  *self,
     }
   return g_steal_pointer (&result);
 }
+
+/* Before the first sync with an account: everything this device holds is
+ * to be sent (merging by natural key, so nothing duplicates), and the
+ * account's history is pulled from the start. */
+gboolean
+milk_store_reset_sync_state (MilkStore  *self,
+                             GError    **error)
+{
+  if (!begin (self, error))
+    return FALSE;
+  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET pending = 1 "
+                                              "WHERE hlc != '0000000000000-0000-0000000000000000'",
+                                              tables[type].table);
+      if (!_milk_store_exec (self, sql, error))
+        goto fail;
+    }
+  if (!_milk_store_exec (self, "DELETE FROM local_state WHERE name = 'cursor'", error) ||
+      !_milk_store_exec (self, "DELETE FROM rejected", error))
+    goto fail;
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/* Signing out and not keeping the diary: this device forgets every record
+ * (the account keeps them); it keeps its node id and clock. */
+gboolean
+milk_store_clear_diary (MilkStore  *self,
+                        GError    **error)
+{
+  if (!begin (self, error))
+    return FALSE;
+  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM %s", tables[type].table);
+      if (!_milk_store_exec (self, sql, error))
+        goto fail;
+    }
+  if (!_milk_store_exec (self, "DELETE FROM local_state WHERE name = 'cursor'", error) ||
+      !_milk_store_exec (self, "DELETE FROM rejected", error) ||
+      !_milk_store_exec (self,
+                         "INSERT INTO products (key, name, unit, default_qty_ml, position, archived, hlc)"
+                         "  VALUES ('" MILK_DEFAULT_PRODUCT_ID "', 'Milk', 'L', 1000, 0, 0,"
+                         "          '0000000000000-0000-0000000000000000')", error))
+    goto fail;
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}

@@ -182,6 +182,10 @@ gboolean           milk_store_mark_rejected    (MilkStore    *self,
                                                 GError      **error);
 GPtrArray         *milk_store_list_rejected    (MilkStore    *self,
                                                 GError      **error);
+gboolean           milk_store_reset_sync_state (MilkStore    *self,
+                                                GError      **error);
+gboolean           milk_store_clear_diary      (MilkStore    *self,
+                                                GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkTotals, milk_totals_free)
 

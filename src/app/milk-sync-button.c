@@ -1,0 +1,227 @@
+/* milk-sync-button.c — the quiet sync status in the header bar
+ *
+ * An icon and a popover: synced (and when), syncing, offline, N changes
+ * waiting, sign in again, or the server's error; "Sync Now", sign in and
+ * out; and the changes the server refused, each with its reason.
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "milk-sync-button.h"
+
+struct _MilkSyncButton
+{
+  GtkWidget parent_instance;
+
+  GtkMenuButton *button;
+  GtkLabel *status_label;
+  GtkLabel *detail_label;
+  GtkButton *sync_now_button;
+  GtkButton *sign_in_button;
+  GtkButton *sign_out_button;
+  GtkListBox *rejected_list;
+  GtkWidget *rejected_box;
+
+  MilkStore *store;
+  MilkSyncService *service;
+  gulong service_ids[3];
+  gulong store_id;
+  char *summary;
+};
+
+G_DEFINE_FINAL_TYPE (MilkSyncButton, milk_sync_button, GTK_TYPE_WIDGET)
+
+static char *
+describe_last_synced (gint64 when)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (when == 0)
+    return g_strdup (_("Not synced yet on this device"));
+  time = g_date_time_new_from_unix_local (when);
+  /* TRANSLATORS: %s is a time such as "14:05" */
+  {
+    g_autofree char *clock = g_date_time_format (time, "%X");
+    return g_strdup_printf (_("Last synced at %s"), clock);
+  }
+}
+
+static void
+fill_rejected (MilkSyncButton *self)
+{
+  g_autoptr(GPtrArray) rejected = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->rejected_list))))
+    gtk_list_box_remove (self->rejected_list, child);
+
+  rejected = self->store ? milk_store_list_rejected (self->store, NULL) : NULL;
+  gtk_widget_set_visible (self->rejected_box, rejected && rejected->len > 0);
+  for (guint i = 0; rejected && i < rejected->len; i++)
+    {
+      MilkStoreRejection *r = g_ptr_array_index (rejected, i);
+      g_autofree char *key = milk_record_dup_key (r->record);
+      g_autofree char *title = NULL;
+      GtkWidget *row = adw_action_row_new ();
+
+      if (r->record->type == MILK_RECORD_ENTRY)
+        title = milk_day_to_string (r->record->day);
+      else
+        title = g_strdup_printf ("%s %s", milk_record_type_to_string (r->record->type), key);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), r->message);
+      gtk_list_box_append (self->rejected_list, row);
+    }
+}
+
+static void
+update (MilkSyncButton *self)
+{
+  MilkSyncStatus status = self->service ? milk_sync_service_get_status (self->service) : MILK_SYNC_SIGNED_OUT;
+  const char *message = self->service ? milk_sync_service_get_message (self->service) : NULL;
+  guint pending = self->store ? milk_store_count_pending (self->store) : 0;
+  g_autofree char *detail = NULL;
+  const char *icon, *text;
+
+  switch (status)
+    {
+    case MILK_SYNC_SYNCING:
+      icon = "emblem-synchronizing-symbolic";
+      text = _("Syncing…");
+      break;
+    case MILK_SYNC_OFFLINE:
+      icon = "network-offline-symbolic";
+      text = _("Offline");
+      break;
+    case MILK_SYNC_SIGN_IN_AGAIN:
+      icon = "dialog-password-symbolic";
+      text = _("Sign in again to sync");
+      break;
+    case MILK_SYNC_ERROR:
+      icon = "dialog-warning-symbolic";
+      text = _("Sync problem");
+      break;
+    case MILK_SYNC_IDLE:
+      icon = pending ? "emblem-synchronizing-symbolic" : "emblem-ok-symbolic";
+      text = _("Synced");
+      break;
+    case MILK_SYNC_SIGNED_OUT:
+    default:
+      icon = "computer-symbolic";
+      text = _("On this device only");
+      break;
+    }
+
+  if (status == MILK_SYNC_SIGNED_OUT)
+    detail = g_strdup (_("Sign in to keep your devices in step"));
+  else if (pending > 0)
+    detail = g_strdup_printf (ngettext ("%u change waiting to be sent", "%u changes waiting to be sent", pending), pending);
+  else if (message != NULL)
+    detail = g_strdup (message);
+  else
+    detail = describe_last_synced (milk_sync_service_get_last_synced (self->service));
+
+  if (message != NULL && pending > 0 && status != MILK_SYNC_IDLE && status != MILK_SYNC_SYNCING)
+    {
+      g_autofree char *both = g_strdup_printf ("%s\n%s", message, detail);
+      g_free (detail);
+      detail = g_steal_pointer (&both);
+    }
+
+  gtk_menu_button_set_icon_name (self->button, icon);
+  gtk_label_set_label (self->status_label, text);
+  gtk_label_set_label (self->detail_label, detail);
+  g_free (self->summary);
+  self->summary = g_strdup_printf ("%s: %s", text, detail);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), self->summary);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_now_button), status != MILK_SYNC_SIGNED_OUT && status != MILK_SYNC_SIGN_IN_AGAIN);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), status != MILK_SYNC_SYNCING);
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), status == MILK_SYNC_SIGNED_OUT || status == MILK_SYNC_SIGN_IN_AGAIN);
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), status != MILK_SYNC_SIGNED_OUT);
+  fill_rejected (self);
+}
+
+const char *
+milk_sync_button_get_summary (MilkSyncButton *self)
+{
+  return self->summary;
+}
+
+static void
+disconnect (MilkSyncButton *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->service_ids); i++)
+    if (self->service)
+      g_clear_signal_handler (&self->service_ids[i], self->service);
+  if (self->store)
+    g_clear_signal_handler (&self->store_id, self->store);
+  g_clear_object (&self->service);
+  g_clear_object (&self->store);
+}
+
+void
+milk_sync_button_set_service (MilkSyncButton  *self,
+                              MilkStore       *store,
+                              MilkSyncService *service)
+{
+  g_return_if_fail (MILK_IS_SYNC_BUTTON (self));
+
+  disconnect (self);
+  g_set_object (&self->store, store);
+  g_set_object (&self->service, service);
+  if (service)
+    {
+      self->service_ids[0] = g_signal_connect_swapped (service, "notify::status", G_CALLBACK (update), self);
+      self->service_ids[1] = g_signal_connect_swapped (service, "notify::message", G_CALLBACK (update), self);
+      self->service_ids[2] = g_signal_connect_swapped (service, "notify::last-synced", G_CALLBACK (update), self);
+    }
+  if (store)
+    self->store_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (update), self);
+  update (self);
+}
+
+static void
+milk_sync_button_dispose (GObject *object)
+{
+  MilkSyncButton *self = MILK_SYNC_BUTTON (object);
+
+  disconnect (self);
+  g_clear_pointer (&self->summary, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_SYNC_BUTTON);
+
+  G_OBJECT_CLASS (milk_sync_button_parent_class)->dispose (object);
+}
+
+static void
+milk_sync_button_class_init (MilkSyncButtonClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = milk_sync_button_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-sync-button.ui");
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, button);
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, status_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, sync_now_button);
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, sign_out_button);
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, rejected_list);
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, rejected_box);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+milk_sync_button_init (MilkSyncButton *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update (self);
+}
