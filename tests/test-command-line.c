@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "milk-test-util.h"
 
 typedef struct
@@ -190,6 +192,92 @@ test_damaged_diary (Fixture       *f,
   result_clear (&r);
 }
 
+static char *
+make_legacy_database (Fixture    *f,
+                      const char *fixture)
+{
+  g_autofree char *sql_path = g_test_build_filename (G_TEST_DIST, "import", "fixtures", fixture, NULL);
+  g_autofree char *sql = milk_test_read_file (sql_path, NULL);
+  char *path = g_build_filename (f->dir.dir, "milk-calculation.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  return path;
+}
+
+/* Home Milk Calculator's database comes in by --import, with its totals
+ * (October 2025: 1 + 0.5 + 1.5 L at ₹50 = ₹150.00) and a report. */
+static void
+test_import_export_bill (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *legacy = make_legacy_database (f, "legacy-shape1.sql");
+  g_autofree char *csv = g_build_filename (f->dir.dir, "entries.csv", NULL);
+  g_autofree char *pdf = g_build_filename (f->dir.dir, "bill.pdf", NULL);
+  g_autofree char *csv_text = NULL;
+  Result import = run (f, "--import", legacy, NULL);
+  Result again = run (f, "--import", legacy, NULL);
+  Result month = run (f, "--month", "2025-10", NULL);
+  Result export = run (f, "--export-csv", csv, NULL);
+  Result bill = run (f, "--bill", "2025-10", "--pdf", pdf, NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *pdftotext = NULL;
+  int status = 0;
+
+  g_assert_cmpint (import.status, ==, 0);
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_nonnull (strstr (month.out, "₹150.00"));
+  g_assert_nonnull (strstr (month.out, "2025-10-30  Milk            no delivery"));
+
+  g_assert_cmpint (export.status, ==, 0);
+  csv_text = milk_test_read_file (csv, NULL);
+  g_assert_true (g_str_has_prefix (csv_text, "day,product,litres,price,amount,note"));
+  g_assert_nonnull (strstr (csv_text, "2025-10-31,Milk,1.5,50.00,75.00,"));
+
+  g_assert_cmpint (bill.status, ==, 0);
+  pdftotext = g_find_program_in_path ("pdftotext");
+  if (pdftotext)
+    {
+      const char *argv[] = { pdftotext, "-layout", pdf, "-", NULL };
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                   &text, NULL, &status, NULL));
+      g_assert_nonnull (strstr (text, "150.00"));
+    }
+  else
+    g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+
+  result_clear (&import);
+  result_clear (&again);
+  result_clear (&month);
+  result_clear (&export);
+  result_clear (&bill);
+}
+
+static void
+test_import_bad_arguments (Fixture       *f,
+                           gconstpointer  data)
+{
+  Result no_pdf = run (f, "--bill", "2025-10", NULL);
+  Result no_bill = run (f, "--pdf", "/tmp/x.pdf", NULL);
+  Result user_alone = run (f, "--user", "a@example.org", NULL);
+  Result missing = run (f, "--import", "/nonexistent/milk.db", NULL);
+
+  g_assert_cmpint (no_pdf.status, ==, 2);
+  g_assert_nonnull (strstr (no_pdf.err, "go together"));
+  g_assert_cmpint (no_bill.status, ==, 2);
+  g_assert_cmpint (user_alone.status, ==, 2);
+  g_assert_nonnull (strstr (user_alone.err, "--user goes with --import"));
+  g_assert_cmpint (missing.status, ==, 1);
+  g_assert_nonnull (strstr (missing.err, "milk-diary:"));
+  result_clear (&no_pdf);
+  result_clear (&no_bill);
+  result_clear (&user_alone);
+  result_clear (&missing);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -202,6 +290,8 @@ main (int   argc,
   ADD ("month-without-price", test_month_without_price);
   ADD ("bad-arguments", test_bad_arguments);
   ADD ("damaged-diary", test_damaged_diary);
+  ADD ("import-export-bill", test_import_export_bill);
+  ADD ("import-bad-arguments", test_import_bad_arguments);
 #undef ADD
 
   return g_test_run ();

@@ -9,7 +9,9 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-bill-pdf.h"
 #include "milk-command-line.h"
+#include "milk-import.h"
 #include "milk-store.h"
 
 #define EXIT_USAGE 2
@@ -28,6 +30,16 @@ milk_command_line_add_options (GApplication *application)
       N_("Set the price per litre from --date on"), N_("PRICE") },
     { "month", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Print a month’s bill"), N_("YYYY-MM") },
+    { "bill", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("With --pdf: write a month’s bill as a PDF"), N_("YYYY-MM") },
+    { "pdf", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("The PDF file for --bill"), N_("FILE") },
+    { "import", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Import a Home Milk Calculator database or a CSV file of entries"), N_("FILE") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("With --import: whose records to bring from a database of several users"), N_("EMAIL") },
+    { "export-csv", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Write every entry to a CSV file"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Print the version and exit"), NULL },
     { NULL }
@@ -230,6 +242,8 @@ milk_command_line_run (GVariantDict *options,
   g_autoptr(MilkRecord) product = NULL;
   g_autoptr(GError) error = NULL;
   const char *add = NULL, *date = NULL, *product_name_opt = NULL, *month = NULL, *price_text = NULL;
+  const char *bill = NULL, *pdf = NULL, *import = NULL, *user = NULL, *export_csv = NULL;
+  int bill_year = 0, bill_month = 0;
   MilkDay day = milk_day_today ();
   int year = 0, month_number = 0;
 
@@ -244,13 +258,27 @@ milk_command_line_run (GVariantDict *options,
   g_variant_dict_lookup (options, "product", "&s", &product_name_opt);
   g_variant_dict_lookup (options, "month", "&s", &month);
   g_variant_dict_lookup (options, "price", "&s", &price_text);
+  g_variant_dict_lookup (options, "bill", "&s", &bill);
+  g_variant_dict_lookup (options, "pdf", "^&ay", &pdf);
+  g_variant_dict_lookup (options, "import", "^&ay", &import);
+  g_variant_dict_lookup (options, "user", "&s", &user);
+  g_variant_dict_lookup (options, "export-csv", "^&ay", &export_csv);
 
-  if (add == NULL && month == NULL && price_text == NULL)
+  if (add == NULL && month == NULL && price_text == NULL && bill == NULL && pdf == NULL &&
+      import == NULL && export_csv == NULL)
     {
       if (date || product_name_opt)
         return fail (EXIT_USAGE, _("--date and --product go with --add or --price"));
+      if (user)
+        return fail (EXIT_USAGE, _("--user goes with --import"));
       return -1;
     }
+  if ((bill == NULL) != (pdf == NULL))
+    return fail (EXIT_USAGE, _("--bill and --pdf go together: --bill YYYY-MM --pdf FILE"));
+  if (bill && !parse_month (bill, &bill_year, &bill_month))
+    return fail (EXIT_USAGE, _("--bill: write the month as YYYY-MM, such as 2026-11"));
+  if (user && import == NULL)
+    return fail (EXIT_USAGE, _("--user goes with --import"));
 
   if (date && (day = milk_day_parse (date, &error)) == MILK_DAY_INVALID)
     return fail (EXIT_USAGE, "--date: %s", error->message);
@@ -293,6 +321,32 @@ milk_command_line_run (GVariantDict *options,
       qty_text = milk_quantity_format (qty);
       /* TRANSLATORS: "Recorded 1.5 L of Milk on 2026-11-03" */
       g_print (_("Recorded %s of %s on %s\n"), qty_text, product->name, day_text);
+    }
+
+  if (import)
+    {
+      g_autoptr(MilkImportReport) report = milk_import_file (store, import, user, &error);
+      g_autofree char *summary = NULL;
+
+      if (report == NULL)
+        return fail (1, "%s", error->message);
+      summary = milk_import_report_to_string (report);
+      g_print ("%s", summary);
+    }
+
+  if (export_csv)
+    {
+      if (!milk_csv_export_entries (store, export_csv, &error))
+        return fail (1, "%s", error->message);
+      /* TRANSLATORS: %s is a file name */
+      g_print (_("Wrote the entries to %s\n"), export_csv);
+    }
+
+  if (bill)
+    {
+      if (!milk_bill_pdf_write (store, bill_year, bill_month, pdf, &error))
+        return fail (1, "%s", error->message);
+      g_print (_("Wrote the bill for %s to %s\n"), bill, pdf);
     }
 
   if (month)
