@@ -14,7 +14,7 @@
 #include "milk-sync-button.h"
 #include "milk-totals-view.h"
 #include "milk-welcome-page.h"
-#include "milk-window.h"
+#include "milk-window-private.h"
 
 struct _MilkWindow
 {
@@ -358,6 +358,10 @@ milk_window_class_init (MilkWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.record-today", NULL, record_today);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, _milk_window_import);
+  gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, _milk_window_export_csv);
+  gtk_widget_class_install_action (widget_class, "win.print-bill", NULL, _milk_window_print_bill);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print-bill", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.record-today", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
 }
@@ -388,6 +392,12 @@ milk_window_new (MilkApplication *application,
                  MilkStore       *store)
 {
   return g_object_new (MILK_TYPE_WINDOW, "application", application, "store", store, NULL);
+}
+
+MilkStore *
+_milk_window_get_store (MilkWindow *self)
+{
+  return self->store;
 }
 
 MilkCalendarView *

@@ -163,6 +163,11 @@ static const struct
     "SELECT account_id FROM oauth_tokens WHERE token_hash = $1 AND kind = 'access'"
     "   AND revoked_at IS NULL AND expires_at > now ()" },
   { "milk_pull", "SELECT seq, node, body FROM milk_pull ($1, $2, $3)" },
+  { "milk_pull_for_token",
+    "SELECT t.account_id, p.seq, p.node, p.body"
+    "  FROM (SELECT account_id FROM oauth_tokens WHERE token_hash = $1 AND kind = 'access'"
+    "           AND revoked_at IS NULL AND expires_at > now ()) t"
+    "  LEFT JOIN LATERAL milk_pull (t.account_id, $2, $3) p ON true" },
 };
 
 static PGresult *
@@ -1015,6 +1020,27 @@ milk_db_sync_push (PGconn      *conn,
   return TRUE;
 }
 
+static GPtrArray *
+read_changes (PGresult *result,
+              int       first_column)
+{
+  GPtrArray *changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_stored_change_free);
+
+  for (int i = 0; i < PQntuples (result); i++)
+    {
+      MilkStoredChange *change;
+
+      if (PQgetisnull (result, i, first_column))
+        continue;
+      change = g_new0 (MilkStoredChange, 1);
+      change->seq = int_value (result, i, first_column);
+      change->node = dup_value (result, i, first_column + 1);
+      change->body = dup_value (result, i, first_column + 2);
+      g_ptr_array_add (changes, change);
+    }
+  return changes;
+}
+
 GPtrArray *
 milk_db_sync_pull (PGconn      *conn,
                    gint64       account_id,
@@ -1026,23 +1052,34 @@ milk_db_sync_pull (PGconn      *conn,
   g_autofree char *id = int_param (account_id);
   g_autofree char *after = int_param (after_seq);
   g_autofree char *count = int_param (limit);
-  GPtrArray *changes;
 
   result = QUERY_PREPARED (conn, error, "milk_pull", id, after, count);
   if (result == NULL)
     return NULL;
+  return read_changes (result, 0);
+}
 
-  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_stored_change_free);
-  for (int i = 0; i < PQntuples (result); i++)
-    {
-      MilkStoredChange *change = g_new0 (MilkStoredChange, 1);
+/* The common case, a sync with nothing to push, in one round trip: who the
+ * token belongs to (0: nobody) and what changed since. */
+GPtrArray *
+milk_db_sync_pull_for_token (PGconn      *conn,
+                             const char  *token_hash,
+                             gint64       after_seq,
+                             guint        limit,
+                             gint64      *account_id,
+                             GError     **error)
+{
+  g_autoptr(PGresult) result = NULL;
+  g_autofree char *after = int_param (after_seq);
+  g_autofree char *count = int_param (limit);
 
-      change->seq = int_value (result, i, 0);
-      change->node = dup_value (result, i, 1);
-      change->body = dup_value (result, i, 2);
-      g_ptr_array_add (changes, change);
-    }
-  return changes;
+  *account_id = 0;
+  result = QUERY_PREPARED (conn, error, "milk_pull_for_token", token_hash, after, count);
+  if (result == NULL)
+    return NULL;
+  if (PQntuples (result) > 0)
+    *account_id = int_value (result, 0, 0);
+  return read_changes (result, 1);
 }
 
 void

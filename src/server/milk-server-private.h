@@ -210,6 +210,12 @@ gboolean    milk_db_sync_push           (PGconn      *conn,
                                          const char  *node,
                                          GPtrArray   *records,
                                          GError     **error);
+GPtrArray  *milk_db_sync_pull_for_token (PGconn      *conn,
+                                         const char  *token_hash,
+                                         gint64       after_seq,
+                                         guint        limit,
+                                         gint64      *account_id,
+                                         GError     **error);
 GPtrArray  *milk_db_sync_pull           (PGconn      *conn,
                                          gint64       account_id,
                                          gint64       after_seq,

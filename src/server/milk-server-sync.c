@@ -38,39 +38,43 @@ milk_route_healthz (MilkRequest *request,
   milk_respond_json (request, SOUP_STATUS_OK, root);
 }
 
-/* RFC 6750: the account behind a bearer token, or 0 with the answer
- * already given. */
-static gint64
-authenticate (MilkRequest *request,
-              PGconn      *conn)
+/* RFC 6750: the token of the request, or NULL with the answer given. */
+static const char *
+bearer_token (MilkRequest *request)
 {
   const char *header = milk_request_header (request, "Authorization");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *hash = NULL;
-  gint64 account_id;
 
-  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0 || header[7] == '\0')
     {
       milk_request_add_header (request, "WWW-Authenticate", "Bearer realm=\"milk-diary\"");
       milk_respond_error (request, SOUP_STATUS_UNAUTHORIZED, "missing_token", "Sign in to sync");
-      return 0;
+      return NULL;
     }
-  hash = milk_token_hash (header + 7);
-  account_id = milk_db_access_token_account (conn, hash, &error);
+  return header + 7;
+}
+
+static void
+respond_invalid_token (MilkRequest *request)
+{
+  milk_request_add_header (request, "WWW-Authenticate", "Bearer realm=\"milk-diary\", error=\"invalid_token\"");
+  milk_respond_error (request, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
+                      "The access token is expired, revoked or unknown");
+}
+
+/* The account behind a token hash, or 0 with the answer already given. */
+static gint64
+authenticate (MilkRequest *request,
+              PGconn      *conn,
+              const char  *token_hash)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 account_id = milk_db_access_token_account (conn, token_hash, &error);
+
   if (account_id < 0)
-    {
-      milk_respond_db_error (request, error);
-      return 0;
-    }
-  if (account_id == 0)
-    {
-      milk_request_add_header (request, "WWW-Authenticate",
-                               "Bearer realm=\"milk-diary\", error=\"invalid_token\"");
-      milk_respond_error (request, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
-                          "The access token is expired, revoked or unknown");
-      return 0;
-    }
-  return account_id;
+    milk_respond_db_error (request, error);
+  else if (account_id == 0)
+    respond_invalid_token (request);
+  return MAX (account_id, 0);
 }
 
 static guint
@@ -188,18 +192,23 @@ milk_route_sync (MilkRequest *request,
   const char *type = milk_request_header (request, "Content-Type");
   const char *data = "";
   gsize length = 0, body_len;
-  gint64 account_id, after, last;
+  g_autofree char *token_hash = NULL;
+  gint64 account_id = 0, after = 0, last;
+  const char *token;
   char *body;
   guint page = request->config->page_size;
   guint n;
 
-  if ((account_id = authenticate (request, conn)) == 0)
+  if ((token = bearer_token (request)) == NULL)
     return;
+  token_hash = milk_token_hash (token);
 
+  /* Whatever is wrong with the body, a bad token is answered first. */
   if (type == NULL || !g_str_has_prefix (type, "application/json"))
     {
-      milk_respond_error (request, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                          "Send the request as application/json");
+      if (authenticate (request, conn, token_hash))
+        milk_respond_error (request, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                            "Send the request as application/json");
       return;
     }
   if (request->body)
@@ -208,15 +217,17 @@ milk_route_sync (MilkRequest *request,
   message = milk_sync_request_decode (data, length, &error);
   if (message == NULL)
     {
-      milk_respond_error (request, status_for (error),
-                          error->domain == MILK_ERROR ? milk_error_code_name (error->code) : "invalid_document",
-                          error->message);
+      if (authenticate (request, conn, token_hash))
+        milk_respond_error (request, status_for (error),
+                            error->domain == MILK_ERROR ? milk_error_code_name (error->code) : "invalid_document",
+                            error->message);
       return;
     }
   if (!parse_cursor (message->cursor, &after))
     {
-      milk_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_cursor",
-                          "The cursor did not come from this service");
+      if (authenticate (request, conn, token_hash))
+        milk_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_cursor",
+                            "The cursor did not come from this service");
       return;
     }
 
@@ -233,16 +244,23 @@ milk_route_sync (MilkRequest *request,
     }
 
   store = changes_to_store (message, response);
-  if (!milk_db_sync_push (conn, account_id, message->node, store, &error))
+  if (store->len == 0)
+    pulled = milk_db_sync_pull_for_token (conn, token_hash, after, page + 1, &account_id, &error);
+  else
+    {
+      if ((account_id = authenticate (request, conn, token_hash)) == 0)
+        return;
+      if (milk_db_sync_push (conn, account_id, message->node, store, &error))
+        pulled = milk_db_sync_pull (conn, account_id, after, page + 1, &error);
+    }
+  if (pulled == NULL)
     {
       milk_respond_db_error (request, error);
       return;
     }
-
-  pulled = milk_db_sync_pull (conn, account_id, after, page + 1, &error);
-  if (pulled == NULL)
+  if (account_id == 0)
     {
-      milk_respond_db_error (request, error);
+      respond_invalid_token (request);
       return;
     }
 

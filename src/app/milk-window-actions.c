@@ -1,0 +1,262 @@
+/* milk-window-actions.c — the window's file actions: import, export, print
+ *
+ * File choosers are native (portal-backed inside Flatpak); printing goes
+ * through GtkPrintOperation, which also saves to PDF.
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "milk-bill-pdf.h"
+#include "milk-import.h"
+#include "milk-window-private.h"
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+static void
+show_report (MilkWindow             *self,
+             const char             *title,
+             const MilkImportReport *report)
+{
+  g_autofree char *text = milk_import_report_to_string (report);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), title, NULL);
+  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  MilkWindow *window;
+  char *path;
+} ImportChoice;
+
+static void
+import_choice_free (gpointer data)
+{
+  ImportChoice *choice = data;
+
+  g_free (choice->path);
+  g_free (choice);
+}
+
+static void
+import_with_user (MilkWindow *self,
+                  const char *path,
+                  const char *email)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkImportReport) report = milk_import_file (_milk_window_get_store (self), path, email, &error);
+
+  if (report == NULL)
+    {
+      milk_window_show_message (self, error->message);
+      return;
+    }
+  show_report (self, _("Import Finished"), report);
+}
+
+static void
+user_chosen (AdwMessageDialog *dialog,
+             const char       *response,
+             ImportChoice     *choice)
+{
+  if (g_strcmp0 (response, "cancel") != 0)
+    import_with_user (choice->window, choice->path, response);
+}
+
+/* A database of several people: ask whose diary this is. */
+static void
+ask_for_user (MilkWindow *self,
+              const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkLegacyDb) db = milk_legacy_db_open (path, &error);
+  g_autoptr(GPtrArray) users = db ? milk_legacy_db_list_users (db, &error) : NULL;
+  ImportChoice *choice;
+  GtkWidget *dialog;
+
+  if (users == NULL)
+    {
+      milk_window_show_message (self, error->message);
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Whose Diary?"),
+                                   _("This Home Milk Calculator database holds the records of several people. "
+                                     "Choose whose records to bring into this diary."));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  for (guint i = 0; i < users->len; i++)
+    {
+      MilkLegacyUser *user = g_ptr_array_index (users, i);
+      g_autofree char *label = g_strdup_printf (ngettext ("%s (%u record)", "%s (%u records)", user->n_records),
+                                                user->email, user->n_records);
+
+      if (user->email)
+        adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), user->email, label);
+    }
+  choice = g_new0 (ImportChoice, 1);
+  choice->window = self;
+  choice->path = g_strdup (path);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (user_chosen), choice,
+                         (GClosureNotify) (void (*) (void)) import_choice_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+import_file_chosen (GtkNativeDialog *chooser,
+                    int              response,
+                    MilkWindow      *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkImportReport) report = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_object_unref (chooser);
+  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+    return;
+
+  report = milk_import_file (_milk_window_get_store (self), path, NULL, &error);
+  if (g_error_matches (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_CHOOSE_USER))
+    ask_for_user (self, path);
+  else if (report == NULL)
+    milk_window_show_message (self, error->message);
+  else
+    show_report (self, _("Import Finished"), report);
+}
+
+void
+_milk_window_import (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Import Milk Records"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Home Milk Calculator databases and CSV files"));
+  gtk_file_filter_add_pattern (filter, "*.db");
+  gtk_file_filter_add_pattern (filter, "*.sqlite");
+  gtk_file_filter_add_pattern (filter, "*.sqlite3");
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (import_file_chosen), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+export_file_chosen (GtkNativeDialog *chooser,
+                    int              response,
+                    MilkWindow      *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_object_unref (chooser);
+  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+    return;
+
+  if (!milk_csv_export_entries (_milk_window_get_store (self), path, &error))
+    milk_window_show_message (self, error->message);
+  else
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *message = g_strdup_printf (_("Saved the diary as %s"), name);
+      milk_window_show_message (self, message);
+    }
+}
+
+void
+_milk_window_export_csv (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Export Entries"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("milk-diary.csv"));
+  g_signal_connect (chooser, "response", G_CALLBACK (export_file_chosen), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+typedef struct
+{
+  MilkStore *store;
+  int year;
+  int month;
+} PrintJob;
+
+static void
+print_job_free (gpointer data)
+{
+  PrintJob *job = data;
+
+  g_object_unref (job->store);
+  g_free (job);
+}
+
+static void
+draw_bill (GtkPrintOperation *operation,
+           GtkPrintContext   *context,
+           int                page,
+           PrintJob          *job)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!milk_bill_draw (job->store, job->year, job->month, gtk_print_context_get_cairo_context (context),
+                       gtk_print_context_get_width (context), gtk_print_context_get_height (context), &error))
+    g_warning ("The bill could not be drawn: %s", error->message);
+}
+
+/* The bill of the month shown in the calendar: printed, or saved as PDF
+ * from the print dialog. */
+void
+_milk_window_print_bill (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  MilkWindow *self = MILK_WINDOW (widget);
+  MilkCalendarView *calendar = milk_window_get_calendar_view (self);
+  g_autoptr(GtkPrintOperation) operation = gtk_print_operation_new ();
+  g_autoptr(GError) error = NULL;
+  PrintJob *job = g_new0 (PrintJob, 1);
+  g_autofree char *name = NULL;
+
+  job->store = g_object_ref (_milk_window_get_store (self));
+  job->year = milk_calendar_view_get_year (calendar);
+  job->month = milk_calendar_view_get_month (calendar);
+  name = g_strdup_printf ("milk-bill-%04d-%02d", job->year, job->month);
+
+  gtk_print_operation_set_n_pages (operation, 1);
+  gtk_print_operation_set_job_name (operation, name);
+  gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  g_signal_connect_data (operation, "draw-page", G_CALLBACK (draw_bill), job,
+                         (GClosureNotify) (void (*) (void)) print_job_free, 0);
+  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, GTK_WINDOW (self), &error)
+      == GTK_PRINT_OPERATION_RESULT_ERROR)
+    milk_window_show_message (self, error->message);
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS
