@@ -93,7 +93,7 @@ setup_account (MilkApplication *self,
   g_clear_object (&self->account);
   if (server && *server)
     {
-      self->account = milk_account_new (server);
+      self->account = milk_account_new (server, milk_store_get_node (self->store));
       self->sync = milk_sync_service_new (self->store, self->account);
       milk_sync_service_set_automatic (self->sync, TRUE);
       milk_account_load_async (self->account, NULL, account_loaded, g_object_ref (self));

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 
 #include <glib-unix.h>
@@ -434,9 +436,15 @@ early_handler (SoupServer        *soup,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *method = soup_server_message_get_method (msg);
   const Route *route;
+  GSocket *sock;
   gboolean known;
   gsize limit;
   goffset length;
+
+  /* Headers and body go out in separate writes; with Nagle's algorithm the
+   * second waits for the client's delayed ACK, up to 200 ms. */
+  if ((sock = soup_server_message_get_socket (msg)) != NULL)
+    g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
   route = find_route (method, path, &known);
   limit = route ? route->max_body : 0;
@@ -601,7 +609,7 @@ milk_server_new (MilkServerConfig *config,
   self->db = db;
   self->context = g_main_context_ref_thread_default ();
   self->loop = g_main_loop_new (self->context, FALSE);
-  self->workers = g_thread_pool_new (run_request, self, config->workers, FALSE, NULL);
+  self->workers = g_thread_pool_new (run_request, self, config->workers, TRUE, NULL);
   self->soup = soup_server_new ("server-header", "milk-diary-server", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);

@@ -31,6 +31,7 @@ struct _MilkAccount
   GObject parent_instance;
 
   char *server;
+  char *diary;
   SoupSession *session;
   MilkTokens *tokens;
   char *authorization_endpoint;
@@ -98,6 +99,7 @@ milk_account_finalize (GObject *object)
   MilkAccount *self = MILK_ACCOUNT (object);
 
   g_clear_pointer (&self->server, g_free);
+  g_clear_pointer (&self->diary, g_free);
   g_clear_object (&self->session);
   g_clear_pointer (&self->tokens, milk_tokens_free);
   g_clear_pointer (&self->authorization_endpoint, g_free);
@@ -174,9 +176,13 @@ milk_account_init (MilkAccount *self)
 }
 
 MilkAccount *
-milk_account_new (const char *server)
+milk_account_new (const char *server,
+                  const char *diary)
 {
-  return g_object_new (MILK_TYPE_ACCOUNT, "server", server, NULL);
+  MilkAccount *self = g_object_new (MILK_TYPE_ACCOUNT, "server", server, NULL);
+
+  self->diary = g_strdup (diary);
+  return self;
 }
 
 const char *
@@ -411,7 +417,7 @@ milk_account_load_async (MilkAccount         *self,
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
-  milk_token_store_load_async (self->server, cancellable, tokens_loaded, task);
+  milk_token_store_load_async (self->server, self->diary, cancellable, tokens_loaded, task);
 }
 
 gboolean
@@ -545,6 +551,7 @@ code_exchanged (GObject      *source,
   SignIn *s = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   MilkAccount *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
 
   s->tokens = g_task_propagate_pointer (G_TASK (result), &error);
   if (s->tokens == NULL)
@@ -552,7 +559,8 @@ code_exchanged (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  milk_token_store_save_async (self->server, s->tokens, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  milk_token_store_save_async (self->server, self->diary, s->tokens, cancellable,
                                tokens_saved, g_steal_pointer (&task));
 }
 
@@ -789,6 +797,7 @@ refreshed (GObject      *source,
   MilkAccount *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   MilkTokens *tokens = g_task_propagate_pointer (G_TASK (result), &error);
+  GCancellable *cancellable;
 
   if (tokens == NULL)
     {
@@ -796,13 +805,14 @@ refreshed (GObject      *source,
         {
           /* The refresh token is spent or revoked: forget it. */
           set_tokens (self, NULL);
-          milk_token_store_clear_async (self->server, NULL, NULL, NULL);
+          milk_token_store_clear_async (self->server, self->diary, NULL, NULL, NULL);
         }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   set_tokens (self, tokens);
-  milk_token_store_save_async (self->server, tokens, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  milk_token_store_save_async (self->server, self->diary, tokens, cancellable,
                                refreshed_saved, g_steal_pointer (&task));
 }
 
@@ -814,6 +824,7 @@ discovered_for_refresh (GObject      *source,
   g_autoptr(GTask) task = user_data;
   MilkAccount *self = MILK_ACCOUNT (source);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
   GTask *post;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -826,7 +837,8 @@ discovered_for_refresh (GObject      *source,
       g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGNED_OUT, _("Not signed in"));
       return;
     }
-  post = g_task_new (self, g_task_get_cancellable (task), refreshed, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  post = g_task_new (self, cancellable, refreshed, g_steal_pointer (&task));
   post_token_form (self,
                    soup_form_encode ("grant_type", "refresh_token",
                                      "refresh_token", self->tokens->refresh_token,
@@ -898,7 +910,7 @@ revoked (GObject      *source,
   if (body == NULL)
     g_warning ("The server could not be told of the sign-out: %s", error->message);
   set_tokens (self, NULL);
-  milk_token_store_clear_async (self->server, NULL, cleared_for_sign_out, g_steal_pointer (&task));
+  milk_token_store_clear_async (self->server, self->diary, NULL, cleared_for_sign_out, g_steal_pointer (&task));
 }
 
 static void
@@ -914,7 +926,7 @@ discovered_for_sign_out (GObject      *source,
       self->tokens == NULL)
     {
       set_tokens (self, NULL);
-      milk_token_store_clear_async (self->server, NULL, cleared_for_sign_out, g_steal_pointer (&task));
+      milk_token_store_clear_async (self->server, self->diary, NULL, cleared_for_sign_out, g_steal_pointer (&task));
       return;
     }
   /* RFC 7009: revoking the refresh token revokes its whole family. */

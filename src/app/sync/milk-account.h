@@ -34,7 +34,8 @@ GQuark       milk_account_error_quark          (void);
 char        *milk_account_normalize_server     (const char    *url,
                                                 GError       **error);
 
-MilkAccount *milk_account_new                  (const char    *server);
+MilkAccount *milk_account_new                  (const char    *server,
+                                                const char    *diary);
 const char  *milk_account_get_server           (MilkAccount   *self);
 gboolean     milk_account_get_signed_in        (MilkAccount   *self);
 SoupSession *milk_account_get_session          (MilkAccount   *self);

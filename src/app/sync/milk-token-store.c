@@ -19,13 +19,16 @@
 
 #include "milk-token-store.h"
 
-static const SecretSchema *
-token_schema (void)
+/* One item per server and diary: the sign-in belongs to the diary (its
+ * node id), so two diaries on one computer are two devices. */
+const SecretSchema *
+milk_token_store_get_schema (void)
 {
   static const SecretSchema schema = {
     "io.github.milkdiary.MilkDiary.Tokens", SECRET_SCHEMA_NONE,
     {
       { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "diary", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "NULL", 0 },
     }
   };
@@ -90,6 +93,7 @@ saved (GObject      *source,
 
 void
 milk_token_store_save_async (const char          *server,
+                             const char          *diary,
                              const MilkTokens    *tokens,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
@@ -116,8 +120,8 @@ milk_token_store_save_async (const char          *server,
   json_generator_set_root (generator, root);
   secret = json_generator_to_data (generator, NULL);
 
-  secret_password_store (token_schema (), SECRET_COLLECTION_DEFAULT, label, secret, cancellable,
-                         saved, task, "server", server, NULL);
+  secret_password_store (milk_token_store_get_schema (), SECRET_COLLECTION_DEFAULT, label, secret, cancellable,
+                         saved, task, "server", server, "diary", diary, NULL);
   explicit_bzero (secret, strlen (secret));
 }
 
@@ -169,6 +173,7 @@ loaded (GObject      *source,
 
 void
 milk_token_store_load_async (const char          *server,
+                             const char          *diary,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -176,7 +181,7 @@ milk_token_store_load_async (const char          *server,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, milk_token_store_load_async);
-  secret_password_lookup (token_schema (), cancellable, loaded, task, "server", server, NULL);
+  secret_password_lookup (milk_token_store_get_schema (), cancellable, loaded, task, "server", server, "diary", diary, NULL);
 }
 
 MilkTokens *
@@ -207,6 +212,7 @@ cleared (GObject      *source,
 
 void
 milk_token_store_clear_async (const char          *server,
+                              const char          *diary,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
@@ -214,7 +220,7 @@ milk_token_store_clear_async (const char          *server,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, milk_token_store_clear_async);
-  secret_password_clear (token_schema (), cancellable, cleared, task, "server", server, NULL);
+  secret_password_clear (milk_token_store_get_schema (), cancellable, cleared, task, "server", server, "diary", diary, NULL);
 }
 
 gboolean

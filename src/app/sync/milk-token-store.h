@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsecret/secret.h>
 
 G_BEGIN_DECLS
 
@@ -20,8 +21,10 @@ MilkTokens *milk_tokens_new              (const char   *access_token,
                                           const char   *refresh_token,
                                           gint64        expires_at);
 void        milk_tokens_free             (MilkTokens   *tokens);
+const SecretSchema *milk_token_store_get_schema (void);
 
 void        milk_token_store_save_async  (const char   *server,
+                                          const char   *diary,
                                           const MilkTokens *tokens,
                                           GCancellable *cancellable,
                                           GAsyncReadyCallback callback,
@@ -29,12 +32,14 @@ void        milk_token_store_save_async  (const char   *server,
 gboolean    milk_token_store_save_finish (GAsyncResult *result,
                                           GError      **error);
 void        milk_token_store_load_async  (const char   *server,
+                                          const char   *diary,
                                           GCancellable *cancellable,
                                           GAsyncReadyCallback callback,
                                           gpointer      user_data);
 MilkTokens *milk_token_store_load_finish (GAsyncResult *result,
                                           GError      **error);
 void        milk_token_store_clear_async (const char   *server,
+                                          const char   *diary,
                                           GCancellable *cancellable,
                                           GAsyncReadyCallback callback,
                                           gpointer      user_data);

@@ -1,0 +1,622 @@
+/* test-e2e-sync.c — two devices, one account, the real service
+ *
+ * Each device is a real MilkStore, MilkAccount and MilkSyncService. They
+ * sign in the way the app does — the desktop opens "the browser" (here
+ * milk-test-browser, registered for http:// in the tests' own XDG folders)
+ * — keep their tokens in the session's real gnome-keyring, and sync with a
+ * real milk-diary-server on a real PostgreSQL over loopback.
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+
+#include <glib/gstdio.h>
+#include <libpq-fe.h>
+
+#include "milk-account.h"
+#include "milk-server-test.h"
+#include "milk-sync-service.h"
+#include "milk-test-util.h"
+#include "milk-token-store.h"
+
+#define MILK MILK_DEFAULT_PRODUCT_ID
+
+typedef struct
+{
+  MilkTestDir dir;
+  MilkStore *store;
+  MilkAccount *account;
+  MilkSyncService *sync;
+} Device;
+
+typedef struct
+{
+  MilkTestServer *server;
+  MilkTestAccount *owner;
+  Device a, b;
+  GSubprocess *restarted;
+} Fixture;
+
+static char *xdg_root;
+static guint account_serial;
+
+/* Main loop until *done, or fail after a minute. */
+static void
+wait_for (gboolean *done)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!*done)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      if (!*done)
+        g_usleep (1000);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} Wait;
+
+static void
+signed_in (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->ok = milk_account_sign_in_finish (MILK_ACCOUNT (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+synced (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->ok = milk_sync_service_sync_finish (MILK_SYNC_SERVICE (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+loaded (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->ok = milk_account_load_finish (MILK_ACCOUNT (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+device_init (Fixture *f,
+             Device  *d)
+{
+  milk_test_dir_init (&d->dir);
+  d->store = milk_test_store_new (&d->dir);
+  d->account = milk_account_new (f->server->url, milk_store_get_node (d->store));
+  d->sync = milk_sync_service_new (d->store, d->account);
+}
+
+static void
+device_clear (Device *d)
+{
+  g_clear_object (&d->sync);
+  g_clear_object (&d->account);
+  g_clear_object (&d->store);
+  milk_test_dir_clear (&d->dir);
+}
+
+static void
+device_sign_in (Device *d)
+{
+  Wait w = { 0 };
+
+  milk_account_sign_in_async (d->account, NULL, signed_in, &w);
+  wait_for (&w.done);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_true (milk_account_get_signed_in (d->account));
+  g_assert_true (milk_store_reset_sync_state (d->store, NULL));
+}
+
+static gboolean
+device_sync (Device  *d,
+             GError **error)
+{
+  Wait w = { 0 };
+
+  milk_sync_service_sync_async (d->sync, NULL, synced, &w);
+  wait_for (&w.done);
+  if (w.error)
+    g_propagate_error (error, w.error);
+  return w.ok;
+}
+
+static void
+set_entry (Device     *d,
+           const char *day,
+           gint64      qty_ml)
+{
+  g_autoptr(GError) error = NULL;
+
+  milk_store_set_entry (d->store, MILK, milk_test_day (day), qty_ml, MILK_NO_PRICE, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+qty_on (Device     *d,
+        const char *day)
+{
+  g_autoptr(MilkRecord) entry = milk_store_get_entry (d->store, MILK, milk_test_day (day), NULL);
+
+  return entry ? entry->qty_ml : -1;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *email = g_strdup_printf ("e2e-%u-%d@example.org", ++account_serial, (int) getpid ());
+
+  f->server = milk_test_server_start (NULL);
+  f->owner = milk_test_account_new (f->server, email);
+  g_setenv ("MILK_TEST_EMAIL", email, TRUE);
+  g_setenv ("MILK_TEST_PASSWORD", MILK_TEST_PASSWORD, TRUE);
+  device_init (f, &f->a);
+  device_init (f, &f->b);
+}
+
+/* After every test: no file the app wrote holds a token. */
+static void
+assert_no_token_in (const char *dir,
+                    const char *token)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        assert_no_token_in (path, token);
+      else if (g_file_get_contents (path, &contents, &len, NULL))
+        g_assert_null (g_strstr_len (contents, len, token));
+    }
+}
+
+static char *
+keyring_secret (Device *d)
+{
+  g_autoptr(GError) error = NULL;
+  char *secret = secret_password_lookup_sync (milk_token_store_get_schema (), NULL, &error,
+                                              "server", milk_account_get_server (d->account),
+                                              "diary", milk_store_get_node (d->store), NULL);
+
+  g_assert_no_error (error);
+  return secret;
+}
+
+static void
+check_no_tokens_in_files (Device *d)
+{
+  g_autofree char *secret = keyring_secret (d);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *tokens;
+
+  if (secret == NULL)
+    return;
+  g_assert_true (json_parser_load_from_data (parser, secret, -1, NULL));
+  tokens = json_node_get_object (json_parser_get_root (parser));
+  assert_no_token_in (d->dir.dir, json_object_get_string_member (tokens, "access_token"));
+  assert_no_token_in (d->dir.dir, json_object_get_string_member (tokens, "refresh_token"));
+  assert_no_token_in (xdg_root, json_object_get_string_member (tokens, "access_token"));
+  assert_no_token_in (xdg_root, json_object_get_string_member (tokens, "refresh_token"));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  check_no_tokens_in_files (&f->a);
+  check_no_tokens_in_files (&f->b);
+  device_clear (&f->a);
+  device_clear (&f->b);
+  milk_test_account_free (f->owner);
+  if (f->restarted)
+    {
+      g_subprocess_send_signal (f->restarted, SIGTERM);
+      g_subprocess_wait (f->restarted, NULL, NULL);
+      g_clear_object (&f->restarted);
+      /* the harness's own process is gone already */
+      g_free (f->server->url);
+      g_free (f->server->database_url);
+      g_free (f->server);
+    }
+  else
+    milk_test_server_stop (f->server, SIGTERM);
+}
+
+/* Every live record the server holds for the account, by type and key. */
+static GHashTable *
+server_records (Fixture    *f,
+                const char *token)
+{
+  g_autoptr(MilkTestClient) client = milk_test_client_new ();
+  GHashTable *records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) milk_record_free);
+  g_autofree char *cursor = NULL;
+
+  for (int page = 0; page < 100; page++)
+    {
+      g_autoptr(MilkSyncMessage) response = milk_test_sync (f->server, client, token, cursor,
+                                                            "00000000000000ff", NULL);
+
+      g_assert_nonnull (response);
+      for (guint i = 0; i < response->changes->len; i++)
+        {
+          MilkRecord *record = g_ptr_array_index (response->changes, i);
+          g_autofree char *key = milk_record_dup_key (record);
+
+          if (!record->deleted)
+            g_hash_table_insert (records, g_strdup_printf ("%s/%s", milk_record_type_to_string (record->type), key),
+                                 milk_record_copy (record));
+        }
+      g_free (cursor);
+      cursor = g_strdup (response->cursor);
+      if (!response->more)
+        break;
+    }
+  return records;
+}
+
+/* The device's entries equal the server's, record by record. */
+/* The device's own current access token, from the keyring. */
+static char *
+device_access_token (Device *d)
+{
+  g_autofree char *secret = keyring_secret (d);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_nonnull (secret);
+  g_assert_true (json_parser_load_from_data (parser, secret, -1, NULL));
+  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                                  "access_token"));
+}
+
+static void
+assert_same_as_server (Fixture *f,
+                       Device  *d)
+{
+  g_autofree char *token = device_access_token (d);
+  g_autoptr(GHashTable) on_server = server_records (f, token);
+  g_autoptr(GPtrArray) entries = milk_store_list_entries (d->store, milk_test_day ("2000-01-01"),
+                                                          milk_test_day ("2099-12-31"), NULL);
+  guint server_entries = 0;
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      MilkRecord *mine = g_ptr_array_index (entries, i);
+      g_autofree char *k = milk_record_dup_key (mine);
+      g_autofree char *full = g_strdup_printf ("entry/%s", k);
+      MilkRecord *theirs = g_hash_table_lookup (on_server, full);
+
+      g_assert_nonnull (theirs);
+      g_assert_true (milk_record_equal (mine, theirs));
+    }
+  g_hash_table_iter_init (&iter, on_server);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (g_str_has_prefix (key, "entry/"))
+      server_entries++;
+  g_assert_cmpuint (server_entries, ==, entries->len);
+}
+
+static void
+test_sign_in_keeps_tokens_in_keyring (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autofree char *secret = NULL;
+
+  g_assert_false (milk_account_get_signed_in (f->a.account));
+  device_sign_in (&f->a);
+
+  secret = keyring_secret (&f->a);
+  g_assert_nonnull (secret);
+  g_assert_nonnull (strstr (secret, "refresh_token"));
+
+  /* A fresh start of the app finds the sign-in in the keyring. */
+  {
+    g_autoptr(MilkAccount) again = milk_account_new (f->server->url, milk_store_get_node (f->a.store));
+    Wait w = { 0 };
+
+    milk_account_load_async (again, NULL, loaded, &w);
+    wait_for (&w.done);
+    g_assert_no_error (w.error);
+    g_assert_true (w.ok);
+    g_assert_true (milk_account_get_signed_in (again));
+  }
+  set_entry (&f->a, "2026-11-01", 1000);
+  g_assert_true (device_sync (&f->a, NULL));
+  g_assert_cmpint (milk_sync_service_get_status (f->a.sync), ==, MILK_SYNC_IDLE);
+  assert_same_as_server (f, &f->a);
+}
+
+static void
+test_two_devices_converge (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  device_sign_in (&f->a);
+  device_sign_in (&f->b);
+
+  /* Both offline: overlapping days, recorded differently. */
+  for (int d = 1; d <= 6; d++)
+    {
+      g_autofree char *day = g_strdup_printf ("2026-11-%02d", d);
+      set_entry (&f->a, day, 1000);
+    }
+  g_usleep (5000); /* "later" is a later millisecond: within one, the node decides */
+  for (int d = 4; d <= 9; d++)
+    {
+      g_autofree char *day = g_strdup_printf ("2026-11-%02d", d);
+      set_entry (&f->b, day, 500);
+    }
+  g_usleep (5000);
+  set_entry (&f->a, "2026-11-05", 1500);        /* the latest edit of the 5th */
+  milk_store_delete_entry (f->a.store, MILK, milk_test_day ("2026-11-09"), NULL);
+
+  g_assert_true (device_sync (&f->b, &error));
+  g_assert_true (device_sync (&f->a, &error));
+  g_assert_true (device_sync (&f->b, &error));
+  g_assert_no_error (error);
+
+  /* The later edit wins everywhere, the delete too; nothing doubles. */
+  g_assert_cmpint (qty_on (&f->a, "2026-11-05"), ==, 1500);
+  g_assert_cmpint (qty_on (&f->b, "2026-11-05"), ==, 1500);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-04"), ==, 500);
+  g_assert_cmpint (qty_on (&f->b, "2026-11-01"), ==, 1000);
+  g_assert_cmpint (qty_on (&f->b, "2026-11-09"), ==, -1);
+  g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 0);
+  g_assert_cmpuint (milk_store_count_pending (f->b.store), ==, 0);
+  assert_same_as_server (f, &f->a);
+  assert_same_as_server (f, &f->b);
+
+  /* A no-op sync is one request. */
+  {
+    guint before = milk_sync_service_get_requests (f->a.sync);
+    g_assert_true (device_sync (&f->a, NULL));
+    g_assert_cmpuint (milk_sync_service_get_requests (f->a.sync), ==, before + 1);
+  }
+}
+
+/* Invariant 4: an edit made while the request is in flight survives. */
+static void
+test_edit_during_sync_survives (Fixture       *f,
+                                gconstpointer  data)
+{
+  Wait w = { 0 };
+
+  device_sign_in (&f->a);
+  device_sign_in (&f->b);
+  set_entry (&f->a, "2026-11-10", 1000);
+
+  milk_sync_service_sync_async (f->a.sync, NULL, synced, &w);
+  while (milk_sync_service_get_requests (f->a.sync) == 0)   /* the request is on its way */
+    g_main_context_iteration (NULL, TRUE);
+  g_usleep (2000);
+  set_entry (&f->a, "2026-11-10", 2000);           /* edited while it is in flight */
+  wait_for (&w.done);
+  g_assert_true (w.ok);
+
+  g_assert_cmpint (qty_on (&f->a, "2026-11-10"), ==, 2000);
+  g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 1);
+  g_assert_true (device_sync (&f->a, NULL));
+  g_assert_true (device_sync (&f->b, NULL));
+  g_assert_cmpint (qty_on (&f->b, "2026-11-10"), ==, 2000);
+}
+
+static void
+restart_server_on_same_port (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  const char *listen = f->server->url + strlen ("http://");
+  g_autofree char *healthz = g_strconcat (f->server->url, "/healthz", NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+
+  g_subprocess_launcher_setenv (launcher, "DATABASE_URL", f->server->database_url, TRUE);
+  f->restarted = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MILK_SERVER_BINARY"),
+                                              "serve", "--listen", listen, NULL);
+  g_assert_no_error (error);
+  for (int i = 0; i < 200; i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", healthz);
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      if (body && soup_message_get_status (msg) == 200)
+        return;
+      g_usleep (50000);
+    }
+  g_error ("The server did not come back on %s", listen);
+}
+
+static void
+test_server_stopped_keeps_changes (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  device_sign_in (&f->a);
+  set_entry (&f->a, "2026-11-11", 1000);
+  g_assert_true (device_sync (&f->a, NULL));
+
+  /* The service goes away: offline, quietly, and nothing is lost. */
+  g_subprocess_send_signal (f->server->process, SIGTERM);
+  g_subprocess_wait (f->server->process, NULL, NULL);
+  g_thread_join (f->server->reader);
+  set_entry (&f->a, "2026-11-12", 750);
+  g_assert_false (device_sync (&f->a, &error));
+  g_assert_cmpint (milk_sync_service_get_status (f->a.sync), ==, MILK_SYNC_OFFLINE);
+  g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 1);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-12"), ==, 750);
+
+  restart_server_on_same_port (f);
+  g_assert_true (device_sync (&f->a, NULL));
+  g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 0);
+  assert_same_as_server (f, &f->a);
+}
+
+static void
+run_sql (Fixture    *f,
+         const char *sql)
+{
+  PGconn *conn = milk_test_db_connect (f->server);
+  PGresult *result = PQexec (conn, sql);
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+  PQclear (result);
+  PQfinish (conn);
+}
+
+static void
+test_expired_access_token_refreshed (Fixture       *f,
+                                     gconstpointer  data)
+{
+  guint before;
+
+  device_sign_in (&f->a);
+  set_entry (&f->a, "2026-11-13", 1000);
+
+  /* The server says the access token expired an hour ago. */
+  run_sql (f, "UPDATE oauth_tokens SET expires_at = now() - interval '1 hour' WHERE kind = 'access'");
+  before = milk_sync_service_get_requests (f->a.sync);
+  g_assert_true (device_sync (&f->a, NULL));
+  g_assert_cmpuint (milk_sync_service_get_requests (f->a.sync), ==, before + 2); /* 401, then retried */
+  g_assert_cmpint (milk_sync_service_get_status (f->a.sync), ==, MILK_SYNC_IDLE);
+  assert_same_as_server (f, &f->a);
+}
+
+static void
+test_revoked_sign_in_again (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  device_sign_in (&f->a);
+  set_entry (&f->a, "2026-11-14", 1000);
+
+  /* Revoked on the server: every token of the device is dead. */
+  run_sql (f, "UPDATE oauth_tokens SET revoked_at = now()");
+  g_assert_false (device_sync (&f->a, &error));
+  g_assert_cmpint (milk_sync_service_get_status (f->a.sync), ==, MILK_SYNC_SIGN_IN_AGAIN);
+  g_assert_false (milk_account_get_signed_in (f->a.account));
+  g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 1);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-14"), ==, 1000);
+
+  /* Signing in again sends what was kept. */
+  device_sign_in (&f->a);
+  g_assert_true (device_sync (&f->a, NULL));
+  assert_same_as_server (f, &f->a);
+}
+
+/* A browser that never comes back times out with a message. */
+static void
+test_browser_never_returns (Fixture       *f,
+                            gconstpointer  data)
+{
+  Wait w = { 0 };
+
+  g_setenv ("MILK_TEST_EMAIL", "nobody@example.org", TRUE); /* can't sign in */
+  milk_account_set_browser_timeout (f->a.account, 3);
+  milk_account_sign_in_async (f->a.account, NULL, signed_in, &w);
+  wait_for (&w.done);
+  g_assert_false (w.ok);
+  g_assert_error (w.error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_BROWSER_TIMEOUT);
+  g_assert_false (milk_account_get_signed_in (f->a.account));
+  g_clear_error (&w.error);
+}
+
+static void
+test_http_server_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = milk_account_normalize_server ("http://sync.example.org", &error);
+  g_autofree char *b = milk_account_normalize_server ("https://sync.example.org/", NULL);
+  g_autofree char *c = milk_account_normalize_server ("http://127.0.0.1:8080", NULL);
+
+  g_assert_null (a);
+  g_assert_error (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_INVALID_SERVER);
+  g_assert_cmpstr (b, ==, "https://sync.example.org");
+  g_assert_cmpstr (c, ==, "http://127.0.0.1:8080");
+}
+
+/* The desktop's handler for http:// links is the test browser, through the
+ * same GIO lookup the app uses for the real one. */
+static void
+register_test_browser (void)
+{
+  g_autofree char *apps = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *desktop = NULL;
+  g_autofree char *mimeapps = NULL;
+  g_autofree char *entry = NULL;
+
+  xdg_root = g_dir_make_tmp ("milk-e2e-XXXXXX", NULL);
+  apps = g_build_filename (xdg_root, "data", "applications", NULL);
+  config = g_build_filename (xdg_root, "config", NULL);
+  g_mkdir_with_parents (apps, 0700);
+  g_mkdir_with_parents (config, 0700);
+  desktop = g_build_filename (apps, "milk-test-browser.desktop", NULL);
+  entry = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Milk Test Browser\nExec=%s %%u\n"
+                           "MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+                           g_getenv ("MILK_TEST_BROWSER"));
+  g_assert_true (g_file_set_contents (desktop, entry, -1, NULL));
+  mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_assert_true (g_file_set_contents (mimeapps,
+                                      "[Default Applications]\n"
+                                      "x-scheme-handler/http=milk-test-browser.desktop\n"
+                                      "x-scheme-handler/https=milk-test-browser.desktop\n", -1, NULL));
+  g_setenv ("XDG_DATA_HOME", g_build_filename (xdg_root, "data", NULL), TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  register_test_browser ();
+  if (!milk_test_init (&argc, &argv))
+    return milk_test_run_skipped ("/e2e/sync");
+
+#define ADD(path, func) g_test_add ("/e2e/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("sign-in-keeps-tokens-in-keyring", test_sign_in_keeps_tokens_in_keyring);
+  ADD ("two-devices-converge", test_two_devices_converge);
+  ADD ("edit-during-sync-survives", test_edit_during_sync_survives);
+  ADD ("server-stopped-keeps-changes", test_server_stopped_keeps_changes);
+  ADD ("expired-access-token-refreshed", test_expired_access_token_refreshed);
+  ADD ("revoked-sign-in-again", test_revoked_sign_in_again);
+  ADD ("browser-never-returns", test_browser_never_returns);
+#undef ADD
+  g_test_add_func ("/e2e/http-server-refused", test_http_server_refused);
+
+  status = g_test_run ();
+  milk_test_cleanup ();
+  return status;
+}
