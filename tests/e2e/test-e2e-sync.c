@@ -1,10 +1,12 @@
 /* test-e2e-sync.c — two devices, one account, the real service
  *
  * Each device is a real MilkStore, MilkAccount and MilkSyncService. They
- * sign in the way the app does — the desktop opens "the browser" (here
- * milk-test-browser, registered for http:// in the tests' own XDG folders)
- * — keep their tokens in the session's real gnome-keyring, and sync with a
- * real milk-diary-server on a real PostgreSQL over loopback.
+ * sign in the way the app does — the desktop opens "the browser",
+ * registered for http:// in the tests' own XDG folders: headless Chromium
+ * driven by tests/browser/sign-in.mjs in the e2e-chromium run, the small C
+ * stand-in milk-test-browser in the others — keep their tokens in the
+ * session's real gnome-keyring, and sync with a real milk-diary-server on a
+ * real PostgreSQL over loopback.
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -582,9 +584,12 @@ register_test_browser (void)
   g_mkdir_with_parents (apps, 0700);
   g_mkdir_with_parents (config, 0700);
   desktop = g_build_filename (apps, "milk-test-browser.desktop", NULL);
+  /* MILK_TEST_BROWSER_EXEC: a command line such as "node …/sign-in.mjs"
+   * for headless Chromium; otherwise the C stand-in. */
   entry = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Milk Test Browser\nExec=%s %%u\n"
                            "MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
-                           g_getenv ("MILK_TEST_BROWSER"));
+                           g_getenv ("MILK_TEST_BROWSER_EXEC") ? g_getenv ("MILK_TEST_BROWSER_EXEC")
+                                                               : g_getenv ("MILK_TEST_BROWSER"));
   g_assert_true (g_file_set_contents (desktop, entry, -1, NULL));
   mimeapps = g_build_filename (config, "mimeapps.list", NULL);
   g_assert_true (g_file_set_contents (mimeapps,
