@@ -319,10 +319,12 @@ test_clear_diary (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GPtrArray) products = NULL;
+  g_autofree char *payment = NULL;
   MilkTotals all;
 
   set_entry (f->a, "2026-11-01", 1000);
-  milk_store_add_payment (f->a, milk_test_day ("2026-11-02"), 100, NULL, NULL);
+  payment = milk_store_add_payment (f->a, milk_test_day ("2026-11-02"), 100, NULL, NULL);
+  g_assert_nonnull (payment);
   g_assert_true (milk_store_clear_diary (f->a, NULL));
 
   g_assert_true (milk_store_all_time_totals (f->a, &all, NULL, NULL));
