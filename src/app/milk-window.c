@@ -164,7 +164,7 @@ record_today (GtkWidget  *widget,
 
       entry->id = g_strdup (product->id);
       entry->day = today;
-      entry->qty_ml = product->default_qty_ml;
+      entry->qty_ml = milk_product_usual_qty (product, today);
       total_ml += entry->qty_ml;
       g_ptr_array_add (changes, entry);
       g_ptr_array_add (before, old ? old : unrecorded (product->id, today));

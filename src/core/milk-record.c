@@ -238,6 +238,9 @@ milk_record_validate (const MilkRecord  *self,
         FAIL (MILK_ERROR_INVALID_QTY, _("A daily quantity must be between 0 and 100 litres"));
       if (self->position < 0 || self->position > MAX_POSITION)
         FAIL (MILK_ERROR_INVALID_FIELD, _("A product’s position is out of range"));
+      for (guint i = 0; self->has_weekday_qty && i < 7; i++)
+        if (self->weekday_qty_ml[i] < 0 || self->weekday_qty_ml[i] > MILK_QTY_MAX_ML)
+          FAIL (MILK_ERROR_INVALID_QTY, _("A usual quantity must be between 0 and 100 litres"));
       break;
 
     case MILK_RECORD_ENTRY:
@@ -291,6 +294,19 @@ milk_record_equal (const MilkRecord *a,
   return json_node_equal (ja, jb);
 }
 
+/* What a product usually brings on a day: its weekday pattern if it has
+ * one, its daily quantity otherwise. */
+gint64
+milk_product_usual_qty (const MilkRecord *product,
+                        MilkDay           day)
+{
+  g_return_val_if_fail (product != NULL && product->type == MILK_RECORD_PRODUCT, 0);
+
+  if (product->has_weekday_qty && milk_day_is_valid (day))
+    return product->weekday_qty_ml[milk_day_weekday (day) - 1];
+  return product->default_qty_ml;
+}
+
 JsonNode *
 milk_record_to_json (const MilkRecord *self)
 {
@@ -321,6 +337,14 @@ milk_record_to_json (const MilkRecord *self)
           json_builder_add_string_value (builder, self->unit ? self->unit : "");
           json_builder_set_member_name (builder, "default_qty_ml");
           json_builder_add_int_value (builder, self->default_qty_ml);
+          if (self->has_weekday_qty)
+            {
+              json_builder_set_member_name (builder, "weekday_qty_ml");
+              json_builder_begin_array (builder);
+              for (guint i = 0; i < 7; i++)
+                json_builder_add_int_value (builder, self->weekday_qty_ml[i]);
+              json_builder_end_array (builder);
+            }
           json_builder_set_member_name (builder, "position");
           json_builder_add_int_value (builder, self->position);
           json_builder_set_member_name (builder, "archived");
@@ -437,6 +461,36 @@ read_bool (JsonObject  *obj,
   return TRUE;
 }
 
+/* Optional: seven whole numbers, Monday first. */
+static gboolean
+read_weekdays (JsonObject  *obj,
+               MilkRecord  *self,
+               GError     **error)
+{
+  JsonNode *node = json_object_get_member (obj, "weekday_qty_ml");
+  JsonArray *array;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (array = json_node_get_array (node)) != 7)
+    goto bad;
+  for (guint i = 0; i < 7; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_INT64)
+        goto bad;
+      self->weekday_qty_ml[i] = json_node_get_int (element);
+    }
+  self->has_weekday_qty = TRUE;
+  return TRUE;
+
+bad:
+  g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_QTY,
+               _("The field “weekday_qty_ml” must be seven whole numbers"));
+  return FALSE;
+}
+
 static gboolean
 read_data (MilkRecord  *self,
            JsonObject  *data,
@@ -450,6 +504,7 @@ read_data (MilkRecord  *self,
       return read_string (data, "name", TRUE, &self->name, MILK_ERROR_INVALID_NAME, error) &&
              read_string (data, "unit", TRUE, &self->unit, MILK_ERROR_INVALID_NAME, error) &&
              read_int (data, "default_qty_ml", FALSE, &self->default_qty_ml, MILK_ERROR_INVALID_QTY, error) &&
+             read_weekdays (data, self, error) &&
              read_int (data, "position", FALSE, &self->position, MILK_ERROR_INVALID_FIELD, error) &&
              read_bool (data, "archived", &self->archived, error);
 

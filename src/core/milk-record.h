@@ -32,7 +32,8 @@ typedef enum
 #define MILK_DEFAULT_PRODUCT_ID "00000000-0000-4000-8000-000000000001"
 
 /* Which fields mean something depends on the type:
- *   product  id, name, unit, default_qty_ml, position, archived
+ *   product  id, name, unit, default_qty_ml, weekday_qty_ml (optional),
+ *            position, archived
  *   entry    id (product), day, qty_ml, price_override, note
  *   price    id (product), day, price_per_l
  *   payment  id, day, amount, note
@@ -49,6 +50,8 @@ typedef struct
   char *name;
   char *unit;
   gint64 default_qty_ml;
+  gboolean has_weekday_qty;   /* the usual quantity differs by weekday */
+  gint64 weekday_qty_ml[7];   /* Monday first */
   gint64 position;
   gboolean archived;
 
@@ -71,6 +74,8 @@ gboolean        milk_record_validate     (const MilkRecord  *record,
                                           GError           **error);
 gboolean        milk_record_equal        (const MilkRecord  *a,
                                           const MilkRecord  *b);
+gint64          milk_product_usual_qty   (const MilkRecord  *product,
+                                          MilkDay            day);
 
 const char     *milk_record_type_to_string (MilkRecordType  type);
 gboolean        milk_record_type_from_string (const char   *text,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "milk-server-private.h"
+#include "milk-server-fuzz.h"
 
 #define SESSION_COOKIE "milk_session"
 
@@ -100,6 +101,12 @@ safe_return_to (const char *path)
   return path;
 }
 
+const char *
+_milk_server_safe_return_to (const char *path)
+{
+  return safe_return_to (path);
+}
+
 static gboolean
 email_is_valid (const char *email)
 {
@@ -114,6 +121,12 @@ email_is_valid (const char *email)
   return TRUE;
 }
 
+gboolean
+_milk_server_email_is_valid (const char *email)
+{
+  return email_is_valid (email);
+}
+
 static const char *
 password_problem (const char *password,
                   const char *confirm)
@@ -125,6 +138,13 @@ password_problem (const char *password,
   if (g_strcmp0 (password, confirm) != 0)
     return "The two passwords are not the same.";
   return NULL;
+}
+
+const char *
+_milk_server_password_problem (const char *password,
+                               const char *confirm)
+{
+  return password_problem (password, confirm);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "milk-server-private.h"
+#include "milk-server-fuzz.h"
 
 #define SCOPE "sync"
 
@@ -107,6 +108,12 @@ redirect_uri_is_registered (const char *text)
          g_uri_get_fragment (uri) == NULL;
 }
 
+gboolean
+_milk_server_redirect_uri_is_registered (const char *text)
+{
+  return redirect_uri_is_registered (text);
+}
+
 static gboolean
 is_base64url (const char *text,
               gsize       min,
@@ -122,6 +129,15 @@ is_base64url (const char *text,
         !(pkce_verifier && (text[i] == '.' || text[i] == '~')))
       return FALSE;
   return TRUE;
+}
+
+gboolean
+_milk_server_is_base64url (const char *text,
+                           gsize       min,
+                           gsize       max,
+                           gboolean    pkce_verifier)
+{
+  return is_base64url (text, min, max, pkce_verifier);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "milk-hlc.h"
 #include "milk-protocol.h"
 #include "milk-server-private.h"
+#include "milk-server-fuzz.h"
 
 #define CURSOR_PREFIX "v1."
 
@@ -51,6 +52,12 @@ bearer_token (MilkRequest *request)
       return NULL;
     }
   return header + 7;
+}
+
+const char *
+_milk_server_bearer_token (MilkRequest *request)
+{
+  return bearer_token (request);
 }
 
 static void
@@ -100,6 +107,13 @@ parse_cursor (const char *cursor,
     return FALSE;
   *seq = value;
   return TRUE;
+}
+
+gboolean
+_milk_server_parse_cursor (const char *cursor,
+                           gint64     *seq)
+{
+  return parse_cursor (cursor, seq);
 }
 
 static int

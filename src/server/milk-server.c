@@ -17,6 +17,7 @@
 
 #include "milk-protocol.h"
 #include "milk-server-private.h"
+#include "milk-server-fuzz.h"
 
 #define DRAIN_TIMEOUT_S 30
 #define PAGES_PATH "/io/github/milkdiary/MilkDiary/server/pages/"
@@ -81,6 +82,18 @@ find_route (const char *method,
   return NULL;
 }
 
+MilkRouteFunc
+_milk_server_find_route (const char *method,
+                         const char *path,
+                         gsize      *max_body,
+                         gboolean   *path_known)
+{
+  const Route *route = find_route (method, path, path_known);
+
+  *max_body = route ? route->max_body : 0;
+  return route ? route->func : NULL;
+}
+
 /* ---- requests ---- */
 
 static void
@@ -98,6 +111,12 @@ milk_request_free (MilkRequest *request)
   g_clear_pointer (&request->response_headers, g_ptr_array_unref);
   g_free (request->log_note);
   g_free (request);
+}
+
+void
+_milk_server_request_free (MilkRequest *request)
+{
+  milk_request_free (request);
 }
 
 const char *
@@ -486,6 +505,12 @@ copy_headers (SoupMessageHeaders *headers)
         g_hash_table_replace (table, lower, g_strdup (value));
     }
   return table;
+}
+
+GHashTable *
+_milk_server_copy_headers (SoupMessageHeaders *headers)
+{
+  return copy_headers (headers);
 }
 
 static char *

@@ -70,6 +70,10 @@ static const char * const migrations[] = {
   "CREATE INDEX payments_pending ON payments (pending) WHERE pending;"
   "CREATE INDEX settings_pending ON settings (pending) WHERE pending;"
   "CREATE INDEX payments_day ON payments (day);",
+
+  /* 2 → 3: a product's usual quantity by weekday, "" for none or seven
+   * comma-separated millilitre counts, Monday first. */
+  "ALTER TABLE products ADD COLUMN weekday_qty TEXT NOT NULL DEFAULT '';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == MILK_STORE_SCHEMA_VERSION);

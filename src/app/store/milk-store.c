@@ -44,7 +44,7 @@ typedef struct
 } TableInfo;
 
 static const TableInfo tables[] = {
-  [MILK_RECORD_PRODUCT] = { "products", "name, unit, default_qty_ml, position, archived", 5 },
+  [MILK_RECORD_PRODUCT] = { "products", "name, unit, default_qty_ml, position, archived, weekday_qty", 6 },
   [MILK_RECORD_ENTRY] = { "entries", "product, day, qty_ml, price_override, note", 5 },
   [MILK_RECORD_PRICE] = { "prices", "product, day, price_per_l", 3 },
   [MILK_RECORD_PAYMENT] = { "payments", "day, amount, note", 3 },
@@ -430,6 +430,19 @@ bind_record (sqlite3_stmt     *stmt,
       sqlite3_bind_int64 (stmt, col++, record->default_qty_ml);
       sqlite3_bind_int64 (stmt, col++, record->position);
       sqlite3_bind_int (stmt, col++, record->archived);
+      if (record->has_weekday_qty)
+        {
+          g_autofree char *pattern = g_strdup_printf ("%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                                                      ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                                                      ",%" G_GINT64_FORMAT,
+                                                      record->weekday_qty_ml[0], record->weekday_qty_ml[1],
+                                                      record->weekday_qty_ml[2], record->weekday_qty_ml[3],
+                                                      record->weekday_qty_ml[4], record->weekday_qty_ml[5],
+                                                      record->weekday_qty_ml[6]);
+          sqlite3_bind_text (stmt, col++, pattern, -1, SQLITE_TRANSIENT);
+        }
+      else
+        sqlite3_bind_text (stmt, col++, "", -1, SQLITE_STATIC);
       break;
 
     case MILK_RECORD_ENTRY:
@@ -477,6 +490,26 @@ column_text (sqlite3_stmt *stmt,
   return text ? text : "";
 }
 
+static void
+read_weekday_pattern (MilkRecord *record,
+                      const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", 0);
+
+  record->has_weekday_qty = FALSE;
+  if (g_strv_length (parts) != 7)
+    return;
+  for (guint i = 0; i < 7; i++)
+    {
+      gint64 value;
+
+      if (!g_ascii_string_to_signed (parts[i], 10, 0, MILK_QTY_MAX_ML, &value, NULL))
+        return;
+      record->weekday_qty_ml[i] = value;
+    }
+  record->has_weekday_qty = TRUE;
+}
+
 /* Reads "key, <data columns>, hlc, deleted" into a record. */
 static MilkRecord *
 read_record (MilkRecordType  type,
@@ -496,6 +529,7 @@ read_record (MilkRecordType  type,
       record->default_qty_ml = sqlite3_column_int64 (stmt, col++);
       record->position = sqlite3_column_int64 (stmt, col++);
       record->archived = sqlite3_column_int (stmt, col++) != 0;
+      read_weekday_pattern (record, column_text (stmt, col++));
       break;
 
     case MILK_RECORD_ENTRY:
@@ -1245,4 +1279,106 @@ milk_store_clear_diary (MilkStore  *self,
 fail:
   rollback (self);
   return FALSE;
+}
+
+/* The entries that "Fill the month so far" writes: each active product's
+ * usual quantity on every day of the span that has no record for it yet.
+ * Recorded days, "no delivery" ones included, are never touched. */
+GPtrArray *
+milk_store_plan_usual_days (MilkStore  *self,
+                            MilkDay     first,
+                            MilkDay     last,
+                            GError    **error)
+{
+  g_autoptr(GPtrArray) products = milk_store_list_products (self, FALSE, error);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GHashTable) recorded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) plan = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+
+  if (products == NULL || (entries = milk_store_list_entries (self, first, last, error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < entries->len; i++)
+    g_hash_table_add (recorded, milk_record_dup_key (g_ptr_array_index (entries, i)));
+
+  for (MilkDay day = first; day <= last; day++)
+    for (guint p = 0; p < products->len; p++)
+      {
+        MilkRecord *product = g_ptr_array_index (products, p);
+        g_autofree char *key = entry_key (product->id, day);
+        MilkRecord *entry;
+
+        if (g_hash_table_contains (recorded, key))
+          continue;
+        entry = milk_record_new (MILK_RECORD_ENTRY);
+        entry->id = g_strdup (product->id);
+        entry->day = day;
+        entry->qty_ml = milk_product_usual_qty (product, day);
+        g_ptr_array_add (plan, entry);
+      }
+  return g_steal_pointer (&plan);
+}
+
+/* Leave: "no delivery" for every active product on every day of the span.
+ * *recorded gets the entries already there, which the person confirms
+ * before they change. */
+GPtrArray *
+milk_store_plan_leave (MilkStore   *self,
+                       MilkDay      first,
+                       MilkDay      last,
+                       GPtrArray  **recorded,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) products = milk_store_list_products (self, FALSE, error);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) plan = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+
+  if (products == NULL || (entries = milk_store_list_entries (self, first, last, error)) == NULL)
+    return NULL;
+
+  for (MilkDay day = first; day <= last; day++)
+    for (guint p = 0; p < products->len; p++)
+      {
+        MilkRecord *entry = milk_record_new (MILK_RECORD_ENTRY);
+
+        entry->id = g_strdup (((MilkRecord *) g_ptr_array_index (products, p))->id);
+        entry->day = day;
+        entry->qty_ml = 0;
+        entry->note = g_strdup ("");
+        g_ptr_array_add (plan, entry);
+      }
+  if (recorded)
+    *recorded = g_steal_pointer (&entries);
+  return g_steal_pointer (&plan);
+}
+
+/* What the entries of a plan were before it: copies, or tombstones for
+ * days that were unrecorded. Storing them is the plan's Undo. */
+GPtrArray *
+milk_store_snapshot_entries (MilkStore  *self,
+                             GPtrArray  *plan,
+                             GError    **error)
+{
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+
+  for (guint i = 0; i < plan->len; i++)
+    {
+      const MilkRecord *change = g_ptr_array_index (plan, i);
+      g_autoptr(GError) local_error = NULL;
+      MilkRecord *old = milk_store_get_entry (self, change->id, change->day, &local_error);
+
+      if (local_error)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (old == NULL)
+        {
+          old = milk_record_new (MILK_RECORD_ENTRY);
+          old->id = g_strdup (change->id);
+          old->day = change->day;
+          old->deleted = TRUE;
+        }
+      g_ptr_array_add (before, old);
+    }
+  return g_steal_pointer (&before);
 }

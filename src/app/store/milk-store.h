@@ -85,6 +85,19 @@ GPtrArray         *milk_store_list_entries     (MilkStore    *self,
                                                 MilkDay       last,
                                                 GError      **error);
 
+GPtrArray         *milk_store_plan_usual_days  (MilkStore    *self,
+                                                MilkDay       first,
+                                                MilkDay       last,
+                                                GError      **error);
+GPtrArray         *milk_store_plan_leave       (MilkStore    *self,
+                                                MilkDay       first,
+                                                MilkDay       last,
+                                                GPtrArray   **recorded,
+                                                GError      **error);
+GPtrArray         *milk_store_snapshot_entries (MilkStore    *self,
+                                                GPtrArray    *plan,
+                                                GError      **error);
+
 /* Products, prices, payments, settings */
 GPtrArray         *milk_store_list_products    (MilkStore    *self,
                                                 gboolean      include_archived,
