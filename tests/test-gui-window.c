@@ -303,6 +303,136 @@ test_narrow_window_bottom_switcher (Fixture       *f,
   g_assert_true (adw_view_switcher_title_get_title_visible (title));
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static void
+close_editors (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i - 1);
+
+      if (MILK_IS_DAY_EDITOR (window))
+        gtk_window_destroy (GTK_WINDOW (window));
+    }
+  milk_gui_test_drain ();
+}
+
+/* Shift+click picks the week away; "Mark Leave" makes every day of it
+ * "no delivery"; one Undo brings the week back as it was. */
+static void
+test_leave_range_and_undo (Fixture       *f,
+                           gconstpointer  data)
+{
+  AdwMessageDialog *dialog;
+  MilkDay first = milk_test_day ("2026-08-10"), last = milk_test_day ("2026-08-16");
+  MilkTotals bill;
+
+  milk_calendar_view_set_month (f->calendar, 2026, 8);
+  milk_calendar_view_click_day (f->calendar, first, FALSE);   /* opens the 10th ... */
+  close_editors ();
+  milk_calendar_view_click_day (f->calendar, last, TRUE);     /* ... Shift+click the 16th */
+  milk_gui_test_drain ();
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (cell (f, milk_test_day ("2026-08-13"))), "selected"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mark-leave", NULL));
+  milk_gui_test_drain ();
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "mark");
+  milk_gui_test_drain ();
+
+  g_assert_true (milk_store_month_totals (f->store, 2026, 8, &bill, NULL, NULL));
+  g_assert_cmpuint (bill.skipped_days, ==, 7);
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, milk_test_day ("2026-08-13"))), ==, MILK_DAY_SKIPPED);
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, milk_test_day ("2026-08-17"))), ==, MILK_DAY_UNRECORDED);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  milk_gui_test_drain ();
+  g_assert_true (milk_store_month_totals (f->store, 2026, 8, &bill, NULL, NULL));
+  g_assert_cmpuint (bill.skipped_days, ==, 0);
+  g_assert_cmpint (milk_day_cell_get_state (cell (f, milk_test_day ("2026-08-13"))), ==, MILK_DAY_UNRECORDED);
+}
+
+static void
+test_leave_confirms_recorded_days (Fixture       *f,
+                                   gconstpointer  data)
+{
+  AdwMessageDialog *dialog;
+  g_autoptr(MilkRecord) kept = NULL;
+  g_autoptr(MilkRecord) changed = NULL;
+
+  g_assert_true (milk_store_set_entry (f->store, MILK, milk_test_day ("2026-08-12"), 1000, MILK_NO_PRICE, NULL, NULL));
+  milk_window_mark_leave (f->window, milk_test_day ("2026-08-10"), milk_test_day ("2026-08-16"));
+  milk_gui_test_drain ();
+
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1 L"));
+  adw_message_dialog_response (dialog, "cancel");
+  milk_gui_test_drain ();
+  kept = milk_store_get_entry (f->store, MILK, milk_test_day ("2026-08-12"), NULL);
+  g_assert_cmpint (kept->qty_ml, ==, 1000);
+  g_assert_null (milk_store_get_entry (f->store, MILK, milk_test_day ("2026-08-11"), NULL));
+
+  milk_window_mark_leave (f->window, milk_test_day ("2026-08-10"), milk_test_day ("2026-08-16"));
+  milk_gui_test_drain ();
+  adw_message_dialog_response (find_message_dialog (), "change");
+  milk_gui_test_drain ();
+  changed = milk_store_get_entry (f->store, MILK, milk_test_day ("2026-08-12"), NULL);
+  g_assert_cmpint (changed->qty_ml, ==, 0);
+}
+
+/* The bar of the issue: 1 L on weekdays, 2 L on Sundays; September 2026
+ * with two days recorded by hand (the 6th none, 1.5 L on the 10th), at
+ * ₹56.50: 25 × 56.50 + 3 × 113.00 + 84.75 = ₹1,836.25. */
+static void
+test_fill_month_with_weekday_pattern (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(MilkRecord) milk = milk_store_get (f->store, MILK_RECORD_PRODUCT, MILK, NULL);
+  g_autoptr(MilkRecord) sixth = NULL;
+
+  milk->has_weekday_qty = TRUE;
+  for (int i = 0; i < 6; i++)
+    milk->weekday_qty_ml[i] = 1000;
+  milk->weekday_qty_ml[6] = 2000;
+  g_assert_true (milk_store_put (f->store, milk, NULL));
+  g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2026-09-01"), 5650, NULL));
+  g_assert_true (milk_store_set_entry (f->store, MILK, milk_test_day ("2026-09-06"), 0, MILK_NO_PRICE, NULL, NULL));
+  g_assert_true (milk_store_set_entry (f->store, MILK, milk_test_day ("2026-09-10"), 1500, MILK_NO_PRICE, NULL, NULL));
+
+  milk_calendar_view_set_month (f->calendar, 2026, 9);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.fill-month", NULL));
+  milk_gui_test_drain ();
+
+  g_assert_cmpstr (bill_label (f, "amount_label"), ==, "₹1,836.25");
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "32.5 L");
+  g_assert_cmpstr (milk_day_cell_get_text (cell (f, milk_test_day ("2026-09-13"))), ==, "2 L");
+  sixth = milk_store_get_entry (f->store, MILK, milk_test_day ("2026-09-06"), NULL);
+  g_assert_cmpint (sixth->qty_ml, ==, 0);
+
+  /* One Undo takes the fill back, leaving the two hand-recorded days. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  milk_gui_test_drain ();
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
+}
+
 /* A new diary starts with the welcome page; Start goes to the calendar. */
 static void
 test_first_run_welcome (void)
@@ -352,6 +482,9 @@ main (int   argc,
   ADD ("future-days-not-editable", test_future_days_not_editable);
   ADD ("two-products-split", test_two_products_split);
   ADD ("narrow-window-bottom-switcher", test_narrow_window_bottom_switcher);
+  ADD ("leave-range-and-undo", test_leave_range_and_undo);
+  ADD ("leave-confirms-recorded-days", test_leave_confirms_recorded_days);
+  ADD ("fill-month-with-weekday-pattern", test_fill_month_with_weekday_pattern);
 #undef ADD
   g_test_add_func ("/gui/window/first-run-welcome", test_first_run_welcome);
 

@@ -37,6 +37,10 @@ struct _MilkCalendarView
   int month;
   int first_weekday; /* 1 = Monday ... 7 = Sunday */
   GtkWidget *cells[N_CELLS];
+  MilkDay anchor;            /* the day a Shift+click extends from */
+  MilkDay selection_first;   /* a range picked with Shift, or 0 */
+  MilkDay selection_last;
+  gboolean shift_held;
   GtkWidget *weekday_labels[7];
   GPtrArray *product_rows;
 };
@@ -53,6 +57,7 @@ enum {
 
 enum {
   DAY_ACTIVATED,
+  SELECTION_CHANGED,
   N_SIGNALS
 };
 
@@ -199,6 +204,10 @@ fill_cells (MilkCalendarView *self,
       gboolean any = FALSE, delivered = FALSE;
 
       milk_day_cell_set_day (cell, day, day >= first && day <= last, day == today, day > today);
+      if (self->selection_first && day >= self->selection_first && day <= self->selection_last)
+        gtk_widget_add_css_class (GTK_WIDGET (cell), "selected");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (cell), "selected");
       if (day < first || day > last || entries == NULL)
         continue;
 
@@ -365,10 +374,89 @@ go_today (GtkWidget  *widget,
 }
 
 static void
+show_selection (MilkCalendarView *self)
+{
+  for (int i = 0; i < N_CELLS; i++)
+    {
+      MilkDay day = milk_day_cell_get_day (MILK_DAY_CELL (self->cells[i]));
+      gboolean on = self->selection_first && day >= self->selection_first && day <= self->selection_last;
+
+      if (on)
+        gtk_widget_add_css_class (self->cells[i], "selected");
+      else
+        gtk_widget_remove_css_class (self->cells[i], "selected");
+    }
+}
+
+/* Selects the days from first to last (in either order); 0 clears. */
+void
+milk_calendar_view_select_range (MilkCalendarView *self,
+                                 MilkDay           first,
+                                 MilkDay           last)
+{
+  g_return_if_fail (MILK_IS_CALENDAR_VIEW (self));
+
+  self->selection_first = MIN (first, last);
+  self->selection_last = MAX (first, last);
+  if (first == 0 || last == 0)
+    self->selection_first = self->selection_last = 0;
+  show_selection (self);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
+
+gboolean
+milk_calendar_view_get_selection (MilkCalendarView *self,
+                                  MilkDay          *first,
+                                  MilkDay          *last)
+{
+  if (self->selection_first == 0)
+    return FALSE;
+  *first = self->selection_first;
+  *last = self->selection_last;
+  return TRUE;
+}
+
+/* Shift+click (or Shift+Enter) picks a range of days, for leave; a plain
+ * click opens the day. */
+void
+milk_calendar_view_click_day (MilkCalendarView *self,
+                              MilkDay           day,
+                              gboolean          extend)
+{
+  if (extend && self->anchor != 0)
+    {
+      milk_calendar_view_select_range (self, self->anchor, day);
+      return;
+    }
+  self->anchor = day;
+  if (self->selection_first)
+    milk_calendar_view_select_range (self, 0, 0);
+  g_signal_emit (self, signals[DAY_ACTIVATED], 0, day);
+}
+
+static void
 cell_clicked (MilkCalendarView *self,
               MilkDayCell      *cell)
 {
-  g_signal_emit (self, signals[DAY_ACTIVATED], 0, milk_day_cell_get_day (cell));
+  milk_calendar_view_click_day (self, milk_day_cell_get_day (cell), self->shift_held);
+}
+
+static void
+note_modifiers (GtkEventController *controller,
+                MilkCalendarView   *self)
+{
+  self->shift_held = (gtk_event_controller_get_current_event_state (controller) & GDK_SHIFT_MASK) != 0;
+}
+
+static gboolean
+key_pressed (GtkEventControllerKey *controller,
+             guint                  keyval,
+             guint                  keycode,
+             GdkModifierType        state,
+             MilkCalendarView      *self)
+{
+  self->shift_held = (state & GDK_SHIFT_MASK) != 0;
+  return FALSE;
 }
 
 static void
@@ -486,6 +574,13 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
    */
   signals[DAY_ACTIVATED] = g_signal_new ("day-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  /**
+   * MilkCalendarView::selection-changed:
+   *
+   * A range of days was picked with Shift, or the pick was cleared.
+   */
+  signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-calendar-view.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, month_label);
@@ -552,6 +647,19 @@ milk_calendar_view_init (MilkCalendarView *self)
       gtk_grid_attach (self->grid, label, i, 0, 1, 1);
       self->weekday_labels[i] = label;
     }
+
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
+    g_signal_connect_swapped (click, "pressed", G_CALLBACK (note_modifiers), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->grid), GTK_EVENT_CONTROLLER (click));
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->grid), keys);
+  }
 
   for (int i = 0; i < N_CELLS; i++)
     {

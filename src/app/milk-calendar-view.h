@@ -24,5 +24,14 @@ int        milk_calendar_view_get_month  (MilkCalendarView *self);
 GtkWidget *milk_calendar_view_get_cell   (MilkCalendarView *self,
                                           MilkDay           day);
 void       milk_calendar_view_refresh    (MilkCalendarView *self);
+void       milk_calendar_view_click_day  (MilkCalendarView *self,
+                                          MilkDay           day,
+                                          gboolean          extend);
+void       milk_calendar_view_select_range (MilkCalendarView *self,
+                                          MilkDay           first,
+                                          MilkDay           last);
+gboolean   milk_calendar_view_get_selection (MilkCalendarView *self,
+                                          MilkDay          *first,
+                                          MilkDay          *last);
 
 G_END_DECLS

@@ -302,7 +302,7 @@ load (MilkDayEditor *self)
         {
           all_skipped = FALSE;
           /* A day not yet recorded offers the usual quantity. */
-          set_quantity_text (line, line->product->default_qty_ml);
+          set_quantity_text (line, milk_product_usual_qty (line->product, self->day));
         }
     }
 

@@ -260,3 +260,238 @@ _milk_window_print_bill (GtkWidget  *widget,
 }
 
 G_GNUC_END_IGNORE_DEPRECATIONS
+
+/* Leave and the usual days ----------------------------------------------- */
+
+typedef struct
+{
+  MilkWindow *window;
+  GPtrArray *plan;
+  char *message;
+} Pending;
+
+static void
+pending_free (gpointer data)
+{
+  Pending *pending = data;
+
+  g_ptr_array_unref (pending->plan);
+  g_free (pending->message);
+  g_free (pending);
+}
+
+static void
+apply_plan (MilkWindow *self,
+            GPtrArray  *plan,
+            const char *message)
+{
+  MilkStore *store = _milk_window_get_store (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = milk_store_snapshot_entries (store, plan, &error);
+
+  if (before == NULL || !milk_store_put_many (store, plan, &error))
+    {
+      milk_window_show_message (self, error->message);
+      return;
+    }
+  milk_window_offer_undo (self, message, before);
+}
+
+static void
+leave_confirmed (AdwMessageDialog *dialog,
+                 const char       *response,
+                 Pending          *pending)
+{
+  if (g_strcmp0 (response, "change") == 0)
+    apply_plan (pending->window, pending->plan, pending->message);
+}
+
+static char *
+describe_entry (MilkRecord *entry)
+{
+  int y, m, d;
+  g_autoptr(GDateTime) date = NULL;
+  g_autofree char *day = NULL;
+  g_autofree char *qty = NULL;
+
+  milk_day_get_ymd (entry->day, &y, &m, &d);
+  date = g_date_time_new_local (y, m, d, 0, 0, 0);
+  day = g_date_time_format (date, _("%a %e %b"));
+  qty = entry->qty_ml ? milk_quantity_format (entry->qty_ml) : g_strdup (_("no delivery"));
+  return g_strdup_printf ("%s: %s", day, qty);
+}
+
+/* Marks every day from first to last "no delivery", in one step that one
+ * Undo takes back. Days already recorded are listed first, to confirm. */
+void
+milk_window_mark_leave (MilkWindow *self,
+                        MilkDay     first,
+                        MilkDay     last)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) recorded = NULL;
+  g_autoptr(GPtrArray) plan = NULL;
+  g_autofree char *message = NULL;
+  guint days;
+  MilkDay a = MIN (first, last), b = MAX (first, last);
+
+  if (!milk_day_is_valid (a) || !milk_day_is_valid (b) || b - a > 366)
+    {
+      milk_window_show_message (self, _("Leave can be at most a year, between two days of the calendar"));
+      return;
+    }
+  plan = milk_store_plan_leave (_milk_window_get_store (self), a, b, &recorded, &error);
+  if (plan == NULL)
+    {
+      milk_window_show_message (self, error->message);
+      return;
+    }
+  days = b - a + 1;
+  message = g_strdup_printf (ngettext ("Marked %u day as leave", "Marked %u days as leave", days), days);
+
+  if (recorded->len > 0)
+    {
+      g_autoptr(GString) list = g_string_new (NULL);
+      Pending *pending = g_new0 (Pending, 1);
+      GtkWidget *dialog;
+
+      for (guint i = 0; i < recorded->len && i < 12; i++)
+        {
+          g_autofree char *line = describe_entry (g_ptr_array_index (recorded, i));
+          g_string_append_printf (list, "%s\n", line);
+        }
+      if (recorded->len > 12)
+        g_string_append_printf (list, ngettext ("and %u more\n", "and %u more\n", recorded->len - 12),
+                                recorded->len - 12);
+
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Change Recorded Days?"), NULL);
+      adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                      ngettext ("This day is already recorded and will become “no delivery”:\n\n%s",
+                                                "These days are already recorded and will become “no delivery”:\n\n%s",
+                                                recorded->len),
+                                      list->str);
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "cancel", _("_Cancel"),
+                                        "change", _("_Mark as Leave"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "change", ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      pending->window = self;
+      pending->plan = g_steal_pointer (&plan);
+      pending->message = g_steal_pointer (&message);
+      g_signal_connect_data (dialog, "response", G_CALLBACK (leave_confirmed), pending,
+                             (GClosureNotify) (void (*) (void)) pending_free, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  apply_plan (self, plan, message);
+}
+
+static void
+leave_dialog_response (AdwMessageDialog *dialog,
+                       const char       *response,
+                       MilkWindow       *self)
+{
+  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
+  GtkEditable *from = GTK_EDITABLE (gtk_widget_get_first_child (box));
+  GtkEditable *to = GTK_EDITABLE (gtk_widget_get_last_child (box));
+  g_autoptr(GError) error = NULL;
+  MilkDay first, last;
+
+  if (g_strcmp0 (response, "mark") != 0)
+    return;
+  if ((first = milk_day_parse (gtk_editable_get_text (from), &error)) == MILK_DAY_INVALID ||
+      (last = milk_day_parse (gtk_editable_get_text (to), &error)) == MILK_DAY_INVALID)
+    {
+      milk_window_show_message (self, error->message);
+      return;
+    }
+  milk_window_mark_leave (self, first, last);
+}
+
+static GtkWidget *
+day_entry (const char *label,
+           MilkDay     day)
+{
+  GtkWidget *entry = gtk_entry_new ();
+  g_autofree char *text = milk_day_to_string (day);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "YYYY-MM-DD");
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_set_tooltip_text (entry, label);
+  gtk_widget_set_hexpand (entry, TRUE);
+  return entry;
+}
+
+void
+_milk_window_mark_leave (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  MilkWindow *self = MILK_WINDOW (widget);
+  MilkDay first = milk_day_today (), last = first;
+  GtkWidget *dialog, *box;
+
+  milk_calendar_view_get_selection (milk_window_get_calendar_view (self), &first, &last);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Mark Leave"),
+                                   _("No delivery on every day from the first day to the last, "
+                                     "for every product. Undo takes it all back."));
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (box, "linked");
+  gtk_box_append (GTK_BOX (box), day_entry (_("First day of leave"), first));
+  gtk_box_append (GTK_BOX (box), day_entry (_("Last day of leave"), last));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "mark", _("_Mark Leave"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "mark", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "mark");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (leave_dialog_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Every unrecorded day of the shown month up to today gets each product's
+ * usual quantity for its weekday; recorded days are never touched. */
+void
+_milk_window_fill_month (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  MilkWindow *self = MILK_WINDOW (widget);
+  MilkCalendarView *calendar = milk_window_get_calendar_view (self);
+  int year = milk_calendar_view_get_year (calendar), month = milk_calendar_view_get_month (calendar);
+  MilkDay first = milk_day_month_first (year, month);
+  MilkDay last = MIN (milk_day_month_last (year, month), milk_day_today ());
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) plan = NULL;
+  g_autoptr(GHashTable) days = g_hash_table_new (NULL, NULL);
+  g_autofree char *message = NULL;
+
+  if (first > last)
+    {
+      milk_window_show_message (self, _("This month has not begun yet"));
+      return;
+    }
+  plan = milk_store_plan_usual_days (_milk_window_get_store (self), first, last, &error);
+  if (plan == NULL)
+    {
+      milk_window_show_message (self, error->message);
+      return;
+    }
+  if (plan->len == 0)
+    {
+      milk_window_show_message (self, _("Every day so far is already recorded"));
+      return;
+    }
+  for (guint i = 0; i < plan->len; i++)
+    g_hash_table_add (days, GUINT_TO_POINTER (((MilkRecord *) plan->pdata[i])->day));
+  message = g_strdup_printf (ngettext ("Filled %u day with the usual quantities",
+                                       "Filled %u days with the usual quantities", g_hash_table_size (days)),
+                             g_hash_table_size (days));
+  apply_plan (self, plan, message);
+}

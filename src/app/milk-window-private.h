@@ -21,5 +21,11 @@ void       _milk_window_export_csv (GtkWidget  *widget,
 void       _milk_window_print_bill (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter);
+void       _milk_window_mark_leave (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter);
+void       _milk_window_fill_month (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter);
 
 G_END_DECLS

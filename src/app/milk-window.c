@@ -213,6 +213,23 @@ milk_window_edit_day (MilkWindow *self,
 }
 
 static void
+selection_changed (MilkWindow       *self,
+                   MilkCalendarView *view)
+{
+  MilkDay first, last;
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+
+  if (!milk_calendar_view_get_selection (view, &first, &last))
+    return;
+  text = g_strdup_printf (ngettext ("%u day selected", "%u days selected", last - first + 1), last - first + 1);
+  toast = adw_toast_new (text);
+  adw_toast_set_button_label (toast, _("Mark _Leave…"));
+  adw_toast_set_action_name (toast, "win.mark-leave");
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+static void
 day_activated (MilkWindow       *self,
                guint             day,
                MilkCalendarView *view)
@@ -353,6 +370,7 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, sync_button);
   gtk_widget_class_bind_template_callback (widget_class, day_activated);
+  gtk_widget_class_bind_template_callback (widget_class, selection_changed);
   gtk_widget_class_bind_template_callback (widget_class, month_activated);
   gtk_widget_class_bind_template_callback (widget_class, welcome_done);
 
@@ -361,6 +379,9 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.import", NULL, _milk_window_import);
   gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, _milk_window_export_csv);
   gtk_widget_class_install_action (widget_class, "win.print-bill", NULL, _milk_window_print_bill);
+  gtk_widget_class_install_action (widget_class, "win.mark-leave", NULL, _milk_window_mark_leave);
+  gtk_widget_class_install_action (widget_class, "win.fill-month", NULL, _milk_window_fill_month);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.mark-leave", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print-bill", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.record-today", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);

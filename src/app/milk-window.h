@@ -30,5 +30,8 @@ void              milk_window_show_message      (MilkWindow      *self,
                                                  const char      *message);
 void              milk_window_set_sync          (MilkWindow      *self,
                                                  MilkSyncService *sync);
+void              milk_window_mark_leave        (MilkWindow      *self,
+                                                 MilkDay          first,
+                                                 MilkDay          last);
 
 G_END_DECLS
