@@ -278,6 +278,32 @@ test_products (Fixture       *f,
   g_assert_cmpint (after->default_qty_ml, ==, 750);
   g_clear_pointer (&after, milk_record_free);
 
+  /* The usual quantity by weekday: six and a bad one is refused in place;
+   * Monday to Sunday is stored with the product. */
+  {
+    AdwEntryRow *weekdays;
+
+    expander = find_row (root, ADW_TYPE_EXPANDER_ROW, "Buffalo Milk");
+    weekdays = find_row (GTK_WIDGET (expander), ADW_TYPE_ENTRY_ROW,
+                         "Usual by Weekday, Monday to Sunday (such as 1; 1; 1; 1; 1; 1; 2)");
+    type_into (weekdays, "1; 1; 1; 1; 1; 2");
+    g_signal_emit_by_name (weekdays, "apply");
+    iterate ();
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (weekdays), "error"));
+    after = product_named (f->store, "Buffalo Milk");
+    g_assert_false (after->has_weekday_qty);
+    g_clear_pointer (&after, milk_record_free);
+
+    type_into (weekdays, "1; 1; 1; 1; 1; 1; 2");
+    g_signal_emit_by_name (weekdays, "apply");
+    iterate ();
+    after = product_named (f->store, "Buffalo Milk");
+    g_assert_true (after->has_weekday_qty);
+    g_assert_cmpint (after->weekday_qty_ml[0], ==, 1000);
+    g_assert_cmpint (after->weekday_qty_ml[6], ==, 2000);
+    g_clear_pointer (&after, milk_record_free);
+  }
+
   /* Rename; the rebuilt list keeps the product open. */
   expander = find_row (root, ADW_TYPE_EXPANDER_ROW, "Buffalo Milk");
   g_assert_true (adw_expander_row_get_expanded (expander));

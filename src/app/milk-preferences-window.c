@@ -385,6 +385,61 @@ product_quantity_apply_cb (AdwEntryRow           *row,
   put_product (self, product, row);
 }
 
+/* "1; 1; 1; 1; 1; 1; 2": Monday to Sunday, separated by semicolons so that
+ * a decimal comma stays a decimal comma. */
+static char *
+format_weekdays (const MilkRecord *product)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (!product->has_weekday_qty)
+    return g_strdup ("");
+  for (guint i = 0; i < 7; i++)
+    {
+      g_autofree char *litres = milk_quantity_format_litres (product->weekday_qty_ml[i]);
+      g_string_append_printf (text, "%s%s", i ? "; " : "", litres);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+product_weekdays_apply_cb (AdwEntryRow           *row,
+                           MilkPreferencesWindow *self)
+{
+  g_autoptr(MilkRecord) product = get_product (self, g_object_get_data (G_OBJECT (row), "product-id"));
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  g_auto(GStrv) parts = NULL;
+
+  if (product == NULL)
+    return;
+  if (*text == '\0')
+    product->has_weekday_qty = FALSE;
+  else
+    {
+      parts = g_strsplit (text, ";", -1);
+      if (g_strv_length (parts) != 7)
+        {
+          row_set_error (row, _("Enter seven quantities, Monday to Sunday, separated by “;”"));
+          return;
+        }
+      for (guint i = 0; i < 7; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          gint64 qty_ml = milk_quantity_parse (parts[i], &error);
+
+          if (qty_ml < 0)
+            {
+              row_set_error (row, error->message);
+              return;
+            }
+          product->weekday_qty_ml[i] = qty_ml;
+        }
+      product->has_weekday_qty = TRUE;
+    }
+  remember_expanded (self, product->id);
+  put_product (self, product, row);
+}
+
 static void
 product_archived_cb (GtkSwitch             *toggle,
                      GParamSpec            *pspec,
@@ -471,6 +526,15 @@ new_product_row (MilkPreferencesWindow *self,
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
                             GTK_WIDGET (new_product_entry (self, product, _("Usual Daily Quantity"), qty,
                                                            G_CALLBACK (product_quantity_apply_cb))));
+  {
+    g_autofree char *weekdays = format_weekdays (product);
+    AdwEntryRow *weekday_row = new_product_entry (self, product, _("Usual by Weekday, Monday to Sunday (such as 1; 1; 1; 1; 1; 1; 2)"),
+                                                  weekdays, G_CALLBACK (product_weekdays_apply_cb));
+
+    gtk_widget_set_tooltip_text (GTK_WIDGET (weekday_row), _("Leave empty when every day is the same"));
+    gtk_widget_set_name (GTK_WIDGET (weekday_row), "weekday-row");
+    adw_expander_row_add_row (ADW_EXPANDER_ROW (row), GTK_WIDGET (weekday_row));
+  }
 
   schedule_row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (schedule_row), _("Price Schedule"));
