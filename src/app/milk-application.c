@@ -13,6 +13,7 @@
 #include "milk-application.h"
 #include "milk-command-line.h"
 #include "milk-preferences-window.h"
+#include "milk-reminder.h"
 #include "milk-sync-service.h"
 #include "milk-window.h"
 
@@ -25,6 +26,8 @@ struct _MilkApplication
   MilkAccount *account;
   MilkSyncService *sync;
   GCancellable *sign_in_cancellable;
+  MilkReminder *reminder;
+  gboolean background;   /* started at login for the reminder: no window */
 };
 
 G_DEFINE_FINAL_TYPE (MilkApplication, milk_application, ADW_TYPE_APPLICATION)
@@ -151,25 +154,67 @@ window_mapped (GtkWidget    *window,
 }
 
 static void
+reminder_settings_changed (MilkApplication *self)
+{
+  g_autofree char *time = g_settings_get_string (self->settings, "reminder-time");
+  gboolean enabled = g_settings_get_boolean (self->settings, "reminder-enabled");
+  g_autoptr(GError) error = NULL;
+  int minutes = -1;
+
+  if (!milk_reminder_parse_time (time, &minutes))
+    minutes = 20 * 60;
+  milk_reminder_schedule (self->reminder, enabled ? minutes : -1);
+  if (!milk_reminder_set_autostart (enabled, &error))
+    g_warning ("The reminder could not be set to start at login: %s", error->message);
+}
+
+static gboolean
+ensure_store (MilkApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (self->store != NULL)
+    return TRUE;
+
+  path = milk_application_dup_diary_path ();
+  self->store = milk_store_new (path, &error);
+  if (self->store == NULL)
+    {
+      /* Nothing is touched: the file stays as it was for the person
+       * (or a newer version) to deal with. */
+      g_warning ("%s", error->message);
+      show_open_error (self, error);
+      return FALSE;
+    }
+
+  self->reminder = milk_reminder_new (self->store, G_APPLICATION (self));
+  milk_reminder_add_actions (self->reminder, G_ACTION_MAP (self));
+  g_signal_connect_object (self->settings, "changed::reminder-enabled",
+                           G_CALLBACK (reminder_settings_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::reminder-time",
+                           G_CALLBACK (reminder_settings_changed), self, G_CONNECT_SWAPPED);
+  if (g_settings_get_boolean (self->settings, "reminder-enabled"))
+    reminder_settings_changed (self);
+  return TRUE;
+}
+
+static void
 milk_application_activate (GApplication *app)
 {
   MilkApplication *self = MILK_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  if (window == NULL && self->store == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *path = milk_application_dup_diary_path ();
+  if (!ensure_store (self))
+    return;
 
-      self->store = milk_store_new (path, &error);
-      if (self->store == NULL)
-        {
-          /* Nothing is touched: the file stays as it was for the person
-           * (or a newer version) to deal with. */
-          g_warning ("%s", error->message);
-          show_open_error (self, error);
-          return;
-        }
+  /* Started at login for the reminder: stay in the background, without
+   * a window, until the person opens one. */
+  if (self->background)
+    {
+      self->background = FALSE;
+      g_application_hold (app);
+      return;
     }
 
   if (window == NULL)
@@ -390,7 +435,16 @@ sign_out_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+activate_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
 static const GActionEntry app_actions[] = {
+  { "activate", activate_action },
   { "sync-now", sync_now_action },
   { "sign-in", sign_in_action },
   { "sign-out", sign_out_action },
@@ -417,8 +471,24 @@ milk_application_handle_local_options (GApplication *app,
 {
   g_autofree char *path = milk_application_dup_diary_path ();
 
+  if (g_variant_dict_contains (options, "background"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("milk-diary: %s\n", error->message);
+          return 1;
+        }
+      /* An instance already runs, and reminds: nothing more to do. */
+      if (g_application_get_is_remote (app))
+        return 0;
+      MILK_APPLICATION (app)->background = TRUE;
+      return -1;
+    }
   return milk_command_line_run (options, path);
 }
+
 
 static void
 milk_application_finalize (GObject *object)
@@ -429,6 +499,7 @@ milk_application_finalize (GObject *object)
   g_clear_object (&self->sign_in_cancellable);
   g_clear_object (&self->sync);
   g_clear_object (&self->account);
+  g_clear_object (&self->reminder);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
 

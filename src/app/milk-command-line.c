@@ -42,6 +42,8 @@ milk_command_line_add_options (GApplication *application)
       N_("Write every entry to a CSV file"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Print the version and exit"), NULL },
+    { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start without a window, for the daily reminder"), NULL },
     { NULL }
   };
 

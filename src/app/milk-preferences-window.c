@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "milk-preferences-window.h"
+#include "milk-reminder.h"
 
 struct _MilkPreferencesWindow
 {
@@ -17,6 +18,9 @@ struct _MilkPreferencesWindow
 
   AdwActionRow *currency_row;
   AdwEntryRow *household_row;
+  GtkSwitch *reminder_switch;
+  AdwEntryRow *reminder_time_row;
+  GSettings *settings;
   GtkListBox *products_list;
   AdwEntryRow *new_product_row;
   AdwEntryRow *payment_day_row;
@@ -184,6 +188,23 @@ refresh_general (MilkPreferencesWindow *self)
       if (check)
         gtk_widget_set_visible (check, g_strcmp0 (g_object_get_data (G_OBJECT (row), "code"), code) == 0);
     }
+}
+
+static void
+reminder_time_apply_cb (MilkPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->reminder_time_row));
+  int minutes;
+
+  if (!milk_reminder_parse_time (text, &minutes))
+    {
+      row_set_error (self->reminder_time_row, _("Enter a time such as 20:00"));
+      return;
+    }
+  {
+    g_autofree char *normal = g_strdup_printf ("%02d:%02d", minutes / 60, minutes % 60);
+    g_settings_set_string (self->settings, "reminder-time", normal);
+  }
 }
 
 static void
@@ -933,6 +954,7 @@ milk_preferences_window_dispose (GObject *object)
   if (self->store)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_PREFERENCES_WINDOW);
@@ -1008,6 +1030,9 @@ milk_preferences_window_class_init (MilkPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, currency_row);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, household_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, reminder_switch);
+  gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, reminder_time_row);
+  gtk_widget_class_bind_template_callback (widget_class, reminder_time_apply_cb);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, products_list);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, new_product_row);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, payment_day_row);
@@ -1053,6 +1078,12 @@ milk_preferences_window_init (MilkPreferencesWindow *self)
   char today[11];
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_settings_bind (self->settings, "reminder-enabled", self->reminder_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "reminder-time", self->reminder_time_row, "text", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "reminder-enabled", self->reminder_time_row, "sensitive", G_SETTINGS_BIND_GET);
+  watch_errors (self->reminder_time_row);
 
   build_currency_list (self);
   gtk_list_box_set_placeholder (self->payments_list, new_placeholder (_("No payments yet")));
