@@ -1226,6 +1226,31 @@ milk_store_list_rejected (MilkStore  *self,
   return g_steal_pointer (&result);
 }
 
+/* Runs a statement on each record type's table, named "{table}" in it. */
+static gboolean
+exec_per_table (MilkStore   *self,
+                const char  *statement,
+                GError     **error)
+{
+  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
+    {
+      g_autoptr(GString) sql = g_string_new (statement);
+
+      g_string_replace (sql, "{table}", tables[type].table, 0);
+      if (!_milk_store_exec (self, sql->str, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+forget_sync_position (MilkStore  *self,
+                      GError    **error)
+{
+  return _milk_store_exec (self, "DELETE FROM local_state WHERE name = 'cursor'", error) &&
+         _milk_store_exec (self, "DELETE FROM rejected", error);
+}
+
 /* Before the first sync with an account: everything this device holds is
  * to be sent (merging by natural key, so nothing duplicates), and the
  * account's history is pulled from the start. */
@@ -1235,16 +1260,8 @@ milk_store_reset_sync_state (MilkStore  *self,
 {
   if (!begin (self, error))
     return FALSE;
-  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
-    {
-      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET pending = 1 "
-                                              "WHERE hlc != '0000000000000-0000-0000000000000000'",
-                                              tables[type].table);
-      if (!_milk_store_exec (self, sql, error))
-        goto fail;
-    }
-  if (!_milk_store_exec (self, "DELETE FROM local_state WHERE name = 'cursor'", error) ||
-      !_milk_store_exec (self, "DELETE FROM rejected", error))
+  if (!exec_per_table (self, "UPDATE {table} SET pending = 1 WHERE hlc != '0000000000000-0000-0000000000000000'", error) ||
+      !forget_sync_position (self, error))
     goto fail;
   return commit (self, error);
 
@@ -1261,14 +1278,8 @@ milk_store_clear_diary (MilkStore  *self,
 {
   if (!begin (self, error))
     return FALSE;
-  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
-    {
-      g_autofree char *sql = g_strdup_printf ("DELETE FROM %s", tables[type].table);
-      if (!_milk_store_exec (self, sql, error))
-        goto fail;
-    }
-  if (!_milk_store_exec (self, "DELETE FROM local_state WHERE name = 'cursor'", error) ||
-      !_milk_store_exec (self, "DELETE FROM rejected", error) ||
+  if (!exec_per_table (self, "DELETE FROM {table}", error) ||
+      !forget_sync_position (self, error) ||
       !_milk_store_exec (self,
                          "INSERT INTO products (key, name, unit, default_qty_ml, position, archived, hlc)"
                          "  VALUES ('" MILK_DEFAULT_PRODUCT_ID "', 'Milk', 'L', 1000, 0, 0,"
