@@ -10,6 +10,7 @@
 
 #include <locale.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "milk-day-editor.h"
@@ -94,6 +95,9 @@ main (int   argc,
 
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("MILK_LOCALEDIR") ? g_getenv ("MILK_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   if (!gtk_init_check ())
     g_error ("No display");
   adw_init ();

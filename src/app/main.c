@@ -18,7 +18,8 @@ main (int   argc,
   g_autoptr(MilkApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* MILK_LOCALEDIR: translations from a build tree, for `build-aux/dev`. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("MILK_LOCALEDIR") ? g_getenv ("MILK_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
