@@ -299,6 +299,26 @@ read_user_version (MilkStore  *self,
   return TRUE;
 }
 
+/* The product every install starts with speaks the person's language until
+ * someone edits it; untouched, it is never synced, so each device may show
+ * it in its own language. */
+static gboolean
+translate_default_product (MilkStore  *self,
+                           GError    **error)
+{
+  sqlite3_stmt *stmt = _milk_store_prepare (self,
+      "UPDATE products SET name = ? WHERE key = '" MILK_DEFAULT_PRODUCT_ID "'"
+      " AND hlc = '0000000000000-0000-0000000000000000' AND name != ?", error);
+  /* TRANSLATORS: the name of the product a new diary starts with */
+  const char *name = _("Milk");
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+  return _milk_store_step_done (self, stmt, error);
+}
+
 static gboolean
 setup_clock (MilkStore  *self,
              GError    **error)
@@ -363,7 +383,8 @@ _milk_store_new_with_clock (const char     *path,
       !_milk_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !_milk_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
       !migrate (self, version, error) ||
-      !setup_clock (self, error))
+      !setup_clock (self, error) ||
+      !translate_default_product (self, error))
     return NULL;
 
   if (clock != NULL)
