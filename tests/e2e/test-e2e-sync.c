@@ -596,7 +596,10 @@ register_test_browser (void)
                                       "[Default Applications]\n"
                                       "x-scheme-handler/http=milk-test-browser.desktop\n"
                                       "x-scheme-handler/https=milk-test-browser.desktop\n", -1, NULL));
-  g_setenv ("XDG_DATA_HOME", g_build_filename (xdg_root, "data", NULL), TRUE);
+  {
+    g_autofree char *data_home = g_build_filename (xdg_root, "data", NULL);
+    g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  }
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
 }
 

@@ -294,7 +294,6 @@ milk_bill_draw (MilkStore  *store,
   {
     g_autofree char *total_text = milk_money_format (month_total, currency);
     g_autofree char *previous_text = milk_money_format (previous, currency);
-    g_autofree char *paid_text = milk_money_format (paid, currency);
     g_autofree char *balance_text = milk_money_format (balance, currency);
 
     summary_line (&page, _("Total this month"), total_text, TRUE);
