@@ -59,6 +59,10 @@ milk_page_session (MilkRequest  *request,
     }
 
   session = g_new0 (MilkWebSession, 1);
+  /* A form sent without a live session fails its CSRF check; answering it
+   * with a new cookie would let another site sign the visitor out. */
+  if (!g_str_equal (request->method, "GET") && !g_str_equal (request->method, "HEAD"))
+    return session;
   start_session (request, conn, 0, &session->csrf, &session->id_hash, &local_error);
   if (local_error)
     {

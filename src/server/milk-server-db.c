@@ -721,7 +721,11 @@ milk_db_code_create (PGconn      *conn,
   g_autofree char *id = int_param (account_id);
   g_autofree char *ttl = g_strdup_printf ("%d seconds", MILK_CODE_TTL_S);
 
+  /* Each sign-in also sweeps away what expired a day ago or more. */
   return command (QUERY (conn, error,
+                         "WITH old_codes AS (DELETE FROM oauth_codes WHERE expires_at < now () - interval '1 day'),"
+                         "     old_tokens AS (DELETE FROM oauth_tokens WHERE expires_at < now () - interval '1 day'),"
+                         "     old_sessions AS (DELETE FROM web_sessions WHERE expires_at < now ())"
                          "INSERT INTO oauth_codes (code_hash, account_id, client_id, redirect_uri,"
                          "                         code_challenge, family, expires_at)"
                          " VALUES ($1, $2, $3, $4, $5, gen_random_uuid (), now () + $6::interval)",

@@ -353,6 +353,28 @@ milk_respond_page (MilkRequest *request,
   milk_respond_bytes (request, status, "text/html; charset=utf-8", html, strlen (html));
 }
 
+/* ---- the log ---- */
+
+/* One line a request: never the query, a header or a body, which is where
+ * codes, tokens, passwords and cookies travel. */
+static void
+log_request (const char *remote,
+             const char *method,
+             const char *path,
+             guint       status,
+             gint64      started_us,
+             const char *note)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *iso = g_date_time_format (now, "%FT%TZ");
+  char ms[32] = "-";
+
+  if (started_us > 0)
+    g_snprintf (ms, sizeof ms, "%.1fms", (g_get_monotonic_time () - started_us) / 1000.0);
+  g_printerr ("%s %s %s %s %u %s%s%s\n", iso, remote ? remote : "-", method, path, status, ms,
+              note ? " " : "", note ? note : "");
+}
+
 /* ---- the worker side ---- */
 
 static gboolean
@@ -362,10 +384,6 @@ finish_request (gpointer data)
   MilkServer *self = request->server;
   SoupServerMessage *msg = request->msg;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  const char *origin;
-  char stamp[32];
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *iso = g_date_time_format (now, "%FT%TZ");
 
   for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
     soup_message_headers_append (headers, g_ptr_array_index (request->response_headers, i),
@@ -385,12 +403,8 @@ finish_request (gpointer data)
                                   NULL);
   soup_server_message_unpause (msg);
 
-  /* One line a request: never the query, a header or a body, which is
-   * where codes, tokens, passwords and cookies travel. */
-  origin = request->remote ? request->remote : "-";
-  g_snprintf (stamp, sizeof stamp, "%.1f", (g_get_monotonic_time () - request->started_us) / 1000.0);
-  g_printerr ("%s %s %s %s %u %sms%s%s\n", iso, origin, request->method, request->path, request->status,
-              stamp, request->log_note ? " " : "", request->log_note ? request->log_note : "");
+  log_request (request->remote, request->method, request->path, request->status, request->started_us,
+               request->log_note);
 
   milk_request_free (request);
   return G_SOURCE_REMOVE;
@@ -441,6 +455,8 @@ respond_now (SoupServerMessage *msg,
 
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+  log_request (soup_server_message_get_remote_host (msg), soup_server_message_get_method (msg),
+               g_uri_get_path (soup_server_message_get_uri (msg)), status, 0, code);
 }
 
 /* Runs when the headers are in, before the body: a body that is too big is
@@ -468,7 +484,8 @@ early_handler (SoupServer        *soup,
   route = find_route (method, path, &known);
   limit = route ? route->max_body : 0;
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED && limit > 0)
+  /* No route takes a chunked body: its size is not known in advance. */
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
     {
       respond_now (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required", "Send the body with a Content-Length");
       soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
@@ -638,6 +655,9 @@ milk_server_new (MilkServerConfig *config,
   self->soup = soup_server_new ("server-header", "milk-diary-server", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
+  /* Before listening: a SIGTERM right after start must drain, not kill. */
+  self->sigterm = g_unix_signal_add (SIGTERM, on_signal, self);
+  self->sigint = g_unix_signal_add (SIGINT, on_signal, self);
   return self;
 }
 
@@ -703,8 +723,6 @@ milk_server_listen (MilkServer  *self,
 int
 milk_server_run (MilkServer *self)
 {
-  self->sigterm = g_unix_signal_add (SIGTERM, on_signal, self);
-  self->sigint = g_unix_signal_add (SIGINT, on_signal, self);
   g_main_loop_run (self->loop);
   g_printerr ("milk-diary-server: stopped\n");
   return 0;

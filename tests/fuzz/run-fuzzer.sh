@@ -47,6 +47,11 @@ if [ $rc -ne 0 ] || ls "$work/artifacts" | grep -q .; then
   mkdir -p "$crashes/$target"
   cp "$work/artifacts"/* "$crashes/$target/" 2>/dev/null
   grep -v '^#' "$work/log" | tail -n 60 >&2
+  for a in "$work/artifacts"/*; do
+    [ -f "$a" ] || continue
+    echo "--- $(basename "$a") replayed with full stacks:" >&2
+    ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$fuzzer" "$@" "$a" 2>&1 | grep -v '^INFO' | head -n 60 >&2
+  done
   echo "fuzz $target: FAILED (exit $rc); the input is kept in $crashes/$target/ —"
   echo "  fix the bug and add the input to tests/fuzz/regressions/$target/"
   exit 1

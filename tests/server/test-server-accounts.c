@@ -332,6 +332,32 @@ slow_sync (gpointer data)
   return NULL;
 }
 
+/* A client that sends its request and hangs up before the answer. */
+static void
+send_and_hang_up (MilkTestServer *target,
+                  const char     *token)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (target->url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *request = NULL;
+  g_autofree char *body = NULL;
+
+  body = g_strdup_printf ("{\"cursor\":null,\"node\":\"" NODE "\",\"changes\":[{\"type\":\"setting\","
+                          "\"key\":\"currency\",\"hlc\":\"%013" G_GINT64_FORMAT "-0001-00000000000000d4\","
+                          "\"deleted\":false,\"data\":{\"value\":\"EUR\"}}]}", g_get_real_time () / 1000);
+  request = g_strdup_printf ("POST /api/v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                             token, strlen (body), body);
+  conn = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), request, strlen (request),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+}
+
 static void
 test_slow_account_and_drain (void)
 {
@@ -376,12 +402,16 @@ test_slow_account_and_drain (void)
   g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
   g_assert_cmpuint (job.status, ==, 0);
 
+  /* Another slow request, whose client gives up waiting. */
+  send_and_hang_up (own, slow->access_token);
+  g_usleep (100 * 1000);
+
   /* SIGTERM now: the service waits for the slow request. */
   g_subprocess_send_signal (own->process, SIGTERM);
   g_usleep (300 * 1000);
   {
     g_autofree char *log = milk_test_server_log (own);
-    g_assert_nonnull (strstr (log, "draining 1 requests"));
+    g_assert_nonnull (strstr (log, "draining 2 requests"));
     g_assert_null (strstr (log, "stopped"));
   }
   result = PQexec (db, "COMMIT");

@@ -471,6 +471,20 @@ test_bad_input (void)
   milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", many->str, many->len, token);
   milk_test_assert_error (app, 413, "too_many_changes");
 
+  /* A body of unknown length, sent in chunks. */
+  {
+    g_autofree char *url = g_strconcat (server->url, "/api/v1/sync", NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data ("{}", 2, NULL);
+    g_autoptr(GBytes) reply = NULL;
+    g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+
+    soup_message_set_request_body (msg, "application/json", stream, -1);
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    reply = soup_session_send_and_read (app->session, msg, NULL, NULL);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 411);
+  }
+
   /* The wrong kind of request. */
   milk_test_request (app, server, "POST", "/api/v1/sync", "text/plain", "{}", -1, token);
   milk_test_assert_error (app, 415, "unsupported_media_type");

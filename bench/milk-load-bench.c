@@ -1,0 +1,377 @@
+/* milk-load-bench.c — many clients syncing against two service instances
+ * on one PostgreSQL
+ *
+ * MILK_LOAD_CLIENTS clients (200) — raw libsoup, one connection each, a
+ * device token of their own, five devices to an account — split between
+ * two milk-diary-server processes on the same database, each pushing a
+ * few entries and pulling what its account's other devices pushed, for
+ * MILK_LOAD_SECONDS (60). Then: requests, errors (must be 0), lost writes
+ * (must be 0: every acknowledged push is on the server afterwards, at the
+ * version acknowledged), p50/p99 latency, and each service's resident
+ * memory sampled from /proc every few seconds.
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "milk-server-test.h"
+
+#define DEVICES_PER_ACCOUNT 5
+#define SAMPLE_EVERY_S 5
+
+typedef struct
+{
+  guint index;
+  MilkTestServer *server;
+  SoupSession *session;
+  char *token;
+  char *account_token;     /* for the check: any token of the account */
+  guint account;
+  char node[17];
+  char product[37];
+  char *cursor;
+  guint32 counter;
+  gint64 last_wall;
+  guint64 node_id;
+  GHashTable *acked;       /* key → hlc of the last acknowledged version */
+  GPtrArray *in_flight;    /* MilkRecord */
+  gint64 sent_at;
+  gboolean busy;
+} Client;
+
+static GArray *latencies;  /* double, ms */
+static guint requests, errors, in_flight;
+static gboolean stopping;
+static guint think_ms = 100;   /* between a client's syncs: uniform in 0 … 2 × this */
+
+static void send_next (Client *c);
+
+static gboolean
+send_later (gpointer data)
+{
+  send_next (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+answered (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Client *c = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(MilkSyncMessage) response = NULL;
+  double ms = (g_get_monotonic_time () - c->sent_at) / 1000.0;
+
+  c->busy = FALSE;
+  in_flight--;
+  requests++;
+  g_array_append_val (latencies, ms);
+  if (body == NULL || soup_message_get_status (msg) != 200 ||
+      (response = milk_sync_response_decode (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                             &error)) == NULL ||
+      response->rejected->len > 0)
+    {
+      if (errors++ < 10)
+        g_printerr ("client %u: %s (HTTP %u)\n", c->index, error ? error->message : "rejected or refused",
+                    soup_message_get_status (msg));
+    }
+  else
+    {
+      /* Acknowledged: each of these must be on the server at the end. */
+      for (guint i = 0; i < c->in_flight->len; i++)
+        {
+          MilkRecord *record = g_ptr_array_index (c->in_flight, i);
+
+          g_hash_table_replace (c->acked, milk_record_dup_key (record), g_strdup (record->hlc));
+        }
+      g_free (c->cursor);
+      c->cursor = g_strdup (response->cursor);
+    }
+  g_ptr_array_set_size (c->in_flight, 0);
+  if (!stopping)
+    g_timeout_add (g_random_int_range (0, 2 * think_ms + 1), send_later, c);
+}
+
+static void
+send_next (Client *c)
+{
+  g_autoptr(MilkSyncMessage) request = milk_sync_message_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *url = g_strconcat (c->server->url, "/api/v1/sync", NULL);
+  g_autofree char *auth = g_strconcat ("Bearer ", c->token, NULL);
+  gint64 wall_ms = MAX (g_get_real_time () / 1000, c->last_wall);
+  guint n = g_random_int_range (0, 6);
+  gsize len;
+  char *json;
+
+  if (stopping)
+    return;
+  if (wall_ms > c->last_wall)
+    c->counter = 0;
+  c->last_wall = wall_ms;
+  request->cursor = g_strdup (c->cursor);
+  request->node = g_strdup (c->node);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *day = NULL;
+      MilkDay d = milk_day_parse ("2020-01-01", NULL) + g_random_int_range (0, 2000);
+      char text[11];
+      MilkRecord *record;
+
+      milk_day_format_iso (d, text);
+      day = g_strdup (text);
+      record = milk_test_entry (c->product, day, 250 * g_random_int_range (0, 9), wall_ms, c->counter++,
+                                c->node_id);
+      g_ptr_array_add (request->changes, milk_record_copy (record));
+      g_ptr_array_add (c->in_flight, record);
+    }
+  json = milk_sync_request_encode (request, &len);
+  bytes = g_bytes_new_take (json, len);
+  msg = soup_message_new ("POST", url);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  c->sent_at = g_get_monotonic_time ();
+  c->busy = TRUE;
+  in_flight++;
+  soup_session_send_and_read_async (c->session, msg, G_PRIORITY_DEFAULT, NULL, answered, c);
+}
+
+static char *
+device_token (MilkTestServer  *server,
+              MilkTestAccount *owner,
+              guint            n)
+{
+  g_autofree char *verifier = g_strdup_printf ("load-verifier-%u-0123456789012345678901234567890123456789", n);
+  g_autofree char *location = milk_test_authorize (server, owner->browser, MILK_TEST_REDIRECT, verifier, "st");
+  g_autofree char *code = milk_test_query_param (location, "code");
+
+  milk_test_form (owner->browser, server, "/oauth/token", "grant_type", "authorization_code", "code", code,
+                  "redirect_uri", MILK_TEST_REDIRECT, "client_id", MILK_TEST_CLIENT_ID,
+                  "code_verifier", verifier, NULL);
+  if (owner->browser->status != 200)
+    g_error ("token exchange: HTTP %u", owner->browser->status);
+  return g_strdup (json_object_get_string_member (milk_test_json (owner->browser), "access_token"));
+}
+
+static gint64
+rss_kb (MilkTestServer *server)
+{
+  const char *pid = g_subprocess_get_identifier (server->process);
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid ? pid : "0");
+  g_autofree char *text = NULL;
+  const char *at;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (at = strstr (text, "VmRSS:")) == NULL)
+    return -1;
+  return g_ascii_strtoll (at + 6, NULL, 10);
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Every key a client had acknowledged, at the acknowledged version. */
+static guint
+lost_writes (Client         *clients,
+             guint           n_clients,
+             MilkTestServer *server)
+{
+  g_autoptr(MilkTestClient) http = milk_test_client_new ();
+  guint lost = 0;
+
+  for (guint first = 0; first < n_clients; first += DEVICES_PER_ACCOUNT)
+    {
+      g_autoptr(GHashTable) on_server = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_autofree char *cursor = NULL;
+
+      for (int page = 0; page < 100000; page++)
+        {
+          g_autoptr(MilkSyncMessage) response = milk_test_sync (server, http, clients[first].account_token, cursor,
+                                                                "00000000000000ff", NULL);
+
+          for (guint i = 0; i < response->changes->len; i++)
+            {
+              MilkRecord *record = g_ptr_array_index (response->changes, i);
+
+              g_hash_table_replace (on_server, milk_record_dup_key (record), g_strdup (record->hlc));
+            }
+          g_free (cursor);
+          cursor = g_strdup (response->cursor);
+          if (!response->more)
+            break;
+        }
+      for (guint c = first; c < MIN (first + DEVICES_PER_ACCOUNT, n_clients); c++)
+        {
+          GHashTableIter iter;
+          gpointer key, hlc;
+
+          g_hash_table_iter_init (&iter, clients[c].acked);
+          while (g_hash_table_iter_next (&iter, &key, &hlc))
+            if (g_strcmp0 (g_hash_table_lookup (on_server, key), hlc) != 0)
+              {
+                if (lost++ < 10)
+                  g_printerr ("lost: client %u's %s at %s (server: %s)\n", c, (char *) key, (char *) hlc,
+                              (char *) g_hash_table_lookup (on_server, key));
+              }
+        }
+    }
+  return lost;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *env;
+  guint n_clients = 200, seconds = 60;
+  MilkTestServer *servers[2];
+  Client *clients;
+  MilkTestAccount *owner = NULL;
+  gint64 start, next_sample, end;
+  GArray *rss[2] = { g_array_new (FALSE, FALSE, sizeof (gint64)), g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  guint lost, acked_keys = 0;
+  gboolean ok;
+
+  if (!milk_test_init (&argc, &argv))
+    return 0;
+  g_log_set_debug_enabled (FALSE);
+  if ((env = g_getenv ("MILK_LOAD_CLIENTS")) && *env)
+    n_clients = MAX (1, atoi (env));
+  if ((env = g_getenv ("MILK_LOAD_SECONDS")) && *env)
+    seconds = MAX (1, atoi (env));
+  if ((env = g_getenv ("MILK_LOAD_THINK_MS")) && *env)
+    think_ms = MAX (0, atoi (env));
+
+  /* Two instances of the service on one database. */
+  servers[0] = milk_test_server_start (NULL);
+  servers[1] = milk_test_server_start (NULL);
+  g_assert_cmpstr (servers[0]->database_url, ==, servers[1]->database_url);
+
+  latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  clients = g_new0 (Client, n_clients);
+  g_print ("load: %u clients (%u to an account, one sync every %u ms on average) on two service instances, "
+           "one PostgreSQL, %u s\n", n_clients, DEVICES_PER_ACCOUNT, think_ms, seconds);
+  for (guint i = 0; i < n_clients; i++)
+    {
+      Client *c = &clients[i];
+
+      if (i % DEVICES_PER_ACCOUNT == 0)
+        {
+          g_autofree char *email = g_strdup_printf ("load-%u-%d@example.org", i, (int) getpid ());
+
+          g_clear_pointer (&owner, milk_test_account_free);
+          owner = milk_test_account_new (servers[(i / DEVICES_PER_ACCOUNT) % 2], email);
+        }
+      c->index = i;
+      c->account = i / DEVICES_PER_ACCOUNT;
+      c->server = servers[i % 2];   /* the devices of one account on both instances */
+      c->session = soup_session_new_with_options ("timeout", 30, NULL);
+      c->token = device_token (servers[(i / DEVICES_PER_ACCOUNT) % 2], owner, i);
+      c->account_token = g_strdup (clients[i - i % DEVICES_PER_ACCOUNT].token);
+      c->node_id = ((guint64) g_random_int () << 32) | g_random_int ();
+      g_snprintf (c->node, sizeof c->node, "%016" G_GINT64_MODIFIER "x", c->node_id);
+      g_snprintf (c->product, sizeof c->product, "10ad0000-0000-4000-8000-%012x", i);
+      c->acked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      c->in_flight = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+    }
+  g_clear_pointer (&owner, milk_test_account_free);
+
+  /* Clients arrive over a second: the service listens with a backlog of
+   * 10, so 100 connections in the same millisecond are partly reset. */
+  for (guint i = 0; i < n_clients; i++)
+    g_timeout_add (i * 5, send_later, &clients[i]);
+  start = g_get_monotonic_time ();
+  end = start + (gint64) seconds * G_USEC_PER_SEC;
+  next_sample = start;
+  g_print ("%8s %12s %12s %10s\n", "seconds", "RSS A (kB)", "RSS B (kB)", "requests");
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (g_get_monotonic_time () >= next_sample)
+        {
+          for (int s = 0; s < 2; s++)
+            {
+              gint64 kb = rss_kb (servers[s]);
+              g_array_append_val (rss[s], kb);
+            }
+          g_print ("%8.0f %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT " %10u\n",
+                   (g_get_monotonic_time () - start) / 1e6, g_array_index (rss[0], gint64, rss[0]->len - 1),
+                   g_array_index (rss[1], gint64, rss[1]->len - 1), requests);
+          next_sample += SAMPLE_EVERY_S * G_USEC_PER_SEC;
+        }
+    }
+  stopping = TRUE;
+  while (in_flight > 0)
+    g_main_context_iteration (NULL, TRUE);
+  for (int s = 0; s < 2; s++)
+    {
+      gint64 kb = rss_kb (servers[s]);
+      g_array_append_val (rss[s], kb);
+    }
+
+  lost = lost_writes (clients, n_clients, servers[1]);
+  g_array_sort (latencies, compare_double);
+  g_print ("requests     %u (%.0f/s)\n", requests, requests / (double) seconds);
+  g_print ("errors       %u\n", errors);
+  for (guint i = 0; i < n_clients; i++)
+    acked_keys += g_hash_table_size (clients[i].acked);
+  g_print ("lost writes  %u (of %u keys acknowledged)\n", lost, acked_keys);
+  if (latencies->len > 0)
+    g_print ("latency      p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+             g_array_index (latencies, double, latencies->len / 2),
+             g_array_index (latencies, double, MIN (latencies->len - 1, latencies->len * 99 / 100)),
+             g_array_index (latencies, double, latencies->len - 1));
+
+  /* Memory after warm-up (a third of the run, at most 20 s) must not keep
+   * growing. */
+  ok = errors == 0 && lost == 0 && requests > 0;
+  for (int s = 0; s < 2; s++)
+    {
+      guint warm = MIN (rss[s]->len - 1, MIN (20u, seconds / 3) / SAMPLE_EVERY_S);
+      gint64 after_warmup = g_array_index (rss[s], gint64, warm);
+      gint64 peak = after_warmup, last = g_array_index (rss[s], gint64, rss[s]->len - 1);
+      double growth;
+
+      for (guint i = warm; i < rss[s]->len; i++)
+        peak = MAX (peak, g_array_index (rss[s], gint64, i));
+      growth = after_warmup > 0 ? 100.0 * (last - after_warmup) / after_warmup : 0;
+      g_print ("RSS %c        %" G_GINT64_FORMAT " kB at start, %" G_GINT64_FORMAT " kB after warm-up, "
+               "%" G_GINT64_FORMAT " kB peak, %" G_GINT64_FORMAT " kB at the end (%+.1f%% after warm-up) %s\n",
+               'A' + s, g_array_index (rss[s], gint64, 0), after_warmup, peak, last, growth,
+               growth < 10 ? "flat" : "GROWING");
+      ok = ok && growth < 10;
+    }
+  g_print ("%s\n", ok ? "load: ok" : "load: FAILED");
+
+  for (guint i = 0; i < n_clients; i++)
+    {
+      g_object_unref (clients[i].session);
+      g_free (clients[i].token);
+      g_free (clients[i].account_token);
+      g_free (clients[i].cursor);
+      g_hash_table_unref (clients[i].acked);
+      g_ptr_array_unref (clients[i].in_flight);
+    }
+  g_free (clients);
+  g_array_unref (latencies);
+  g_array_unref (rss[0]);
+  g_array_unref (rss[1]);
+  milk_test_server_stop (servers[0], SIGTERM);
+  milk_test_server_stop (servers[1], SIGTERM);
+  milk_test_cleanup ();
+  return ok ? 0 : 1;
+}

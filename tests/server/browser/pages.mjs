@@ -1,0 +1,119 @@
+// pages.mjs — the sign-up and sign-in pages in a real headless Chromium
+//
+// Run by test-server-pages with MILK_TEST_URL set to a running server; prints
+// one "ok NAME" or "not ok NAME: WHY" line a check.
+//
+// Copyright 2026 The Milk Diary authors
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { chromium } from "playwright-core";
+
+const base = process.env.MILK_TEST_URL;
+const shots = process.env.MILK_TEST_SCREENSHOTS;
+const password = "a browser password";
+let failed = 0;
+
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`ok ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok ${name}: ${String(e.message || e).split("\n")[0]}`);
+  }
+}
+
+function expect(cond, what) {
+  if (!cond) throw new Error(what);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.MILK_TEST_CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+});
+try {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+
+  await check("signup-page-renders", async () => {
+    const response = await page.goto(`${base}/signup`);
+    expect(response.status() === 200, `status ${response.status()}`);
+    expect(await page.locator("h2").innerText() === "Create an account", "no heading");
+    const css = await page.evaluate(() => getComputedStyle(document.querySelector("button")).borderRadius);
+    expect(css === "6px", `the style sheet did not apply (${css})`);
+    if (shots) await page.screenshot({ path: `${shots}/signup.png`, fullPage: true });
+  });
+
+  await check("signup-short-password-refused", async () => {
+    await page.fill("input[name=email]", "browser@example.com");
+    // The form's own minlength would stop the browser; the server must too.
+    await page.evaluate(() => document.querySelectorAll("input[minlength]").forEach((e) => e.removeAttribute("minlength")));
+    await page.fill("input[name=password]", "short");
+    await page.fill("input[name=confirm]", "short");
+    const [response] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    expect(response.status() === 400, `status ${response.status()}`);
+    expect((await page.locator(".error").innerText()).includes("at least 8"), "no error shown");
+  });
+
+  await check("signup-without-javascript", async () => {
+    await page.fill("input[name=email]", "browser@example.com");
+    await page.fill("input[name=password]", password);
+    await page.fill("input[name=confirm]", password);
+    await Promise.all([page.waitForURL(`${base}/account`), page.click("button[type=submit]")]);
+    expect((await page.locator("main").innerText()).includes("Signed in as browser@example.com"), "not signed in");
+    if (shots) await page.screenshot({ path: `${shots}/account.png`, fullPage: true });
+  });
+
+  await check("session-cookie-flags", async () => {
+    const cookies = await context.cookies(base);
+    const session = cookies.find((c) => c.name === "milk_session");
+    expect(session, "no session cookie");
+    expect(session.httpOnly, "not HttpOnly");
+    expect(session.sameSite === "Lax", `SameSite=${session.sameSite}`);
+    expect(await page.evaluate(() => document.cookie) === "", "the page can read the cookie");
+  });
+
+  await check("sign-out", async () => {
+    await Promise.all([page.waitForURL(`${base}/signin`), page.click("form[action='/signout'] button")]);
+  });
+
+  await check("signin-wrong-password", async () => {
+    await page.fill("input[name=email]", "browser@example.com");
+    await page.fill("input[name=password]", "not the password");
+    const [response] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    expect(response.status() === 401, `status ${response.status()}`);
+    expect((await page.locator(".error").innerText()).includes("wrong"), "no error shown");
+    expect(await page.inputValue("input[name=email]") === "browser@example.com", "the email was not kept");
+  });
+
+  await check("signin", async () => {
+    await page.fill("input[name=password]", password);
+    await Promise.all([page.waitForURL(`${base}/account`), page.click("button[type=submit]")]);
+  });
+
+  await check("csrf-rejected", async () => {
+    const other = await browser.newContext({ javaScriptEnabled: true });
+    const p = await other.newPage();
+    await p.goto(`${base}/signin`);
+    await p.evaluate(() => { document.querySelector("input[name=csrf]").value = "forged-token"; });
+    await p.fill("input[name=email]", "browser@example.com");
+    await p.fill("input[name=password]", password);
+    const [response] = await Promise.all([p.waitForNavigation(), p.click("button[type=submit]")]);
+    expect(response.status() === 403, `status ${response.status()}`);
+    expect((await p.locator("h2").innerText()).includes("expired"), "no explanation");
+    if (shots) await p.screenshot({ path: `${shots}/csrf.png`, fullPage: true });
+    await other.close();
+  });
+
+  await check("cross-site-form-rejected", async () => {
+    // A page on another origin posting to /signout with the victim's cookie.
+    const evil = await context.newPage();
+    await evil.setContent(`<form method="post" action="${base}/signout"><input name="csrf" value="x"><button>go</button></form>`);
+    const [response] = await Promise.all([evil.waitForNavigation(), evil.click("button")]);
+    expect(response.status() === 403, `status ${response.status()}`);
+    const back = await page.goto(`${base}/account`);
+    expect(back.status() === 200 && page.url() === `${base}/account`, "the forged form signed the user out");
+  });
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
