@@ -699,8 +699,21 @@ milk_server_listen (MilkServer  *self,
       return FALSE;
     }
   socket_address = g_inet_socket_address_new (address, self->config->listen_port);
-  if (!soup_server_listen (self->soup, socket_address, 0, error))
-    return FALSE;
+
+  /* Our own socket, for a listen backlog that takes a burst of clients
+   * (soup_server_listen's is 10: the rest are reset). */
+  {
+    g_autoptr(GSocket) sock = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, error);
+
+    if (sock == NULL ||
+        !g_socket_bind (sock, socket_address, TRUE, error))
+      return FALSE;
+    g_socket_set_listen_backlog (sock, 1024);
+    if (!g_socket_listen (sock, error) ||
+        !soup_server_listen_socket (self->soup, sock, 0, error))
+      return FALSE;
+  }
 
   uris = soup_server_get_uris (self->soup);
   if (uris)
