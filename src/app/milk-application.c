@@ -103,6 +103,12 @@ setup_account (MilkApplication *self,
     }
   if (MILK_IS_WINDOW (window))
     milk_window_set_sync (MILK_WINDOW (window), self->sync);
+  {
+    GAction *sign_out = g_action_map_lookup_action (G_ACTION_MAP (self), "sign-out");
+
+    if (sign_out)
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (sign_out), self->account != NULL);
+  }
 }
 
 /* The diary lives in the user's data folder ($XDG_DATA_HOME, which the

@@ -19,6 +19,7 @@ struct _MilkPreferencesWindow
   AdwActionRow *currency_row;
   AdwEntryRow *household_row;
   GtkSwitch *reminder_switch;
+  AdwActionRow *sync_row;
   AdwEntryRow *reminder_time_row;
   GSettings *settings;
   GtkListBox *products_list;
@@ -188,6 +189,14 @@ refresh_general (MilkPreferencesWindow *self)
       if (check)
         gtk_widget_set_visible (check, g_strcmp0 (g_object_get_data (G_OBJECT (row), "code"), code) == 0);
     }
+}
+
+static void
+sync_server_changed (MilkPreferencesWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "sync-server");
+
+  adw_action_row_set_subtitle (self->sync_row, *server ? server : _("Not signed in: the diary is on this device only"));
 }
 
 static void
@@ -1031,6 +1040,7 @@ milk_preferences_window_class_init (MilkPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, currency_row);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, household_row);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, reminder_switch);
+  gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, sync_row);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, reminder_time_row);
   gtk_widget_class_bind_template_callback (widget_class, reminder_time_apply_cb);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, products_list);
@@ -1084,6 +1094,9 @@ milk_preferences_window_init (MilkPreferencesWindow *self)
   g_settings_bind (self->settings, "reminder-time", self->reminder_time_row, "text", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "reminder-enabled", self->reminder_time_row, "sensitive", G_SETTINGS_BIND_GET);
   watch_errors (self->reminder_time_row);
+  g_signal_connect_object (self->settings, "changed::sync-server", G_CALLBACK (sync_server_changed), self,
+                           G_CONNECT_SWAPPED);
+  sync_server_changed (self);
 
   build_currency_list (self);
   gtk_list_box_set_placeholder (self->payments_list, new_placeholder (_("No payments yet")));
