@@ -284,7 +284,7 @@ check_grammar (const char  *data,
   if (s.code == MILK_ERROR_TOO_DEEP)
     g_set_error (error, MILK_ERROR, MILK_ERROR_TOO_DEEP, _("The document is nested too deeply"));
   else
-    g_set_error (error, MILK_ERROR, s.code, _("The document is not valid JSON: %s at byte %" G_GSIZE_FORMAT),
+    g_set_error (error, MILK_ERROR, s.code, _("The document is not valid JSON: %s at byte %zu"),
                  _(s.problem), (gsize) (s.p - data));
   return FALSE;
 }

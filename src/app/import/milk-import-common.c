@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdarg.h>
 #include <string.h>
 
@@ -302,10 +304,10 @@ milk_import_report_to_string (const MilkImportReport *report)
 
       if (report->by_line)
         /* TRANSLATORS: "line 12: “abc” is not a quantity …" */
-        g_string_append_printf (text, _("line %" G_GINT64_FORMAT ": %s\n"), problem->row, problem->message);
+        g_string_append_printf (text, _("line %" PRId64 ": %s\n"), problem->row, problem->message);
       else
         /* TRANSLATORS: "row 12: the date “31-02-2025” is not a day …" */
-        g_string_append_printf (text, _("row %" G_GINT64_FORMAT ": %s\n"), problem->row, problem->message);
+        g_string_append_printf (text, _("row %" PRId64 ": %s\n"), problem->row, problem->message);
     }
   return g_string_free (text, FALSE);
 }

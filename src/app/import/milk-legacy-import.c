@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -255,7 +257,7 @@ find_user (MilkLegacyDb  *self,
       return g_ptr_array_steal_index (users, i);
 
   g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_NO_SUCH_USER,
-               _("The database has no user %" G_GINT64_FORMAT), user_id);
+               _("The database has no user %" PRId64), user_id);
   return NULL;
 }
 
@@ -411,7 +413,7 @@ read_rows (MilkLegacyDb        *self,
 
           milk_day_format_iso (row.day, iso);
           _milk_import_report_add (report, MILK_IMPORT_PROBLEM_DUPLICATE, kept->row, kept->day,
-                                   _("a second row for %s (row %" G_GINT64_FORMAT ") was written later; "
+                                   _("a second row for %s (row %" PRId64 ") was written later; "
                                      "that one is kept and this one skipped"),
                                    iso, row.row);
           *kept = row;
