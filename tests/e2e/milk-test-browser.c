@@ -94,6 +94,38 @@ main (int   argc,
   uri = g_uri_parse (argv[1], G_URI_FLAGS_NONE, NULL);
   base = g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri), g_uri_get_port (uri));
 
+  /* MILK_TEST_FORGE_CALLBACK: first call the app's loopback address the
+   * way another page could, with a made-up code and state. The app must
+   * refuse it (400) and keep waiting for the real answer. */
+  if (g_getenv ("MILK_TEST_FORGE_CALLBACK"))
+    {
+      g_autoptr(GHashTable) query = soup_form_decode (g_uri_get_query (uri));
+      const char *redirect = g_hash_table_lookup (query, "redirect_uri");
+      g_autofree char *forged = g_strconcat (redirect, "?code=forged&state=forged", NULL);
+      g_autoptr(SoupMessage) attack = soup_message_new ("GET", forged);
+      g_autofree char *answer = send (session, attack, &status);
+
+      if (status != SOUP_STATUS_BAD_REQUEST)
+        {
+          g_printerr ("test browser: a forged callback got %u\n", status);
+          return 1;
+        }
+    }
+
+  /* MILK_TEST_FORGE_ISS: answer with the right state but another server's
+   * name (a mix-up attack); the app must refuse and end the sign-in. */
+  if (g_getenv ("MILK_TEST_FORGE_ISS"))
+    {
+      g_autoptr(GHashTable) query = soup_form_decode (g_uri_get_query (uri));
+      g_autofree char *state = g_uri_escape_string (g_hash_table_lookup (query, "state"), NULL, TRUE);
+      g_autofree char *forged = g_strconcat (g_hash_table_lookup (query, "redirect_uri"),
+                                             "?code=forged&iss=https%3A%2F%2Fevil.example&state=", state, NULL);
+      g_autoptr(SoupMessage) attack = soup_message_new ("GET", forged);
+      g_autofree char *answer = send (session, attack, &status);
+
+      return status == SOUP_STATUS_BAD_REQUEST ? 0 : 1;
+    }
+
   /* The authorize page sends a stranger to sign in first. */
   msg = soup_message_new ("GET", argv[1]);
   page = send (session, msg, &status);

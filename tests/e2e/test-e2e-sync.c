@@ -536,6 +536,39 @@ test_revoked_sign_in_again (Fixture       *f,
   assert_same_as_server (f, &f->a);
 }
 
+/* A request to the loopback address with another state (from any page the
+ * browser has open) is refused; the real answer still signs in. */
+static void
+test_forged_callback_refused (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_setenv ("MILK_TEST_FORGE_CALLBACK", "1", TRUE);
+  device_sign_in (&f->a);
+  g_unsetenv ("MILK_TEST_FORGE_CALLBACK");
+
+  set_entry (&f->a, "2026-11-15", 1000);
+  g_assert_true (device_sync (&f->a, NULL));
+  assert_same_as_server (f, &f->a);
+}
+
+/* An answer naming another server (RFC 9207 mix-up) ends the sign-in. */
+static void
+test_mix_up_refused (Fixture       *f,
+                     gconstpointer  data)
+{
+  Wait w = { 0 };
+
+  g_setenv ("MILK_TEST_FORGE_ISS", "1", TRUE);
+  milk_account_sign_in_async (f->a.account, NULL, signed_in, &w);
+  wait_for (&w.done);
+  g_unsetenv ("MILK_TEST_FORGE_ISS");
+
+  g_assert_false (w.ok);
+  g_assert_error (w.error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_DENIED);
+  g_assert_false (milk_account_get_signed_in (f->a.account));
+  g_clear_error (&w.error);
+}
+
 /* A browser that never comes back times out with a message. */
 static void
 test_browser_never_returns (Fixture       *f,
@@ -621,6 +654,8 @@ main (int   argc,
   ADD ("expired-access-token-refreshed", test_expired_access_token_refreshed);
   ADD ("revoked-sign-in-again", test_revoked_sign_in_again);
   ADD ("browser-never-returns", test_browser_never_returns);
+  ADD ("forged-callback-refused", test_forged_callback_refused);
+  ADD ("mix-up-refused", test_mix_up_refused);
 #undef ADD
   g_test_add_func ("/e2e/http-server-refused", test_http_server_refused);
 

@@ -37,6 +37,8 @@ struct _MilkAccount
   char *authorization_endpoint;
   char *token_endpoint;
   char *revocation_endpoint;
+  char *issuer;
+  gboolean iss_required;
   guint browser_timeout_s;
 };
 
@@ -105,6 +107,7 @@ milk_account_finalize (GObject *object)
   g_clear_pointer (&self->authorization_endpoint, g_free);
   g_clear_pointer (&self->token_endpoint, g_free);
   g_clear_pointer (&self->revocation_endpoint, g_free);
+  g_clear_pointer (&self->issuer, g_free);
 
   G_OBJECT_CLASS (milk_account_parent_class)->finalize (object);
 }
@@ -299,6 +302,11 @@ discovered (GObject      *source,
   self->authorization_endpoint = same_origin_endpoint (self, metadata, "authorization_endpoint");
   self->token_endpoint = same_origin_endpoint (self, metadata, "token_endpoint");
   self->revocation_endpoint = same_origin_endpoint (self, metadata, "revocation_endpoint");
+  g_free (self->issuer);
+  self->issuer = g_strdup (string_member (metadata, "issuer"));
+  self->iss_required = json_object_get_boolean_member_with_default (metadata,
+                                                                    "authorization_response_iss_parameter_supported",
+                                                                    FALSE);
   if (self->authorization_endpoint == NULL || self->token_endpoint == NULL)
     {
       g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_INVALID_SERVER,
@@ -597,6 +605,7 @@ loopback_callback (SoupServer        *server,
   const char *state = query ? g_hash_table_lookup (query, "state") : NULL;
   const char *code = query ? g_hash_table_lookup (query, "code") : NULL;
   const char *oauth_error = query ? g_hash_table_lookup (query, "error") : NULL;
+  const char *iss = query ? g_hash_table_lookup (query, "iss") : NULL;
   GTask *exchange;
 
   if (s->answered || g_task_get_completed (task))
@@ -610,6 +619,17 @@ loopback_callback (SoupServer        *server,
     {
       respond_page (msg, SOUP_STATUS_BAD_REQUEST, _("Not Signed In"),
                     _("This sign-in link is not the one Milk Diary opened."));
+      return;
+    }
+  /* RFC 9207: the answer names the server that gave it; another one's
+   * answer (a mix-up) ends the sign-in. */
+  if (self->issuer != NULL &&
+      (iss != NULL ? g_strcmp0 (iss, self->issuer) != 0 : self->iss_required))
+    {
+      respond_page (msg, SOUP_STATUS_BAD_REQUEST, _("Not Signed In"),
+                    _("This answer did not come from the server Milk Diary asked."));
+      finish_sign_in_error (task, g_error_new (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_DENIED,
+                                               _("The sign-in answer came from another server; try again")));
       return;
     }
   if (oauth_error != NULL || code == NULL)
