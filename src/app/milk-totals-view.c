@@ -30,6 +30,7 @@ struct _MilkTotalsView
   MilkStore *store;
   gulong changed_id;
   int year;
+  gboolean stale;   /* changed while hidden: refreshed when next shown */
 };
 
 G_DEFINE_FINAL_TYPE (MilkTotalsView, milk_totals_view, GTK_TYPE_WIDGET)
@@ -172,10 +173,37 @@ clear_months (MilkTotalsView *self)
     }
 }
 
+static void refresh_now (MilkTotalsView *self);
+
+/* A hidden page (the Totals page while the calendar shows) sums nothing
+ * until it is shown: start-up and every edit stay quick. */
 static void
 refresh (MilkTotalsView *self)
 {
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  refresh_now (self);
+}
+
+static void
+milk_totals_view_map (GtkWidget *widget)
+{
+  MilkTotalsView *self = MILK_TOTALS_VIEW (widget);
+
+  GTK_WIDGET_CLASS (milk_totals_view_parent_class)->map (widget);
+  if (self->stale)
+    refresh_now (self);
+}
+
+static void
+refresh_now (MilkTotalsView *self)
+{
   g_autoptr(GError) error = NULL;
+
+  self->stale = FALSE;
   g_autofree char *year_text = g_strdup_printf ("%d", self->year);
   g_autofree char *chart_title = NULL;
   const char *labels[13] = { NULL };
@@ -183,7 +211,7 @@ refresh (MilkTotalsView *self)
   gint64 amounts[12] = { 0 };
   const MilkCurrency *currency;
   MilkTotals year_totals, all_totals;
-  gint64 year_paid = 0, year_balance = 0;
+  gint64 year_paid = 0, running = 0;
   int this_year, this_month;
 
   gtk_label_set_label (self->year_label, year_text);
@@ -198,6 +226,14 @@ refresh (MilkTotalsView *self)
   currency = milk_store_get_currency (self->store);
   milk_day_get_ymd (milk_day_today (), &this_year, &this_month, NULL);
 
+  /* The balance at each month's end runs on from the year before's, so
+   * the whole history is summed once, not once a month. */
+  if (!milk_store_balance_due (self->store, milk_day_month_first (self->year, 1) - 1, &running, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+
   for (int month = 1; month <= 12; month++)
     {
       MilkDay first = milk_day_month_first (self->year, month);
@@ -209,12 +245,13 @@ refresh (MilkTotalsView *self)
       labels[month - 1] = names[month - 1];
 
       if (!milk_store_month_totals (self->store, self->year, month, &totals, NULL, &error) ||
-          !milk_store_payments_total (self->store, first, last, &paid, &error) ||
-          !milk_store_balance_due (self->store, last, &balance, &error))
+          !milk_store_payments_total (self->store, first, last, &paid, &error))
         {
           show_error (self, error);
           return;
         }
+      running += totals.amount - paid;
+      balance = running;
       amounts[month - 1] = totals.amount;
 
       /* A month with nothing in it has nothing to check against a bill. */
@@ -232,7 +269,6 @@ refresh (MilkTotalsView *self)
   if (!milk_store_year_totals (self->store, self->year, &year_totals, NULL, &error) ||
       !milk_store_payments_total (self->store, milk_day_month_first (self->year, 1),
                                   milk_day_month_last (self->year, 12), &year_paid, &error) ||
-      !milk_store_balance_due (self->store, milk_day_month_last (self->year, 12), &year_balance, &error) ||
       !milk_store_all_time_totals (self->store, &all_totals, NULL, &error))
     {
       show_error (self, error);
@@ -387,6 +423,7 @@ milk_totals_view_class_init (MilkTotalsViewClass *klass)
   object_class->dispose = milk_totals_view_dispose;
   object_class->get_property = milk_totals_view_get_property;
   object_class->set_property = milk_totals_view_set_property;
+  widget_class->map = milk_totals_view_map;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,
