@@ -199,6 +199,37 @@ render_form (MilkRequest    *request,
                      "return_to_query", back_query, "error", error ? error : "", NULL);
 }
 
+/* What the sign-up and sign-in pages share: the browser's session, the
+ * empty form on GET, and on POST the form, checked for its CSRF token.
+ * FALSE when the request has been answered already. */
+static gboolean
+open_form_page (MilkRequest     *request,
+                PGconn          *conn,
+                const char      *page,
+                MilkWebSession **session,
+                GHashTable     **form)
+{
+  g_autoptr(GError) error = NULL;
+
+  if ((*session = milk_page_session (request, conn, &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return FALSE;
+    }
+  if (g_str_equal (request->method, "GET"))
+    {
+      render_form (request, SOUP_STATUS_OK, page, *session, NULL,
+                   g_hash_table_lookup (request->query, "return_to"), NULL);
+      return FALSE;
+    }
+  if ((*form = milk_request_form (request)) == NULL)
+    {
+      bad_form (request);
+      return FALSE;
+    }
+  return milk_page_check_csrf (request, *session, *form);
+}
+
 void
 milk_route_signup (MilkRequest *request,
                    PGconn      *conn)
@@ -210,24 +241,7 @@ milk_route_signup (MilkRequest *request,
   const char *email, *problem, *return_to;
   gint64 account_id;
 
-  if ((session = milk_page_session (request, conn, &error)) == NULL)
-    {
-      milk_respond_db_error (request, error);
-      return;
-    }
-  if (g_str_equal (request->method, "GET"))
-    {
-      render_form (request, SOUP_STATUS_OK, "signup", session, NULL,
-                   g_hash_table_lookup (request->query, "return_to"), NULL);
-      return;
-    }
-
-  if ((form = milk_request_form (request)) == NULL)
-    {
-      bad_form (request);
-      return;
-    }
-  if (!milk_page_check_csrf (request, session, form))
+  if (!open_form_page (request, conn, "signup", &session, &form))
     return;
 
   email = g_hash_table_lookup (form, "email");
@@ -280,24 +294,7 @@ milk_route_signin (MilkRequest *request,
   gint64 account_id;
   gboolean allowed;
 
-  if ((session = milk_page_session (request, conn, &error)) == NULL)
-    {
-      milk_respond_db_error (request, error);
-      return;
-    }
-  if (g_str_equal (request->method, "GET"))
-    {
-      render_form (request, SOUP_STATUS_OK, "signin", session, NULL,
-                   g_hash_table_lookup (request->query, "return_to"), NULL);
-      return;
-    }
-
-  if ((form = milk_request_form (request)) == NULL)
-    {
-      bad_form (request);
-      return;
-    }
-  if (!milk_page_check_csrf (request, session, form))
+  if (!open_form_page (request, conn, "signin", &session, &form))
     return;
 
   email = g_hash_table_lookup (form, "email");
