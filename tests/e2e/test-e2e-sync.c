@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 
 #include "milk-account.h"
+#include "milk-async-test-util.h"
 #include "milk-server-test.h"
 #include "milk-sync-service.h"
 #include "milk-test-util.h"
@@ -45,60 +46,10 @@ typedef struct
 static char *xdg_root;
 static guint account_serial;
 
-/* Main loop until *done, or fail after a minute. */
-static void
-wait_for (gboolean *done)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-  while (!*done)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      if (!*done)
-        g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-}
 
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-  GError *error;
-} Wait;
 
-static void
-signed_in (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Wait *w = user_data;
 
-  w->ok = milk_account_sign_in_finish (MILK_ACCOUNT (source), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-synced (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = milk_sync_service_sync_finish (MILK_SYNC_SERVICE (source), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-loaded (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = milk_account_load_finish (MILK_ACCOUNT (source), result, &w->error);
-  w->done = TRUE;
-}
 
 static void
 device_init (Fixture *f,
@@ -122,10 +73,10 @@ device_clear (Device *d)
 static void
 device_sign_in (Device *d)
 {
-  Wait w = { 0 };
+  MilkTestWait w = { 0 };
 
-  milk_account_sign_in_async (d->account, NULL, signed_in, &w);
-  wait_for (&w.done);
+  milk_account_sign_in_async (d->account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
   g_assert_no_error (w.error);
   g_assert_true (w.ok);
   g_assert_true (milk_account_get_signed_in (d->account));
@@ -136,10 +87,10 @@ static gboolean
 device_sync (Device  *d,
              GError **error)
 {
-  Wait w = { 0 };
+  MilkTestWait w = { 0 };
 
-  milk_sync_service_sync_async (d->sync, NULL, synced, &w);
-  wait_for (&w.done);
+  milk_sync_service_sync_async (d->sync, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
   if (w.error)
     g_propagate_error (error, w.error);
   return w.ok;
@@ -343,10 +294,10 @@ test_sign_in_keeps_tokens_in_keyring (Fixture       *f,
   /* A fresh start of the app finds the sign-in in the keyring. */
   {
     g_autoptr(MilkAccount) again = milk_account_new (f->server->url, milk_store_get_node (f->a.store));
-    Wait w = { 0 };
+    MilkTestWait w = { 0 };
 
-    milk_account_load_async (again, NULL, loaded, &w);
-    wait_for (&w.done);
+    milk_account_load_async (again, NULL, milk_test_wait_done, &w);
+    milk_test_wait (&w);
     g_assert_no_error (w.error);
     g_assert_true (w.ok);
     g_assert_true (milk_account_get_signed_in (again));
@@ -411,18 +362,18 @@ static void
 test_edit_during_sync_survives (Fixture       *f,
                                 gconstpointer  data)
 {
-  Wait w = { 0 };
+  MilkTestWait w = { 0 };
 
   device_sign_in (&f->a);
   device_sign_in (&f->b);
   set_entry (&f->a, "2026-11-10", 1000);
 
-  milk_sync_service_sync_async (f->a.sync, NULL, synced, &w);
+  milk_sync_service_sync_async (f->a.sync, NULL, milk_test_wait_done, &w);
   while (milk_sync_service_get_requests (f->a.sync) == 0)   /* the request is on its way */
     g_main_context_iteration (NULL, TRUE);
   g_usleep (2000);
   set_entry (&f->a, "2026-11-10", 2000);           /* edited while it is in flight */
-  wait_for (&w.done);
+  milk_test_wait (&w);
   g_assert_true (w.ok);
 
   g_assert_cmpint (qty_on (&f->a, "2026-11-10"), ==, 2000);
@@ -556,11 +507,11 @@ static void
 test_mix_up_refused (Fixture       *f,
                      gconstpointer  data)
 {
-  Wait w = { 0 };
+  MilkTestWait w = { 0 };
 
   g_setenv ("MILK_TEST_FORGE_ISS", "1", TRUE);
-  milk_account_sign_in_async (f->a.account, NULL, signed_in, &w);
-  wait_for (&w.done);
+  milk_account_sign_in_async (f->a.account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
   g_unsetenv ("MILK_TEST_FORGE_ISS");
 
   g_assert_false (w.ok);
@@ -574,12 +525,12 @@ static void
 test_browser_never_returns (Fixture       *f,
                             gconstpointer  data)
 {
-  Wait w = { 0 };
+  MilkTestWait w = { 0 };
 
   g_setenv ("MILK_TEST_EMAIL", "nobody@example.org", TRUE); /* can't sign in */
   milk_account_set_browser_timeout (f->a.account, 3);
-  milk_account_sign_in_async (f->a.account, NULL, signed_in, &w);
-  wait_for (&w.done);
+  milk_account_sign_in_async (f->a.account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
   g_assert_false (w.ok);
   g_assert_error (w.error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_BROWSER_TIMEOUT);
   g_assert_false (milk_account_get_signed_in (f->a.account));

@@ -37,6 +37,7 @@
 #include <sqlite3.h>
 
 #include "milk-account.h"
+#include "milk-async-test-util.h"
 #include "milk-server-test.h"
 #include "milk-sync-service.h"
 #include "milk-token-store.h"
@@ -462,70 +463,11 @@ clear_faults (void)
 
 /* ---- waiting on the main loop ---- */
 
-typedef struct
-{
-  gboolean done;
-  gboolean ok;
-  GError *error;
-} Wait;
 
-static void
-wait_for (gboolean *done)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-  while (!*done)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (200);
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Nothing happened for a minute");
-    }
-}
 
-static void
-loaded (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Wait *w = user_data;
 
-  w->ok = milk_account_load_finish (MILK_ACCOUNT (source), result, &w->error);
-  w->done = TRUE;
-}
 
-static void
-saved (GObject      *source,
-       GAsyncResult *result,
-       gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = milk_token_store_save_finish (result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-cleared (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = milk_token_store_clear_finish (result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-synced (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = milk_sync_service_sync_finish (MILK_SYNC_SERVICE (source), result, &w->error);
-  w->done = TRUE;
-}
 
 /* ---- a device killed in the middle of a sync: a process of its own ---- */
 
@@ -537,23 +479,23 @@ device_child_main (const char *path,
   g_autoptr(MilkStore) store = milk_store_new (path, &error);
   g_autoptr(MilkAccount) account = NULL;
   g_autoptr(MilkSyncService) sync = NULL;
-  Wait w = { 0 };
+  MilkTestWait w = { 0 };
 
   if (store == NULL)
     g_error ("%s", error->message);
   if (g_getenv ("MILK_SIM_TRACE"))
     g_printerr ("# %.3f child: store open\n", g_get_monotonic_time () / 1e6);
   account = milk_account_new (server, milk_store_get_node (store));
-  milk_account_load_async (account, NULL, loaded, &w);
-  wait_for (&w.done);
+  milk_account_load_async (account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
   if (g_getenv ("MILK_SIM_TRACE"))
     g_printerr ("# %.3f child: account loaded\n", g_get_monotonic_time () / 1e6);
   if (!w.ok)
     g_error ("The device could not load its sign-in: %s", w.error ? w.error->message : "");
   sync = milk_sync_service_new (store, account);
-  w = (Wait) { 0 };
-  milk_sync_service_sync_async (sync, NULL, synced, &w);
-  wait_for (&w.done);
+  w = (MilkTestWait) { 0 };
+  milk_sync_service_sync_async (sync, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
   g_clear_error (&w.error);
   return 0;
 }
@@ -567,7 +509,7 @@ typedef struct
   MilkStore *store;
   MilkAccount *account;
   MilkSyncService *sync;
-  Wait wait;
+  MilkTestWait wait;
   gboolean busy;
 } Device;
 
@@ -605,7 +547,7 @@ device_open (Sim    *sim,
              Device *d)
 {
   g_autoptr(GError) error = NULL;
-  Wait w = { 0 };
+  MilkTestWait w = { 0 };
 
   d->store = milk_store_new (d->path, &error);
   g_assert_no_error (error);
@@ -613,8 +555,8 @@ device_open (Sim    *sim,
     d->node = g_strdup (milk_store_get_node (d->store));
   g_assert_cmpstr (d->node, ==, milk_store_get_node (d->store));
   d->account = milk_account_new (proxy_url, d->node);
-  milk_account_load_async (d->account, NULL, loaded, &w);
-  wait_for (&w.done);
+  milk_account_load_async (d->account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
   g_assert_no_error (w.error);
   g_assert_true (milk_account_get_signed_in (d->account));
   d->sync = milk_sync_service_new (d->store, d->account);
@@ -686,7 +628,7 @@ sim_init (Sim   *sim,
       g_autoptr(GError) error = NULL;
       g_autoptr(MilkStore) store = NULL;
       g_autoptr(MilkTokens) tokens = device_tokens (sim, i);
-      Wait w = { 0 };
+      MilkTestWait w = { 0 };
 
       if (g_getenv ("MILK_SIM_TRACE"))
         g_printerr ("# %.3f tokens\n", g_get_monotonic_time () / 1e6);
@@ -698,8 +640,8 @@ sim_init (Sim   *sim,
       g_clear_object (&store);
       if (g_getenv ("MILK_SIM_TRACE"))
         g_printerr ("# %.3f store\n", g_get_monotonic_time () / 1e6);
-      milk_token_store_save_async (proxy_url, d->node, tokens, NULL, saved, &w);
-      wait_for (&w.done);
+      milk_token_store_save_async (proxy_url, d->node, tokens, NULL, milk_test_wait_done, &w);
+      milk_test_wait (&w);
       g_assert_no_error (w.error);
       if (g_getenv ("MILK_SIM_TRACE"))
         g_printerr ("# %.3f saved\n", g_get_monotonic_time () / 1e6);
@@ -715,11 +657,11 @@ sim_clear (Sim *sim)
   for (int i = 0; i < N_DEVICES; i++)
     {
       Device *d = &sim->devices[i];
-      Wait w = { 0 };
+      MilkTestWait w = { 0 };
 
       device_close (d);
-      milk_token_store_clear_async (proxy_url, d->node, NULL, cleared, &w);
-      wait_for (&w.done);
+      milk_token_store_clear_async (proxy_url, d->node, NULL, milk_test_wait_done, &w);
+      milk_test_wait (&w);
       g_clear_error (&w.error);
       g_free (d->path);
       g_free (d->node);
@@ -845,16 +787,16 @@ static void
 device_sync_start (Device *d)
 {
   g_assert_false (d->busy);
-  d->wait = (Wait) { 0 };
+  d->wait = (MilkTestWait) { 0 };
   d->busy = TRUE;
-  milk_sync_service_sync_async (d->sync, NULL, synced, &d->wait);
+  milk_sync_service_sync_async (d->sync, NULL, milk_test_wait_done, &d->wait);
 }
 
 static gboolean
 device_sync_finish (Device  *d,
                     GError **error)
 {
-  wait_for (&d->wait.done);
+  milk_test_wait (&d->wait);
   d->busy = FALSE;
   if (d->wait.error)
     g_propagate_error (error, g_steal_pointer (&d->wait.error));
