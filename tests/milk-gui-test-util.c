@@ -61,3 +61,11 @@ milk_gui_test_child (GtkWidget  *widget,
   g_assert_nonnull (child);
   return GTK_WIDGET (child);
 }
+
+/* Lets the frame clock lay out and draw what changed. */
+void
+milk_gui_test_iterate (void)
+{
+  for (int i = 0; i < 3; i++)
+    milk_gui_test_wait (20);
+}

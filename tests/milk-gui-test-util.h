@@ -13,6 +13,7 @@ gboolean   milk_gui_test_init      (int     *argc,
                                     char  ***argv);
 void       milk_gui_test_drain     (void);
 void       milk_gui_test_wait      (guint    ms);
+void       milk_gui_test_iterate   (void);
 GtkWidget *milk_gui_test_child     (GtkWidget *widget,
                                     GType      template_type,
                                     const char *name);

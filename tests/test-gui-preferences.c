@@ -9,6 +9,8 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "milk-gui-test-util.h"
+#include "milk-test-util.h"
 #include "milk-preferences-window.h"
 #include "milk-welcome-page.h"
 
@@ -21,28 +23,6 @@ typedef struct
   GtkWindow *window;
 } Fixture;
 
-static void
-iterate (void)
-{
-  for (int i = 0; i < 3; i++)
-    {
-      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-
-      g_timeout_add_once (20, (GSourceOnceFunc) g_main_loop_quit, loop);
-      g_main_loop_run (loop);
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-    }
-}
-
-static MilkDay
-day (const char *iso)
-{
-  MilkDay d = milk_day_parse (iso, NULL);
-
-  g_assert_cmpuint (d, !=, MILK_DAY_INVALID);
-  return d;
-}
 
 static void
 store_setup (Fixture *f)
@@ -64,7 +44,7 @@ fixture_setup (Fixture       *f,
   store_setup (f);
   f->window = GTK_WINDOW (milk_preferences_window_new (NULL, f->store));
   gtk_window_present (f->window);
-  iterate ();
+  milk_gui_test_iterate ();
 }
 
 static void
@@ -76,7 +56,7 @@ welcome_setup (Fixture       *f,
   gtk_window_set_default_size (f->window, 480, 640);
   gtk_window_set_child (f->window, milk_welcome_page_new (f->store));
   gtk_window_present (f->window);
-  iterate ();
+  milk_gui_test_iterate ();
 }
 
 static void
@@ -87,7 +67,7 @@ fixture_teardown (Fixture       *f,
   const char *name;
 
   gtk_window_destroy (f->window);
-  iterate ();
+  milk_gui_test_iterate ();
   g_clear_object (&f->store);
   while (dir && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -159,12 +139,12 @@ test_currency_search (Fixture       *f,
 
   /* Search, then take a row from the filtered list. */
   g_signal_emit_by_name (currency_row, "activate");
-  iterate ();
+  milk_gui_test_iterate ();
   search = find (root, GTK_TYPE_SEARCH_ENTRY);
   g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (search)));
   type_into (search, "yen");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
+  milk_gui_test_iterate ();
   list = GTK_LIST_BOX (gtk_widget_get_ancestor (GTK_WIDGET (find_row (root, ADW_TYPE_ACTION_ROW, "Japanese Yen")),
                                                 GTK_TYPE_LIST_BOX));
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row; row = gtk_widget_get_next_sibling (row))
@@ -175,7 +155,7 @@ test_currency_search (Fixture       *f,
       }
   g_assert_cmpuint (visible, ==, 1);
   g_signal_emit_by_name (yen, "activate");
-  iterate ();
+  milk_gui_test_iterate ();
   code = milk_store_dup_setting (f->store, "currency");
   g_assert_cmpstr (code, ==, "JPY");
   g_assert_cmpstr (adw_action_row_get_subtitle (currency_row), ==, "Japanese Yen (JPY)");
@@ -183,10 +163,10 @@ test_currency_search (Fixture       *f,
 
   /* Enter takes the first match; searching by code works too. */
   g_signal_emit_by_name (currency_row, "activate");
-  iterate ();
+  milk_gui_test_iterate ();
   type_into (search, "eur");
   g_signal_emit_by_name (search, "activate");
-  iterate ();
+  milk_gui_test_iterate ();
   code = milk_store_dup_setting (f->store, "currency");
   g_assert_cmpstr (code, ==, "EUR");
 
@@ -209,7 +189,7 @@ test_household_name (Fixture       *f,
 
   type_into (row, "  The Sharmas ");
   g_signal_emit_by_name (row, "apply");
-  iterate ();
+  milk_gui_test_iterate ();
   name = milk_store_dup_setting (f->store, "household-name");
   g_assert_cmpstr (name, ==, "The Sharmas");
 }
@@ -245,14 +225,14 @@ test_products (Fixture       *f,
 
   /* An empty name is refused in place. */
   g_signal_emit_by_name (new_row, "entry-activated");
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (new_row), "error"));
   g_assert_null (product_named (f->store, ""));
 
   type_into (new_row, "Buffalo Milk");
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (new_row), "error"));
   g_signal_emit_by_name (new_row, "entry-activated");
-  iterate ();
+  milk_gui_test_iterate ();
   buffalo = product_named (f->store, "Buffalo Milk");
   g_assert_nonnull (buffalo);
   g_assert_cmpint (buffalo->default_qty_ml, ==, 1000);
@@ -264,7 +244,7 @@ test_products (Fixture       *f,
   qty_row = find_row (GTK_WIDGET (expander), ADW_TYPE_ENTRY_ROW, "Usual Daily Quantity");
   type_into (qty_row, "a lot");
   g_signal_emit_by_name (qty_row, "apply");
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (qty_row), "error"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (qty_row)), ==, "a lot");
   after = product_named (f->store, "Buffalo Milk");
@@ -273,7 +253,7 @@ test_products (Fixture       *f,
 
   type_into (qty_row, "750 ml");
   g_signal_emit_by_name (qty_row, "apply");
-  iterate ();
+  milk_gui_test_iterate ();
   after = product_named (f->store, "Buffalo Milk");
   g_assert_cmpint (after->default_qty_ml, ==, 750);
   g_clear_pointer (&after, milk_record_free);
@@ -288,7 +268,7 @@ test_products (Fixture       *f,
                          "Usual by Weekday, Monday to Sunday (such as 1; 1; 1; 1; 1; 1; 2)");
     type_into (weekdays, "1; 1; 1; 1; 1; 2");
     g_signal_emit_by_name (weekdays, "apply");
-    iterate ();
+    milk_gui_test_iterate ();
     g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (weekdays), "error"));
     after = product_named (f->store, "Buffalo Milk");
     g_assert_false (after->has_weekday_qty);
@@ -296,7 +276,7 @@ test_products (Fixture       *f,
 
     type_into (weekdays, "1; 1; 1; 1; 1; 1; 2");
     g_signal_emit_by_name (weekdays, "apply");
-    iterate ();
+    milk_gui_test_iterate ();
     after = product_named (f->store, "Buffalo Milk");
     g_assert_true (after->has_weekday_qty);
     g_assert_cmpint (after->weekday_qty_ml[0], ==, 1000);
@@ -310,7 +290,7 @@ test_products (Fixture       *f,
   name_row = find_row (GTK_WIDGET (expander), ADW_TYPE_ENTRY_ROW, "Name");
   type_into (name_row, "Buffalo");
   g_signal_emit_by_name (name_row, "apply");
-  iterate ();
+  milk_gui_test_iterate ();
   after = product_named (f->store, "Buffalo");
   g_assert_nonnull (after);
   g_assert_cmpstr (after->id, ==, buffalo->id);
@@ -320,7 +300,7 @@ test_products (Fixture       *f,
   expander = find_row (root, ADW_TYPE_EXPANDER_ROW, "Buffalo");
   archived = find (find_row (GTK_WIDGET (expander), ADW_TYPE_ACTION_ROW, "Archived"), GTK_TYPE_SWITCH);
   gtk_switch_set_active (archived, TRUE);
-  iterate ();
+  milk_gui_test_iterate ();
   after = product_named (f->store, "Buffalo");
   g_assert_true (after->archived);
   g_clear_pointer (&after, milk_record_free);
@@ -331,7 +311,7 @@ test_products (Fixture       *f,
   g_assert_cmpstr (adw_expander_row_get_subtitle (expander), ==, "Archived");
   archived = find (find_row (GTK_WIDGET (expander), ADW_TYPE_ACTION_ROW, "Archived"), GTK_TYPE_SWITCH);
   gtk_switch_set_active (archived, FALSE);
-  iterate ();
+  milk_gui_test_iterate ();
   after = product_named (f->store, "Buffalo");
   g_assert_false (after->archived);
 }
@@ -348,12 +328,12 @@ test_price_schedule (Fixture       *f,
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   gboolean shown = FALSE;
 
-  g_assert_true (milk_store_set_price (f->store, MILK, day ("2026-01-01"), 5650, &error));
-  iterate ();
+  g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2026-01-01"), 5650, &error));
+  milk_gui_test_iterate ();
 
   expander = find_row (root, ADW_TYPE_EXPANDER_ROW, "Milk");
   g_signal_emit_by_name (find_row (GTK_WIDGET (expander), ADW_TYPE_ACTION_ROW, "Price Schedule"), "activate");
-  iterate ();
+  milk_gui_test_iterate ();
   day_row = find_row (root, ADW_TYPE_ENTRY_ROW, "From Day (YYYY-MM-DD)");
   price_row = find_row (root, ADW_TYPE_ENTRY_ROW, "Price per Litre");
   g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (price_row)));
@@ -363,7 +343,7 @@ test_price_schedule (Fixture       *f,
   type_into (day_row, "2026-03-16");
   type_into (price_row, "sixty");
   gtk_widget_activate_action (root, "prefs.add-price", NULL);
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (price_row), "error"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (price_row)), ==, "sixty");
   schedule = milk_store_get_price_schedule (f->store, MILK, NULL);
@@ -373,7 +353,7 @@ test_price_schedule (Fixture       *f,
   type_into (day_row, "16/03/2026");
   type_into (price_row, "60.00");
   g_signal_emit_by_name (price_row, "entry-activated");
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (day_row), "error"));
   schedule = milk_store_get_price_schedule (f->store, MILK, NULL);
   g_assert_cmpuint (milk_price_schedule_get_n_changes (schedule), ==, 1);
@@ -382,12 +362,12 @@ test_price_schedule (Fixture       *f,
   /* A change from the 16th: earlier days keep their price. */
   type_into (day_row, "2026-03-16");
   g_signal_emit_by_name (price_row, "entry-activated");
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (day_row), "error"));
   schedule = milk_store_get_price_schedule (f->store, MILK, NULL);
   g_assert_cmpuint (milk_price_schedule_get_n_changes (schedule), ==, 2);
-  g_assert_cmpint (milk_price_schedule_lookup (schedule, day ("2026-03-15")), ==, 5650);
-  g_assert_cmpint (milk_price_schedule_lookup (schedule, day ("2026-03-16")), ==, 6000);
+  g_assert_cmpint (milk_price_schedule_lookup (schedule, milk_test_day ("2026-03-15")), ==, 5650);
+  g_assert_cmpint (milk_price_schedule_lookup (schedule, milk_test_day ("2026-03-16")), ==, 6000);
   g_clear_pointer (&schedule, milk_price_schedule_free);
 
   collect (GTK_WIDGET (find_row (root, ADW_TYPE_ACTION_ROW, "From 16 March 2026")), GTK_TYPE_LABEL, labels);
@@ -397,10 +377,10 @@ test_price_schedule (Fixture       *f,
 
   /* And removed again. */
   gtk_widget_activate_action (root, "prefs.remove-price", "s", "2026-03-16");
-  iterate ();
+  milk_gui_test_iterate ();
   schedule = milk_store_get_price_schedule (f->store, MILK, NULL);
   g_assert_cmpuint (milk_price_schedule_get_n_changes (schedule), ==, 1);
-  g_assert_cmpint (milk_price_schedule_lookup (schedule, day ("2026-03-16")), ==, 5650);
+  g_assert_cmpint (milk_price_schedule_lookup (schedule, milk_test_day ("2026-03-16")), ==, 5650);
 }
 
 static gint64
@@ -408,7 +388,7 @@ paid_ever (MilkStore *store)
 {
   gint64 paid = -1;
 
-  g_assert_true (milk_store_payments_total (store, day ("1900-01-01"), day ("9999-12-31"), &paid, NULL));
+  g_assert_true (milk_store_payments_total (store, milk_test_day ("1900-01-01"), milk_test_day ("9999-12-31"), &paid, NULL));
   return paid;
 }
 
@@ -430,7 +410,7 @@ test_payments (Fixture       *f,
   type_into (day_row, "2026-02-10");
   type_into (amount_row, "12.345");
   gtk_widget_activate_action (root, "prefs.add-payment", NULL);
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (amount_row), "error"));
   g_assert_cmpint (paid_ever (f->store), ==, 0);
 
@@ -438,21 +418,21 @@ test_payments (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (amount_row), "error"));
   type_into (note_row, "January’s bill");
   g_signal_emit_by_name (note_row, "entry-activated");
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_cmpint (paid_ever (f->store), ==, 150000);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (amount_row)), ==, "");
 
   row = find_row (root, ADW_TYPE_ACTION_ROW, "₹1,500.00");
   g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "10 February 2026 — January’s bill");
 
-  payments = milk_store_list_payments (f->store, day ("1900-01-01"), day ("9999-12-31"), NULL);
+  payments = milk_store_list_payments (f->store, milk_test_day ("1900-01-01"), milk_test_day ("9999-12-31"), NULL);
   g_assert_cmpuint (payments->len, ==, 1);
   payment = g_ptr_array_index (payments, 0);
   g_assert_cmpstr (payment->note, ==, "January’s bill");
-  g_assert_cmpuint (payment->day, ==, day ("2026-02-10"));
+  g_assert_cmpuint (payment->day, ==, milk_test_day ("2026-02-10"));
 
   gtk_widget_activate_action (root, "prefs.remove-payment", "s", payment->id);
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_cmpint (paid_ever (f->store), ==, 0);
 }
 
@@ -483,7 +463,7 @@ test_welcome (Fixture       *f,
 
   type_into (price_row, "56.505");
   g_signal_emit_by_name (price_row, "entry-activated");
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_false (done);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (price_row), "error"));
   g_assert_null (milk_store_dup_setting (f->store, "currency"));
@@ -493,7 +473,7 @@ test_welcome (Fixture       *f,
       gtk_drop_down_set_selected (currency, i);
   type_into (price_row, "1.20");
   gtk_widget_activate_action (GTK_WIDGET (page), "welcome.start", NULL);
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_true (done);
   code = milk_store_dup_setting (f->store, "currency");
   g_assert_cmpstr (code, ==, "EUR");
@@ -539,11 +519,11 @@ test_snapshots (Fixture       *f,
   g_autofree char *payment = NULL;
   g_autoptr(MilkRecord) cow = milk_store_add_product (f->store, "Cow Milk", 500, &error);
 
-  g_assert_true (milk_store_set_price (f->store, MILK, day ("2026-01-01"), 5650, &error));
-  g_assert_true (milk_store_set_price (f->store, MILK, day ("2026-03-16"), 6000, &error));
-  payment = milk_store_add_payment (f->store, day ("2026-02-03"), 175000, "January", &error);
+  g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2026-01-01"), 5650, &error));
+  g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2026-03-16"), 6000, &error));
+  payment = milk_store_add_payment (f->store, milk_test_day ("2026-02-03"), 175000, "January", &error);
   g_assert_no_error (error);
-  iterate ();
+  milk_gui_test_iterate ();
 
   if (g_getenv ("MILK_TEST_PNG_DIR") == NULL)
     {
@@ -558,19 +538,19 @@ test_snapshots (Fixture       *f,
     collect (root, ADW_TYPE_PREFERENCES_PAGE, pages);
     adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (f->window), g_ptr_array_index (pages, 1));
     adw_expander_row_set_expanded (find_row (root, ADW_TYPE_EXPANDER_ROW, "Milk"), TRUE);
-    iterate ();
+    milk_gui_test_iterate ();
     save_png (f->window, "preferences-products.png");
     adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (f->window), g_ptr_array_index (pages, 2));
-    iterate ();
+    milk_gui_test_iterate ();
     save_png (f->window, "preferences-payments.png");
     g_signal_emit_by_name (find_row (root, ADW_TYPE_ACTION_ROW, "Price Schedule"), "activate");
-    iterate ();
+    milk_gui_test_iterate ();
     save_png (f->window, "preferences-prices.png");
     adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (f->window));
-    iterate ();
+    milk_gui_test_iterate ();
     adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (f->window), g_ptr_array_index (pages, 0));
     g_signal_emit_by_name (find_row (root, ADW_TYPE_ACTION_ROW, "Currency"), "activate");
-    iterate ();
+    milk_gui_test_iterate ();
     save_png (f->window, "preferences-currency.png");
   }
 }
@@ -586,7 +566,7 @@ test_welcome_snapshot (Fixture       *f,
     }
   type_into (find_row (GTK_WIDGET (f->window), ADW_TYPE_ENTRY_ROW, "Price per Litre"), "abc");
   gtk_widget_activate_action (find (GTK_WIDGET (f->window), MILK_TYPE_WELCOME_PAGE), "welcome.start", NULL);
-  iterate ();
+  milk_gui_test_iterate ();
   save_png (f->window, "welcome-page.png");
 }
 

@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "milk-gui-test-util.h"
+#include "milk-test-util.h"
 #include "milk-chart.h"
 #include "milk-totals-view.h"
 
@@ -21,29 +23,6 @@ typedef struct
   MilkTotalsView *view;
 } Fixture;
 
-static void
-iterate (void)
-{
-  /* Let the frame clock lay out and draw what changed. */
-  for (int i = 0; i < 3; i++)
-    {
-      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-
-      g_timeout_add_once (20, (GSourceOnceFunc) g_main_loop_quit, loop);
-      g_main_loop_run (loop);
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-    }
-}
-
-static MilkDay
-day (const char *iso)
-{
-  MilkDay d = milk_day_parse (iso, NULL);
-
-  g_assert_cmpuint (d, !=, MILK_DAY_INVALID);
-  return d;
-}
 
 static void
 set_entry (MilkStore  *store,
@@ -52,7 +31,7 @@ set_entry (MilkStore  *store,
 {
   g_autoptr(GError) error = NULL;
 
-  milk_store_set_entry (store, MILK, day (iso), qty_ml, MILK_NO_PRICE, NULL, &error);
+  milk_store_set_entry (store, MILK, milk_test_day (iso), qty_ml, MILK_NO_PRICE, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -72,8 +51,8 @@ fixture_setup (Fixture       *f,
 
   /* 2024: a little; 2025: January and March at two prices, a payment in
    * February (a month with no milk but a payment still has a row). */
-  g_assert_true (milk_store_set_price (f->store, MILK, day ("2024-01-01"), 5000, &error));
-  g_assert_true (milk_store_set_price (f->store, MILK, day ("2025-03-16"), 6000, &error));
+  g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2024-01-01"), 5000, &error));
+  g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2025-03-16"), 6000, &error));
   set_entry (f->store, "2024-12-30", 1000);
   set_entry (f->store, "2024-12-31", 500);
   set_entry (f->store, "2025-01-01", 1500);
@@ -81,7 +60,7 @@ fixture_setup (Fixture       *f,
   set_entry (f->store, "2025-01-03", 1250);
   set_entry (f->store, "2025-03-15", 1000);
   set_entry (f->store, "2025-03-16", 1000);
-  payment = milk_store_add_payment (f->store, day ("2025-02-05"), 10000, "January", &error);
+  payment = milk_store_add_payment (f->store, milk_test_day ("2025-02-05"), 10000, "January", &error);
   g_assert_no_error (error);
 
   f->window = GTK_WINDOW (gtk_window_new ());
@@ -90,7 +69,7 @@ fixture_setup (Fixture       *f,
   gtk_window_set_child (f->window, GTK_WIDGET (f->view));
   milk_totals_view_set_year (f->view, 2025);
   gtk_window_present (f->window);
-  iterate ();
+  milk_gui_test_iterate ();
 }
 
 static void
@@ -101,7 +80,7 @@ fixture_teardown (Fixture       *f,
   const char *name;
 
   gtk_window_destroy (f->window);
-  iterate ();
+  milk_gui_test_iterate ();
   g_clear_object (&f->store);
   while (dir && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -285,7 +264,7 @@ test_year_navigation (Fixture       *f,
   milk_day_get_ymd (milk_day_today (), &this_year, NULL, NULL);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "totals.previous-year", NULL));
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_cmpint (milk_totals_view_get_year (f->view), ==, 2024);
   year_label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->view), MILK_TYPE_TOTALS_VIEW, "year_label"));
   g_assert_cmpstr (gtk_label_get_label (year_label), ==, "2024");
@@ -293,15 +272,15 @@ test_year_navigation (Fixture       *f,
   check_totals (f, 2024);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "totals.next-year", NULL));
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_cmpint (milk_totals_view_get_year (f->view), ==, 2025);
   check_year (f, 2025);
 
   /* No years in the future. */
   g_object_set (f->view, "year", this_year, NULL);
-  iterate ();
+  milk_gui_test_iterate ();
   gtk_widget_activate_action (GTK_WIDGET (f->view), "totals.next-year", NULL);
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_cmpint (milk_totals_view_get_year (f->view), ==, this_year);
 }
 
@@ -317,9 +296,9 @@ test_refreshes_on_change (Fixture       *f,
   before = month_rows (f);
   g_assert_cmpuint (before->len, ==, 3);
   set_entry (f->store, "2025-07-04", 2000);
-  payment = milk_store_add_payment (f->store, day ("2025-07-31"), 5000, NULL, &error);
+  payment = milk_store_add_payment (f->store, milk_test_day ("2025-07-31"), 5000, NULL, &error);
   g_assert_no_error (error);
-  iterate ();
+  milk_gui_test_iterate ();
   after = month_rows (f);
   g_assert_cmpuint (after->len, ==, 4);
   check_year (f, 2025);
@@ -345,7 +324,7 @@ test_month_activated (Fixture       *f,
 
   g_signal_connect (f->view, "month-activated", G_CALLBACK (month_activated_cb), got);
   g_signal_emit_by_name (g_ptr_array_index (rows, 2), "activate");
-  iterate ();
+  milk_gui_test_iterate ();
   g_assert_cmpint (got[0], ==, 2025);
   g_assert_cmpint (got[1], ==, 3);
 }
@@ -404,7 +383,7 @@ test_snapshot (Fixture       *f,
 
   /* The narrowest window the app allows. */
   gtk_window_set_default_size (f->window, 360, 900);
-  iterate ();
+  milk_gui_test_iterate ();
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   snapshot = gtk_snapshot_new ();
