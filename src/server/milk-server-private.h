@@ -279,6 +279,8 @@ gboolean    milk_server_listen          (MilkServer       *server,
                                          GError          **error);
 int         milk_server_run             (MilkServer       *server);
 
+void        milk_server_connections_init (SoupServer      *soup);
+
 const char *milk_request_header         (MilkRequest  *request,
                                          const char   *name);
 GHashTable *milk_request_form           (MilkRequest  *request);

@@ -609,6 +609,8 @@ handler (SoupServer        *soup,
 
   soup_server_message_pause (msg);
   self->in_flight++;
+  /* Written out; or "finished" when the client went away first. */
+  g_signal_connect (msg, "wrote-body", G_CALLBACK (request_finished), self);
   g_signal_connect (msg, "finished", G_CALLBACK (request_finished), self);
   g_thread_pool_push (self->workers, request, NULL);
 }
@@ -655,6 +657,7 @@ milk_server_new (MilkServerConfig *config,
   self->soup = soup_server_new ("server-header", "milk-diary-server", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
+  milk_server_connections_init (self->soup);
   /* Before listening: a SIGTERM right after start must drain, not kill. */
   self->sigterm = g_unix_signal_add (SIGTERM, on_signal, self);
   self->sigint = g_unix_signal_add (SIGINT, on_signal, self);
