@@ -1,14 +1,15 @@
 /* milk-load-bench.c — many clients syncing against two service instances
  * on one PostgreSQL
  *
- * MILK_LOAD_CLIENTS clients (200) — raw libsoup, one connection each, a
- * device token of their own, five devices to an account — split between
+ * MILK_LOAD_CLIENTS clients (200) — raw libsoup, one kept-alive connection
+ * each that one sync in twenty hangs up (a device going away and coming
+ * back), a device token of their own, five devices to an account — split between
  * two milk-diary-server processes on the same database, each pushing a
  * few entries and pulling what its account's other devices pushed, for
  * MILK_LOAD_SECONDS (60). Then: requests, errors (must be 0), lost writes
  * (must be 0: every acknowledged push is on the server afterwards, at the
  * version acknowledged), p50/p99 latency, and each service's resident
- * memory sampled from /proc every few seconds.
+ * memory and open file descriptors sampled from /proc every few seconds.
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -96,6 +97,8 @@ answered (GObject      *source,
       c->cursor = g_strdup (response->cursor);
     }
   g_ptr_array_set_size (c->in_flight, 0);
+  if (g_random_int_range (0, 20) == 0)
+    soup_session_abort (c->session);   /* hangs up; the next sync connects again */
   if (!stopping)
     g_timeout_add (g_random_int_range (0, 2 * think_ms + 1), send_later, c);
 }
@@ -137,6 +140,7 @@ send_next (Client *c)
   json = milk_sync_request_encode (request, &len);
   bytes = g_bytes_new_take (json, len);
   msg = soup_message_new ("POST", url);
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);   /* as the app does: one kept connection */
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   c->sent_at = g_get_monotonic_time ();
@@ -173,6 +177,19 @@ rss_kb (MilkTestServer *server)
   if (!g_file_get_contents (path, &text, NULL, NULL) || (at = strstr (text, "VmRSS:")) == NULL)
     return -1;
   return g_ascii_strtoll (at + 6, NULL, 10);
+}
+
+static guint
+open_fds (MilkTestServer *server)
+{
+  const char *pid = g_subprocess_get_identifier (server->process);
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", pid ? pid : "0");
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
 }
 
 static int
@@ -243,7 +260,7 @@ main (int   argc,
   MilkTestAccount *owner = NULL;
   gint64 start, next_sample, end;
   GArray *rss[2] = { g_array_new (FALSE, FALSE, sizeof (gint64)), g_array_new (FALSE, FALSE, sizeof (gint64)) };
-  guint lost, acked_keys = 0;
+  guint lost, acked_keys = 0, fds_before[2];
   gboolean ok;
 
   if (!milk_test_init (&argc, &argv))
@@ -290,14 +307,15 @@ main (int   argc,
     }
   g_clear_pointer (&owner, milk_test_account_free);
 
-  /* Clients arrive over a second: the service listens with a backlog of
-   * 10, so 100 connections in the same millisecond are partly reset. */
+  /* Clients arrive over a second, as they would, not in one millisecond. */
   for (guint i = 0; i < n_clients; i++)
     g_timeout_add (i * 5, send_later, &clients[i]);
+  fds_before[0] = open_fds (servers[0]);
+  fds_before[1] = open_fds (servers[1]);
   start = g_get_monotonic_time ();
   end = start + (gint64) seconds * G_USEC_PER_SEC;
   next_sample = start;
-  g_print ("%8s %12s %12s %10s\n", "seconds", "RSS A (kB)", "RSS B (kB)", "requests");
+  g_print ("%8s %12s %12s %8s %8s %10s\n", "seconds", "RSS A (kB)", "RSS B (kB)", "fds A", "fds B", "requests");
   while (g_get_monotonic_time () < end)
     {
       g_main_context_iteration (NULL, TRUE);
@@ -308,9 +326,10 @@ main (int   argc,
               gint64 kb = rss_kb (servers[s]);
               g_array_append_val (rss[s], kb);
             }
-          g_print ("%8.0f %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT " %10u\n",
+          g_print ("%8.0f %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT " %8u %8u %10u\n",
                    (g_get_monotonic_time () - start) / 1e6, g_array_index (rss[0], gint64, rss[0]->len - 1),
-                   g_array_index (rss[1], gint64, rss[1]->len - 1), requests);
+                   g_array_index (rss[1], gint64, rss[1]->len - 1), open_fds (servers[0]), open_fds (servers[1]),
+                   requests);
           next_sample += SAMPLE_EVERY_S * G_USEC_PER_SEC;
         }
     }
@@ -322,6 +341,14 @@ main (int   argc,
       gint64 kb = rss_kb (servers[s]);
       g_array_append_val (rss[s], kb);
     }
+
+  /* Every client hangs up: the services must let go of every connection. */
+  for (guint i = 0; i < n_clients; i++)
+    soup_session_abort (clients[i].session);
+  for (gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC; g_get_monotonic_time () < until;)
+    g_main_context_iteration (NULL, FALSE);
+  g_print ("open fds     A %u, B %u before the clients came; A %u, B %u after they all hung up\n",
+           fds_before[0], fds_before[1], open_fds (servers[0]), open_fds (servers[1]));
 
   lost = lost_writes (clients, n_clients, servers[1]);
   g_array_sort (latencies, compare_double);

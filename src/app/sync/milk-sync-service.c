@@ -376,6 +376,9 @@ send_page (MilkSyncService *self,
   body = g_bytes_new_take (json, len);
 
   msg = soup_message_new ("POST", url);
+  /* A push can be sent twice (invariant 1), so libsoup may reuse the kept
+   * connection instead of opening one per request as it does for POST. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   auth = g_strconcat ("Bearer ", round->token, NULL);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   explicit_bzero (auth, strlen (auth));
