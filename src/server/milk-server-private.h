@@ -279,7 +279,9 @@ gboolean    milk_server_listen          (MilkServer       *server,
                                          GError          **error);
 int         milk_server_run             (MilkServer       *server);
 
-void        milk_server_connections_init (SoupServer      *soup);
+GSocketService *milk_server_connections_serve (SoupServer  *soup,
+                                               GSocket     *socket,
+                                               GError     **error);
 
 const char *milk_request_header         (MilkRequest  *request,
                                          const char   *name);

@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 
 #include <glib-unix.h>
@@ -27,6 +25,7 @@ struct _MilkServer
   MilkServerConfig *config;
   MilkDb *db;
   SoupServer *soup;
+  GSocketService *service;
   GMainContext *context;
   GMainLoop *loop;
   GThreadPool *workers;
@@ -471,15 +470,9 @@ early_handler (SoupServer        *soup,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *method = soup_server_message_get_method (msg);
   const Route *route;
-  GSocket *sock;
   gboolean known;
   gsize limit;
   goffset length;
-
-  /* Headers and body go out in separate writes; with Nagle's algorithm the
-   * second waits for the client's delayed ACK, up to 200 ms. */
-  if ((sock = soup_server_message_get_socket (msg)) != NULL)
-    g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
   route = find_route (method, path, &known);
   limit = route ? route->max_body : 0;
@@ -657,7 +650,6 @@ milk_server_new (MilkServerConfig *config,
   self->soup = soup_server_new ("server-header", "milk-diary-server", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
-  milk_server_connections_init (self->soup);
   /* Before listening: a SIGTERM right after start must drain, not kill. */
   self->sigterm = g_unix_signal_add (SIGTERM, on_signal, self);
   self->sigint = g_unix_signal_add (SIGINT, on_signal, self);
@@ -680,6 +672,12 @@ milk_server_free (MilkServer *self)
   signal (SIGINT, SIG_IGN);
   if (self->drain_timeout)
     g_source_remove (self->drain_timeout);
+  if (self->service)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_clear_object (&self->service);
+    }
   soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_main_loop_unref (self->loop);
@@ -693,7 +691,11 @@ milk_server_listen (MilkServer  *self,
 {
   g_autoptr(GInetAddress) address = g_inet_address_new_from_string (self->config->listen_host);
   g_autoptr(GSocketAddress) socket_address = NULL;
-  GSList *uris;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) sock = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *url = NULL;
+  gboolean ipv6;
 
   if (address == NULL)
     {
@@ -703,36 +705,24 @@ milk_server_listen (MilkServer  *self,
     }
   socket_address = g_inet_socket_address_new (address, self->config->listen_port);
 
-  /* Our own socket, for a listen backlog that takes a burst of clients
-   * (soup_server_listen's is 10: the rest are reset). */
-  {
-    g_autoptr(GSocket) sock = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, error);
+  /* A listen backlog that takes a burst of clients (soup_server_listen's
+   * is 10: the rest are reset). */
+  sock = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (sock == NULL || !g_socket_bind (sock, socket_address, TRUE, error))
+    return FALSE;
+  g_socket_set_listen_backlog (sock, 1024);
+  if (!g_socket_listen (sock, error) ||
+      (bound = g_socket_get_local_address (sock, error)) == NULL ||
+      (self->service = milk_server_connections_serve (self->soup, sock, error)) == NULL)
+    return FALSE;
 
-    if (sock == NULL ||
-        !g_socket_bind (sock, socket_address, TRUE, error))
-      return FALSE;
-    g_socket_set_listen_backlog (sock, 1024);
-    if (!g_socket_listen (sock, error) ||
-        !soup_server_listen_socket (self->soup, sock, 0, error))
-      return FALSE;
-  }
-
-  uris = soup_server_get_uris (self->soup);
-  if (uris)
-    {
-      GUri *uri = uris->data;
-      g_autofree char *text = g_uri_to_string (uri);
-
-      if (self->config->base_url == NULL)
-        {
-          self->config->base_url = g_strdup (text);
-          while (g_str_has_suffix (self->config->base_url, "/"))
-            self->config->base_url[strlen (self->config->base_url) - 1] = '\0';
-        }
-      g_printerr ("milk-diary-server: listening on %s (public URL %s)\n", text, self->config->base_url);
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  ipv6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
+  url = g_strdup_printf ("http://%s%s%s:%u/", ipv6 ? "[" : "", host, ipv6 ? "]" : "",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  if (self->config->base_url == NULL)
+    self->config->base_url = g_strndup (url, strlen (url) - 1);
+  g_printerr ("milk-diary-server: listening on %s (public URL %s)\n", url, self->config->base_url);
   return TRUE;
 }
 
