@@ -1,0 +1,125 @@
+/* milk-preferences-window-payments.c — the Payments page: money paid to the
+ * milk seller, listed and added
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "milk-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "milk-preferences-window-private.h"
+
+void
+_milk_prefs_refresh_payments (MilkPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) payments = NULL;
+  const MilkCurrency *currency = milk_store_get_currency (self->store);
+
+  _milk_prefs_clear_list (self->payments_list);
+  payments = milk_store_list_payments (self->store,
+                                       milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 1),
+                                       milk_day_from_ymd (MILK_DAY_MAX_YEAR, 12, 31),
+                                       &error);
+  if (payments == NULL)
+    {
+      _milk_prefs_show_toast (self, error->message);
+      return;
+    }
+
+  /* Latest first. */
+  for (guint i = payments->len; i > 0; i--)
+    {
+      MilkRecord *payment = g_ptr_array_index (payments, i - 1);
+      g_autofree char *money = milk_money_format (payment->amount, currency);
+      g_autofree char *day = _milk_prefs_format_day (payment->day);
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row = adw_action_row_new ();
+
+      if (payment->note && *payment->note)
+        /* TRANSLATORS: a payment's day and note: "3 March 2026 — February's bill" */
+        subtitle = g_strdup_printf (_("%s — %s"), day, payment->note);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), money);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle ? subtitle : day);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 _milk_prefs_new_remove_button ("prefs.remove-payment", payment->id, _("Remove Payment")));
+      gtk_list_box_append (self->payments_list, row);
+    }
+}
+
+static void
+add_payment_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MilkPreferencesWindow *self = MILK_PREFERENCES_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *note = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->payment_note_row))));
+  MilkDay day;
+  gint64 amount;
+
+  day = milk_day_parse (gtk_editable_get_text (GTK_EDITABLE (self->payment_day_row)), &error);
+  if (day == MILK_DAY_INVALID)
+    {
+      _milk_prefs_row_set_error (self->payment_day_row, error->message);
+      return;
+    }
+  amount = milk_price_parse (gtk_editable_get_text (GTK_EDITABLE (self->payment_amount_row)),
+                             milk_store_get_currency (self->store), &error);
+  if (amount < 0)
+    {
+      _milk_prefs_row_set_error (self->payment_amount_row, error->message);
+      return;
+    }
+  if (amount == 0)
+    {
+      _milk_prefs_row_set_error (self->payment_amount_row, _("Enter the amount paid, such as 1500"));
+      return;
+    }
+  id = milk_store_add_payment (self->store, day, amount, note[0] ? note : NULL, &error);
+  if (id == NULL)
+    {
+      _milk_prefs_row_set_error (self->payment_note_row, error->message);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->payment_amount_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->payment_note_row), "");
+}
+
+static void
+remove_payment_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  MilkPreferencesWindow *self = MILK_PREFERENCES_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!milk_store_remove_payment (self->store, g_variant_get_string (parameter, NULL), &error))
+    _milk_prefs_show_toast (self, error->message);
+}
+
+static void
+payment_activated_cb (MilkPreferencesWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "prefs.add-payment", NULL);
+}
+
+static void
+payment_day_selected_cb (MilkPreferencesWindow *self)
+{
+  _milk_prefs_set_day_from_calendar (self->payment_day_row, self->payment_calendar, self->payment_day_popover);
+}
+
+void
+_milk_prefs_payments_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, payment_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, payment_day_selected_cb);
+  gtk_widget_class_install_action (widget_class, "prefs.add-payment", NULL, add_payment_action);
+  gtk_widget_class_install_action (widget_class, "prefs.remove-payment", "s", remove_payment_action);
+}
