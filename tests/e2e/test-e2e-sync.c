@@ -46,11 +46,6 @@ typedef struct
 static char *xdg_root;
 static guint account_serial;
 
-
-
-
-
-
 static void
 device_init (Fixture *f,
              Device  *d)
@@ -464,6 +459,34 @@ test_expired_access_token_refreshed (Fixture       *f,
   assert_same_as_server (f, &f->a);
 }
 
+/* A device syncing every few minutes keeps its one connection to the
+ * service instead of opening one for every push. */
+static void
+test_syncs_share_one_connection (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GArray) before = NULL;
+  g_autoptr(GArray) after = NULL;
+
+  device_sign_in (&f->a);
+  set_entry (&f->a, "2026-11-13", 1000);
+  g_assert_true (device_sync (&f->a, NULL));
+  before = milk_test_server_client_ports (f->server);
+  for (int i = 0; i < 10; i++)
+    {
+      set_entry (&f->a, "2026-11-14", 250 * (i + 1));
+      g_assert_true (device_sync (&f->a, NULL));
+    }
+  after = milk_test_server_client_ports (f->server);
+
+  /* The same client ports: no connection was opened for the ten pushes. */
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < after->len; i++)
+    g_assert_cmpuint (g_array_index (after, guint, i), ==, g_array_index (before, guint, i));
+  g_assert_cmpint (qty_on (&f->a, "2026-11-14"), ==, 2500);
+  assert_same_as_server (f, &f->a);
+}
+
 static void
 test_revoked_sign_in_again (Fixture       *f,
                             gconstpointer  data)
@@ -603,6 +626,7 @@ main (int   argc,
   ADD ("edit-during-sync-survives", test_edit_during_sync_survives);
   ADD ("server-stopped-keeps-changes", test_server_stopped_keeps_changes);
   ADD ("expired-access-token-refreshed", test_expired_access_token_refreshed);
+  ADD ("syncs-share-one-connection", test_syncs_share_one_connection);
   ADD ("revoked-sign-in-again", test_revoked_sign_in_again);
   ADD ("browser-never-returns", test_browser_never_returns);
   ADD ("forged-callback-refused", test_forged_callback_refused);

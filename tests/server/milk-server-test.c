@@ -10,6 +10,7 @@
 #include <glob.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -330,6 +331,72 @@ milk_test_server_start (const char * const *env)
   if (self->url[0] == '\0')
     g_error ("The server did not start:\n%s", self->log->str);
   return self;
+}
+
+static int
+compare_port (gconstpointer a,
+              gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The client ends of the service's open TCP connections, as `ss` would list
+ * them: the remote ports of the process's sockets on the service's port that
+ * are not the listener, ascending. */
+GArray *
+milk_test_server_client_ports (MilkTestServer *self)
+{
+  const char *pid = g_subprocess_get_identifier (self->process);
+  g_autofree char *fd_dir = g_strdup_printf ("/proc/%s/fd", pid);
+  g_autofree char *tcp_path = g_strdup_printf ("/proc/%s/net/tcp", pid);
+  g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
+  GArray *ports = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree char *table = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fd_dir, name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      if (target && g_str_has_prefix (target, "socket:["))
+        g_hash_table_add (inodes, g_strndup (target + 8, strlen (target) - 9));
+    }
+  g_assert_true (g_file_get_contents (tcp_path, &table, NULL, NULL));
+  lines = g_strsplit (table, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_regex_split_simple ("\\s+", g_strstrip (lines[i]), 0, 0);
+      const char *local_port, *remote_port;
+      guint port;
+
+      /* sl local remote st tx:rx tr:when retrnsmt uid timeout inode */
+      if (g_strv_length (words) < 10 ||
+          (local_port = strchr (words[1], ':')) == NULL || (remote_port = strchr (words[2], ':')) == NULL)
+        continue;
+      if (strtoul (local_port + 1, NULL, 16) != (gulong) g_uri_get_port (uri) ||
+          strcmp (words[3], "0A") == 0 ||   /* listening */
+          !g_hash_table_contains (inodes, words[9]))
+        continue;
+      port = strtoul (remote_port + 1, NULL, 16);
+      g_array_append_val (ports, port);
+    }
+  g_array_sort (ports, compare_port);
+  return ports;
+}
+
+guint
+milk_test_server_client_count (MilkTestServer *self)
+{
+  g_autoptr(GArray) ports = milk_test_server_client_ports (self);
+
+  return ports->len;
 }
 
 char *

@@ -54,6 +54,8 @@ MilkTestServer  *milk_test_server_start      (const char * const *env);
 void             milk_test_server_stop       (MilkTestServer   *server,
                                               int               signal_number);
 char            *milk_test_server_log        (MilkTestServer   *server);
+GArray          *milk_test_server_client_ports (MilkTestServer *server);
+guint            milk_test_server_client_count (MilkTestServer *server);
 PGconn          *milk_test_db_connect        (MilkTestServer   *server);
 void             milk_test_cleanup           (void);
 

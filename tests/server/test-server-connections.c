@@ -77,59 +77,12 @@ response_reader (GSocketConnection *connection)
   return input;
 }
 
-/* The service's TCP connections with clients, as `ss` would list them: the
- * process's sockets on the service's port that are not the listener. */
-static guint
-count_client_connections (void)
-{
-  const char *pid = g_subprocess_get_identifier (server->process);
-  g_autofree char *fd_dir = g_strdup_printf ("/proc/%s/fd", pid);
-  g_autofree char *tcp_path = g_strdup_printf ("/proc/%s/net/tcp", pid);
-  g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
-  g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
-  g_autofree char *table = NULL;
-  g_auto(GStrv) lines = NULL;
-  const char *name;
-  guint count = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fd_dir, name, NULL);
-      g_autofree char *target = g_file_read_link (path, NULL);
-
-      if (target && g_str_has_prefix (target, "socket:["))
-        g_hash_table_add (inodes, g_strndup (target + 8, strlen (target) - 9));
-    }
-  g_assert_true (g_file_get_contents (tcp_path, &table, NULL, NULL));
-  lines = g_strsplit (table, "\n", -1);
-  for (guint i = 1; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
-      g_autoptr(GPtrArray) words = g_ptr_array_new ();
-      const char *colon;
-
-      for (guint j = 0; fields[j] != NULL; j++)
-        if (*fields[j])
-          g_ptr_array_add (words, fields[j]);
-      /* sl local remote st tx:rx tr:when retrnsmt uid timeout inode */
-      if (words->len < 10 || (colon = strchr (words->pdata[1], ':')) == NULL)
-        continue;
-      if (strtoul (colon + 1, NULL, 16) == (gulong) g_uri_get_port (uri) &&
-          strcmp (words->pdata[3], "0A") != 0 &&
-          g_hash_table_contains (inodes, words->pdata[9]))
-        count++;
-    }
-  return count;
-}
-
 static void
 wait_for_client_connections (guint expected)
 {
-  for (guint tries = 0; tries < 100 && count_client_connections () != expected; tries++)
+  for (guint tries = 0; tries < 100 && milk_test_server_client_count (server) != expected; tries++)
     g_usleep (50 * 1000);
-  g_assert_cmpuint (count_client_connections (), ==, expected);
+  g_assert_cmpuint (milk_test_server_client_count (server), ==, expected);
 }
 
 /* A client keeps one connection for many requests, as browsers, proxies and
