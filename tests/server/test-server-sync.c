@@ -33,9 +33,10 @@ day_string (guint n)
   return milk_day_to_string (day);
 }
 
-static MilkRecord *
-find_change (MilkSyncMessage *message,
-             const char      *key)
+/* The quantity a response carries for @key, or -1 when it has no such change. */
+static gint64
+change_qty (MilkSyncMessage *message,
+            const char      *key)
 {
   for (guint i = 0; i < message->changes->len; i++)
     {
@@ -43,9 +44,9 @@ find_change (MilkSyncMessage *message,
       g_autofree char *k = milk_record_dup_key (record);
 
       if (g_str_equal (k, key))
-        return record;
+        return record->qty_ml;
     }
-  return NULL;
+  return -1;
 }
 
 static gint64
@@ -99,7 +100,6 @@ test_greatest_hlc_wins (void)
   g_autoptr(GPtrArray) older = changes_new ();
   g_autoptr(GPtrArray) mixed = changes_new ();
   g_autoptr(MilkSyncMessage) r1 = NULL, r2 = NULL, r3 = NULL, pull = NULL;
-  MilkRecord *got;
 
   g_ptr_array_add (newer, milk_test_entry (PRODUCT, "2026-11-01", 2000, base_ms + 1000, 0, 0xa1));
   g_ptr_array_add (older, milk_test_entry (PRODUCT, "2026-11-01", 1000, base_ms, 5, 0xb2));
@@ -113,12 +113,8 @@ test_greatest_hlc_wins (void)
   r3 = milk_test_sync (server, app, account->access_token, NULL, NODE_A, mixed);
 
   pull = milk_test_sync (server, app, account->access_token, NULL, NODE_C, NULL);
-  got = find_change (pull, PRODUCT "/2026-11-01");
-  g_assert_nonnull (got);
-  g_assert_cmpint (got->qty_ml, ==, 2000);
-  got = find_change (pull, PRODUCT "/2026-11-02");
-  g_assert_nonnull (got);
-  g_assert_cmpint (got->qty_ml, ==, 300);
+  g_assert_cmpint (change_qty (pull, PRODUCT "/2026-11-01"), ==, 2000);
+  g_assert_cmpint (change_qty (pull, PRODUCT "/2026-11-02"), ==, 300);
   g_assert_cmpint (stored_count ("hlc@example.com", NULL), ==, 2);
 
   /* A tombstone with a greater stamp wins as a whole. */
@@ -323,7 +319,6 @@ test_isolation_api (void)
   g_autoptr(GPtrArray) mine = changes_new ();
   g_autoptr(GPtrArray) theirs = changes_new ();
   g_autoptr(MilkSyncMessage) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL;
-  MilkRecord *got;
 
   g_ptr_array_add (mine, milk_test_entry (PRODUCT, "2026-05-05", 1111, base_ms, 0, 0xa1));
   r1 = milk_test_sync (server, app, a->access_token, NULL, NODE_A, mine);
@@ -335,8 +330,7 @@ test_isolation_api (void)
   r3 = milk_test_sync (server, app, b->access_token, NULL, NODE_B, theirs);
   r4 = milk_test_sync (server, app, a->access_token, NULL, NODE_C, NULL);
   g_assert_cmpuint (r4->changes->len, ==, 1);
-  got = find_change (r4, PRODUCT "/2026-05-05");
-  g_assert_cmpint (got->qty_ml, ==, 1111);
+  g_assert_cmpint (change_qty (r4, PRODUCT "/2026-05-05"), ==, 1111);
 
   /* B's browser session shows B's account, never A's. */
   g_assert_cmpuint (milk_test_request (b->browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
