@@ -210,6 +210,18 @@ product_named (MilkStore  *store,
   return NULL;
 }
 
+/* The product the test just made or changed: its absence ends the test. */
+static MilkRecord *
+existing_product (MilkStore  *store,
+                  const char *name)
+{
+  MilkRecord *product = product_named (store, name);
+
+  if (product == NULL)
+    g_error ("No product is named “%s”", name);
+  return product;
+}
+
 static void
 test_products (Fixture       *f,
                gconstpointer  data)
@@ -233,8 +245,7 @@ test_products (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (new_row), "error"));
   g_signal_emit_by_name (new_row, "entry-activated");
   milk_gui_test_iterate ();
-  buffalo = product_named (f->store, "Buffalo Milk");
-  g_assert_nonnull (buffalo);
+  buffalo = existing_product (f->store, "Buffalo Milk");
   g_assert_cmpint (buffalo->default_qty_ml, ==, 1000);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (new_row)), ==, "");
 
@@ -247,14 +258,14 @@ test_products (Fixture       *f,
   milk_gui_test_iterate ();
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (qty_row), "error"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (qty_row)), ==, "a lot");
-  after = product_named (f->store, "Buffalo Milk");
+  after = existing_product (f->store, "Buffalo Milk");
   g_assert_cmpint (after->default_qty_ml, ==, 1000);
   g_clear_pointer (&after, milk_record_free);
 
   type_into (qty_row, "750 ml");
   g_signal_emit_by_name (qty_row, "apply");
   milk_gui_test_iterate ();
-  after = product_named (f->store, "Buffalo Milk");
+  after = existing_product (f->store, "Buffalo Milk");
   g_assert_cmpint (after->default_qty_ml, ==, 750);
   g_clear_pointer (&after, milk_record_free);
 
@@ -270,14 +281,14 @@ test_products (Fixture       *f,
     g_signal_emit_by_name (weekdays, "apply");
     milk_gui_test_iterate ();
     g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (weekdays), "error"));
-    after = product_named (f->store, "Buffalo Milk");
+    after = existing_product (f->store, "Buffalo Milk");
     g_assert_false (after->has_weekday_qty);
     g_clear_pointer (&after, milk_record_free);
 
     type_into (weekdays, "1; 1; 1; 1; 1; 1; 2");
     g_signal_emit_by_name (weekdays, "apply");
     milk_gui_test_iterate ();
-    after = product_named (f->store, "Buffalo Milk");
+    after = existing_product (f->store, "Buffalo Milk");
     g_assert_true (after->has_weekday_qty);
     g_assert_cmpint (after->weekday_qty_ml[0], ==, 1000);
     g_assert_cmpint (after->weekday_qty_ml[6], ==, 2000);
@@ -291,8 +302,7 @@ test_products (Fixture       *f,
   type_into (name_row, "Buffalo");
   g_signal_emit_by_name (name_row, "apply");
   milk_gui_test_iterate ();
-  after = product_named (f->store, "Buffalo");
-  g_assert_nonnull (after);
+  after = existing_product (f->store, "Buffalo");
   g_assert_cmpstr (after->id, ==, buffalo->id);
   g_clear_pointer (&after, milk_record_free);
 
@@ -301,7 +311,7 @@ test_products (Fixture       *f,
   archived = find (find_row (GTK_WIDGET (expander), ADW_TYPE_ACTION_ROW, "Archived"), GTK_TYPE_SWITCH);
   gtk_switch_set_active (archived, TRUE);
   milk_gui_test_iterate ();
-  after = product_named (f->store, "Buffalo");
+  after = existing_product (f->store, "Buffalo");
   g_assert_true (after->archived);
   g_clear_pointer (&after, milk_record_free);
   active = milk_store_list_products (f->store, FALSE, NULL);
@@ -312,7 +322,7 @@ test_products (Fixture       *f,
   archived = find (find_row (GTK_WIDGET (expander), ADW_TYPE_ACTION_ROW, "Archived"), GTK_TYPE_SWITCH);
   gtk_switch_set_active (archived, FALSE);
   milk_gui_test_iterate ();
-  after = product_named (f->store, "Buffalo");
+  after = existing_product (f->store, "Buffalo");
   g_assert_false (after->archived);
 }
 

@@ -101,8 +101,11 @@ step (MilkDayEditor *self,
       ProductLine   *line,
       gint64         delta)
 {
-  gint64 qty = milk_quantity_parse (gtk_editable_get_text (line->qty), NULL);
+  gint64 qty;
 
+  if (line == NULL)
+    return;
+  qty = milk_quantity_parse (gtk_editable_get_text (line->qty), NULL);
   if (qty < 0)
     qty = 0;
   qty = CLAMP ((qty + delta) / STEP_ML * STEP_ML, 0, MILK_QTY_MAX_ML);
