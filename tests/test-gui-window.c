@@ -10,6 +10,7 @@
 #include "milk-day-editor.h"
 #include "milk-gui-test-util.h"
 #include "milk-test-util.h"
+#include "milk-welcome-page.h"
 #include "milk-window.h"
 
 #define MILK MILK_DEFAULT_PRODUCT_ID
@@ -450,8 +451,9 @@ test_first_run_welcome (void)
   milk_gui_test_drain ();
 
   stack = GTK_STACK (milk_gui_test_child (GTK_WIDGET (window), MILK_TYPE_WINDOW, "main_stack"));
-  welcome = milk_gui_test_child (GTK_WIDGET (window), MILK_TYPE_WINDOW, "welcome_page");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
+  welcome = gtk_widget_get_last_child (gtk_stack_get_visible_child (stack));
+  g_assert_true (MILK_IS_WELCOME_PAGE (welcome));
 
   g_signal_emit_by_name (welcome, "done");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "diary");

@@ -86,7 +86,9 @@ test_entry_crud (Fixture       *f,
   g_autoptr(MilkRecord) deleted = NULL;
   MilkDay day = milk_test_day ("2026-11-24");
 
+  g_assert_false (milk_store_has_entries (f->store));
   g_assert_true (milk_store_set_entry (f->store, MILK, day, 1500, MILK_NO_PRICE, "two guests", &error));
+  g_assert_true (milk_store_has_entries (f->store));
   g_assert_no_error (error);
   got = milk_store_get_entry (f->store, MILK, day, &error);
   g_assert_no_error (error);
@@ -116,6 +118,11 @@ test_entry_crud (Fixture       *f,
   deleted = milk_store_get_entry (f->store, MILK, day, &error);
   g_assert_no_error (error);
   g_assert_null (deleted);
+
+  /* A "no delivery" day still counts as a recorded day; deleted ones do not. */
+  g_assert_true (milk_store_has_entries (f->store));
+  g_assert_true (milk_store_delete_entry (f->store, MILK, milk_test_day ("2026-11-25"), &error));
+  g_assert_false (milk_store_has_entries (f->store));
 }
 
 static void

@@ -495,7 +495,6 @@ milk_application_handle_local_options (GApplication *app,
   return milk_command_line_run (options, path);
 }
 
-
 static void
 milk_application_finalize (GObject *object)
 {

@@ -21,6 +21,7 @@ struct _MilkDayCell
   MilkDay day;
   MilkDayState state;
   char *date_text;
+  char *description;   /* what was recorded, for the tooltip; NULL when nothing */
 };
 
 G_DEFINE_FINAL_TYPE (MilkDayCell, milk_day_cell, GTK_TYPE_BUTTON)
@@ -31,8 +32,26 @@ milk_day_cell_finalize (GObject *object)
   MilkDayCell *self = MILK_DAY_CELL (object);
 
   g_clear_pointer (&self->date_text, g_free);
+  g_clear_pointer (&self->description, g_free);
 
   G_OBJECT_CLASS (milk_day_cell_parent_class)->finalize (object);
+}
+
+/* The tooltip is asked for when the pointer rests on the cell; setting its
+ * text on every change would query the pointer's position each time. */
+static gboolean
+milk_day_cell_query_tooltip (GtkWidget  *widget,
+                             int         x,
+                             int         y,
+                             gboolean    keyboard,
+                             GtkTooltip *tooltip)
+{
+  MilkDayCell *self = MILK_DAY_CELL (widget);
+
+  if (self->description == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->description);
+  return TRUE;
 }
 
 static void
@@ -42,6 +61,7 @@ milk_day_cell_class_init (MilkDayCellClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = milk_day_cell_finalize;
+  widget_class->query_tooltip = milk_day_cell_query_tooltip;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-day-cell.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkDayCell, number);
@@ -53,6 +73,7 @@ static void
 milk_day_cell_init (MilkDayCell *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 }
 
 GtkWidget *
@@ -154,5 +175,6 @@ milk_day_cell_set_lines (MilkDayCell  *self,
     /* TRANSLATORS: %s is a day; nothing has been recorded for it */
     label = g_strdup_printf (_("%s: not recorded"), self->date_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_widget_set_tooltip_text (widget, description);
+  g_free (self->description);
+  self->description = g_strdup (description);
 }

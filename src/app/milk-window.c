@@ -26,7 +26,6 @@ struct _MilkWindow
   MilkCalendarView *calendar_view;
   MilkTotalsView *totals_view;
   GtkStack *main_stack;
-  MilkWelcomePage *welcome_page;
   MilkSyncButton *sync_button;
 
   GSettings *settings;
@@ -260,13 +259,25 @@ static gboolean
 needs_welcome (MilkStore *store)
 {
   g_autofree char *currency = milk_store_dup_setting (store, "currency");
-  MilkTotals all;
 
-  if (currency != NULL)
-    return FALSE;
-  if (!milk_store_all_time_totals (store, &all, NULL, NULL))
-    return FALSE;
-  return all.delivered_days == 0 && all.skipped_days == 0;
+  return currency == NULL && !milk_store_has_entries (store);
+}
+
+/* Built only for a new diary: most starts never show it. */
+static void
+show_welcome (MilkWindow *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *page = milk_welcome_page_new (self->store);
+
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), adw_window_title_new (_("Milk Diary"), NULL));
+  gtk_widget_set_vexpand (page, TRUE);
+  g_signal_connect_object (page, "done", G_CALLBACK (welcome_done), self, G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), page);
+  gtk_stack_add_named (self->main_stack, box, "welcome");
+  gtk_stack_set_visible_child (self->main_stack, box);
 }
 
 static void
@@ -278,8 +289,8 @@ milk_window_constructed (GObject *object)
 
   g_object_set (self->calendar_view, "store", self->store, NULL);
   g_object_set (self->totals_view, "store", self->store, NULL);
-  g_object_set (self->welcome_page, "store", self->store, NULL);
-  gtk_stack_set_visible_child_name (self->main_stack, needs_welcome (self->store) ? "welcome" : "diary");
+  if (needs_welcome (self->store))
+    show_welcome (self);
   milk_sync_button_set_service (self->sync_button, self->store, NULL);
 }
 
@@ -357,7 +368,6 @@ milk_window_class_init (MilkWindowClass *klass)
 
   g_type_ensure (MILK_TYPE_CALENDAR_VIEW);
   g_type_ensure (MILK_TYPE_TOTALS_VIEW);
-  g_type_ensure (MILK_TYPE_WELCOME_PAGE);
   g_type_ensure (MILK_TYPE_SYNC_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-window.ui");
@@ -367,12 +377,10 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, calendar_view);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, totals_view);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, sync_button);
   gtk_widget_class_bind_template_callback (widget_class, day_activated);
   gtk_widget_class_bind_template_callback (widget_class, selection_changed);
   gtk_widget_class_bind_template_callback (widget_class, month_activated);
-  gtk_widget_class_bind_template_callback (widget_class, welcome_done);
 
   gtk_widget_class_install_action (widget_class, "win.record-today", NULL, record_today);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo);
@@ -405,7 +413,6 @@ milk_window_init (MilkWindow *self)
   if (g_strcmp0 (view, "totals") == 0)
     adw_view_stack_set_visible_child_name (self->view_stack, "totals");
   g_settings_bind (self->settings, "last-view", self->view_stack, "visible-child-name", G_SETTINGS_BIND_SET);
-
 }
 
 MilkWindow *

@@ -835,6 +835,24 @@ milk_store_list_entries (MilkStore  *self,
                        a, b, error);
 }
 
+/* Whether any day is recorded, delivered or not; an unreadable diary
+ * counts as not empty. */
+gboolean
+milk_store_has_entries (MilkStore *self)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), TRUE);
+
+  stmt = _milk_store_prepare (self, "SELECT 1 FROM entries WHERE NOT deleted LIMIT 1", NULL);
+  if (stmt == NULL)
+    return TRUE;
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return rc != SQLITE_DONE;
+}
+
 /* Products */
 
 static int

@@ -84,6 +84,7 @@ GPtrArray         *milk_store_list_entries     (MilkStore    *self,
                                                 MilkDay       first,
                                                 MilkDay       last,
                                                 GError      **error);
+gboolean           milk_store_has_entries      (MilkStore    *self);
 
 GPtrArray         *milk_store_plan_usual_days  (MilkStore    *self,
                                                 MilkDay       first,
