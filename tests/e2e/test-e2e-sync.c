@@ -91,6 +91,17 @@ device_sync (Device  *d,
   return w.ok;
 }
 
+/* One sync that must succeed; a failure says why and leaves no error set
+ * for the next. */
+static void
+sync_ok (Device *d)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (device_sync (d, &error));
+  g_assert_no_error (error);
+}
+
 static void
 set_entry (Device     *d,
            const char *day,
@@ -298,7 +309,7 @@ test_sign_in_keeps_tokens_in_keyring (Fixture       *f,
     g_assert_true (milk_account_get_signed_in (again));
   }
   set_entry (&f->a, "2026-11-01", 1000);
-  g_assert_true (device_sync (&f->a, NULL));
+  sync_ok (&f->a);
   g_assert_cmpint (milk_sync_service_get_status (f->a.sync), ==, MILK_SYNC_IDLE);
   assert_same_as_server (f, &f->a);
 }
@@ -307,8 +318,6 @@ static void
 test_two_devices_converge (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   device_sign_in (&f->a);
   device_sign_in (&f->b);
 
@@ -328,10 +337,9 @@ test_two_devices_converge (Fixture       *f,
   set_entry (&f->a, "2026-11-05", 1500);        /* the latest edit of the 5th */
   milk_store_delete_entry (f->a.store, MILK, milk_test_day ("2026-11-09"), NULL);
 
-  g_assert_true (device_sync (&f->b, &error));
-  g_assert_true (device_sync (&f->a, &error));
-  g_assert_true (device_sync (&f->b, &error));
-  g_assert_no_error (error);
+  sync_ok (&f->b);
+  sync_ok (&f->a);
+  sync_ok (&f->b);
 
   /* The later edit wins everywhere, the delete too; nothing doubles. */
   g_assert_cmpint (qty_on (&f->a, "2026-11-05"), ==, 1500);
@@ -347,7 +355,7 @@ test_two_devices_converge (Fixture       *f,
   /* A no-op sync is one request. */
   {
     guint before = milk_sync_service_get_requests (f->a.sync);
-    g_assert_true (device_sync (&f->a, NULL));
+    sync_ok (&f->a);
     g_assert_cmpuint (milk_sync_service_get_requests (f->a.sync), ==, before + 1);
   }
 }
@@ -373,8 +381,8 @@ test_edit_during_sync_survives (Fixture       *f,
 
   g_assert_cmpint (qty_on (&f->a, "2026-11-10"), ==, 2000);
   g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 1);
-  g_assert_true (device_sync (&f->a, NULL));
-  g_assert_true (device_sync (&f->b, NULL));
+  sync_ok (&f->a);
+  sync_ok (&f->b);
   g_assert_cmpint (qty_on (&f->b, "2026-11-10"), ==, 2000);
 }
 
@@ -411,7 +419,7 @@ test_server_stopped_keeps_changes (Fixture       *f,
 
   device_sign_in (&f->a);
   set_entry (&f->a, "2026-11-11", 1000);
-  g_assert_true (device_sync (&f->a, NULL));
+  sync_ok (&f->a);
 
   /* The service goes away: offline, quietly, and nothing is lost. */
   g_subprocess_send_signal (f->server->process, SIGTERM);
@@ -424,7 +432,7 @@ test_server_stopped_keeps_changes (Fixture       *f,
   g_assert_cmpint (qty_on (&f->a, "2026-11-12"), ==, 750);
 
   restart_server_on_same_port (f);
-  g_assert_true (device_sync (&f->a, NULL));
+  sync_ok (&f->a);
   g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 0);
   assert_same_as_server (f, &f->a);
 }
@@ -453,7 +461,7 @@ test_expired_access_token_refreshed (Fixture       *f,
   /* The server says the access token expired an hour ago. */
   run_sql (f, "UPDATE oauth_tokens SET expires_at = now() - interval '1 hour' WHERE kind = 'access'");
   before = milk_sync_service_get_requests (f->a.sync);
-  g_assert_true (device_sync (&f->a, NULL));
+  sync_ok (&f->a);
   g_assert_cmpuint (milk_sync_service_get_requests (f->a.sync), ==, before + 2); /* 401, then retried */
   g_assert_cmpint (milk_sync_service_get_status (f->a.sync), ==, MILK_SYNC_IDLE);
   assert_same_as_server (f, &f->a);
@@ -470,12 +478,12 @@ test_syncs_share_one_connection (Fixture       *f,
 
   device_sign_in (&f->a);
   set_entry (&f->a, "2026-11-13", 1000);
-  g_assert_true (device_sync (&f->a, NULL));
+  sync_ok (&f->a);
   before = milk_test_server_client_ports (f->server);
   for (int i = 0; i < 10; i++)
     {
       set_entry (&f->a, "2026-11-14", 250 * (i + 1));
-      g_assert_true (device_sync (&f->a, NULL));
+      sync_ok (&f->a);
     }
   after = milk_test_server_client_ports (f->server);
 
@@ -506,7 +514,7 @@ test_revoked_sign_in_again (Fixture       *f,
 
   /* Signing in again sends what was kept. */
   device_sign_in (&f->a);
-  g_assert_true (device_sync (&f->a, NULL));
+  sync_ok (&f->a);
   assert_same_as_server (f, &f->a);
 }
 
@@ -521,7 +529,7 @@ test_forged_callback_refused (Fixture       *f,
   g_unsetenv ("MILK_TEST_FORGE_CALLBACK");
 
   set_entry (&f->a, "2026-11-15", 1000);
-  g_assert_true (device_sync (&f->a, NULL));
+  sync_ok (&f->a);
   assert_same_as_server (f, &f->a);
 }
 
