@@ -1,5 +1,5 @@
 /* test-server-pages.c — the account pages in a real headless Chromium,
- * driven by playwright-core (browser/pages.mjs); one test case a check
+ * driven by playwright-core (tests/browser/pages.mjs); one test case a check
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -70,7 +70,7 @@ main (int   argc,
   if (!milk_test_init (&argc, &argv))
     return milk_test_run_skipped ("/server/pages/skipped");
 
-  dir = g_test_build_filename (G_TEST_DIST, "browser", NULL);
+  dir = g_test_build_filename (G_TEST_DIST, "..", "browser", NULL);
   if ((missing = missing_browser (dir, chromium)) != NULL)
     {
       /* The browser run is optional outside build-aux/dev test, which
