@@ -866,6 +866,11 @@ test_lenient_input_refused (void)
     HEAD "\"changes\":[" ENTRY ("\"qty_ml\":01500") "]}",
     HEAD "\"changes\":[]} {}",
     "   ",
+    /* Lone surrogates have no UTF-8 form (found by fuzz-protocol). */
+    HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1500,\"note\":\"milk \\ud83e\\f\"") "]}",
+    HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1500,\"note\":\"\\udc00\"") "]}",
+    HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1500,\"note\":\"\\ud83e\\u0041\"") "]}",
+    HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1500,\"note\":\"\\ud83e") "]}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (docs); i++)
@@ -881,6 +886,31 @@ test_lenient_input_refused (void)
 
 /* ---------------------------------------------------------------------- */
 /* Changes that are accepted                                              */
+
+/* A character outside the BMP, escaped as a surrogate pair, is one
+ * character of the note and goes out again as valid UTF-8. */
+static void
+test_surrogate_pair_note (void)
+{
+  const char *doc = HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1500,\"note\":\"cow \\ud83d\\udc04\"") "]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkSyncMessage) message = milk_sync_request_decode (doc, strlen (doc), &error);
+  g_autoptr(MilkSyncMessage) again = NULL;
+  g_autofree char *text = NULL;
+  MilkRecord *entry;
+  gsize length;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (message);
+  entry = g_ptr_array_index (message->changes, 0);
+  g_assert_cmpstr (entry->note, ==, "cow \xf0\x9f\x90\x84");
+
+  text = milk_sync_request_encode (message, &length);
+  g_assert_true (g_utf8_validate (text, length, NULL));
+  again = milk_sync_request_decode (text, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((MilkRecord *) g_ptr_array_index (again->changes, 0))->note, ==, entry->note);
+}
 
 static void
 test_tombstone (void)
@@ -1032,6 +1062,7 @@ main (int   argc,
   g_test_add_func ("/core/record/reject/name-length", test_name_length);
   g_test_add_func ("/core/record/reject/qty-wraparound", test_qty_wraparound);
   g_test_add_func ("/core/protocol/lenient-input-refused", test_lenient_input_refused);
+  g_test_add_func ("/core/protocol/surrogate-pair-note", test_surrogate_pair_note);
   g_test_add_func ("/core/record/tombstone", test_tombstone);
   g_test_add_func ("/core/record/accepted-limits", test_accepted_limits);
   g_test_add_func ("/core/record/equal", test_record_equal);

@@ -101,6 +101,26 @@ fail (Scanner    *s,
 
 static gboolean scan_value (Scanner *s);
 
+/* The four hex digits after "\u"; FALSE when there are not four. */
+static gboolean
+scan_hex4 (Scanner *s,
+           guint   *value)
+{
+  *value = 0;
+  if (s->end - s->p < 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    {
+      int v = g_ascii_xdigit_value (s->p[i]);
+
+      if (v < 0)
+        return FALSE;
+      *value = *value * 16 + v;
+    }
+  s->p += 4;
+  return TRUE;
+}
+
 static gboolean
 scan_string (Scanner *s)
 {
@@ -120,20 +140,24 @@ scan_string (Scanner *s)
           c = *s->p++;
           if (c == 'u')
             {
-              guint value = 0;
+              guint value, low;
 
-              if (s->end - s->p < 4)
-                break;
-              for (int i = 0; i < 4; i++)
-                {
-                  int v = g_ascii_xdigit_value (s->p[i]);
-                  if (v < 0)
-                    return fail (s, MILK_ERROR_INVALID_JSON, N_("a bad \\u escape"));
-                  value = value * 16 + v;
-                }
+              if (!scan_hex4 (s, &value))
+                return fail (s, MILK_ERROR_INVALID_JSON, N_("a bad \\u escape"));
               if (value == 0)
                 return fail (s, MILK_ERROR_INVALID_JSON, N_("a NUL character inside a string"));
-              s->p += 4;
+              /* A surrogate only as the first half of a pair (RFC 8259 8.2):
+               * a lone one has no UTF-8 form and would not encode again. */
+              if (value >= 0xDC00 && value <= 0xDFFF)
+                return fail (s, MILK_ERROR_INVALID_JSON, N_("a bad \\u escape"));
+              if (value >= 0xD800 && value <= 0xDBFF)
+                {
+                  if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
+                    return fail (s, MILK_ERROR_INVALID_JSON, N_("a bad \\u escape"));
+                  s->p += 2;
+                  if (!scan_hex4 (s, &low) || low < 0xDC00 || low > 0xDFFF)
+                    return fail (s, MILK_ERROR_INVALID_JSON, N_("a bad \\u escape"));
+                }
             }
           else if (!strchr ("\"\\/bfnrt", c))
             return fail (s, MILK_ERROR_INVALID_JSON, N_("a bad escape inside a string"));
