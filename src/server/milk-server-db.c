@@ -359,7 +359,6 @@ apply_migrations (PGconn  *conn,
                   GError **error)
 {
   g_auto(GStrv) names = NULL;
-  g_autoptr(PGresult) applied = NULL;
   guint n;
 
   names = g_resources_enumerate_children (MIGRATIONS_PATH, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
