@@ -304,6 +304,30 @@ test_narrow_window_bottom_switcher (Fixture       *f,
   g_assert_true (adw_view_switcher_title_get_title_visible (title));
 }
 
+/* Ctrl+? and the menu's Keyboard Shortcuts open the shortcuts window over
+ * the main one, built when asked for. */
+static void
+test_keyboard_shortcuts_window (Fixture       *f,
+                                gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkShortcutsWindow *shortcuts = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-help-overlay", NULL));
+  milk_gui_test_drain ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_SHORTCUTS_WINDOW (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        shortcuts = GTK_SHORTCUTS_WINDOW (window);
+    }
+  g_assert_nonnull (shortcuts);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (shortcuts)) == GTK_WINDOW (f->window));
+  gtk_window_destroy (GTK_WINDOW (shortcuts));
+  milk_gui_test_drain ();
+}
+
 static AdwMessageDialog *
 find_message_dialog (void)
 {
@@ -475,6 +499,7 @@ main (int   argc,
     }
 
 #define ADD(path, func) g_test_add ("/gui/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("keyboard-shortcuts-window", test_keyboard_shortcuts_window);
   ADD ("record-today-and-undo", test_record_today_and_undo);
   ADD ("edit-day-with-keyboard", test_edit_day_with_keyboard);
   ADD ("bad-quantity-keeps-editor", test_bad_quantity_keeps_editor);

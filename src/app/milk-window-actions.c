@@ -495,3 +495,19 @@ _milk_window_fill_month (GtkWidget  *widget,
                              g_hash_table_size (days));
   apply_plan (self, plan, message);
 }
+
+/* The keyboard shortcuts window is built when asked for, not with every
+ * main window as GtkApplication does with gtk/help-overlay.ui. */
+void
+_milk_window_show_shortcuts (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/io/github/milkdiary/MilkDiary/ui/milk-shortcuts-window.ui");
+  GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+
+  gtk_window_set_application (shortcuts, gtk_window_get_application (GTK_WINDOW (widget)));
+  gtk_window_set_transient_for (shortcuts, GTK_WINDOW (widget));
+  gtk_window_present (shortcuts);
+}

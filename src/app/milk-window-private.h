@@ -27,5 +27,8 @@ void       _milk_window_mark_leave (GtkWidget  *widget,
 void       _milk_window_fill_month (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter);
+void       _milk_window_show_shortcuts (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter);
 
 G_END_DECLS

@@ -389,10 +389,12 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.print-bill", NULL, _milk_window_print_bill);
   gtk_widget_class_install_action (widget_class, "win.mark-leave", NULL, _milk_window_mark_leave);
   gtk_widget_class_install_action (widget_class, "win.fill-month", NULL, _milk_window_fill_month);
+  gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL, _milk_window_show_shortcuts);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.mark-leave", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print-bill", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.record-today", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK, "win.show-help-overlay", NULL);
 }
 
 static void
