@@ -1,58 +1,20 @@
 /* fuzz-csv.c — importing an entries CSV file into a diary
  *
- * One diary per process, in a temporary folder, reused by every input (a
- * new SQLite file per run would measure SQLite, not the parser).
+ * Into one diary per process, reused by every input (milk-fuzz-store.h).
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "milk-fuzz.h"
 
-#include <glib/gstdio.h>
-#include <stdlib.h>
-
 #include "milk-csv.h"
-
-static char *store_dir;
-
-static void
-remove_store_dir (void)
-{
-  const char *names[] = { "fuzz.db", "fuzz.db-wal", "fuzz.db-shm", "fuzz.db-journal" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *path = g_build_filename (store_dir, names[i], NULL);
-      g_unlink (path);
-    }
-  g_rmdir (store_dir);
-}
-
-static MilkStore *
-shared_store (void)
-{
-  static MilkStore *store;
-
-  if (store == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *path = NULL;
-
-      store_dir = g_dir_make_tmp ("milk-fuzz-csv-XXXXXX", &error);
-      g_assert_no_error (error);
-      atexit (remove_store_dir);
-      path = g_build_filename (store_dir, "fuzz.db", NULL);
-      store = milk_store_new (path, &error);
-      g_assert_no_error (error);
-    }
-  return store;
-}
+#include "milk-fuzz-store.h"
 
 int
 milk_fuzz_one_input (const uint8_t *data,
                      size_t         size)
 {
-  MilkStore *store = shared_store ();
+  MilkStore *store = milk_fuzz_shared_store ("csv");
   g_autoptr(MilkImportReport) planned = NULL;
   g_autoptr(MilkImportReport) report = NULL;
   g_autoptr(GPtrArray) records = NULL;

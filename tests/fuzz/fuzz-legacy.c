@@ -10,67 +10,20 @@
  */
 #include "milk-fuzz.h"
 
-#include <glib/gstdio.h>
-#include <stdlib.h>
-
+#include "milk-fuzz-store.h"
 #include "milk-legacy-import.h"
-
-static char *work_dir;
-static char *legacy_path;
-
-static void
-remove_files (const char *dir,
-              const char *base)
-{
-  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *name = g_strconcat (base, suffixes[i], NULL);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-}
-
-static void
-remove_work_dir (void)
-{
-  remove_files (work_dir, "legacy.db");
-  remove_files (work_dir, "diary.db");
-  g_rmdir (work_dir);
-}
-
-static MilkStore *
-shared_store (void)
-{
-  static MilkStore *store;
-
-  if (store == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *path = NULL;
-
-      work_dir = g_dir_make_tmp ("milk-fuzz-legacy-XXXXXX", &error);
-      g_assert_no_error (error);
-      atexit (remove_work_dir);
-      legacy_path = g_build_filename (work_dir, "legacy.db", NULL);
-      path = g_build_filename (work_dir, "diary.db", NULL);
-      store = milk_store_new (path, &error);
-      g_assert_no_error (error);
-    }
-  return store;
-}
 
 int
 milk_fuzz_one_input (const uint8_t *data,
                      size_t         size)
 {
-  MilkStore *store = shared_store ();
+  MilkStore *store = milk_fuzz_shared_store ("legacy");
+  g_autofree char *legacy_path = g_build_filename (milk_fuzz_work_dir (), "legacy.db", NULL);
   g_autoptr(MilkLegacyDb) db = NULL;
   g_autoptr(GPtrArray) users = NULL;
   g_autoptr(GError) error = NULL;
 
-  remove_files (work_dir, "legacy.db");
+  milk_fuzz_remove_database (milk_fuzz_work_dir (), "legacy.db");
   if (!g_file_set_contents (legacy_path, (const char *) data, size, &error))
     g_error ("%s", error->message);
 
