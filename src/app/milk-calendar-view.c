@@ -442,10 +442,15 @@ cell_clicked (MilkCalendarView *self,
 }
 
 static void
-note_modifiers (GtkEventController *controller,
-                MilkCalendarView   *self)
+note_modifiers (GtkGestureClick  *gesture,
+                int               n_press,
+                double            x,
+                double            y,
+                MilkCalendarView *self)
 {
-  self->shift_held = (gtk_event_controller_get_current_event_state (controller) & GDK_SHIFT_MASK) != 0;
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  self->shift_held = (state & GDK_SHIFT_MASK) != 0;
 }
 
 static gboolean
@@ -654,7 +659,7 @@ milk_calendar_view_init (MilkCalendarView *self)
 
     gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
     gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
-    g_signal_connect_swapped (click, "pressed", G_CALLBACK (note_modifiers), self);
+    g_signal_connect (click, "pressed", G_CALLBACK (note_modifiers), self);
     gtk_widget_add_controller (GTK_WIDGET (self->grid), GTK_EVENT_CONTROLLER (click));
     gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
     g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed), self);

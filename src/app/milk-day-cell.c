@@ -133,7 +133,7 @@ milk_day_cell_set_day (MilkDayCell *self,
   date = g_date_time_new_local (y, m, d, 0, 0, 0);
   g_free (self->date_text);
   /* TRANSLATORS: a day as screen readers announce it, see strftime */
-  self->date_text = g_date_time_format (date, _("%A, %e %B"));
+  self->date_text = g_date_time_format (date, _("%A, %-e %B"));
 
   {
     char number[4];
