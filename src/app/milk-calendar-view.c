@@ -182,6 +182,13 @@ fill_bill (MilkCalendarView *self,
     }
 }
 
+static gboolean
+in_selection (MilkCalendarView *self,
+              MilkDay           day)
+{
+  return self->selection_first && day >= self->selection_first && day <= self->selection_last;
+}
+
 static void
 fill_cells (MilkCalendarView *self,
             GPtrArray        *products)
@@ -204,10 +211,7 @@ fill_cells (MilkCalendarView *self,
       gboolean any = FALSE, delivered = FALSE;
 
       milk_day_cell_set_day (cell, day, day >= first && day <= last, day == today, day > today);
-      if (self->selection_first && day >= self->selection_first && day <= self->selection_last)
-        gtk_widget_add_css_class (GTK_WIDGET (cell), "selected");
-      else
-        gtk_widget_remove_css_class (GTK_WIDGET (cell), "selected");
+      milk_day_cell_set_selected (cell, in_selection (self, day));
       if (day < first || day > last || entries == NULL)
         continue;
 
@@ -378,13 +382,9 @@ show_selection (MilkCalendarView *self)
 {
   for (int i = 0; i < N_CELLS; i++)
     {
-      MilkDay day = milk_day_cell_get_day (MILK_DAY_CELL (self->cells[i]));
-      gboolean on = self->selection_first && day >= self->selection_first && day <= self->selection_last;
+      MilkDayCell *cell = MILK_DAY_CELL (self->cells[i]);
 
-      if (on)
-        gtk_widget_add_css_class (self->cells[i], "selected");
-      else
-        gtk_widget_remove_css_class (self->cells[i], "selected");
+      milk_day_cell_set_selected (cell, in_selection (self, milk_day_cell_get_day (cell)));
     }
 }
 
@@ -453,6 +453,54 @@ note_modifiers (GtkGestureClick  *gesture,
   self->shift_held = (state & GDK_SHIFT_MASK) != 0;
 }
 
+static int
+arrow_step (MilkCalendarView *self,
+            guint             keyval)
+{
+  int ahead = gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL ? -1 : 1;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      return -ahead;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      return ahead;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      return -7;
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      return 7;
+    default:
+      return 0;
+    }
+}
+
+/* Shift+arrows extend a range from the focused day, as Shift+click does
+ * with the mouse; the focus follows the range's moving end. */
+static gboolean
+extend_with_keys (MilkCalendarView *self,
+                  int               step)
+{
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (self)));
+  GtkWidget *cell;
+  MilkDay from;
+
+  if (!MILK_IS_DAY_CELL (focus) || gtk_widget_get_parent (focus) != GTK_WIDGET (self->grid))
+    return FALSE;
+  from = milk_day_cell_get_day (MILK_DAY_CELL (focus));
+  cell = milk_calendar_view_get_cell (self, from + step);
+  if (cell == NULL || !gtk_widget_is_sensitive (cell))
+    return TRUE; /* the range stops at the month's edge and at today */
+  if (self->selection_first == 0)
+    self->anchor = from;
+  milk_calendar_view_select_range (self, self->anchor, from + step);
+  gtk_widget_grab_focus (cell);
+  return TRUE;
+}
+
 static gboolean
 key_pressed (GtkEventControllerKey *controller,
              guint                  keyval,
@@ -460,8 +508,13 @@ key_pressed (GtkEventControllerKey *controller,
              GdkModifierType        state,
              MilkCalendarView      *self)
 {
+  int step;
+
   self->shift_held = (state & GDK_SHIFT_MASK) != 0;
-  return FALSE;
+  if ((state & gtk_accelerator_get_default_mod_mask ()) != GDK_SHIFT_MASK)
+    return FALSE;
+  step = arrow_step (self, keyval);
+  return step != 0 && extend_with_keys (self, step);
 }
 
 static void

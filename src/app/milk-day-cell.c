@@ -148,9 +148,27 @@ milk_day_cell_set_day (MilkDayCell *self,
   toggle_class (widget, "today", is_today);
   toggle_class (widget, "future", is_future);
   if (is_today)
-    gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_SELECTED, TRUE, -1);
+    {
+      char *today;
+
+      /* TRANSLATORS: %s is a day as screen readers announce it, "Sunday, 29 November" */
+      today = g_strdup_printf (_("%s, today"), self->date_text);
+      g_free (self->date_text);
+      self->date_text = today;
+    }
 
   milk_day_cell_set_lines (self, MILK_DAY_UNRECORDED, NULL, NULL);
+}
+
+/* Part of a range picked with Shift, for leave. */
+void
+milk_day_cell_set_selected (MilkDayCell *self,
+                            gboolean     selected)
+{
+  g_return_if_fail (MILK_IS_DAY_CELL (self));
+
+  toggle_class (GTK_WIDGET (self), "selected", selected);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_SELECTED, selected, -1);
 }
 
 void

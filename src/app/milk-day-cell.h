@@ -29,6 +29,8 @@ void         milk_day_cell_set_day    (MilkDayCell *self,
                                        gboolean     in_month,
                                        gboolean     is_today,
                                        gboolean     is_future);
+void         milk_day_cell_set_selected (MilkDayCell *self,
+                                         gboolean     selected);
 void         milk_day_cell_set_lines  (MilkDayCell *self,
                                        MilkDayState state,
                                        const char  *text,

@@ -191,6 +191,8 @@ make_quantity_row (MilkDayEditor *self,
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (minus, _("Less"));
   gtk_widget_set_tooltip_text (plus, _("More"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (minus), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Less"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (plus), GTK_ACCESSIBLE_PROPERTY_LABEL, _("More"), -1);
   gtk_editable_set_width_chars (GTK_EDITABLE (entry), 6);
   gtk_editable_set_alignment (GTK_EDITABLE (entry), 1.0);
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
@@ -268,7 +270,7 @@ load (MilkDayEditor *self)
   {
     g_autoptr(GDateTime) date = g_date_time_new_local (y, m, d, 0, 0, 0);
     /* TRANSLATORS: the day being edited, see strftime */
-    g_autofree char *title = g_date_time_format (date, _("%A, %e %B %Y"));
+    g_autofree char *title = g_date_time_format (date, _("%A, %-d %B %Y"));
     adw_window_title_set_title (self->window_title, title);
     gtk_window_set_title (GTK_WINDOW (self), title);
   }
@@ -312,6 +314,10 @@ load (MilkDayEditor *self)
   gtk_switch_set_active (self->skip_switch, any_recorded && all_skipped);
   gtk_editable_set_text (GTK_EDITABLE (self->note_row), note ? note : "");
   gtk_widget_set_visible (self->delete_group, any_recorded);
+
+  /* The first thing a person changes is the quantity, not Cancel. */
+  if (self->lines->len > 0)
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (line_at (self, 0)->qty));
 }
 
 static GPtrArray *
