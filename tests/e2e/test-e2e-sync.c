@@ -582,6 +582,55 @@ test_http_server_refused (void)
   g_assert_cmpstr (c, ==, "http://127.0.0.1:8080");
 }
 
+/* No sign-in in the keyring is a successful load: the device is signed out,
+ * which is what signed-in says. */
+static void
+test_load_without_tokens (void)
+{
+  g_autoptr(MilkAccount) account = milk_account_new ("https://sync.invalid", "00000000000000e2");
+  MilkTestWait w = { 0 };
+
+  milk_account_load_async (account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_false (milk_account_get_signed_in (account));
+}
+
+/* With nothing on the session bus providing org.freedesktop.secrets, loading
+ * and signing in each end with the keyring's error; signing in ends before
+ * the browser (and the server, which does not exist) is asked. */
+static void
+test_no_keyring (void)
+{
+  if (g_test_subprocess ())
+    {
+      /* Left up: taking it down would wait for libsecret's connection. */
+      GTestDBus *bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+      g_autoptr(MilkAccount) account = NULL;
+      MilkTestWait w = { 0 };
+
+      g_test_dbus_up (bus);
+      account = milk_account_new ("https://sync.invalid", "00000000000000e2");
+      milk_account_load_async (account, NULL, milk_test_wait_done, &w);
+      milk_test_wait (&w);
+      g_assert_false (w.ok);
+      g_assert_error (w.error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING);
+      g_assert_false (milk_account_get_signed_in (account));
+      g_clear_error (&w.error);
+
+      w = (MilkTestWait) { 0 };
+      milk_account_sign_in_async (account, NULL, milk_test_wait_done, &w);
+      milk_test_wait (&w);
+      g_assert_false (w.ok);
+      g_assert_error (w.error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING);
+      g_clear_error (&w.error);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 /* The desktop's handler for http:// links is the test browser, through the
  * same GIO lookup the app uses for the real one. */
 static void
@@ -641,6 +690,8 @@ main (int   argc,
   ADD ("mix-up-refused", test_mix_up_refused);
 #undef ADD
   g_test_add_func ("/e2e/http-server-refused", test_http_server_refused);
+  g_test_add_func ("/e2e/load-without-tokens", test_load_without_tokens);
+  g_test_add_func ("/e2e/no-keyring", test_no_keyring);
 
   status = g_test_run ();
   milk_test_cleanup ();

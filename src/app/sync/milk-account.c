@@ -235,7 +235,9 @@ parse_object (GBytes  *body,
   gsize len = 0;
   const char *data = body ? g_bytes_get_data (body, &len) : NULL;
 
+  /* A blank body parses, to no root at all. */
   if (data == NULL || !json_parser_load_from_data (parser, data, len, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SERVER,
@@ -413,8 +415,10 @@ tokens_loaded (GObject      *source,
       g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING, "%s", error->message);
       return;
     }
+  /* No tokens is a successful load too: the device is signed out, which
+   * is what "signed-in" says. */
   set_tokens (self, tokens);
-  g_task_return_boolean (task, tokens != NULL);
+  g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -767,6 +771,32 @@ sign_in_done (GObject      *source,
     g_task_return_error (outer, g_steal_pointer (&error));
 }
 
+/* The keyring is asked first: without one the sign-in could not be kept,
+ * and the person would go through the browser for nothing. */
+static void
+keyring_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  MilkAccount *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  MilkTokens *tokens = milk_token_store_load_finish (result, &error);
+
+  milk_tokens_free (tokens);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      finish_sign_in_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (error != NULL)
+    {
+      finish_sign_in_error (task, g_error_new_literal (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING, error->message));
+      return;
+    }
+  discover_async (self, g_task_get_cancellable (task), discovered_for_sign_in, task);
+}
+
 void
 milk_account_sign_in_async (MilkAccount         *self,
                             GCancellable        *cancellable,
@@ -779,7 +809,7 @@ milk_account_sign_in_async (MilkAccount         *self,
   g_task_set_source_tag (outer, milk_account_sign_in_async);
   g_task_set_task_data (task, g_new0 (SignIn, 1), (GDestroyNotify) sign_in_free);
   g_task_set_check_cancellable (task, FALSE);
-  discover_async (self, cancellable, discovered_for_sign_in, task);
+  milk_token_store_load_async (self->server, self->diary, cancellable, keyring_checked, task);
 }
 
 gboolean
@@ -805,6 +835,12 @@ refreshed_saved (GObject      *source,
    * means signing in again after a restart. */
   if (!milk_token_store_save_finish (result, &error))
     g_warning ("The refreshed sign-in could not be saved in the keyring: %s", error->message);
+  /* Signed out while the keyring was being written. */
+  if (self->tokens == NULL)
+    {
+      g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGNED_OUT, _("Not signed in"));
+      return;
+    }
   g_task_return_pointer (task, g_strdup (self->tokens->access_token), g_free);
 }
 

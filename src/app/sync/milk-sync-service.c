@@ -213,7 +213,9 @@ server_error_message (SoupMessage *msg,
   gsize len = 0;
   const char *data = body ? g_bytes_get_data (body, &len) : NULL;
 
+  /* A blank body (a proxy's 502, say) parses, to no root at all. */
   if (data && json_parser_load_from_data (parser, data, len, NULL) &&
+      json_parser_get_root (parser) != NULL &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       JsonObject *obj = json_node_get_object (json_parser_get_root (parser));

@@ -29,7 +29,7 @@ milk_token_store_get_schema (void)
     {
       { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "diary", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { "NULL", 0 },
+      { NULL, 0 },
     }
   };
   return &schema;
@@ -63,14 +63,16 @@ milk_tokens_free (MilkTokens *tokens)
   g_free (tokens);
 }
 
-static void
-keyring_error (GError **error,
-               GError  *cause)
+/* A cancelled call stays a cancellation, not a keyring problem. */
+static GError *
+keyring_error (const GError *cause)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-               _("The keyring is not available or is locked (%s). Milk Diary keeps working on this device; "
-                 "sync resumes once the keyring can be used."),
-               cause ? cause->message : _("no secret service"));
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (cause);
+  return g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                      _("The keyring is not available or is locked (%s). Milk Diary keeps working on this device; "
+                        "sync resumes once the keyring can be used."),
+                      cause ? cause->message : _("no secret service"));
 }
 
 static void
@@ -83,9 +85,7 @@ saved (GObject      *source,
 
   if (!secret_password_store_finish (result, &error))
     {
-      g_autoptr(GError) wrapped = NULL;
-      keyring_error (&wrapped, error);
-      g_task_return_error (task, g_steal_pointer (&wrapped));
+      g_task_return_error (task, keyring_error (error));
       return;
     }
   g_task_return_boolean (task, TRUE);
@@ -137,16 +137,20 @@ parse_secret (const char *secret)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *obj;
+  const char *access, *refresh;
 
+  /* A blank secret parses, to no root at all. */
   if (secret == NULL || !json_parser_load_from_data (parser, secret, -1, NULL) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
   obj = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (obj, "access_token") || !json_object_has_member (obj, "refresh_token"))
+  /* Signed in means both tokens are there: anything else is signed out. */
+  access = json_object_get_string_member_with_default (obj, "access_token", NULL);
+  refresh = json_object_get_string_member_with_default (obj, "refresh_token", NULL);
+  if (access == NULL || refresh == NULL)
     return NULL;
-  return milk_tokens_new (json_object_get_string_member (obj, "access_token"),
-                          json_object_get_string_member (obj, "refresh_token"),
-                          json_object_get_int_member_with_default (obj, "expires_at", 0));
+  return milk_tokens_new (access, refresh, json_object_get_int_member_with_default (obj, "expires_at", 0));
 }
 
 static void
@@ -160,9 +164,7 @@ loaded (GObject      *source,
 
   if (error)
     {
-      g_autoptr(GError) wrapped = NULL;
-      keyring_error (&wrapped, error);
-      g_task_return_error (task, g_steal_pointer (&wrapped));
+      g_task_return_error (task, keyring_error (error));
       return;
     }
   /* NULL without an error: signed out on this device. */
@@ -202,9 +204,7 @@ cleared (GObject      *source,
   secret_password_clear_finish (result, &error);
   if (error)
     {
-      g_autoptr(GError) wrapped = NULL;
-      keyring_error (&wrapped, error);
-      g_task_return_error (task, g_steal_pointer (&wrapped));
+      g_task_return_error (task, keyring_error (error));
       return;
     }
   g_task_return_boolean (task, TRUE);
