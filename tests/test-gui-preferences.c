@@ -11,6 +11,7 @@
 
 #include "milk-gui-test-util.h"
 #include "milk-test-util.h"
+#include "milk-application.h"
 #include "milk-preferences-window.h"
 #include "milk-welcome-page.h"
 
@@ -580,6 +581,85 @@ test_welcome_snapshot (Fixture       *f,
   save_png (f->window, "welcome-page.png");
 }
 
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+  collect (root, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
+      return g_ptr_array_index (buttons, i);
+  g_error ("no button labelled “%s”", label);
+  return NULL;
+}
+
+/* Opened by the application, the Sync row's buttons reach app.sign-in and
+ * app.sign-out: signed out, Sign In acts and asks for the server over the
+ * preferences; Sign Out cannot, and the row says why. */
+static void
+test_sync_row (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("milk-gui-sync-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "diary.sqlite", NULL);
+  g_autoptr(MilkApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) files = NULL;
+  GtkWindow *prefs = NULL;
+  GtkWidget *dialog = NULL;
+  GtkWidget *sign_in, *sign_out;
+  AdwActionRow *row;
+  GList *windows;
+  const char *name;
+
+  g_setenv ("MILK_DIARY_PATH", path, TRUE);
+  app = milk_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  milk_gui_test_iterate ();
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (MILK_IS_PREFERENCES_WINDOW (l->data))
+      prefs = l->data;
+  g_assert_nonnull (prefs);
+  row = find_row (GTK_WIDGET (prefs), ADW_TYPE_ACTION_ROW, "Sync Server");
+  sign_in = find_button (GTK_WIDGET (row), "Sign _In…");
+  sign_out = find_button (GTK_WIDGET (row), "Sign _Out…");
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Not signed in: the diary is on this device only");
+  g_assert_true (gtk_widget_is_sensitive (sign_in));
+  g_assert_false (gtk_widget_is_sensitive (sign_out));
+
+  g_signal_emit_by_name (sign_in, "clicked");
+  milk_gui_test_iterate ();
+  windows = gtk_window_list_toplevels ();
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data) &&
+        gtk_window_get_transient_for (l->data) == prefs)
+      dialog = l->data;
+  g_list_free (windows);
+  g_assert_nonnull (dialog);
+  g_assert_true (GTK_IS_EDITABLE (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog))));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  milk_gui_test_iterate ();
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
+  milk_gui_test_iterate ();
+  g_clear_object (&app);
+  g_unsetenv ("MILK_DIARY_PATH");
+  files = g_dir_open (dir, 0, NULL);
+  while (files && (name = g_dir_read_name (files)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (dir, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -599,6 +679,7 @@ main (int   argc,
 #undef ADD
   g_test_add ("/gui/welcome/start", Fixture, NULL, welcome_setup, test_welcome, fixture_teardown);
   g_test_add ("/gui/welcome/snapshot", Fixture, NULL, welcome_setup, test_welcome_snapshot, fixture_teardown);
+  g_test_add_func ("/gui/preferences/sync-row", test_sync_row);
 
   return g_test_run ();
 }

@@ -26,11 +26,22 @@ struct _MilkApplication
   MilkAccount *account;
   MilkSyncService *sync;
   GCancellable *sign_in_cancellable;
+  gboolean signing_in;
+  gboolean keyring_missing;   /* the last load or sign-in could not use it */
+  char *sync_description;
   MilkReminder *reminder;
   gboolean background;   /* started at login for the reminder: no window */
 };
 
 G_DEFINE_FINAL_TYPE (MilkApplication, milk_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_SYNC_DESCRIPTION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 MilkApplication *
 milk_application_new (void)
@@ -58,14 +69,82 @@ milk_application_get_sync (MilkApplication *self)
   return self->sync;
 }
 
+/* The diary's window, whichever window is in front. */
+static MilkWindow *
+main_window (MilkApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (MILK_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
 static void
 toast (MilkApplication *self,
        const char      *message)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+  MilkWindow *window;
 
-  if (MILK_IS_WINDOW (window))
-    milk_window_show_message (MILK_WINDOW (window), message);
+  /* Said where the person is: in the preferences when they signed in
+   * from there. */
+  if (ADW_IS_PREFERENCES_WINDOW (active))
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (active), adw_toast_new (message));
+      return;
+    }
+  window = main_window (self);
+  if (window != NULL)
+    milk_window_show_message (window, message);
+}
+
+/* What signing in and out can do now, as the sync button shows it: sign
+ * in while signed out or asked to sign in again, sign out while an account
+ * is in use; and, for the preferences, why not. */
+static void
+update_sync_state (MilkApplication *self)
+{
+  MilkSyncStatus status = self->sync ? milk_sync_service_get_status (self->sync) : MILK_SYNC_SIGNED_OUT;
+  const char *server = self->account ? milk_account_get_server (self->account) : NULL;
+  g_autofree char *description = NULL;
+  GAction *action;
+
+  if (self->signing_in && server != NULL)
+    /* TRANSLATORS: %s is the sync server's address */
+    description = g_strdup_printf (_("Signing in to %s: continue in your web browser"), server);
+  else if (status == MILK_SYNC_SIGN_IN_AGAIN && server != NULL)
+    /* TRANSLATORS: %s is the sync server's address */
+    description = g_strdup_printf (_("The sign-in to %s has ended: sign in again to sync"), server);
+  else if (status != MILK_SYNC_SIGNED_OUT && server != NULL)
+    /* TRANSLATORS: %s is the sync server's address */
+    description = g_strdup_printf (_("Signed in to %s"), server);
+  else if (self->keyring_missing)
+    description = g_strdup (_("Not signed in: the system keyring is not available or is locked"));
+  else
+    description = g_strdup (_("Not signed in: the diary is on this device only"));
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "sign-in");
+  if (action)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                                 status == MILK_SYNC_SIGNED_OUT || status == MILK_SYNC_SIGN_IN_AGAIN);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "sign-out");
+  if (action)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), status != MILK_SYNC_SIGNED_OUT);
+
+  if (g_strcmp0 (description, self->sync_description) != 0)
+    {
+      g_free (self->sync_description);
+      self->sync_description = g_steal_pointer (&description);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_DESCRIPTION]);
+    }
+}
+
+const char *
+milk_application_get_sync_description (MilkApplication *self)
+{
+  g_return_val_if_fail (MILK_IS_APPLICATION (self), NULL);
+
+  return self->sync_description;
 }
 
 static void
@@ -75,9 +154,16 @@ account_loaded (GObject      *source,
 {
   g_autoptr(MilkApplication) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean loaded = milk_account_load_finish (MILK_ACCOUNT (source), result, &error);
+
+  /* Signed out or moved to another server meanwhile. */
+  if (MILK_ACCOUNT (source) != self->account)
+    return;
+  self->keyring_missing = g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING);
+  update_sync_state (self);
 
   /* A missing or locked keyring is said once; the diary works offline. */
-  if (!milk_account_load_finish (MILK_ACCOUNT (source), result, &error))
+  if (!loaded)
     {
       g_message ("%s", error->message);
       toast (self, error->message);
@@ -85,30 +171,35 @@ account_loaded (GObject      *source,
 }
 
 /* The device's account on a server, if it has one; the sign-in itself
- * is in the keyring. */
+ * is in the keyring, read from there when load is TRUE. */
 static void
 setup_account (MilkApplication *self,
-               const char      *server)
+               const char      *server,
+               gboolean         load)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  MilkWindow *window = main_window (self);
 
+  /* A sign-in under way belongs to the account it started on. */
+  g_cancellable_cancel (self->sign_in_cancellable);
+  g_clear_object (&self->sign_in_cancellable);
+  self->signing_in = FALSE;
+
+  if (self->sync)
+    g_signal_handlers_disconnect_by_data (self->sync, self);
   g_clear_object (&self->sync);
   g_clear_object (&self->account);
   if (server && *server)
     {
       self->account = milk_account_new (server, milk_store_get_node (self->store));
       self->sync = milk_sync_service_new (self->store, self->account);
+      g_signal_connect_swapped (self->sync, "notify::status", G_CALLBACK (update_sync_state), self);
       milk_sync_service_set_automatic (self->sync, TRUE);
-      milk_account_load_async (self->account, NULL, account_loaded, g_object_ref (self));
+      if (load)
+        milk_account_load_async (self->account, NULL, account_loaded, g_object_ref (self));
     }
-  if (MILK_IS_WINDOW (window))
-    milk_window_set_sync (MILK_WINDOW (window), self->sync);
-  {
-    GAction *sign_out = g_action_map_lookup_action (G_ACTION_MAP (self), "sign-out");
-
-    if (sign_out)
-      g_simple_action_set_enabled (G_SIMPLE_ACTION (sign_out), self->account != NULL);
-  }
+  if (window != NULL)
+    milk_window_set_sync (window, self->sync);
+  update_sync_state (self);
 }
 
 /* The diary lives in the user's data folder ($XDG_DATA_HOME, which the
@@ -229,7 +320,7 @@ milk_application_activate (GApplication *app)
 
       window = GTK_WINDOW (milk_window_new (self, self->store));
       if (self->account == NULL)
-        setup_account (self, server);
+        setup_account (self, server, TRUE);
       milk_window_set_sync (MILK_WINDOW (window), self->sync);
       if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
         g_signal_connect (window, "map", G_CALLBACK (window_mapped), app);
@@ -271,12 +362,14 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   MilkApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   MilkPreferencesWindow *window;
 
   if (self->store == NULL)
     return;
-  window = milk_preferences_window_new (parent, self->store);
+  window = milk_preferences_window_new (GTK_WINDOW (main_window (self)), self->store);
+  /* One of the application's windows: its buttons reach app.sign-in and
+   * app.sign-out, which a window outside the application cannot. */
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -298,11 +391,17 @@ signed_in (GObject      *source,
 {
   g_autoptr(MilkApplication) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = milk_account_sign_in_finish (MILK_ACCOUNT (source), result, &error);
 
-  if (!milk_account_sign_in_finish (MILK_ACCOUNT (source), result, &error))
+  /* A newer sign-in or a sign-out took over: the state is theirs. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || MILK_ACCOUNT (source) != self->account)
+    return;
+  self->signing_in = FALSE;
+  self->keyring_missing = g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING);
+  update_sync_state (self);
+  if (!ok)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, error->message);
+      toast (self, error->message);
       return;
     }
   /* Everything on this device goes to the account, merged by natural key. */
@@ -317,20 +416,30 @@ milk_application_sign_in (MilkApplication *self,
                           const char      *server)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *normalized = milk_account_normalize_server (server, &error);
+  g_autofree char *normalized = NULL;
 
+  g_return_if_fail (MILK_IS_APPLICATION (self));
+
+  /* The diary could not be opened: there is nothing to sync. */
+  if (self->store == NULL)
+    return;
+  normalized = milk_account_normalize_server (server, &error);
   if (normalized == NULL)
     {
       toast (self, error->message);
       return;
     }
   g_settings_set_string (self->settings, "sync-server", normalized);
+  /* Not loaded from the keyring: the sign-in replaces what is there, and
+   * asks the keyring first itself. */
   if (self->account == NULL || g_strcmp0 (milk_account_get_server (self->account), normalized) != 0)
-    setup_account (self, normalized);
+    setup_account (self, normalized, FALSE);
 
   g_cancellable_cancel (self->sign_in_cancellable);
   g_clear_object (&self->sign_in_cancellable);
   self->sign_in_cancellable = g_cancellable_new ();
+  self->signing_in = TRUE;
+  update_sync_state (self);
   toast (self, _("Continue in your web browser"));
   milk_account_sign_in_async (self->account, self->sign_in_cancellable, signed_in, g_object_ref (self));
 }
@@ -390,13 +499,14 @@ signed_out (GObject      *source,
   SignOut *sign_out = user_data;
   g_autoptr(MilkApplication) self = sign_out->self;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) clear_error = NULL;
 
   if (!milk_account_sign_out_finish (MILK_ACCOUNT (source), result, &error))
     toast (self, error->message);
-  if (!sign_out->keep && !milk_store_clear_diary (self->store, &error))
-    toast (self, error->message);
+  if (!sign_out->keep && !milk_store_clear_diary (self->store, &clear_error))
+    toast (self, clear_error->message);
   g_settings_set_string (self->settings, "sync-server", "");
-  setup_account (self, NULL);
+  setup_account (self, NULL, FALSE);
   toast (self, sign_out->keep ? _("Signed out; the diary stays on this device")
                               : _("Signed out; the diary was removed from this device"));
   g_free (sign_out);
@@ -467,6 +577,7 @@ milk_application_startup (GApplication *app)
   MILK_APPLICATION (app)->settings = g_settings_new (APPLICATION_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  update_sync_state (MILK_APPLICATION (app));
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", (const char *[]) { "<Control>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", (const char *[]) { "<Control>comma", NULL });
 }
@@ -502,13 +613,34 @@ milk_application_finalize (GObject *object)
 
   g_cancellable_cancel (self->sign_in_cancellable);
   g_clear_object (&self->sign_in_cancellable);
+  if (self->sync)
+    g_signal_handlers_disconnect_by_data (self->sync, self);
   g_clear_object (&self->sync);
   g_clear_object (&self->account);
+  g_clear_pointer (&self->sync_description, g_free);
   g_clear_object (&self->reminder);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (milk_application_parent_class)->finalize (object);
+}
+
+static void
+milk_application_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  MilkApplication *self = MILK_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_SYNC_DESCRIPTION:
+      g_value_set_string (value, self->sync_description);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -518,6 +650,13 @@ milk_application_class_init (MilkApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->finalize = milk_application_finalize;
+  object_class->get_property = milk_application_get_property;
+
+  /* Whether this device is signed in, and to where; or why it cannot be. */
+  properties[PROP_SYNC_DESCRIPTION] =
+    g_param_spec_string ("sync-description", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   app_class->activate = milk_application_activate;
   app_class->startup = milk_application_startup;
   app_class->handle_local_options = milk_application_handle_local_options;

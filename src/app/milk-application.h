@@ -22,5 +22,6 @@ char            *milk_application_dup_diary_path (void);
 MilkSyncService *milk_application_get_sync  (MilkApplication *self);
 void             milk_application_sign_in   (MilkApplication *self,
                                              const char      *server);
+const char      *milk_application_get_sync_description (MilkApplication *self);
 
 G_END_DECLS

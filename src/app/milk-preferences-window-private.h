@@ -44,6 +44,8 @@ struct _MilkPreferencesWindow
 
   MilkStore *store;
   gulong changed_id;
+  GtkApplication *app;         /* weak: whose sync-description the Sync row shows */
+  gulong app_description_id;
   guint refresh_id;
   char *price_product;   /* the product whose schedule the subpage shows */
   char *expand_product;  /* a product to show expanded after the next rebuild */

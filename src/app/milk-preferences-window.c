@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-application.h"
 #include "milk-preferences-window-private.h"
 #include "milk-reminder.h"
 
@@ -169,12 +170,35 @@ refresh_general (MilkPreferencesWindow *self)
     }
 }
 
+/* The application knows whether this device is signed in, and why Sign In
+ * or Sign Out cannot act; on its own the window only knows the server. */
 static void
-sync_server_changed (MilkPreferencesWindow *self)
+sync_description_changed (MilkPreferencesWindow *self)
 {
-  g_autofree char *server = g_settings_get_string (self->settings, "sync-server");
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autofree char *server = NULL;
 
+  if (MILK_IS_APPLICATION (app))
+    {
+      adw_action_row_set_subtitle (self->sync_row, milk_application_get_sync_description (MILK_APPLICATION (app)));
+      return;
+    }
+  server = g_settings_get_string (self->settings, "sync-server");
   adw_action_row_set_subtitle (self->sync_row, *server ? server : _("Not signed in: the diary is on this device only"));
+}
+
+static void
+application_changed (MilkPreferencesWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (self->app != NULL)
+    g_clear_signal_handler (&self->app_description_id, self->app);
+  g_set_weak_pointer (&self->app, app);
+  if (MILK_IS_APPLICATION (app))
+    self->app_description_id = g_signal_connect_swapped (app, "notify::sync-description",
+                                                         G_CALLBACK (sync_description_changed), self);
+  sync_description_changed (self);
 }
 
 static void
@@ -360,6 +384,9 @@ milk_preferences_window_dispose (GObject *object)
 
   if (self->store)
     g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->app)
+    g_clear_signal_handler (&self->app_description_id, self->app);
+  g_clear_weak_pointer (&self->app);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
@@ -484,9 +511,10 @@ milk_preferences_window_init (MilkPreferencesWindow *self)
   g_settings_bind (self->settings, "reminder-time", self->reminder_time_row, "text", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "reminder-enabled", self->reminder_time_row, "sensitive", G_SETTINGS_BIND_GET);
   _milk_prefs_watch_errors (self->reminder_time_row);
-  g_signal_connect_object (self->settings, "changed::sync-server", G_CALLBACK (sync_server_changed), self,
+  g_signal_connect_object (self->settings, "changed::sync-server", G_CALLBACK (sync_description_changed), self,
                            G_CONNECT_SWAPPED);
-  sync_server_changed (self);
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed), NULL);
+  sync_description_changed (self);
 
   build_currency_list (self);
   gtk_list_box_set_placeholder (self->payments_list, _milk_prefs_new_placeholder (_("No payments yet")));
