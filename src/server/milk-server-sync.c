@@ -293,11 +293,13 @@ milk_route_sync (MilkRequest *request,
        * sync, which may follow a reinstall that kept the node id. */
       if (message->cursor != NULL && g_strcmp0 (change->node, message->node) == 0)
         continue;
+      /* json_from_string () gives NULL and no error for a blank body. */
       node = json_from_string (change->body, &local_error);
       record = node ? milk_record_from_json (node, &local_error) : NULL;
       if (record == NULL)
         {
-          g_warning ("Skipping a stored change that no longer decodes: %s", local_error->message);
+          g_warning ("Skipping a stored change that no longer decodes: %s",
+                     local_error ? local_error->message : "the body is empty");
           continue;
         }
       g_ptr_array_add (response->changes, record);
