@@ -90,8 +90,12 @@ find_product (MilkStore  *store,
       if (name == NULL || g_strcmp0 (a, b) == 0)
         return milk_record_copy (product);
     }
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _("There is no product called “%s”"), name);
+  if (name == NULL)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("The diary has no product in use; add one in Preferences"));
+  else
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("There is no product called “%s”"), name);
   return NULL;
 }
 
