@@ -119,6 +119,11 @@ main (int   argc,
   resize (GTK_WINDOW (window), 360, 760);
   save_png (GTK_WIDGET (window), out, "calendar-narrow.png");
 
+  adw_view_stack_set_visible_child_name (milk_window_get_view_stack (window), "totals");
+  milk_gui_test_wait (300);
+  save_png (GTK_WIDGET (window), out, "totals-narrow.png");
+  adw_view_stack_set_visible_child_name (milk_window_get_view_stack (window), "calendar");
+
   editor = milk_window_edit_day (window, milk_day_today () - 1);
   milk_gui_test_wait (500);
   save_png (GTK_WIDGET (editor), out, "day-editor.png");

@@ -14,6 +14,7 @@
 #define BAR_AREA_HEIGHT 140
 #define LABEL_GAP       6
 #define MIN_BAR_HEIGHT  2
+#define LABEL_SPACING   6
 
 struct _MilkChart
 {
@@ -21,6 +22,7 @@ struct _MilkChart
 
   GArray *values;     /* of gint64, minor units */
   GPtrArray *labels;  /* of char* */
+  GPtrArray *short_labels; /* of char*, shown when the labels do not fit */
   GPtrArray *texts;   /* formatted amounts, for tooltips and the description */
   char *title;
 };
@@ -87,6 +89,106 @@ lookup_colors (MilkChart *self,
   G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
+/* Where the label under bar i goes: centred on the bar, but kept inside
+ * the widget. */
+static double
+label_x (guint  i,
+         double slot,
+         int    label_width,
+         int    width)
+{
+  double x = i * slot + (slot - label_width) / 2;
+
+  return CLAMP (x, 0, MAX (0, width - label_width));
+}
+
+/* Whether every step-th label fits beside the next one shown. */
+static gboolean
+labels_fit (GPtrArray *layouts,
+            guint      step,
+            double     slot,
+            int        width)
+{
+  double end = -LABEL_SPACING;
+
+  for (guint i = 0; i < layouts->len; i += step)
+    {
+      PangoLayout *layout = g_ptr_array_index (layouts, i);
+      int lw;
+      double x;
+
+      if (layout == NULL)
+        continue;
+      pango_layout_get_pixel_size (layout, &lw, NULL);
+      x = label_x (i, slot, lw, width);
+      if (lw > width || x < end + LABEL_SPACING)
+        return FALSE;
+      end = x + lw;
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+new_layouts (MilkChart *self,
+             GPtrArray *labels)
+{
+  GPtrArray *layouts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_object_unref);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const char *label = g_ptr_array_index (labels, i);
+
+      g_ptr_array_add (layouts, label && *label
+                                ? gtk_widget_create_pango_layout (GTK_WIDGET (self), label)
+                                : NULL);
+    }
+  return layouts;
+}
+
+/* A label is drawn whole or not at all: cutting one mid-word makes a
+ * different word, or in Devanagari a broken syllable. So the axis has the
+ * names if they all fit, else the short names, else every second (third…)
+ * one; tooltips and the accessible description always have every name. */
+static void
+draw_labels (MilkChart     *self,
+             GtkSnapshot   *snapshot,
+             double         slot,
+             double         y,
+             const GdkRGBA *color)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  g_autoptr(GPtrArray) full = new_layouts (self, self->labels);
+  g_autoptr(GPtrArray) shorter = new_layouts (self, self->short_labels);
+  GPtrArray *layouts = NULL;
+  guint step;
+
+  for (step = 1; step <= full->len; step++)
+    {
+      if (labels_fit (full, step, slot, width))
+        layouts = full;
+      else if (shorter->len == full->len && labels_fit (shorter, step, slot, width))
+        layouts = shorter;
+      if (layouts)
+        break;
+    }
+  if (layouts == NULL)
+    return;
+
+  for (guint i = 0; i < layouts->len; i += step)
+    {
+      PangoLayout *layout = g_ptr_array_index (layouts, i);
+      int lw;
+
+      if (layout == NULL)
+        continue;
+      pango_layout_get_pixel_size (layout, &lw, NULL);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) label_x (i, slot, lw, width), (float) y));
+      gtk_snapshot_append_layout (snapshot, layout, color);
+      gtk_snapshot_restore (snapshot);
+    }
+}
+
 static void
 milk_chart_snapshot (GtkWidget   *widget,
                      GtkSnapshot *snapshot)
@@ -99,7 +201,6 @@ milk_chart_snapshot (GtkWidget   *widget,
   gint64 max = max_value (self);
   double slot, bar_width, area_height;
   GdkRGBA bar, text, dim, baseline;
-  glong chars;
 
   if (n == 0 || width <= 0 || height <= 0)
     return;
@@ -117,34 +218,9 @@ milk_chart_snapshot (GtkWidget   *widget,
   gtk_snapshot_append_color (snapshot, &baseline,
                              &GRAPHENE_RECT_INIT (0, area_height - 1, width, 1));
 
-  /* One length for every label ("September", else "Sep", else "S"), so
-   * the axis reads evenly; tooltips and the accessible description always
-   * have the whole label. */
-  chars = G_MAXLONG;
-  for (guint i = 0; i < n; i++)
-    {
-      const char *label = g_ptr_array_index (self->labels, i);
-      g_autoptr(PangoLayout) layout = NULL;
-      int lw;
-
-      if (label == NULL)
-        continue;
-      layout = gtk_widget_create_pango_layout (widget, label);
-      pango_layout_get_pixel_size (layout, &lw, NULL);
-      if (lw > slot)
-        {
-          g_autofree char *shorter = g_utf8_substring (label, 0, MIN (3, g_utf8_strlen (label, -1)));
-
-          pango_layout_set_text (layout, shorter, -1);
-          pango_layout_get_pixel_size (layout, &lw, NULL);
-          chars = MIN (chars, lw > slot ? 1 : 3);
-        }
-    }
-
   for (guint i = 0; i < n; i++)
     {
       gint64 value = g_array_index (self->values, gint64, i);
-      const char *label = g_ptr_array_index (self->labels, i);
       double x = i * slot + (slot - bar_width) / 2;
       double h = 0;
 
@@ -166,24 +242,9 @@ milk_chart_snapshot (GtkWidget   *widget,
           gtk_snapshot_append_color (snapshot, &bar, &rounded.bounds);
           gtk_snapshot_pop (snapshot);
         }
-
-      if (label && *label)
-        {
-          g_autofree char *shown = g_utf8_substring (label, 0, MIN (chars, g_utf8_strlen (label, -1)));
-          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, shown);
-          int lw;
-
-          pango_layout_get_pixel_size (layout, &lw, NULL);
-          if (lw > slot)
-            continue;
-          gtk_snapshot_save (snapshot);
-          gtk_snapshot_translate (snapshot,
-                                  &GRAPHENE_POINT_INIT ((float) (i * slot + (slot - lw) / 2),
-                                                        (float) (area_height + LABEL_GAP)));
-          gtk_snapshot_append_layout (snapshot, layout, &dim);
-          gtk_snapshot_restore (snapshot);
-        }
     }
+
+  draw_labels (self, snapshot, slot, area_height + LABEL_GAP, &dim);
 }
 
 static gboolean
@@ -240,6 +301,7 @@ milk_chart_finalize (GObject *object)
 
   g_clear_pointer (&self->values, g_array_unref);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
+  g_clear_pointer (&self->short_labels, g_ptr_array_unref);
   g_clear_pointer (&self->texts, g_ptr_array_unref);
   g_clear_pointer (&self->title, g_free);
 
@@ -267,6 +329,7 @@ milk_chart_init (MilkChart *self)
 {
   self->values = g_array_new (FALSE, TRUE, sizeof (gint64));
   self->labels = g_ptr_array_new_with_free_func (g_free);
+  self->short_labels = g_ptr_array_new_with_free_func (g_free);
   self->texts = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   update_accessible (self);
@@ -279,11 +342,13 @@ milk_chart_new (void)
 }
 
 /* Each bar's text ("March: ₹1,234.50") is both its tooltip and a line of
- * the accessible description, so a screen reader hears what is drawn. */
+ * the accessible description, so a screen reader hears what is drawn.
+ * short_labels ("Mar"), if given, are shown when the labels do not fit. */
 void
 milk_chart_set_values (MilkChart          *self,
                        const gint64       *values,
                        const char * const *labels,
+                       const char * const *short_labels,
                        guint               n,
                        const MilkCurrency *currency)
 {
@@ -293,6 +358,7 @@ milk_chart_set_values (MilkChart          *self,
 
   g_array_set_size (self->values, 0);
   g_ptr_array_set_size (self->labels, 0);
+  g_ptr_array_set_size (self->short_labels, 0);
   g_ptr_array_set_size (self->texts, 0);
 
   for (guint i = 0; i < n; i++)
@@ -302,6 +368,8 @@ milk_chart_set_values (MilkChart          *self,
 
       g_array_append_val (self->values, values[i]);
       g_ptr_array_add (self->labels, g_strdup (label));
+      if (short_labels)
+        g_ptr_array_add (self->short_labels, g_strdup (short_labels[i]));
       /* TRANSLATORS: a bar of the chart: "March: ₹1,234.50" */
       g_ptr_array_add (self->texts, label ? g_strdup_printf (_("%s: %s"), label, money)
                                           : g_steal_pointer (&money));

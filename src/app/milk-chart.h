@@ -19,6 +19,7 @@ GtkWidget  *milk_chart_new          (void);
 void        milk_chart_set_values   (MilkChart          *self,
                                      const gint64       *values,
                                      const char * const *labels,
+                                     const char * const *short_labels,
                                      guint               n,
                                      const MilkCurrency *currency);
 void        milk_chart_set_title    (MilkChart          *self,

@@ -60,14 +60,16 @@ current_year (void)
   return year;
 }
 
+/* %OB is the month's name as it stands alone (in some languages not the
+ * form a date uses), %Ob its abbreviation ("Mär", "सित॰"). */
 static char *
-month_name (int year,
-            int month)
+month_name (int         year,
+            int         month,
+            const char *format)
 {
   g_autoptr(GDateTime) date = g_date_time_new_local (year, month, 1, 0, 0, 0);
 
-  /* %OB is the month's name as it stands alone ("März", not "März" in a date). */
-  return g_date_time_format (date, "%OB");
+  return g_date_time_format (date, format);
 }
 
 static char *
@@ -110,7 +112,7 @@ new_month_row (MilkTotalsView     *self,
                gint64              balance,
                const MilkCurrency *currency)
 {
-  g_autofree char *title = month_name (self->year, month);
+  g_autofree char *title = month_name (self->year, month, "%OB");
   g_autofree char *summary = summary_text (totals);
   g_autofree char *amount = milk_money_format (totals->amount, currency);
   g_autofree char *paid_money = milk_money_format (paid, currency);
@@ -206,8 +208,8 @@ refresh_now (MilkTotalsView *self)
   self->stale = FALSE;
   g_autofree char *year_text = g_strdup_printf ("%d", self->year);
   g_autofree char *chart_title = NULL;
-  const char *labels[13] = { NULL };
-  g_autofree char *names[12] = { NULL };
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) short_names = g_ptr_array_new_with_free_func (g_free);
   gint64 amounts[12] = { 0 };
   const MilkCurrency *currency;
   MilkTotals year_totals, all_totals;
@@ -241,8 +243,8 @@ refresh_now (MilkTotalsView *self)
       MilkTotals totals;
       gint64 paid = 0, balance = 0;
 
-      names[month - 1] = month_name (self->year, month);
-      labels[month - 1] = names[month - 1];
+      g_ptr_array_add (names, month_name (self->year, month, "%OB"));
+      g_ptr_array_add (short_names, month_name (self->year, month, "%Ob"));
 
       if (!milk_store_month_totals (self->store, self->year, month, &totals, NULL, &error) ||
           !milk_store_payments_total (self->store, first, last, &paid, &error))
@@ -264,7 +266,10 @@ refresh_now (MilkTotalsView *self)
   /* TRANSLATORS: the accessible name of the chart, e.g. "Amount per month in 2026" */
   chart_title = g_strdup_printf (_("Amount per month in %d"), self->year);
   milk_chart_set_title (self->chart, chart_title);
-  milk_chart_set_values (self->chart, amounts, labels, 12, currency);
+  milk_chart_set_values (self->chart, amounts,
+                         (const char * const *) names->pdata,
+                         (const char * const *) short_names->pdata,
+                         12, currency);
 
   if (!milk_store_year_totals (self->store, self->year, &year_totals, NULL, &error) ||
       !milk_store_payments_total (self->store, milk_day_month_first (self->year, 1),
