@@ -316,7 +316,7 @@ describe_entry (MilkRecord *entry)
 
   milk_day_get_ymd (entry->day, &y, &m, &d);
   date = g_date_time_new_local (y, m, d, 0, 0, 0);
-  day = g_date_time_format (date, _("%a %e %b"));
+  day = g_date_time_format (date, _("%a %-d %b"));
   qty = entry->qty_ml ? milk_quantity_format (entry->qty_ml) : g_strdup (_("no delivery"));
   return g_strdup_printf ("%s: %s", day, qty);
 }
@@ -496,6 +496,27 @@ _milk_window_fill_month (GtkWidget  *widget,
   apply_plan (self, plan, message);
 }
 
+/* GtkShortcutLabel names Page Up and Page Down through GTK's own
+ * catalogue, whose answer is the raw key name "Page_Up" where a language
+ * has no better one (Hindi, and the C locale): those key caps are
+ * relabelled the way the keys are printed. */
+static void
+relabel_key_caps (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && GTK_IS_SHORTCUT_LABEL (gtk_widget_get_parent (widget)))
+    {
+      const char *text = gtk_label_get_label (GTK_LABEL (widget));
+
+      if (g_str_equal (text, "Page_Up"))
+        gtk_label_set_label (GTK_LABEL (widget), C_("keyboard key", "Page Up"));
+      else if (g_str_equal (text, "Page_Down"))
+        gtk_label_set_label (GTK_LABEL (widget), C_("keyboard key", "Page Down"));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    relabel_key_caps (child);
+}
+
 /* The keyboard shortcuts window is built when asked for, not with every
  * main window as GtkApplication does with gtk/help-overlay.ui. */
 void
@@ -506,6 +527,8 @@ _milk_window_show_shortcuts (GtkWidget  *widget,
   g_autoptr(GtkBuilder) builder =
     gtk_builder_new_from_resource ("/io/github/milkdiary/MilkDiary/ui/milk-shortcuts-window.ui");
   GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+
+  relabel_key_caps (GTK_WIDGET (shortcuts));
 
   gtk_window_set_application (shortcuts, gtk_window_get_application (GTK_WINDOW (widget)));
   gtk_window_set_transient_for (shortcuts, GTK_WINDOW (widget));
