@@ -508,12 +508,17 @@ key_pressed (GtkEventControllerKey *controller,
              GdkModifierType        state,
              MilkCalendarView      *self)
 {
-  int step;
+  GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
+  int step = arrow_step (self, keyval);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   self->shift_held = (state & GDK_SHIFT_MASK) != 0;
-  if ((state & gtk_accelerator_get_default_mod_mask ()) != GDK_SHIFT_MASK)
+  /* Moving between days by keyboard shows where the focus is, even
+   * after the last day was picked with the mouse. */
+  if (step != 0 && GTK_IS_WINDOW (root))
+    gtk_window_set_focus_visible (GTK_WINDOW (root), TRUE);
+  if (mods != GDK_SHIFT_MASK)
     return FALSE;
-  step = arrow_step (self, keyval);
   return step != 0 && extend_with_keys (self, step);
 }
 
@@ -655,9 +660,6 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
   gtk_widget_class_install_action (widget_class, "calendar.previous-month", NULL, previous_month);
   gtk_widget_class_install_action (widget_class, "calendar.next-month", NULL, next_month);
   gtk_widget_class_install_action (widget_class, "calendar.today", NULL, go_today);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "calendar.previous-month", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "calendar.next-month", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "calendar.today", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -675,6 +677,16 @@ ensure_style (void)
   gtk_css_provider_load_from_resource (provider, "/io/github/milkdiary/MilkDiary/ui/milk-calendar-view.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+add_key (GtkEventController *shortcuts,
+         guint               keyval,
+         const char         *action)
+{
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (keyval, 0),
+                                                          gtk_named_action_new (action)));
 }
 
 static void
@@ -717,6 +729,18 @@ milk_calendar_view_init (MilkCalendarView *self)
     gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
     g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed), self);
     gtk_widget_add_controller (GTK_WIDGET (self->grid), keys);
+  }
+
+  /* Page Up, Page Down and Home move between months: caught on the way
+   * in, before the scrolled window takes them to scroll. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+    add_key (shortcuts, GDK_KEY_Page_Up, "calendar.previous-month");
+    add_key (shortcuts, GDK_KEY_Page_Down, "calendar.next-month");
+    add_key (shortcuts, GDK_KEY_Home, "calendar.today");
+    gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
   }
 
   for (int i = 0; i < N_CELLS; i++)

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+# test-real-calendar.py — the calendar used with a mouse and a keyboard,
+# through the X server: first start, Record Today, the day editor, ranges
+# and leave, delete and Undo, month navigation.
+#
+# Copyright 2026 The Milk Diary authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import os
+import re
+import time
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from milkdays import (TODAY, cell, cli, month_label, month_report, month_title, open_day,
+                      previous_month_day, recorded, show_month, toast_button)
+from milkgui import Suite, button_named, check, extents, states, text_of, wait_for
+
+suite = Suite()
+
+
+def diary_with(s, *days):
+    """A diary that has a currency and some records, so no welcome page."""
+    cli(s, "--price", "56.50")
+    for date, litres in days:
+        cli(s, "--add", litres, "--date", date.isoformat())
+
+
+@suite.flow("first start: welcome page, currency and price, then the calendar")
+def first_start(s):
+    app = s.start()
+    app.find("label", "Welcome to Milk Diary")
+    # Pick the euro from the currency list with the mouse.
+    app.click(app.find("push button", re.compile(r"^(GtkToggleButton|Currency.*)$")))
+    search = app.find("entry", None, timeout=5)
+    app.click(search)
+    app.type("euro")
+    app.click(app.find("label", "Euro (EUR)", timeout=5))
+    wait_for(lambda: app.find("label", "Euro (EUR)"), 5, "the euro to be chosen")
+    price = app.find("text", re.compile("Price per Litre"))
+    app.click(price)
+    app.type("1.25")
+    app.click(app.find("push button", button_named("Start")))
+    label = month_label(app)
+    check(label.name == month_title(TODAY), f"the calendar shows {label.name!r}")
+    app.click(app.find("push button", button_named("Record Today")))
+    cell(app, TODAY, "1 L")
+    report = month_report(s, TODAY)
+    check("€1.25" in report, f"the bill does not charge €1.25 for a litre:\n{report}")
+
+
+@suite.flow("Record Today by its button, then Undo in the toast")
+def record_today_button(s):
+    diary_with(s, (previous_month_day(2), "2"))
+    app = s.start()
+    cell(app, TODAY, "not recorded")
+    app.click(app.find("push button", button_named("Record Today")))
+    cell(app, TODAY, "1 L")
+    check(recorded(s, TODAY) == ["1 L"], f"--month says {recorded(s, TODAY)}")
+    app.click(toast_button(app, "Undo"))
+    cell(app, TODAY, "not recorded")
+    check(recorded(s, TODAY) == [], "Undo left a record for today")
+
+
+@suite.flow("Record Today by Ctrl+T, then Undo by Ctrl+Z")
+def record_today_keys(s):
+    diary_with(s, (previous_month_day(2), "2"))
+    app = s.start()
+    cell(app, TODAY, "not recorded")
+    app.key("ctrl+t")
+    cell(app, TODAY, "1 L")
+    check(recorded(s, TODAY) == ["1 L"], f"--month says {recorded(s, TODAY)}")
+    app.key("ctrl+z")
+    cell(app, TODAY, "not recorded")
+    check(recorded(s, TODAY) == [], "Undo left a record for today")
+
+
+@suite.flow("click a past day, step the quantity up, save by click; reopen shows it")
+def editor_stepper(s):
+    day = previous_month_day(4)
+    diary_with(s, (day, "1.5"))
+    app = s.start()
+    editor = open_day(app, day)
+    qty = app.find("text", "Litres of Milk", within=editor)
+    shown = text_of(qty)
+    check(shown == "1.5", f"the editor shows {shown!r}, not 1.5")
+    app.click(app.find("push button", "More", within=editor))
+    app.click(app.find("push button", "More", within=editor))
+    wait_for(lambda: text_of(qty) == "2", 5, "the stepper to reach 2")
+    app.click(app.find("push button", button_named("Save"), within=editor))
+    cell(app, day, "2 L")
+    check(recorded(s, day) == ["2 L"], f"--month says {recorded(s, day)}")
+    editor = open_day(app, day)
+    qty = app.find("text", "Litres of Milk", within=editor)
+    check(text_of(qty) == "2", "the reopened editor does not show 2 L")
+
+
+@suite.flow("type a quantity in the day editor and save with Enter")
+def editor_typing(s):
+    day = previous_month_day(12)
+    diary_with(s, (previous_month_day(1), "1"))
+    app = s.start()
+    editor = open_day(app, day)
+    qty = app.find("text", "Litres of Milk", within=editor)
+    check("focused" in states(qty), "the day editor does not open with the focus in the quantity")
+    app.key("ctrl+a", window=editor)
+    app.type("2.75", window=editor)
+    app.key("Return", window=editor)
+    cell(app, day, "2.75 L")
+    check(recorded(s, day) == ["2.75 L"], f"--month says {recorded(s, day)}")
+    # A quantity that makes no sense is refused with a message; nothing lost.
+    editor = open_day(app, day)
+    app.key("ctrl+a", window=editor)
+    app.type("lots", window=editor)
+    app.key("Return", window=editor)
+    app.find("label", re.compile("(?i)quantity|litre|number"), within=editor)
+    check(recorded(s, day) == ["2.75 L"], "a bad quantity changed the diary")
+
+
+@suite.flow("Shift+click a range, mark it as leave, then Undo")
+def shift_click_leave(s):
+    first, last = previous_month_day(10), previous_month_day(13)
+    diary_with(s, (previous_month_day(1), "1"))
+    app = s.start()
+    editor = open_day(app, first)
+    app.click(app.find("push button", button_named("Cancel"), within=editor))
+    app.click(cell(app, last), modifiers=("shift",))
+    app.assert_running()
+    for d in range(10, 14):
+        check("selected" in states(cell(app, previous_month_day(d))), f"day {d} is not selected")
+    app.find("label", "4 days selected")
+    app.click(toast_button(app, "Mark Leave…"))
+    dialog = app.wait_window(lambda w: w.getRoleName() == "dialog" and w.name == "Mark Leave", 10,
+                             "the Mark Leave dialog")
+    app.click(app.find("push button", button_named("Mark Leave"), within=dialog))
+    for d in range(10, 14):
+        cell(app, previous_month_day(d), "no delivery")
+    check(recorded(s, first) == ["—"] or "no delivery" in month_report(s, first).lower(),
+          "--month does not show the leave")
+    app.click(toast_button(app, "Undo"))
+    for d in range(10, 14):
+        cell(app, previous_month_day(d), "not recorded")
+
+
+@suite.flow("delete a day's record in the editor, then Undo")
+def delete_undo(s):
+    day = previous_month_day(15)
+    diary_with(s, (day, "1.5"))
+    app = s.start()
+    editor = open_day(app, day)
+    app.click(app.find("push button", button_named("Delete This Day’s Record"), within=editor))
+    cell(app, day, "not recorded")
+    check(recorded(s, day) == [], "the record is still in the diary")
+    app.click(toast_button(app, "Undo"))
+    cell(app, day, "1.5 L")
+    check(recorded(s, day) == ["1.5 L"], "Undo did not bring the record back")
+
+
+@suite.flow("month navigation by the arrow buttons and Today")
+def navigation(s):
+    diary_with(s, (previous_month_day(1), "1"))
+    app = s.start()
+    check(month_label(app).name == month_title(TODAY), "does not open on this month")
+    app.click(app.find("push button", "Previous Month"))
+    app.click(app.find("push button", "Previous Month"))
+    two_back = previous_month_day(1).replace(day=1)
+    two_back = (two_back.replace(day=1) - __import__("datetime").timedelta(days=1))
+    wait_for(lambda: month_label(app).name == month_title(two_back), 5, month_title(two_back))
+    app.click(app.find("push button", "Next Month"))
+    wait_for(lambda: month_label(app).name == month_title(previous_month_day(1)), 5, "one month back")
+    app.click(app.find("push button", button_named("Today")))
+    wait_for(lambda: month_label(app).name == month_title(TODAY), 5, "this month")
+    app.key("Page_Up")
+    wait_for(lambda: month_label(app).name == month_title(previous_month_day(1)), 5, "Page Up")
+
+
+@suite.flow("keyboard: a visible focus ring on the day, Shift+arrows select a range for leave")
+def keyboard_range(s):
+    diary_with(s, (previous_month_day(1), "1"))
+    app = s.start()
+    show_month(app, previous_month_day(1))
+    first = previous_month_day(8)
+    app.click(cell(app, first))  # opens the editor; Escape closes it
+    editor = app.wait_window(lambda w: w.name and str(first.day) in w.name, 10, "the day editor")
+    app.key("Escape", window=editor)
+    app.gone("frame", editor.name)
+    target = cell(app, first)
+    app.give_focus()
+    wait_for(lambda: "focused" in states(target), 5, "the clicked day to have the focus again")
+    nxt = cell(app, previous_month_day(9))
+    unfocused = app.crop(nxt)
+    app.key("Right")
+    wait_for(lambda: "focused" in states(nxt), 5, "Right to move the focus to the next day")
+    wait_for(lambda: app.crop(nxt) != unfocused, 3, "a focus ring on the focused day")
+    app.key("Left")
+    wait_for(lambda: "focused" in states(target), 5, "Left to move the focus back")
+    app.key("shift+Right", "shift+Right", "shift+Down")
+    for d in (8, 9, 10, 17):  # two days on, then a week down
+        check("selected" in states(cell(app, previous_month_day(d))), f"day {d} is not in the range")
+    check("selected" not in states(cell(app, previous_month_day(18))), "day 18 is in the range")
+    app.key("ctrl+l")
+    dialog = app.wait_window(lambda w: w.getRoleName() == "dialog" and w.name == "Mark Leave", 10,
+                             "the Mark Leave dialog")
+    first_field = app.find("text", "First day of leave", within=dialog)
+    last_field = app.find("text", "Last day of leave", within=dialog)
+    check(text_of(first_field) == previous_month_day(8).isoformat(), f"leave starts {text_of(first_field)}")
+    check(text_of(last_field) == previous_month_day(17).isoformat(), f"leave ends {text_of(last_field)}")
+    app.key("Return", window=dialog)
+    for d in (8, 9, 10, 17):
+        cell(app, previous_month_day(d), "no delivery")
+    cell(app, previous_month_day(18), "not recorded")
+
+
+sys.exit(suite.run())
