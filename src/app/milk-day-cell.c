@@ -141,7 +141,9 @@ milk_day_cell_set_day (MilkDayCell *self,
     gtk_label_set_label (self->number, number);
   }
 
+  /* Hidden from screen readers too, not only from the eye. */
   gtk_widget_set_opacity (widget, in_month ? 1.0 : 0.0);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_HIDDEN, !in_month, -1);
   gtk_widget_set_can_target (widget, in_month);
   gtk_widget_set_focusable (widget, in_month);
   gtk_widget_set_sensitive (widget, in_month && !is_future);

@@ -232,6 +232,8 @@ new_product_row (MilkPreferencesWindow *self,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), product->name);
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  /* libadwaita 1.2 leaves the expander's own row unnamed */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, product->name, -1);
   g_object_set_data_full (G_OBJECT (row), "product-id", g_strdup (product->id), g_free);
 
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
