@@ -187,6 +187,16 @@ milk_sync_button_set_service (MilkSyncButton  *self,
   update (self);
 }
 
+/* Sign In… and Sign Out… hand over to a dialog (and the browser): the
+ * popover closes. Left open, it was hidden behind the dialog while the
+ * sync button stayed pressed, and the next click only closed it. (Sync
+ * Now keeps it open, to show the sync under way.) */
+static void
+popover_button_clicked (MilkSyncButton *self)
+{
+  gtk_menu_button_popdown (self->button);
+}
+
 static void
 milk_sync_button_dispose (GObject *object)
 {
@@ -216,6 +226,7 @@ milk_sync_button_class_init (MilkSyncButtonClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, sign_out_button);
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, rejected_list);
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, rejected_box);
+  gtk_widget_class_bind_template_callback (widget_class, popover_button_clicked);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
