@@ -57,8 +57,9 @@ def record_today_button(s):
     cell(app, TODAY, "not recorded")
     app.click(app.find("push button", button_named("Record Today")))
     cell(app, TODAY, "1 L")
+    undo = toast_button(app, "Undo")  # found at once: a toast passes
     check(recorded(s, TODAY) == ["1 L"], f"--month says {recorded(s, TODAY)}")
-    app.click(toast_button(app, "Undo"))
+    app.click(undo)
     cell(app, TODAY, "not recorded")
     check(recorded(s, TODAY) == [], "Undo left a record for today")
 
@@ -135,11 +136,13 @@ def shift_click_leave(s):
     dialog = app.wait_window(lambda w: w.getRoleName() == "dialog" and w.name == "Mark Leave", 10,
                              "the Mark Leave dialog")
     app.click(app.find("push button", button_named("Mark Leave"), within=dialog))
-    for d in range(10, 14):
+    cell(app, first, "no delivery")
+    undo = toast_button(app, "Undo")
+    for d in range(11, 14):
         cell(app, previous_month_day(d), "no delivery")
     check(recorded(s, first) == ["—"] or "no delivery" in month_report(s, first).lower(),
           "--month does not show the leave")
-    app.click(toast_button(app, "Undo"))
+    app.click(undo)
     for d in range(10, 14):
         cell(app, previous_month_day(d), "not recorded")
 
@@ -152,8 +155,9 @@ def delete_undo(s):
     editor = open_day(app, day)
     app.click(app.find("push button", button_named("Delete This Day’s Record"), within=editor))
     cell(app, day, "not recorded")
+    undo = toast_button(app, "Undo")
     check(recorded(s, day) == [], "the record is still in the diary")
-    app.click(toast_button(app, "Undo"))
+    app.click(undo)
     cell(app, day, "1.5 L")
     check(recorded(s, day) == ["1.5 L"], "Undo did not bring the record back")
 
