@@ -69,10 +69,11 @@ keyring_error (const GError *cause)
 {
   if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_copy (cause);
-  return g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                      _("The keyring is not available or is locked (%s). Milk Diary keeps working on this device; "
-                        "sync resumes once the keyring can be used."),
-                      cause ? cause->message : _("no secret service"));
+  /* The Secret Service's own words are for the log, not for the person. */
+  g_message ("Keyring: %s", cause ? cause->message : "no secret service");
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                              _("The system keyring is not available or is locked, so the sign-in cannot be kept. "
+                                "Milk Diary keeps working on this device; sign in again once the keyring can be used."));
 }
 
 static void
