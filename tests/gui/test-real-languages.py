@@ -19,6 +19,8 @@ import os
 import re
 import sys
 
+from gi.repository import GLib
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from milkdays import TODAY, cli, previous_month_day
@@ -95,13 +97,17 @@ def shown(app, role=None, within=None):
     The squeezer shows its first child that fits in it (the last one if
     none does; if that one overflows, the checks catch it)."""
     def walk(acc):
-        acc.clear_cache()
-        e = extents(acc)
-        if e is not None and (e[2] <= 0 or e[3] <= 0):
+        try:
+            acc.clear_cache()
+            e = extents(acc)
+            if e is not None and (e[2] <= 0 or e[3] <= 0):
+                return
+            matches = e is not None and (role is None or acc.getRoleName() == role)
+            children = [c for c in acc if c is not None]
+        except GLib.Error:  # gone since its parent listed it
             return
-        if e is not None and (role is None or acc.getRoleName() == role):
+        if matches:
             yield acc
-        children = [c for c in acc if c is not None]
         if acc.name == "AdwSqueezer" and e is not None:
             sizes = [(c, extents(c)) for c in children]
             sized = [c for c, ce in sizes if ce and ce[2] > 0 and ce[3] > 0]
@@ -119,9 +125,14 @@ def showing_widgets(app, within=None):
 
 def visible_text(acc):
     """A label's text as well as its name: they differ when a label's
-    accessible name is set apart from what it shows."""
-    texts = [acc.name or ""]
-    if acc.getRoleName() == "label":
+    accessible name is set apart from what it shows. Nothing for a widget
+    gone since it was found (a toast that timed out)."""
+    try:
+        texts = [acc.name or ""]
+        role = acc.getRoleName()
+    except GLib.Error:
+        return []
+    if role == "label":
         try:
             texts.append(text_of(acc))
         except Exception:
@@ -152,7 +163,10 @@ def check_translated(app, L, where, within=None, english=()):
     msgids -= msgstrs
     english = {e for e in english if sentence_like(e)} - msgstrs
     for acc in shown(app, None, within):
-        if acc.getRoleName() not in ("label", "push button", "page tab", "menu item"):
+        try:
+            if acc.getRoleName() not in ("label", "push button", "page tab", "menu item"):
+                continue
+        except GLib.Error:
             continue
         for text in visible_text(acc):
             check(text not in msgids and text not in english,
@@ -275,10 +289,14 @@ def narrow(s, L, slug):
 
     def check_nothing_clipped(where):
         for label in shown(app, "label", window):
+            if extents(label) is None:  # gone since it was found
+                continue
             x, y, w, h = extents(label)
             check(0 <= x and x + w <= width,
                   f"{where}: the label {label.name!r} is at x {x}..{x + w}, outside 0..{width}")
         for button in shown(app, "push button", window):
+            if extents(button) is None:  # gone since it was found
+                continue
             x, y, w, h = extents(button)
             check(0 <= x and x + w <= width,
                   f"{where}: the button {button.name!r} is at x {x}..{x + w}, outside 0..{width}")
