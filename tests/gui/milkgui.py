@@ -147,20 +147,8 @@ class App:
             return "".join(f.readlines()[-lines:])
 
     def quit(self):
-        if self.running():
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
-
-    def cli(self, *args):
-        """milk-diary on the command line, on the same diary."""
-        out = subprocess.run([self.suite.binary] + list(args), env=self.env, capture_output=True,
-                             text=True, timeout=30)
-        return out.stdout + out.stderr
 
     # The accessibility tree -------------------------------------------
 
@@ -342,6 +330,17 @@ class App:
         xwd = subprocess.run(["xwd", "-root", "-silent"], capture_output=True, timeout=30)
         subprocess.run(["convert", "xwd:-", path], input=xwd.stdout, check=False, timeout=30)
         return path
+
+
+def stop_process(proc):
+    """Asks a process to end, and makes it if it does not."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def extents(acc):

@@ -23,7 +23,7 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from milkdays import TODAY, cell, cli, previous_month_day, recorded
-from milkgui import Skip, Suite, button_named, check, states, text_of, wait_for
+from milkgui import Skip, Suite, button_named, check, states, stop_process, text_of, wait_for
 
 suite = Suite()
 
@@ -328,12 +328,7 @@ class Service:
         return rows.splitlines()
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
         self.psql("postgres", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
 
 
