@@ -150,6 +150,13 @@ class App:
         stop_process(self.proc)
         self.log.close()
 
+    def cli(self, *args):
+        """milk-diary on the command line, on the same diary and in the
+        app's language."""
+        out = subprocess.run([self.suite.binary] + list(args), env=self.env, capture_output=True,
+                             text=True, timeout=30)
+        return out.stdout + out.stderr
+
     # The accessibility tree -------------------------------------------
 
     def _find_app(self):
@@ -380,20 +387,28 @@ def _matches(acc, role, name):
 
 
 def _walk(acc, role, name, showing):
-    """Depth first; a hidden subtree (zero size) is skipped whole."""
-    acc.clear_cache()
-    e = extents(acc)
-    if showing and e is not None and (e[2] <= 0 or e[3] <= 0):
-        return
-    if e is not None and _matches(acc, role, name):
-        yield acc
+    """Depth first; a hidden subtree (zero size) is skipped whole, and so
+    is what an AdwSqueezer has squeezed out: GTK 4.8 keeps such a child's
+    last allocation, so it still has extents. The squeezer shows its first
+    child that fits in it (the last one if none does)."""
     try:
-        children = list(acc)
-    except Exception:
+        acc.clear_cache()
+        e = extents(acc)
+        if showing and e is not None and (e[2] <= 0 or e[3] <= 0):
+            return
+        matches = e is not None and _matches(acc, role, name)
+        children = [c for c in acc if c is not None]
+    except Exception:  # gone since its parent listed it
         return
+    if matches:
+        yield acc
+    if showing and acc.name == "AdwSqueezer" and e is not None:
+        sized = [(c, extents(c)) for c in children]
+        sized = [(c, ce) for c, ce in sized if ce and ce[2] > 0 and ce[3] > 0]
+        fitting = [c for c, ce in sized if ce[2] <= e[2] + 1]
+        children = fitting[:1] or [c for c, _ in sized[-1:]]
     for child in children:
-        if child is not None:
-            yield from _walk(child, role, name, showing)
+        yield from _walk(child, role, name, showing)
 
 
 def button_named(label):

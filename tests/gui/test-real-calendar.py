@@ -8,14 +8,13 @@
 
 import os
 import re
-import time
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from milkdays import (TODAY, cell, cli, month_label, month_report, month_title, open_day,
                       previous_month_day, recorded, show_month, toast_button)
-from milkgui import Suite, button_named, check, extents, states, text_of, wait_for
+from milkgui import Suite, button_named, check, states, text_of, wait_for
 
 suite = Suite()
 

@@ -92,31 +92,7 @@ LATIN_MNEMONIC = re.compile(r"\(_?[A-Za-z]\)")
 
 
 def shown(app, role=None, within=None):
-    """Like app.find_all, but without what an AdwSqueezer has squeezed out:
-    GTK 4.8 keeps such a child's last allocation, so it still has extents.
-    The squeezer shows its first child that fits in it (the last one if
-    none does; if that one overflows, the checks catch it)."""
-    def walk(acc):
-        try:
-            acc.clear_cache()
-            e = extents(acc)
-            if e is not None and (e[2] <= 0 or e[3] <= 0):
-                return
-            matches = e is not None and (role is None or acc.getRoleName() == role)
-            children = [c for c in acc if c is not None]
-        except GLib.Error:  # gone since its parent listed it
-            return
-        if matches:
-            yield acc
-        if acc.name == "AdwSqueezer" and e is not None:
-            sizes = [(c, extents(c)) for c in children]
-            sized = [c for c, ce in sizes if ce and ce[2] > 0 and ce[3] > 0]
-            fitting = [c for c in sized if extents(c)[2] <= e[2] + 1]
-            children = fitting[:1] or sized[-1:]
-        for child in children:
-            yield from walk(child)
-    for root in ([within] if within is not None else app.windows()):
-        yield from walk(root)
+    return app.find_all(role, None, within)
 
 
 def showing_widgets(app, within=None):

@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from milkdays import TODAY, cell, cli, month_label, month_report, month_title, previous_month_day, show_month
-from milkgui import Suite, button_named, check, extents, states, text_of, wait_for
+from milkgui import Suite, button_named, check, states, text_of, wait_for
 
 suite = Suite()
 
