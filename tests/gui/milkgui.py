@@ -461,7 +461,8 @@ class Suite:
                 self.app_env[k] = v
 
     def run(self):
-        self.display = Display(tempfile.mkdtemp(prefix="milk-xvfb-"))
+        display_home = tempfile.mkdtemp(prefix="milk-xvfb-")
+        self.display = Display(display_home)
         only = os.environ.get("MILK_GUI_ONLY")
         flows = [(n, f) for n, f in self.flows if not only or only in n]
         print(f"1..{len(flows)}", file=self.tap)
@@ -495,6 +496,11 @@ class Suite:
                     self.current.quit()
                 shutil.rmtree(self.home, ignore_errors=True)
         self.display.stop()
+        shutil.rmtree(display_home, ignore_errors=True)
+        # The session's own folder (see _own_session); its bus ends with us.
+        runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+        if os.path.basename(runtime).startswith("milk-gui-session-"):
+            shutil.rmtree(runtime, ignore_errors=True)
         return 1 if failed else 0
 
     def start(self, **kwargs):
