@@ -182,6 +182,7 @@ class App:
         """The index-th widget on screen with this role and name (a string
         for the exact name, a compiled pattern to search it)."""
         def look():
+            self.assert_running()  # a crash is said as one, not as a time-out
             found = list(self.find_all(role, name, within, showing))
             return found[index] if len(found) > index else None
         what = f"{role or 'a widget'} named {name!r}" if name is not None else (role or "a widget")

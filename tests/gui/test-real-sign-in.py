@@ -173,6 +173,23 @@ def sync_row_subtitle(app, prefs, pattern, timeout=10):
     return app.find("label", pattern, within=row, timeout=timeout)
 
 
+# An empty keyring that starts when asked ----------------------------
+
+@suite.flow("the desktop's keyring, started on demand and empty: Sign In… goes on to the browser, no crash")
+def empty_keyring(s):
+    # The session bus starts gnome-keyring when the app asks (Debian's
+    # service file); it holds no sign-in. Milk Diary before issue 12 read
+    # an error that was never set here and crashed (SIGSEGV).
+    diary_with_a_record(s)
+    app = s.start()
+    popover = open_sync_popover(app)
+    app.click(app.find("push button", button_named("Sign In…"), within=popover))
+    enter_server(app, UNREACHABLE)
+    message(app, re.compile(r"(?i)browser|keyring"), within=app.window)
+    app.assert_running()
+    record_today_by_keys(s, app)
+
+
 # Without a Secret Service --------------------------------------------
 
 @suite.flow("no Secret Service: Sign In… in the sync popover says the keyring is missing; the diary works")
