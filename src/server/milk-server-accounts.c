@@ -95,13 +95,24 @@ milk_page_check_csrf (MilkRequest    *request,
   return FALSE;
 }
 
+/* Only a path on this site, checked on the raw string: browsers drop tabs
+ * and line breaks from a Location and read a backslash as a slash, so
+ * "/\t/evil.example" would leave the site. Printable ASCII without a
+ * backslash, a path that does not start with two slashes, written or
+ * percent-encoded. */
 static const char *
 safe_return_to (const char *path)
 {
-  /* Only a path on this site, never another site. */
-  if (path == NULL || path[0] != '/' || path[1] == '/' || path[1] == '\\' || strchr (path, '\\') ||
-      strlen (path) > 2000)
+  static const char *const tricks[] = { "//", "/%2f", "/%5c", "/%09", "/%0a", "/%0d" };
+
+  if (path == NULL || path[0] != '/' || strlen (path) > 2000)
     return "/account";
+  for (const char *c = path; *c; c++)
+    if ((guchar) *c <= 0x20 || (guchar) *c >= 0x7f || *c == '\\' || *c == '"' || *c == '<' || *c == '>')
+      return "/account";
+  for (guint i = 0; i < G_N_ELEMENTS (tricks); i++)
+    if (g_ascii_strncasecmp (path, tricks[i], strlen (tricks[i])) == 0)
+      return "/account";
   return path;
 }
 

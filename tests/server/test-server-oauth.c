@@ -182,6 +182,17 @@ test_wrong_redirect (void)
     "http://localhost:49152/oauth/callback",
     "http://127.0.0.1:49152/oauth/callback?x=1",
     "http://127.0.0.2:49152/oauth/callback",
+    /* Compared as a string: no case, encoding, odd port or extra part. */
+    "HTTP://127.0.0.1:49152/oauth/callback",
+    "http://127.0.0.1:0/oauth/callback",
+    "http://127.0.0.1:049152/oauth/callback",
+    "http://127.0.0.1:65536/oauth/callback",
+    "http://127.0.0.1/oauth/callback",
+    "http://127.0.0.1:49152/oauth/%63allback",
+    "http://127.0.0.1:49152/oauth/callback#x",
+    "http://127.0.0.1:49152/oauth/callback/",
+    "http://user@127.0.0.1:49152/oauth/callback",
+    "http://127.0.0.1:49152@evil.example/oauth/callback",
   };
 
   flow_start (&flow, "redirect@example.com");
