@@ -241,6 +241,73 @@ test_receive_drift (void)
   }
 }
 
+#define DAY_MS (G_GINT64_CONSTANT (24) * 3600 * 1000)
+
+/* A device two days slow that knows the service's time stamps with the
+ * corrected clock and folds in what others stamped today; the drift limit
+ * is measured from the corrected clock, not its own. */
+static void
+test_receive_with_offset (void)
+{
+  gint64 now = T0 - 2 * DAY_MS;
+  g_autoptr(MilkHlc) hlc = milk_hlc_new (NODE_B, fake_clock, &now);
+  g_autoptr(GError) error = NULL;
+  MilkHlcStamp remote = { T0 + 3600 * 1000, 5, NODE_A };
+  MilkHlcStamp stamp, before, after;
+
+  g_assert_cmpint (milk_hlc_get_local_time (hlc), ==, T0 - 2 * DAY_MS);
+  milk_hlc_set_offset (hlc, 2 * DAY_MS);
+  g_assert_cmpint (milk_hlc_get_offset (hlc), ==, 2 * DAY_MS);
+  milk_hlc_now (hlc, &stamp);
+  g_assert_cmpint (stamp.wall_ms, ==, T0);
+
+  /* An hour ahead of the service, two days and an hour ahead of this
+   * device's own clock: folded. */
+  g_assert_true (milk_hlc_receive (hlc, &remote, &error));
+  g_assert_no_error (error);
+  milk_hlc_now (hlc, &stamp);
+  assert_stamp_after (&stamp, &remote);
+
+  /* More than a day ahead of the service is still refused. */
+  milk_hlc_get_last (hlc, &before);
+  remote = (MilkHlcStamp) { T0 + MILK_HLC_MAX_DRIFT_MS + 1, 0, NODE_A };
+  g_assert_false (milk_hlc_receive (hlc, &remote, &error));
+  g_assert_error (error, MILK_ERROR, MILK_ERROR_CLOCK_DRIFT);
+  milk_hlc_get_last (hlc, &after);
+  g_assert_cmpint (milk_hlc_stamp_compare (&after, &before), ==, 0);
+}
+
+/* A write stamps above the version it replaces, whatever the clock says;
+ * the clock keeps past a version it could fold, and is not dragged along
+ * by one too far ahead to fold. */
+static void
+test_now_above (void)
+{
+  gint64 now = T0;
+  g_autoptr(MilkHlc) hlc = milk_hlc_new (NODE_A, fake_clock, &now);
+  MilkHlcStamp replaced = { T0 + 2 * 3600 * 1000, 7, NODE_B };
+  MilkHlcStamp stamp, next;
+
+  milk_hlc_now_above (hlc, &replaced, &stamp);
+  assert_stamp_after (&stamp, &replaced);
+  g_assert_cmpuint (stamp.node, ==, NODE_A);
+  milk_hlc_now (hlc, &next);
+  assert_stamp_after (&next, &stamp);
+
+  /* Three days ahead: above it for this edit, the clock stays near now. */
+  replaced = (MilkHlcStamp) { T0 + 3 * DAY_MS, 0xffff, NODE_B };
+  milk_hlc_now_above (hlc, &replaced, &stamp);
+  assert_stamp_after (&stamp, &replaced);
+  g_assert_cmpuint (stamp.node, ==, NODE_A);
+  milk_hlc_now (hlc, &next);
+  g_assert_cmpint (next.wall_ms, <, T0 + DAY_MS);
+
+  /* An older version changes nothing. */
+  replaced = (MilkHlcStamp) { T0 - DAY_MS, 0, NODE_B };
+  milk_hlc_now_above (hlc, &replaced, &stamp);
+  assert_stamp_after (&stamp, &next);
+}
+
 static void
 test_string_round_trip (void)
 {
@@ -482,6 +549,8 @@ main (int   argc,
   g_test_add_func ("/core/hlc/counter-overflow", test_counter_overflow);
   g_test_add_func ("/core/hlc/receive-ahead", test_receive_ahead);
   g_test_add_func ("/core/hlc/receive-drift", test_receive_drift);
+  g_test_add_func ("/core/hlc/receive-with-offset", test_receive_with_offset);
+  g_test_add_func ("/core/hlc/now-above", test_now_above);
   g_test_add_func ("/core/hlc/string-round-trip", test_string_round_trip);
   g_test_add_func ("/core/hlc/string-order", test_string_order);
   g_test_add_func ("/core/hlc/parse-invalid", test_parse_invalid);

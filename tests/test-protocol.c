@@ -360,6 +360,40 @@ test_response_more_false (void)
   g_assert_cmpuint (decoded->rejected->len, ==, 0);
 }
 
+/* The service's clock travels in every response; one from a service that
+ * predates it decodes with time 0, and an older app ignores the member. */
+static void
+test_response_time (void)
+{
+  g_autoptr(MilkSyncMessage) message = milk_sync_message_new ();
+  g_autoptr(MilkSyncMessage) decoded = NULL;
+  g_autoptr(MilkSyncMessage) older = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  const char *without = "{\"cursor\":\"abc\",\"more\":false,\"changes\":[],\"rejected\":[]}";
+  gsize length;
+
+  message->cursor = g_strdup ("abc");
+  message->time = G_GINT64_CONSTANT (1795478400123);
+  data = milk_sync_response_encode (message, &length);
+  g_assert_nonnull (strstr (data, "\"time\":1795478400123"));
+  decoded = milk_sync_response_decode (data, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (decoded->time, ==, G_GINT64_CONSTANT (1795478400123));
+
+  older = milk_sync_response_decode (without, strlen (without), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (older);
+  g_assert_cmpint (older->time, ==, 0);
+  g_assert_cmpstr (older->cursor, ==, "abc");
+
+  /* A request has no time; the service's own encoder leaves out a zero. */
+  g_clear_pointer (&data, g_free);
+  message->time = 0;
+  data = milk_sync_response_encode (message, &length);
+  g_assert_null (strstr (data, "time"));
+}
+
 static void
 test_response_bad (void)
 {
@@ -384,6 +418,11 @@ test_response_bad (void)
     { "{\"cursor\":\"abc\",\"more\":false,\"changes\":[],\"rejected\":[{\"index\":\"1\",\"code\":\"x\"}]}",
       "invalid_document" },
     { "{\"cursor\":\"abc\",\"more\":false,\"changes\":[],\"rejected\":[{\"index\":1}]}", "invalid_document" },
+    { "{\"cursor\":\"abc\",\"more\":false,\"time\":\"1795478400000\",\"changes\":[]}", "invalid_document" },
+    { "{\"cursor\":\"abc\",\"more\":false,\"time\":-1,\"changes\":[]}", "invalid_document" },
+    { "{\"cursor\":\"abc\",\"more\":false,\"time\":1.5,\"changes\":[]}", "invalid_document" },
+    { "{\"cursor\":\"abc\",\"more\":false,\"time\":null,\"changes\":[]}", "invalid_document" },
+    { "{\"cursor\":\"abc\",\"more\":false,\"time\":10000000000000,\"changes\":[]}", "invalid_document" },
     { "{\"more\":false,\"changes\":[]}", "invalid_cursor" },
     { "{\"cursor\":\"a b\",\"more\":false,\"changes\":[]}", "invalid_cursor" },
     { "[]", "invalid_document" },
@@ -1035,6 +1074,7 @@ main (int   argc,
   g_test_add_func ("/core/protocol/request-null-cursor", test_request_null_cursor);
   g_test_add_func ("/core/protocol/response-round-trip", test_response_round_trip);
   g_test_add_func ("/core/protocol/response-more-false", test_response_more_false);
+  g_test_add_func ("/core/protocol/response-time", test_response_time);
   g_test_add_func ("/core/protocol/response-bad", test_response_bad);
   g_test_add_func ("/core/protocol/error-encode", test_error_encode);
 

@@ -335,6 +335,215 @@ test_clear_diary (Fixture       *f,
   g_assert_cmpstr (((MilkRecord *) products->pdata[0])->name, ==, "Milk");
 }
 
+/* 2026-11-24T00:00:00Z in milliseconds */
+#define T0 G_GINT64_CONSTANT (1795478400000)
+#define DAY_MS (G_GINT64_CONSTANT (24) * 3600 * 1000)
+
+static gint64
+fixed_clock (gpointer data)
+{
+  return *(gint64 *) data;
+}
+
+static MilkStore *
+store_with_clock (MilkTestDir *dir,
+                  gint64      *now)
+{
+  g_autoptr(GError) error = NULL;
+  MilkStore *store = _milk_store_new_with_clock (dir->path, fixed_clock, now, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+static char *
+stamp_on (MilkStore  *store,
+          const char *day)
+{
+  g_autoptr(MilkRecord) record = milk_store_get_entry (store, MILK, milk_test_day (day), NULL);
+
+  g_assert_nonnull (record);
+  return g_strdup (record->hlc);
+}
+
+/* Issue 14: a device two days slow receives a change and edits the same
+ * day. Its edit must win on every device, or the service keeps the older
+ * version and the two devices differ for good. */
+static void
+test_slow_clock_edit_wins (void)
+{
+  MilkTestDir dir_a, dir_b;
+  gint64 now_a = T0, now_b = T0 - 2 * DAY_MS;
+  g_autoptr(MilkStore) a = NULL;
+  g_autoptr(MilkStore) b = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *mine = NULL;
+
+  milk_test_dir_init (&dir_a);
+  milk_test_dir_init (&dir_b);
+  a = store_with_clock (&dir_a, &now_a);
+  b = store_with_clock (&dir_b, &now_b);
+
+  /* Not knowing the service's time yet, b cannot tell a's clock is right:
+   * a's stamp is too far ahead of its own to fold. */
+  set_entry (a, "2026-11-24", 1000);
+  g_test_expect_message ("milk-store", G_LOG_LEVEL_WARNING, "*far-future*");
+  push (a, b);
+  g_test_assert_expected_messages ();
+  theirs = stamp_on (b, "2026-11-24");
+  set_entry (b, "2026-11-24", 3000);
+  mine = stamp_on (b, "2026-11-24");
+  g_assert_cmpstr (mine, >, theirs);
+
+  push (b, a);
+  g_assert_cmpint (qty_on (a, "2026-11-24"), ==, 3000);
+  g_assert_cmpint (qty_on (b, "2026-11-24"), ==, 3000);
+
+  g_clear_object (&a);
+  g_clear_object (&b);
+  milk_test_dir_clear (&dir_a);
+  milk_test_dir_clear (&dir_b);
+}
+
+/* The same device once it knows the service's time: what it receives,
+ * stamped by a correct clock, moves its clock, so an edit of another day
+ * made after it is stamped after it too; the correction survives a
+ * restart. */
+static void
+test_slow_clock_corrected (void)
+{
+  MilkTestDir dir_a, dir_b;
+  gint64 now_a = T0, now_b = T0 - 2 * DAY_MS;
+  g_autoptr(MilkStore) a = NULL;
+  g_autoptr(MilkStore) b = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *after_restart = NULL;
+  g_autoptr(GError) error = NULL;
+
+  milk_test_dir_init (&dir_a);
+  milk_test_dir_init (&dir_b);
+  a = store_with_clock (&dir_a, &now_a);
+  b = store_with_clock (&dir_b, &now_b);
+
+  /* The service's clock is half a second behind a's. */
+  g_assert_true (milk_store_set_service_time (b, T0 - 500, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (milk_store_get_clock_offset (b), ==, 2 * DAY_MS - 500);
+
+  set_entry (a, "2026-11-24", 1000);
+  push (a, b);
+  theirs = stamp_on (b, "2026-11-24");
+  set_entry (b, "2026-11-25", 2000);
+  mine = stamp_on (b, "2026-11-25");
+  g_assert_cmpstr (mine, >, theirs);
+
+  g_clear_object (&b);
+  b = store_with_clock (&dir_b, &now_b);
+  g_assert_cmpint (milk_store_get_clock_offset (b), ==, 2 * DAY_MS - 500);
+  now_b += 60 * 1000;
+  set_entry (b, "2026-11-26", 500);
+  after_restart = stamp_on (b, "2026-11-26");
+  g_assert_cmpstr (after_restart, >=, "1795478459500");
+
+  g_clear_object (&a);
+  g_clear_object (&b);
+  milk_test_dir_clear (&dir_a);
+  milk_test_dir_clear (&dir_b);
+}
+
+/* Every stamp received moves the clock, applied or not: a version received
+ * before the device knew the service's time (too far ahead of its own
+ * clock to fold then) and delivered again after it is folded then. */
+static void
+test_redelivered_stamp_folded (void)
+{
+  MilkTestDir dir_a, dir_b;
+  gint64 now_a = T0, now_b = T0 - 2 * DAY_MS;
+  g_autoptr(MilkStore) a = NULL;
+  g_autoptr(MilkStore) b = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *mine = NULL;
+
+  milk_test_dir_init (&dir_a);
+  milk_test_dir_init (&dir_b);
+  a = store_with_clock (&dir_a, &now_a);
+  b = store_with_clock (&dir_b, &now_b);
+
+  set_entry (a, "2026-11-24", 1000);
+  sent = milk_store_list_pending (a, 100, NULL);
+  g_test_expect_message ("milk-store", G_LOG_LEVEL_WARNING, "*far-future*");
+  g_assert_true (milk_store_apply_remote (b, sent, NULL));
+  g_test_assert_expected_messages ();
+
+  g_assert_true (milk_store_set_service_time (b, T0 - 500, NULL));
+  g_assert_true (milk_store_apply_remote (b, sent, NULL));   /* the same version again */
+  theirs = stamp_on (b, "2026-11-24");
+  set_entry (b, "2026-11-25", 2000);
+  mine = stamp_on (b, "2026-11-25");
+  g_assert_cmpstr (mine, >, theirs);
+
+  g_clear_object (&a);
+  g_clear_object (&b);
+  milk_test_dir_clear (&dir_a);
+  milk_test_dir_clear (&dir_b);
+}
+
+/* An edit of a version stamped in the future — within the day the service
+ * allows, or past it — is stamped above that version; the far one does not
+ * drag the device's clock into the future with it. */
+static void
+test_edit_above_future_version (void)
+{
+  MilkTestDir dir_a, dir_b;
+  gint64 now_a = T0 + 2 * 3600 * 1000, now_b = T0;
+  g_autoptr(MilkStore) a = NULL;
+  g_autoptr(MilkStore) b = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *other = NULL;
+
+  milk_test_dir_init (&dir_a);
+  milk_test_dir_init (&dir_b);
+  a = store_with_clock (&dir_a, &now_a);
+  b = store_with_clock (&dir_b, &now_b);
+
+  /* Two hours ahead. */
+  set_entry (a, "2026-11-24", 1000);
+  push (a, b);
+  theirs = stamp_on (b, "2026-11-24");
+  set_entry (b, "2026-11-24", 3000);
+  mine = stamp_on (b, "2026-11-24");
+  g_assert_cmpstr (mine, >, theirs);
+
+  /* Three days ahead. */
+  g_clear_pointer (&theirs, g_free);
+  g_clear_pointer (&mine, g_free);
+  now_a = T0 + 3 * DAY_MS;
+  set_entry (a, "2026-11-27", 1000);
+  g_test_expect_message ("milk-store", G_LOG_LEVEL_WARNING, "*far-future*");
+  push (a, b);
+  g_test_assert_expected_messages ();
+  theirs = stamp_on (b, "2026-11-27");
+  set_entry (b, "2026-11-27", 3000);
+  mine = stamp_on (b, "2026-11-27");
+  g_assert_cmpstr (mine, >, theirs);
+  g_assert_true (g_str_has_suffix (mine, milk_store_get_node (b)));
+  push (b, a);
+  g_assert_cmpint (qty_on (a, "2026-11-27"), ==, 3000);
+
+  set_entry (b, "2026-11-28", 500);
+  other = stamp_on (b, "2026-11-28");
+  g_assert_cmpstr (other, <, "1795564800000");   /* before T0 + 1 day */
+
+  g_clear_object (&a);
+  g_clear_object (&b);
+  milk_test_dir_clear (&dir_a);
+  milk_test_dir_clear (&dir_b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -355,6 +564,10 @@ main (int   argc,
   ADD ("reset-for-new-account", test_reset_for_new_account);
   ADD ("clear-diary", test_clear_diary);
 #undef ADD
+  g_test_add_func ("/store/sync/slow-clock-edit-wins", test_slow_clock_edit_wins);
+  g_test_add_func ("/store/sync/slow-clock-corrected", test_slow_clock_corrected);
+  g_test_add_func ("/store/sync/redelivered-stamp-folded", test_redelivered_stamp_folded);
+  g_test_add_func ("/store/sync/edit-above-future-version", test_edit_above_future_version);
 
   return g_test_run ();
 }

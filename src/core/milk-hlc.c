@@ -22,6 +22,7 @@ struct _MilkHlc
   MilkHlcStamp last;
   MilkClockFunc clock;
   gpointer clock_data;
+  gint64 offset_ms;   /* the reference (the service's) clock minus ours */
 };
 
 static gint64
@@ -55,10 +56,33 @@ milk_hlc_get_node (MilkHlc *self)
   return self->last.node;
 }
 
+/* The device's own clock, as it reads, uncorrected. */
+gint64
+milk_hlc_get_local_time (MilkHlc *self)
+{
+  return self->clock (self->clock_data);
+}
+
+/* Device clocks are off by hours or days; the service's is the reference,
+ * so stamps are taken from the device's clock corrected by the last known
+ * difference between the two. */
+void
+milk_hlc_set_offset (MilkHlc *self,
+                     gint64   offset_ms)
+{
+  self->offset_ms = CLAMP (offset_ms, -MAX_WALL_MS, MAX_WALL_MS);
+}
+
+gint64
+milk_hlc_get_offset (MilkHlc *self)
+{
+  return self->offset_ms;
+}
+
 static gint64
 physical_now (MilkHlc *self)
 {
-  return CLAMP (self->clock (self->clock_data), 0, MAX_WALL_MS);
+  return CLAMP (self->clock (self->clock_data) + self->offset_ms, 0, MAX_WALL_MS);
 }
 
 /* The counter is four hex digits; past it, borrow a millisecond so the
@@ -96,8 +120,9 @@ milk_hlc_now (MilkHlc      *self,
 }
 
 /* Folds in a stamp seen from another device, so that anything stamped here
- * afterwards sorts after it. A stamp from more than a day in the future is
- * refused: one bad clock must not drag every device's clock with it. */
+ * afterwards sorts after it. A stamp more than a day ahead of the corrected
+ * clock is refused: the service refuses such stamps from devices, so one
+ * here means a clock gone wrong, and it must not drag this clock with it. */
 gboolean
 milk_hlc_receive (MilkHlc            *self,
                   const MilkHlcStamp *remote,
@@ -150,6 +175,30 @@ milk_hlc_get_last (MilkHlc      *self,
                    MilkHlcStamp *stamp)
 {
   *stamp = self->last;
+}
+
+/* A stamp for a version that replaces @replaced: always greater than it,
+ * whatever this device's clock says, so the edit wins on every replica.
+ * The replaced stamp is folded in first, so the clock stays past it. One
+ * too far ahead to fold still gets a greater stamp for this edit alone,
+ * leaving the clock where it was. */
+void
+milk_hlc_now_above (MilkHlc            *self,
+                    const MilkHlcStamp *replaced,
+                    MilkHlcStamp       *stamp)
+{
+  MilkHlcStamp issued;
+
+  milk_hlc_receive (self, replaced, NULL);
+  milk_hlc_now (self, stamp);
+  if (milk_hlc_stamp_compare (stamp, replaced) > 0)
+    return;
+
+  issued = self->last;
+  self->last.wall_ms = replaced->wall_ms;
+  bump_counter (self, replaced->counter);
+  *stamp = self->last;
+  self->last = issued;
 }
 
 static gboolean

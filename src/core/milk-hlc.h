@@ -39,6 +39,13 @@ void      milk_hlc_restore        (MilkHlc            *hlc,
                                    const MilkHlcStamp *last);
 void      milk_hlc_get_last       (MilkHlc            *hlc,
                                    MilkHlcStamp       *stamp);
+void      milk_hlc_now_above      (MilkHlc            *hlc,
+                                   const MilkHlcStamp *replaced,
+                                   MilkHlcStamp       *stamp);
+gint64    milk_hlc_get_local_time (MilkHlc            *hlc);
+void      milk_hlc_set_offset     (MilkHlc            *hlc,
+                                   gint64              offset_ms);
+gint64    milk_hlc_get_offset     (MilkHlc            *hlc);
 
 gboolean  milk_hlc_stamp_parse    (const char         *text,
                                    MilkHlcStamp       *stamp,

@@ -475,7 +475,7 @@ milk_sync_response_decode (const char  *data,
   g_autoptr(MilkSyncMessage) message = milk_sync_message_new ();
   g_autoptr(GError) local_error = NULL;
   JsonObject *obj;
-  JsonNode *more;
+  JsonNode *more, *time;
   JsonArray *changes, *rejected;
 
   if ((obj = parse_document (parser, data, length, error)) == NULL ||
@@ -489,6 +489,18 @@ milk_sync_response_decode (const char  *data,
       return NULL;
     }
   message->more = json_node_get_boolean (more);
+
+  /* Optional: a service older than this app does not send its time. */
+  time = json_object_get_member (obj, "time");
+  if (time != NULL &&
+      (!JSON_NODE_HOLDS_VALUE (time) || json_node_get_value_type (time) != G_TYPE_INT64 ||
+       json_node_get_int (time) < 0 || json_node_get_int (time) > MILK_PROTOCOL_MAX_TIME))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT,
+                   _("“time” must be a count of milliseconds since 1970"));
+      return NULL;
+    }
+  message->time = time ? json_node_get_int (time) : 0;
 
   changes = read_array (obj, "changes", TRUE, &local_error);
   if (local_error == NULL)
@@ -588,6 +600,11 @@ milk_sync_response_encode (const MilkSyncMessage *message,
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "more");
   json_builder_add_boolean_value (builder, message->more);
+  if (message->time > 0)
+    {
+      json_builder_set_member_name (builder, "time");
+      json_builder_add_int_value (builder, message->time);
+    }
   add_changes (builder, message->changes);
   json_builder_set_member_name (builder, "rejected");
   json_builder_begin_array (builder);

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 #define MILK_PROTOCOL_MAX_CHANGES 1000
 #define MILK_PROTOCOL_MAX_DEPTH   8
 #define MILK_PROTOCOL_MAX_CURSOR  128
+#define MILK_PROTOCOL_MAX_TIME    G_GINT64_CONSTANT (9999999999999)
 
 typedef struct
 {
@@ -24,12 +25,14 @@ typedef struct
 } MilkRejection;
 
 /* A request carries cursor, node and changes; a response carries cursor,
- * more, changes and rejected. One type serves both. */
+ * more, changes, rejected and the service's time (optional: 0 when an
+ * older service leaves it out). One type serves both. */
 typedef struct
 {
   char *cursor;
   char *node;
   gboolean more;
+  gint64 time;          /* ms since the epoch */
   GPtrArray *changes;   /* of MilkRecord */
   GPtrArray *rejected;  /* of MilkRejection */
 } MilkSyncMessage;

@@ -305,6 +305,8 @@ milk_route_sync (MilkRequest *request,
       g_ptr_array_add (response->changes, record);
     }
   response->cursor = g_strdup_printf (CURSOR_PREFIX "%" G_GINT64_FORMAT, last);
+  /* The reference clock for every device (DESIGN "Clocks lie"). */
+  response->time = g_get_real_time () / 1000;
   g_ptr_array_sort (response->rejected, compare_rejections);
 
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " pushed=%u pulled=%u rejected=%u%s",

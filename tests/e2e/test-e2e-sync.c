@@ -21,6 +21,7 @@
 #include "milk-account.h"
 #include "milk-async-test-util.h"
 #include "milk-server-test.h"
+#include "milk-store-private.h"
 #include "milk-sync-service.h"
 #include "milk-test-util.h"
 #include "milk-token-store.h"
@@ -386,6 +387,78 @@ test_edit_during_sync_survives (Fixture       *f,
   g_assert_cmpint (qty_on (&f->b, "2026-11-10"), ==, 2000);
 }
 
+#define DAY_MS (G_GINT64_CONSTANT (24) * 3600 * 1000)
+
+static gint64
+two_days_slow (gpointer user_data)
+{
+  return g_get_real_time () / 1000 - 2 * DAY_MS;
+}
+
+static gint64
+stamp_wall_ms (const char *hlc)
+{
+  MilkHlcStamp stamp;
+
+  g_assert_true (milk_hlc_stamp_parse (hlc, &stamp, NULL));
+  return stamp.wall_ms;
+}
+
+/* Issue 14: a device whose clock is two days slow edits a day another
+ * device recorded. Its edit must reach the service and the other device;
+ * before the fix the service kept the older version, every sync said "ok"
+ * and the devices disagreed for good. */
+static void
+test_slow_clock_edit_wins (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkRecord) edit = NULL;
+  g_autoptr(MilkRecord) later = NULL;
+  gint64 real_ms;
+
+  /* Device B again, on its own diary file, with its clock two days slow. */
+  g_clear_object (&f->b.sync);
+  g_clear_object (&f->b.account);
+  g_clear_object (&f->b.store);
+  f->b.store = _milk_store_new_with_clock (f->b.dir.path, two_days_slow, NULL, &error);
+  g_assert_no_error (error);
+  f->b.account = milk_account_new (f->server->url, milk_store_get_node (f->b.store));
+  f->b.sync = milk_sync_service_new (f->b.store, f->b.account);
+
+  device_sign_in (&f->a);
+  device_sign_in (&f->b);
+
+  set_entry (&f->a, "2026-11-20", 1000);
+  sync_ok (&f->a);
+  sync_ok (&f->b);
+  g_assert_cmpint (qty_on (&f->b, "2026-11-20"), ==, 1000);
+
+  set_entry (&f->b, "2026-11-20", 3000);
+  sync_ok (&f->b);
+  sync_ok (&f->a);
+
+  g_assert_cmpint (qty_on (&f->b, "2026-11-20"), ==, 3000);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-20"), ==, 3000);
+  g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 0);
+  g_assert_cmpuint (milk_store_count_pending (f->b.store), ==, 0);
+  assert_same_as_server (f, &f->a);
+  assert_same_as_server (f, &f->b);
+
+  /* B stamps with the service's time, not its own: a new day's entry is
+   * stamped within a minute of the real time, not two days before it. */
+  set_entry (&f->b, "2026-11-21", 500);
+  later = milk_store_get_entry (f->b.store, MILK, milk_test_day ("2026-11-21"), NULL);
+  edit = milk_store_get_entry (f->b.store, MILK, milk_test_day ("2026-11-20"), NULL);
+  real_ms = g_get_real_time () / 1000;
+  g_assert_cmpint (stamp_wall_ms (later->hlc), >, real_ms - 60 * 1000);
+  g_assert_cmpint (stamp_wall_ms (later->hlc), <, real_ms + 60 * 1000);
+  g_assert_cmpstr (later->hlc, >, edit->hlc);
+  sync_ok (&f->b);
+  sync_ok (&f->a);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-21"), ==, 500);
+}
+
 static void
 restart_server_on_same_port (Fixture *f)
 {
@@ -681,6 +754,7 @@ main (int   argc,
   ADD ("sign-in-keeps-tokens-in-keyring", test_sign_in_keeps_tokens_in_keyring);
   ADD ("two-devices-converge", test_two_devices_converge);
   ADD ("edit-during-sync-survives", test_edit_during_sync_survives);
+  ADD ("slow-clock-edit-wins", test_slow_clock_edit_wins);
   ADD ("server-stopped-keeps-changes", test_server_stopped_keeps_changes);
   ADD ("expired-access-token-refreshed", test_expired_access_token_refreshed);
   ADD ("syncs-share-one-connection", test_syncs_share_one_connection);

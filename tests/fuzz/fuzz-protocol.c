@@ -27,6 +27,8 @@ round_trip (MilkSyncMessage *message,
   g_assert_no_error (error);
   g_assert (again != NULL);
   g_assert_cmpuint (again->changes->len, ==, message->changes->len);
+  if (!request)
+    g_assert_cmpint (again->time, ==, message->time);
 }
 
 int

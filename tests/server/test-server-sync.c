@@ -90,6 +90,22 @@ test_idempotent (void)
   g_assert_false (pull->more);
 }
 
+/* "Clocks lie": every answer carries the service's clock, the reference
+ * the devices correct theirs by. */
+static void
+test_response_time (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "time@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(MilkSyncMessage) reply = NULL;
+  gint64 before = g_get_real_time () / 1000, after;
+
+  reply = milk_test_sync (server, app, account->access_token, NULL, NODE_A, NULL);
+  after = g_get_real_time () / 1000;
+  g_assert_cmpint (reply->time, >=, before);
+  g_assert_cmpint (reply->time, <=, after);
+}
+
 /* Invariant 2. */
 static void
 test_greatest_hlc_wins (void)
@@ -514,6 +530,7 @@ main (int   argc,
   base_ms = g_get_real_time () / 1000 - 3600 * 1000;
 
   g_test_add_func ("/server/sync/idempotent", test_idempotent);
+  g_test_add_func ("/server/sync/response-time", test_response_time);
   g_test_add_func ("/server/sync/greatest-hlc-wins", test_greatest_hlc_wins);
   g_test_add_func ("/server/sync/pull-never-skips", test_pull_never_skips);
   g_test_add_func ("/server/sync/rejections", test_rejections);

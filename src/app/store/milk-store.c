@@ -320,12 +320,16 @@ translate_default_product (MilkStore  *self,
 }
 
 static gboolean
-setup_clock (MilkStore  *self,
-             GError    **error)
+setup_clock (MilkStore      *self,
+             MilkClockFunc   clock,
+             gpointer        clock_data,
+             GError        **error)
 {
   g_autofree char *node = dup_local_state (self, "node");
   g_autofree char *last = dup_local_state (self, "hlc");
+  g_autofree char *offset = dup_local_state (self, "clock_offset");
   guint64 node_id;
+  gint64 offset_ms;
   MilkHlcStamp stamp;
 
   if (node == NULL || !milk_hlc_node_parse (node, &node_id))
@@ -340,7 +344,9 @@ setup_clock (MilkStore  *self,
   g_strlcpy (self->node, node, sizeof self->node);
 
   milk_hlc_free (self->hlc);
-  self->hlc = milk_hlc_new (node_id, NULL, NULL);
+  self->hlc = milk_hlc_new (node_id, clock, clock_data);
+  if (offset != NULL && g_ascii_string_to_signed (offset, 10, G_MININT64, G_MAXINT64, &offset_ms, NULL))
+    milk_hlc_set_offset (self->hlc, offset_ms);
   if (last != NULL && milk_hlc_stamp_parse (last, &stamp, NULL))
     milk_hlc_restore (self->hlc, &stamp);
   return TRUE;
@@ -383,19 +389,9 @@ _milk_store_new_with_clock (const char     *path,
       !_milk_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !_milk_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
       !migrate (self, version, error) ||
-      !setup_clock (self, error) ||
+      !setup_clock (self, clock, clock_data, error) ||
       !translate_default_product (self, error))
     return NULL;
-
-  if (clock != NULL)
-    {
-      MilkHlcStamp last;
-
-      milk_hlc_get_last (self->hlc, &last);
-      milk_hlc_free (self->hlc);
-      self->hlc = milk_hlc_new (last.node, clock, clock_data);
-      milk_hlc_restore (self->hlc, &last);
-    }
 
   return g_steal_pointer (&self);
 }
@@ -594,6 +590,29 @@ select_sql (MilkRecordType  type,
                           tables[type].data_columns, tables[type].table, where);
 }
 
+static MilkRecord *
+get_any (MilkStore       *self,
+         MilkRecordType   type,
+         const char      *key,
+         GError         **error)
+{
+  g_autofree char *sql = select_sql (type, "WHERE key = ?");
+  sqlite3_stmt *stmt = _milk_store_prepare (self, sql, error);
+  MilkRecord *record = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    record = read_record (type, stmt);
+  else if (rc != SQLITE_DONE)
+    _milk_store_set_error (self, error);
+  sqlite3_reset (stmt);
+  return record;
+}
+
 static gboolean
 write_record (MilkStore         *self,
               const MilkRecord  *record,
@@ -617,15 +636,30 @@ write_record (MilkStore         *self,
   return _milk_store_step_done (self, stmt, error);
 }
 
+/* A local write stamps above the version it replaces, even one from a
+ * device whose clock runs ahead of this one: otherwise the edit, though
+ * shown here, would lose to the older version everywhere else. */
 static gboolean
 put_one (MilkStore   *self,
          MilkRecord  *record,
          GError     **error)
 {
-  MilkHlcStamp stamp;
+  g_autofree char *key = milk_record_dup_key (record);
+  g_autoptr(MilkRecord) replaced = NULL;
+  g_autoptr(GError) local_error = NULL;
+  MilkHlcStamp stamp, before;
   char text[MILK_HLC_STRING_LEN + 1];
 
-  milk_hlc_now (self->hlc, &stamp);
+  replaced = get_any (self, record->type, key, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (replaced != NULL && milk_hlc_stamp_parse (replaced->hlc, &before, NULL))
+    milk_hlc_now_above (self->hlc, &before, &stamp);
+  else
+    milk_hlc_now (self->hlc, &stamp);
   milk_hlc_stamp_format (&stamp, text);
   g_free (record->hlc);
   record->hlc = g_strdup (text);
@@ -674,29 +708,6 @@ milk_store_put_many (MilkStore   *self,
         return FALSE;
       }
   return commit (self, error);
-}
-
-static MilkRecord *
-get_any (MilkStore       *self,
-         MilkRecordType   type,
-         const char      *key,
-         GError         **error)
-{
-  g_autofree char *sql = select_sql (type, "WHERE key = ?");
-  sqlite3_stmt *stmt = _milk_store_prepare (self, sql, error);
-  MilkRecord *record = NULL;
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    record = read_record (type, stmt);
-  else if (rc != SQLITE_DONE)
-    _milk_store_set_error (self, error);
-  sqlite3_reset (stmt);
-  return record;
 }
 
 /* NULL with no error when nothing (or only a tombstone) is there. */
@@ -1138,19 +1149,50 @@ milk_store_apply_remote (MilkStore  *self,
           g_propagate_error (error, g_steal_pointer (&local_error));
           goto fail;
         }
+
+      /* Every stamp seen moves the clock on, applied or not: a device whose
+       * clock is slow must still stamp its next edit after what it has seen. */
+      if (!milk_hlc_receive (self->hlc, &stamp, &local_error))
+        {
+          g_warning ("Received a change with a far-future clock stamp: %s", local_error->message);
+          g_clear_error (&local_error);
+        }
+
       if (local != NULL && strcmp (local->hlc, record->hlc) >= 0)
         continue;
 
       if (!write_record (self, record, FALSE, error))
         goto fail;
-      if (!milk_hlc_receive (self->hlc, &stamp, &local_error))
-        g_warning ("Applied a change with a far-future clock stamp: %s", local_error->message);
     }
   return commit (self, error);
 
 fail:
   rollback (self);
   return FALSE;
+}
+
+/* The service's clock is the reference: from now on (and after a restart)
+ * this device stamps with its own clock corrected by the difference. */
+gboolean
+milk_store_set_service_time (MilkStore  *self,
+                             gint64      service_ms,
+                             GError    **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  milk_hlc_set_offset (self->hlc, service_ms - milk_hlc_get_local_time (self->hlc));
+  text = g_strdup_printf ("%" G_GINT64_FORMAT, milk_hlc_get_offset (self->hlc));
+  return set_local_state (self, "clock_offset", text, error);
+}
+
+gint64
+milk_store_get_clock_offset (MilkStore *self)
+{
+  g_return_val_if_fail (MILK_IS_STORE (self), 0);
+
+  return milk_hlc_get_offset (self->hlc);
 }
 
 char *

@@ -185,6 +185,10 @@ gboolean           milk_store_mark_synced      (MilkStore    *self,
 gboolean           milk_store_apply_remote     (MilkStore    *self,
                                                 GPtrArray    *records,
                                                 GError      **error);
+gboolean           milk_store_set_service_time (MilkStore    *self,
+                                                gint64        service_ms,
+                                                GError      **error);
+gint64             milk_store_get_clock_offset (MilkStore    *self);
 char              *milk_store_dup_cursor       (MilkStore    *self);
 gboolean           milk_store_set_cursor       (MilkStore    *self,
                                                 const char   *cursor,

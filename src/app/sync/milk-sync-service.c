@@ -68,6 +68,7 @@ typedef struct
   gboolean refreshed;
   char *token;
   guint pages;
+  gint64 sent_at;         /* monotonic µs */
 } Round;
 
 static void
@@ -327,7 +328,13 @@ answered (GObject      *source,
 
   data = g_bytes_get_data (body, &len);
   response = milk_sync_response_decode (data, len, &error);
-  if (response == NULL || !store_page (self, round, response, &error))
+  if (response == NULL ||
+      (response->time > 0 &&
+       !milk_store_set_service_time (self->store,
+                                     /* its clock when the answer arrived */
+                                     response->time + (g_get_monotonic_time () - round->sent_at) / 2000,
+                                     &error)) ||
+      !store_page (self, round, response, &error))
     {
       fail_with (self, MILK_SYNC_ERROR, g_steal_pointer (&error), 0);
       g_object_unref (self);
@@ -387,6 +394,7 @@ send_page (MilkSyncService *self,
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
 
   self->requests++;
+  round->sent_at = g_get_monotonic_time ();
   soup_session_send_and_read_async (milk_account_get_session (self->account), msg, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (self->running), answered, self);
 }
