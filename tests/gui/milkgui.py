@@ -452,8 +452,10 @@ class Suite:
         self.app_env.pop(SESSION_MARK, None)
 
     def keyring(self):
-        """An unlocked gnome-keyring on this session's bus."""
-        out = subprocess.run(["gnome-keyring-daemon", "--unlock", "--components=secrets"],
+        """An unlocked gnome-keyring on this session's bus, in place of one
+        an earlier flow had started on demand (locked, with no login
+        keyring)."""
+        out = subprocess.run(["gnome-keyring-daemon", "--replace", "--unlock", "--components=secrets"],
                              input="milk", capture_output=True, text=True, timeout=30).stdout
         for line in out.splitlines():
             k, _, v = line.partition("=")
