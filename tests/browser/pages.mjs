@@ -90,6 +90,26 @@ try {
     await Promise.all([page.waitForURL(`${base}/account`), page.click("button[type=submit]")]);
   });
 
+  await check("return-to-tricks-stay-on-site", async () => {
+    // What a link could put in return_to; browsers drop tabs and line
+    // breaks and read "\\" as "/", so each of these once meant another site.
+    const tricks = ["//evil.example/", "/\t/evil.example", "/\\evil.example", "\\\\evil.example",
+                    "/%2F/evil.example", "https://evil.example/"];
+    for (const trick of tricks) {
+      const other = await browser.newContext({ javaScriptEnabled: true });
+      const p = await other.newPage();
+      await p.goto(`${base}/signin`);
+      await p.evaluate((t) => { document.querySelector("input[name=return_to]").value = t; }, trick);
+      await p.fill("input[name=email]", "browser@example.com");
+      await p.fill("input[name=password]", password);
+      await Promise.all([p.waitForLoadState("load"), p.click("button[type=submit]")]);
+      await p.waitForLoadState("load");
+      const url = p.url();
+      expect(url === `${base}/account`, `${JSON.stringify(trick)} led to ${url}`);
+      await other.close();
+    }
+  });
+
   await check("csrf-rejected", async () => {
     const other = await browser.newContext({ javaScriptEnabled: true });
     const p = await other.newPage();
