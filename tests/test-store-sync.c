@@ -544,6 +544,160 @@ test_edit_above_future_version (void)
   milk_test_dir_clear (&dir_b);
 }
 
+static gint64
+wall_of (const char *hlc)
+{
+  MilkHlcStamp stamp;
+
+  g_assert_true (milk_hlc_stamp_parse (hlc, &stamp, NULL));
+  return stamp.wall_ms;
+}
+
+static void
+reject (MilkStore  *store,
+        const char *day,
+        const char *code)
+{
+  g_autoptr(MilkRecord) record = milk_store_get_entry (store, MILK, milk_test_day (day), NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (milk_store_mark_rejected (store, record, code, "refused", &error));
+  g_assert_no_error (error);
+}
+
+/* Issue 14: a diary whose saved clock stamp is three days ahead of the
+ * corrected clock (the device's clock ran ahead, then was set right). It
+ * becomes a new replica: its next edit is stamped at the corrected time,
+ * and its own far-future edits, pending or refused as clock_drift, are
+ * stamped again, above what they replaced, and pending once more. Before
+ * the fix every new stamp stayed three days ahead and the service refused
+ * each one. */
+static void
+test_future_saved_clock_recovers (void)
+{
+  MilkTestDir dir_a, dir_b;
+  gint64 now_a = T0 - 3600 * 1000, now_b = T0 + 3 * DAY_MS;
+  g_autoptr(MilkStore) a = NULL;
+  g_autoptr(MilkStore) b = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *old_replica = NULL;
+  g_autofree char *node = NULL;
+  g_autofree char *resent = NULL;
+  g_autofree char *pending = NULL;
+  g_autofree char *fresh = NULL;
+
+  milk_test_dir_init (&dir_a);
+  milk_test_dir_init (&dir_b);
+  a = store_with_clock (&dir_a, &now_a);
+  b = store_with_clock (&dir_b, &now_b);
+
+  set_entry (a, "2026-11-20", 1000);
+  push (a, b);
+  theirs = stamp_on (b, "2026-11-20");
+
+  /* Three days ahead: edits, one refused for its clock, one for another
+   * reason, one still pending. */
+  set_entry (b, "2026-11-20", 3000);
+  set_entry (b, "2026-11-21", 2000);
+  set_entry (b, "2026-11-22", 500);
+  reject (b, "2026-11-20", "clock_drift");
+  reject (b, "2026-11-22", "invalid_qty");
+  g_assert_cmpuint (milk_store_count_pending (b), ==, 1);
+  old_replica = g_strdup (milk_store_get_replica_node (b));
+  node = g_strdup (milk_store_get_node (b));
+
+  /* The clock is set right; the diary is opened again. */
+  g_clear_object (&b);
+  now_b = T0;
+  b = store_with_clock (&dir_b, &now_b);
+
+  g_assert_cmpstr (milk_store_get_node (b), ==, node);
+  g_assert_cmpstr (milk_store_get_replica_node (b), !=, old_replica);
+
+  resent = stamp_on (b, "2026-11-20");
+  pending = stamp_on (b, "2026-11-21");
+  g_assert_cmpint (wall_of (resent), <, T0 + 60 * 1000);
+  g_assert_cmpint (wall_of (pending), <, T0 + 60 * 1000);
+  g_assert_cmpstr (resent, >, theirs);
+  g_assert_true (g_str_has_suffix (resent, milk_store_get_replica_node (b)));
+  g_assert_cmpint (qty_on (b, "2026-11-20"), ==, 3000);
+  g_assert_cmpint (qty_on (b, "2026-11-21"), ==, 2000);
+  g_assert_cmpuint (milk_store_count_pending (b), ==, 2);
+  rejected = milk_store_list_rejected (b, NULL);
+  g_assert_cmpuint (rejected->len, ==, 1);
+  g_assert_cmpstr (((MilkStoreRejection *) rejected->pdata[0])->code, ==, "invalid_qty");
+
+  now_b += 1000;
+  set_entry (b, "2026-11-23", 700);
+  fresh = stamp_on (b, "2026-11-23");
+  g_assert_cmpint (wall_of (fresh), >=, T0);
+  g_assert_cmpint (wall_of (fresh), <, T0 + 60 * 1000);
+
+  push (b, a);
+  g_assert_cmpint (qty_on (a, "2026-11-20"), ==, 3000);
+  g_assert_cmpint (qty_on (a, "2026-11-21"), ==, 2000);
+
+  /* Opened again with a sane clock: it stays the replica it became. */
+  g_clear_pointer (&old_replica, g_free);
+  old_replica = g_strdup (milk_store_get_replica_node (b));
+  g_clear_object (&b);
+  b = store_with_clock (&dir_b, &now_b);
+  g_assert_cmpstr (milk_store_get_replica_node (b), ==, old_replica);
+
+  g_clear_object (&a);
+  g_clear_object (&b);
+  milk_test_dir_clear (&dir_a);
+  milk_test_dir_clear (&dir_b);
+}
+
+/* The device's clock is still three days ahead, but the service's answer
+ * says so: a change refused as clock_drift in an earlier sync, and one
+ * sent in the request being answered, are both stamped again at the
+ * service's time and sent again; later edits are stamped at it too. */
+static void
+test_clock_drift_change_sent_again (void)
+{
+  MilkTestDir dir;
+  gint64 now = T0 + 3 * DAY_MS;
+  g_autoptr(MilkStore) b = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fresh = NULL;
+
+  milk_test_dir_init (&dir);
+  b = store_with_clock (&dir, &now);
+
+  set_entry (b, "2026-11-24", 1000);
+  reject (b, "2026-11-24", "clock_drift");     /* an earlier sync, by an older app */
+  set_entry (b, "2026-11-25", 2000);
+  g_assert_cmpuint (milk_store_count_pending (b), ==, 1);
+
+  /* The request with 2026-11-25; its answer carries the service's time
+   * and refuses the change for its clock. */
+  sent = milk_store_list_pending (b, 100, NULL);
+  g_assert_true (milk_store_set_service_time (b, T0, &error));
+  g_assert_no_error (error);
+  g_assert_true (milk_store_mark_rejected (b, sent->pdata[0], "clock_drift", "refused", &error));
+  g_assert_no_error (error);
+
+  rejected = milk_store_list_rejected (b, NULL);
+  g_assert_cmpuint (rejected->len, ==, 0);
+  again = milk_store_list_pending (b, 100, NULL);
+  g_assert_cmpuint (again->len, ==, 2);
+  for (guint i = 0; i < again->len; i++)
+    g_assert_cmpint (wall_of (((MilkRecord *) again->pdata[i])->hlc), <, T0 + 60 * 1000);
+
+  set_entry (b, "2026-11-26", 500);
+  fresh = stamp_on (b, "2026-11-26");
+  g_assert_cmpint (wall_of (fresh), <, T0 + 60 * 1000);
+
+  g_clear_object (&b);
+  milk_test_dir_clear (&dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -568,6 +722,8 @@ main (int   argc,
   g_test_add_func ("/store/sync/slow-clock-corrected", test_slow_clock_corrected);
   g_test_add_func ("/store/sync/redelivered-stamp-folded", test_redelivered_stamp_folded);
   g_test_add_func ("/store/sync/edit-above-future-version", test_edit_above_future_version);
+  g_test_add_func ("/store/sync/future-saved-clock-recovers", test_future_saved_clock_recovers);
+  g_test_add_func ("/store/sync/clock-drift-change-sent-again", test_clock_drift_change_sent_again);
 
   return g_test_run ();
 }

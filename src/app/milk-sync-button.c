@@ -2,7 +2,8 @@
  *
  * An icon and a popover: synced (and when), syncing, offline, N changes
  * waiting, sign in again, or the server's error; "Sync Now", sign in and
- * out; and the changes the server refused, each with its reason.
+ * out; the changes the server refused, each with its reason; and, when
+ * this device's clock is far off the service's, a line that says so.
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -22,6 +23,7 @@ struct _MilkSyncButton
   GtkMenuButton *button;
   GtkLabel *status_label;
   GtkLabel *detail_label;
+  GtkLabel *clock_label;
   GtkButton *sync_now_button;
   GtkButton *sign_in_button;
   GtkButton *sign_out_button;
@@ -50,6 +52,50 @@ describe_last_synced (gint64 when)
     g_autofree char *clock = g_date_time_format (time, "%X");
     return g_strdup_printf (_("Last synced at %s"), clock);
   }
+}
+
+#define CLOCK_OFF_MS (5 * 60 * 1000)
+
+/* The offset is the service's clock minus this device's. Milk Diary stamps
+ * with the corrected time, so nothing is wrong in the diary; the line is
+ * there because other programs on the computer still use the wrong time. */
+static char *
+describe_clock (gint64 offset_ms)
+{
+  gint64 off = ABS (offset_ms);
+  gint64 minute = 60 * 1000, hour = 60 * minute, day = 24 * hour;
+  gboolean behind = offset_ms > 0;
+  gulong n;
+
+  if (off <= CLOCK_OFF_MS)
+    return NULL;
+  if (off >= day - hour / 2)
+    {
+      n = (gulong) ((off + day / 2) / day);
+      return g_strdup_printf (behind
+                              ? ngettext ("This computer’s clock is %lu day behind; Milk Diary corrects for it, but other apps may not",
+                                          "This computer’s clock is %lu days behind; Milk Diary corrects for it, but other apps may not", n)
+                              : ngettext ("This computer’s clock is %lu day ahead; Milk Diary corrects for it, but other apps may not",
+                                          "This computer’s clock is %lu days ahead; Milk Diary corrects for it, but other apps may not", n),
+                              n);
+    }
+  if (off >= hour - minute / 2)
+    {
+      n = (gulong) ((off + hour / 2) / hour);
+      return g_strdup_printf (behind
+                              ? ngettext ("This computer’s clock is %lu hour behind; Milk Diary corrects for it, but other apps may not",
+                                          "This computer’s clock is %lu hours behind; Milk Diary corrects for it, but other apps may not", n)
+                              : ngettext ("This computer’s clock is %lu hour ahead; Milk Diary corrects for it, but other apps may not",
+                                          "This computer’s clock is %lu hours ahead; Milk Diary corrects for it, but other apps may not", n),
+                              n);
+    }
+  n = (gulong) ((off + minute / 2) / minute);
+  return g_strdup_printf (behind
+                          ? ngettext ("This computer’s clock is %lu minute behind; Milk Diary corrects for it, but other apps may not",
+                                      "This computer’s clock is %lu minutes behind; Milk Diary corrects for it, but other apps may not", n)
+                          : ngettext ("This computer’s clock is %lu minute ahead; Milk Diary corrects for it, but other apps may not",
+                                      "This computer’s clock is %lu minutes ahead; Milk Diary corrects for it, but other apps may not", n),
+                          n);
 }
 
 static void
@@ -87,6 +133,7 @@ update (MilkSyncButton *self)
   const char *message = self->service ? milk_sync_service_get_message (self->service) : NULL;
   guint pending = self->store ? milk_store_count_pending (self->store) : 0;
   g_autofree char *detail = NULL;
+  g_autofree char *clock = NULL;
   const char *icon, *text;
 
   switch (status)
@@ -140,6 +187,12 @@ update (MilkSyncButton *self)
   g_free (self->summary);
   self->summary = g_strdup_printf ("%s: %s", text, detail);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), self->summary);
+
+  /* Known only from a sync; after sign-out it may be stale. */
+  clock = self->store && status != MILK_SYNC_SIGNED_OUT
+          ? describe_clock (milk_store_get_clock_offset (self->store)) : NULL;
+  gtk_label_set_label (self->clock_label, clock ? clock : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->clock_label), clock != NULL);
 
   gtk_widget_set_visible (GTK_WIDGET (self->sync_now_button), status != MILK_SYNC_SIGNED_OUT && status != MILK_SYNC_SIGN_IN_AGAIN);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_button), status != MILK_SYNC_SYNCING);
@@ -221,6 +274,7 @@ milk_sync_button_class_init (MilkSyncButtonClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, button);
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, status_label);
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, clock_label);
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, sync_now_button);
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, sign_out_button);

@@ -177,6 +177,18 @@ milk_hlc_get_last (MilkHlc      *self,
   *stamp = self->last;
 }
 
+/* Starts the clock again as a new replica @node, from @floor (or from
+ * nothing): what a device does when its saved clock is far in the future. */
+void
+milk_hlc_reset (MilkHlc            *self,
+                guint64             node,
+                const MilkHlcStamp *floor)
+{
+  self->last.node = node;
+  self->last.wall_ms = floor ? floor->wall_ms : 0;
+  self->last.counter = floor ? floor->counter : 0;
+}
+
 /* A stamp for a version that replaces @replaced: always greater than it,
  * whatever this device's clock says, so the edit wins on every replica.
  * The replaced stamp is folded in first, so the clock stays past it. One

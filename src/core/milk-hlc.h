@@ -42,6 +42,9 @@ void      milk_hlc_get_last       (MilkHlc            *hlc,
 void      milk_hlc_now_above      (MilkHlc            *hlc,
                                    const MilkHlcStamp *replaced,
                                    MilkHlcStamp       *stamp);
+void      milk_hlc_reset          (MilkHlc            *hlc,
+                                   guint64             node,
+                                   const MilkHlcStamp *floor);
 gint64    milk_hlc_get_local_time (MilkHlc            *hlc);
 void      milk_hlc_set_offset     (MilkHlc            *hlc,
                                    gint64              offset_ms);

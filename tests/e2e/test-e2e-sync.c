@@ -459,6 +459,80 @@ test_slow_clock_edit_wins (Fixture       *f,
   g_assert_cmpint (qty_on (&f->a, "2026-11-21"), ==, 500);
 }
 
+static gint64 fast_clock_skew_ms;
+
+static gint64
+fast_clock (gpointer user_data)
+{
+  return g_get_real_time () / 1000 + fast_clock_skew_ms;
+}
+
+/* Issue 14: a device whose clock ran three days ahead edits before it has
+ * ever heard the service's time; the service refuses those edits
+ * (clock_drift). Then its clock is set right. Its edits must still reach
+ * the service and the other device, and its later edits must win. Before
+ * the fix the saved clock stayed three days ahead, every later edit was
+ * refused too, and none was ever sent again. */
+static void
+test_fast_clock_recovers (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkRecord) fresh = NULL;
+  g_autoptr(MilkRecord) ahead = NULL;
+  gint64 real_ms;
+
+  fast_clock_skew_ms = 3 * DAY_MS;
+  g_clear_object (&f->b.sync);
+  g_clear_object (&f->b.account);
+  g_clear_object (&f->b.store);
+  f->b.store = _milk_store_new_with_clock (f->b.dir.path, fast_clock, NULL, &error);
+  g_assert_no_error (error);
+  f->b.account = milk_account_new (f->server->url, milk_store_get_node (f->b.store));
+  f->b.sync = milk_sync_service_new (f->b.store, f->b.account);
+
+  device_sign_in (&f->a);
+  device_sign_in (&f->b);
+
+  set_entry (&f->a, "2026-11-20", 1000);
+  sync_ok (&f->a);
+
+  set_entry (&f->b, "2026-11-20", 3000);
+  set_entry (&f->b, "2026-11-22", 700);
+  ahead = milk_store_get_entry (f->b.store, MILK, milk_test_day ("2026-11-22"), NULL);
+  g_assert_cmpint (stamp_wall_ms (ahead->hlc), >, g_get_real_time () / 1000 + 2 * DAY_MS);
+  sync_ok (&f->b);
+
+  /* The clock is set right. */
+  fast_clock_skew_ms = 0;
+  set_entry (&f->b, "2026-11-21", 500);
+  sync_ok (&f->b);
+  sync_ok (&f->b);
+  sync_ok (&f->a);
+
+  g_assert_cmpint (qty_on (&f->a, "2026-11-20"), ==, 3000);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-21"), ==, 500);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-22"), ==, 700);
+  g_assert_cmpuint (milk_store_count_pending (f->b.store), ==, 0);
+  assert_same_as_server (f, &f->a);
+  assert_same_as_server (f, &f->b);
+
+  /* Its later edit wins, stamped at the real time. */
+  set_entry (&f->a, "2026-11-21", 900);
+  sync_ok (&f->a);
+  sync_ok (&f->b);
+  g_assert_cmpint (qty_on (&f->b, "2026-11-21"), ==, 900);
+  set_entry (&f->b, "2026-11-21", 1200);
+  fresh = milk_store_get_entry (f->b.store, MILK, milk_test_day ("2026-11-21"), NULL);
+  real_ms = g_get_real_time () / 1000;
+  g_assert_cmpint (stamp_wall_ms (fresh->hlc), <, real_ms + 60 * 1000);
+  sync_ok (&f->b);
+  sync_ok (&f->a);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-21"), ==, 1200);
+  assert_same_as_server (f, &f->a);
+  assert_same_as_server (f, &f->b);
+}
+
 static void
 restart_server_on_same_port (Fixture *f)
 {
@@ -755,6 +829,7 @@ main (int   argc,
   ADD ("two-devices-converge", test_two_devices_converge);
   ADD ("edit-during-sync-survives", test_edit_during_sync_survives);
   ADD ("slow-clock-edit-wins", test_slow_clock_edit_wins);
+  ADD ("fast-clock-recovers", test_fast_clock_recovers);
   ADD ("server-stopped-keeps-changes", test_server_stopped_keeps_changes);
   ADD ("expired-access-token-refreshed", test_expired_access_token_refreshed);
   ADD ("syncs-share-one-connection", test_syncs_share_one_connection);

@@ -21,7 +21,8 @@ struct _MilkStore
   sqlite3 *db;
   GHashTable *statements; /* sql → sqlite3_stmt */
   MilkHlc *hlc;
-  char node[17];
+  char node[17];      /* the diary's identity (the keyring's key): never changes */
+  char replica[17];   /* the node of its clock stamps and sync requests */
   guint transaction_depth;
 };
 
@@ -319,6 +320,127 @@ translate_default_product (MilkStore  *self,
   return _milk_store_step_done (self, stmt, error);
 }
 
+static const char *column_text (sqlite3_stmt *stmt, int column);
+static gboolean write_record (MilkStore *self, const MilkRecord *record, gboolean pending, GError **error);
+static GPtrArray *list_records (MilkStore *self, MilkRecordType type, const char *where,
+                                const char *first, const char *last, GError **error);
+
+/* A clock that once ran far ahead must not lock the device out.
+ *
+ * The last stamp issued is saved and restored, so that the clock never
+ * goes back. If the device's clock was days ahead when it stamped, that
+ * saved stamp is days ahead too: every later stamp would be greater still,
+ * the service refuses any stamp more than MILK_HLC_MAX_DRIFT_MS ahead of
+ * its own clock (clock_drift), and rejected changes are not sent again. So
+ * when the saved stamp is that far ahead of @reference_ms (the corrected
+ * clock), the diary becomes a new replica:
+ *
+ * - A new node id. Stamps stay unique (invariants 1 and 2 need a stamp to
+ *   name one version): the old node has issued stamps up to days ahead,
+ *   which a clock restarted lower would, in time, issue again with other
+ *   data. The diary keeps its own identity (the "node" the keyring knows).
+ * - The clock restarts from the greatest stamp in the diary that is not
+ *   itself far ahead, or the corrected clock if that is later: every
+ *   version this device holds from others, or sent itself with a sane
+ *   clock, still sorts before what it stamps next (the merge rule then
+ *   lets its later edits win, as they should). Its own far-future versions
+ *   stay greater; an edit of one of those keys is stamped above it by
+ *   milk_hlc_now_above, and re-stamped by the step below like any other.
+ *   A version that one of them replaced is no longer in the diary; the
+ *   corrected clock is past it unless it was itself stamped ahead of the
+ *   service (by less than the day the service allows): only then can the
+ *   re-stamped edit lose to what it replaced.
+ * - This device's own changes stamped far ahead (pending, or refused by the
+ *   service as clock_drift and not edited since) could never be accepted.
+ *   They are this device's unsent edits, so they are stamped again now,
+ *   as new local writes with the same data, and marked pending: they are
+ *   then above every sane version they replaced, and are sent next time
+ *   (invariant 5: refused for the clock, not dropped). If a request
+ *   carrying the old stamp is in flight, its answer no longer matches the
+ *   stored stamp, so the record stays pending (invariant 4). Versions
+ *   received from the service are never that far ahead of a sane clock
+ *   (the service refuses them) and are left as they are.
+ */
+static gboolean
+recover_from_future_clock (MilkStore  *self,
+                           gint64      reference_ms,
+                           GError    **error)
+{
+  MilkHlcStamp last, floor, bound;
+  char bound_text[MILK_HLC_STRING_LEN + 1];
+  guint64 node_id;
+  guint restamped = 0;
+
+  milk_hlc_get_last (self->hlc, &last);
+  if (last.wall_ms <= reference_ms + MILK_HLC_MAX_DRIFT_MS)
+    return TRUE;
+
+  bound = (MilkHlcStamp) { reference_ms + MILK_HLC_MAX_DRIFT_MS, 0xffff, G_MAXUINT64 };
+  milk_hlc_stamp_format (&bound, bound_text);
+  floor = (MilkHlcStamp) { MAX (reference_ms, 0), 0, 0 };
+
+  if (!begin (self, error))
+    return FALSE;
+
+  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT max(hlc) FROM %s WHERE hlc <= ?", tables[type].table);
+      sqlite3_stmt *stmt = _milk_store_prepare (self, sql, error);
+      MilkHlcStamp stamp;
+
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, bound_text, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL &&
+          milk_hlc_stamp_parse (column_text (stmt, 0), &stamp, NULL) &&
+          milk_hlc_stamp_compare (&stamp, &floor) > 0)
+        floor = stamp;
+      sqlite3_reset (stmt);
+    }
+
+  node_id = ((guint64) g_random_int () << 32) | g_random_int ();
+  g_snprintf (self->replica, sizeof self->replica, "%016" G_GINT64_MODIFIER "x", node_id);
+  if (!set_local_state (self, "replica", self->replica, error))
+    goto fail;
+  milk_hlc_reset (self->hlc, node_id, &floor);
+
+  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
+    {
+      g_autofree char *where = g_strdup_printf (
+          "WHERE hlc > ?1 AND (pending OR EXISTS (SELECT 1 FROM rejected r WHERE r.type = '%s'"
+          " AND r.key = %s.key AND r.hlc = %s.hlc AND r.code = 'clock_drift'))",
+          milk_record_type_to_string (type), tables[type].table, tables[type].table);
+      g_autoptr(GPtrArray) records = list_records (self, type, where, bound_text, NULL, error);
+
+      if (records == NULL)
+        goto fail;
+      for (guint i = 0; i < records->len; i++)
+        {
+          MilkRecord *record = g_ptr_array_index (records, i);
+          MilkHlcStamp stamp;
+          char text[MILK_HLC_STRING_LEN + 1];
+
+          milk_hlc_now (self->hlc, &stamp);
+          milk_hlc_stamp_format (&stamp, text);
+          g_free (record->hlc);
+          record->hlc = g_strdup (text);
+          if (!write_record (self, record, TRUE, error))
+            goto fail;
+          restamped++;
+        }
+    }
+  if (!_milk_store_exec (self, "DELETE FROM rejected WHERE code = 'clock_drift'", error))
+    goto fail;
+
+  g_message ("The saved clock was %" G_GINT64_FORMAT " s ahead; this diary is now replica %s "
+             "and stamped %u changes again", (last.wall_ms - reference_ms) / 1000, self->replica, restamped);
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
 static gboolean
 setup_clock (MilkStore      *self,
              MilkClockFunc   clock,
@@ -328,8 +450,9 @@ setup_clock (MilkStore      *self,
   g_autofree char *node = dup_local_state (self, "node");
   g_autofree char *last = dup_local_state (self, "hlc");
   g_autofree char *offset = dup_local_state (self, "clock_offset");
-  guint64 node_id;
-  gint64 offset_ms;
+  g_autofree char *replica = dup_local_state (self, "replica");
+  guint64 node_id, replica_id;
+  gint64 offset_ms, local_ms;
   MilkHlcStamp stamp;
 
   if (node == NULL || !milk_hlc_node_parse (node, &node_id))
@@ -343,13 +466,25 @@ setup_clock (MilkStore      *self,
     }
   g_strlcpy (self->node, node, sizeof self->node);
 
+  /* A diary that became a new replica stamps with that one's node. */
+  if (replica != NULL && milk_hlc_node_parse (replica, &replica_id))
+    node_id = replica_id;
+  g_snprintf (self->replica, sizeof self->replica, "%016" G_GINT64_MODIFIER "x", node_id);
+
   milk_hlc_free (self->hlc);
   self->hlc = milk_hlc_new (node_id, clock, clock_data);
   if (offset != NULL && g_ascii_string_to_signed (offset, 10, G_MININT64, G_MAXINT64, &offset_ms, NULL))
     milk_hlc_set_offset (self->hlc, offset_ms);
   if (last != NULL && milk_hlc_stamp_parse (last, &stamp, NULL))
     milk_hlc_restore (self->hlc, &stamp);
-  return TRUE;
+
+  /* The offset saved may be stale: the device's clock may have been set
+   * right since it was measured. Only when both readings, raw and
+   * corrected, put the saved stamp past the service's limit is it surely
+   * far ahead; otherwise the next answer from the service, which measures
+   * the offset afresh, decides (milk_store_set_service_time). */
+  local_ms = milk_hlc_get_local_time (self->hlc);
+  return recover_from_future_clock (self, MAX (local_ms, local_ms + milk_hlc_get_offset (self->hlc)), error);
 }
 
 MilkStore *
@@ -411,10 +546,19 @@ milk_store_get_path (MilkStore *self)
   return self->path;
 }
 
+/* Names the diary (the keyring's key for its sign-in); never changes. */
 const char *
 milk_store_get_node (MilkStore *self)
 {
   return self->node;
+}
+
+/* The node of the diary's clock stamps and sync requests: the diary's own
+ * node until it becomes a new replica (recover_from_future_clock). */
+const char *
+milk_store_get_replica_node (MilkStore *self)
+{
+  return self->replica;
 }
 
 /* Rows and records */
@@ -1184,7 +1328,9 @@ milk_store_set_service_time (MilkStore  *self,
 
   milk_hlc_set_offset (self->hlc, service_ms - milk_hlc_get_local_time (self->hlc));
   text = g_strdup_printf ("%" G_GINT64_FORMAT, milk_hlc_get_offset (self->hlc));
-  return set_local_state (self, "clock_offset", text, error);
+  /* Measured just now, the corrected clock is the one to judge by. */
+  return set_local_state (self, "clock_offset", text, error) &&
+         recover_from_future_clock (self, service_ms, error);
 }
 
 gint64

@@ -51,6 +51,7 @@ MilkStore         *milk_store_new              (const char   *path,
                                                 GError      **error);
 const char        *milk_store_get_path         (MilkStore    *self);
 const char        *milk_store_get_node         (MilkStore    *self);
+const char        *milk_store_get_replica_node (MilkStore    *self);
 
 /* Every local write: stamps the clock, marks the record pending. */
 gboolean           milk_store_put              (MilkStore    *self,

@@ -69,6 +69,7 @@ typedef struct
   char *token;
   guint pages;
   gint64 sent_at;         /* monotonic µs */
+  char *replica;          /* the node the page was sent as */
 } Round;
 
 static void
@@ -78,6 +79,7 @@ round_free (Round *round)
   if (round->token)
     explicit_bzero (round->token, strlen (round->token));
   g_free (round->token);
+  g_free (round->replica);
   g_free (round);
 }
 
@@ -341,8 +343,12 @@ answered (GObject      *source,
       return;
     }
 
-  /* More to pull, or more to push: another page of the same round. */
-  if ((response->more || round->sent->len == MILK_SYNC_PAGE_CHANGES) && ++round->pages < MAX_PAGES)
+  /* More to pull, or more to push: another page of the same round. A diary
+   * that has just become a new replica (its clock had been far ahead) has
+   * stamped its refused changes again: they go now. */
+  if ((response->more || round->sent->len == MILK_SYNC_PAGE_CHANGES ||
+       g_strcmp0 (round->replica, milk_store_get_replica_node (self->store)) != 0) &&
+      ++round->pages < MAX_PAGES)
     {
       milk_account_get_access_token_async (self->account, FALSE, g_task_get_cancellable (self->running),
                                            got_token, self);
@@ -378,7 +384,9 @@ send_page (MilkSyncService *self,
   round->sent = pending;
 
   request->cursor = milk_store_dup_cursor (self->store);
-  request->node = g_strdup (milk_store_get_node (self->store));
+  request->node = g_strdup (milk_store_get_replica_node (self->store));
+  g_free (round->replica);
+  round->replica = g_strdup (request->node);
   for (guint i = 0; i < pending->len; i++)
     g_ptr_array_add (request->changes, milk_record_copy (g_ptr_array_index (pending, i)));
   json = milk_sync_request_encode (request, &len);
