@@ -283,6 +283,35 @@ GSocketService *milk_server_connections_serve (SoupServer  *soup,
                                                GSocket     *socket,
                                                GError     **error);
 
+/* ---- HTTP framing: a request head checked on its raw bytes ---- */
+
+#define MILK_HEAD_MAX_BYTES (64 * 1024)
+
+typedef enum
+{
+  MILK_HEAD_INCOMPLETE,      /* no blank line yet: read on */
+  MILK_HEAD_OK,
+  MILK_HEAD_BAD,             /* 400: ambiguous or malformed */
+  MILK_HEAD_TOO_LARGE,       /* 431: no end within MILK_HEAD_MAX_BYTES */
+  MILK_HEAD_BODY_TOO_LARGE,  /* 413: a Content-Length beyond any body */
+} MilkHeadVerdict;
+
+MilkHeadVerdict milk_http_head_check    (const char  *data,
+                                         gsize        length,
+                                         gsize       *skip,
+                                         gsize       *head_length,
+                                         const char **problem);
+
+/* ---- the log ---- */
+
+char       *milk_log_escape             (const char  *text);
+void        milk_log_request            (const char  *remote,
+                                         const char  *method,
+                                         const char  *path,
+                                         guint        status,
+                                         gint64       started_us,
+                                         const char  *note);
+
 const char *milk_request_header         (MilkRequest  *request,
                                          const char   *name);
 GHashTable *milk_request_form           (MilkRequest  *request);

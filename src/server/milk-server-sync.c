@@ -298,8 +298,9 @@ milk_route_sync (MilkRequest *request,
       record = node ? milk_record_from_json (node, &local_error) : NULL;
       if (record == NULL)
         {
-          g_warning ("Skipping a stored change that no longer decodes: %s",
-                     local_error ? local_error->message : "the body is empty");
+          g_autofree char *words = milk_log_escape (local_error ? local_error->message : "the body is empty");
+
+          g_warning ("Skipping a stored change that no longer decodes: %s", words);
           continue;
         }
       g_ptr_array_add (response->changes, record);

@@ -258,7 +258,9 @@ milk_respond_db_error (MilkRequest  *request,
 {
   /* The database's words stay in the log; the client learns only that
    * it may try again. */
-  g_warning ("database: %s", error ? error->message : "unknown error");
+  g_autofree char *words = milk_log_escape (error ? error->message : "unknown error");
+
+  g_warning ("database: %s", words);
   milk_request_add_header (request, "Retry-After", "5");
   milk_respond_error (request, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
                       "The service is briefly unavailable; try again");
@@ -354,24 +356,47 @@ milk_respond_page (MilkRequest *request,
 
 /* ---- the log ---- */
 
+/* Request data in a log line: control characters, backslashes and bytes
+ * beyond ASCII as \xNN, so that nothing a client sends can end a line,
+ * forge another one or drive a terminal. */
+char *
+milk_log_escape (const char *text)
+{
+  GString *out;
+
+  if (text == NULL)
+    return g_strdup ("-");
+  out = g_string_sized_new (strlen (text));
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+      g_string_append_printf (out, "\\x%02x", *p);
+    else
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
 /* One line a request: never the query, a header or a body, which is where
  * codes, tokens, passwords and cookies travel. */
-static void
-log_request (const char *remote,
-             const char *method,
-             const char *path,
-             guint       status,
-             gint64      started_us,
-             const char *note)
+void
+milk_log_request (const char *remote,
+                  const char *method,
+                  const char *path,
+                  guint       status,
+                  gint64      started_us,
+                  const char *note)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *iso = g_date_time_format (now, "%FT%TZ");
+  g_autofree char *safe_remote = milk_log_escape (remote);
+  g_autofree char *safe_method = milk_log_escape (method);
+  g_autofree char *safe_path = milk_log_escape (path);
+  g_autofree char *safe_note = note ? milk_log_escape (note) : NULL;
   char ms[32] = "-";
 
   if (started_us > 0)
     g_snprintf (ms, sizeof ms, "%.1fms", (g_get_monotonic_time () - started_us) / 1000.0);
-  g_printerr ("%s %s %s %s %u %s%s%s\n", iso, remote ? remote : "-", method, path, status, ms,
-              note ? " " : "", note ? note : "");
+  g_printerr ("%s %s %s %s %u %s%s%s\n", iso, safe_remote, safe_method, safe_path, status, ms,
+              safe_note ? " " : "", safe_note ? safe_note : "");
 }
 
 /* ---- the worker side ---- */
@@ -402,8 +427,8 @@ finish_request (gpointer data)
                                   NULL);
   soup_server_message_unpause (msg);
 
-  log_request (request->remote, request->method, request->path, request->status, request->started_us,
-               request->log_note);
+  milk_log_request (request->remote, request->method, request->path, request->status, request->started_us,
+                    request->log_note);
 
   milk_request_free (request);
   return G_SOURCE_REMOVE;
@@ -454,8 +479,8 @@ respond_now (SoupServerMessage *msg,
 
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
-  log_request (soup_server_message_get_remote_host (msg), soup_server_message_get_method (msg),
-               g_uri_get_path (soup_server_message_get_uri (msg)), status, 0, code);
+  milk_log_request (soup_server_message_get_remote_host (msg), soup_server_message_get_method (msg),
+                    g_uri_get_path (soup_server_message_get_uri (msg)), status, 0, code);
 }
 
 /* Runs when the headers are in, before the body: a body that is too big is

@@ -117,6 +117,41 @@ check_sync_body (MilkRequest *request)
     g_assert_cmpint (seq, >=, 0);
 }
 
+/* A head the service's framing check lets through is one libsoup reads
+ * the same way: one body length, or chunked, never both, never a guess. */
+static void
+check_framing (const char *text,
+               gsize       size)
+{
+  g_autoptr(SoupMessageHeaders) headers = NULL;
+  g_autofree char *method = NULL;
+  g_autofree char *target = NULL;
+  const char *problem;
+  gsize skip, head_length;
+  SoupHTTPVersion version;
+  SoupEncoding encoding;
+
+  if (milk_http_head_check (text, size, &skip, &head_length, &problem) != MILK_HEAD_OK)
+    return;
+  g_assert_cmpuint (skip + head_length, <=, size);
+  g_assert_true (memcmp (text + skip + head_length - 4, "\r\n\r\n", 4) == 0);
+  g_assert_null (memchr (text + skip, '\0', head_length));
+  headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  if (soup_headers_parse_request (text + skip, head_length - 2, headers, &method, &target, &version) != SOUP_STATUS_OK)
+    return;
+  encoding = soup_message_headers_get_encoding (headers);
+  g_assert_true (encoding == SOUP_ENCODING_NONE || encoding == SOUP_ENCODING_CONTENT_LENGTH ||
+                 encoding == SOUP_ENCODING_CHUNKED);
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      g_assert_null (soup_message_headers_get_one (headers, "Transfer-Encoding"));
+      g_assert_null (strchr (soup_message_headers_get_list (headers, "Content-Length"), ','));
+      g_assert_cmpint (soup_message_headers_get_content_length (headers), <=, MILK_PROTOCOL_MAX_BYTES);
+    }
+  if (encoding == SOUP_ENCODING_CHUNKED)
+    g_assert_null (soup_message_headers_get_one (headers, "Content-Length"));
+}
+
 int
 milk_fuzz_one_input (const uint8_t *data,
                      size_t         size)
@@ -135,6 +170,7 @@ milk_fuzz_one_input (const uint8_t *data,
   gboolean known;
 
   set_up ();
+  check_framing (text, size);
 
   end = g_strstr_len (text, size, "\r\n\r\n");
   if (end == NULL)
