@@ -360,6 +360,97 @@ test_response_more_false (void)
   g_assert_cmpuint (decoded->rejected->len, ==, 0);
 }
 
+/* A pulled change this version cannot read — a newer version's record
+ * type, or values it cannot validate — is the service's record, not a
+ * refusal of anything pushed: the response still decodes, the good change
+ * is a change, the others are unreadable with the text as received, and
+ * nothing is rejected (the old decoder rejected them at their pull index,
+ * which the app matched to what it had pushed). */
+#define UNKNOWN_CHANGE \
+  "{ \"type\": \"delivery_slot\", \"key\": \"" PRODUCT "/morning\", \"hlc\": \"" HLC "\"," \
+  " \"deleted\": false, \"data\": {\"at\": \"06:30\", \"litres\": 1.25e0}}"
+#define TOO_MUCH_ENTRY \
+  "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-11-25\",\"hlc\":\"" HLC "\",\"deleted\":false," \
+  "\"data\":{\"qty_ml\":900000,\"price_override\":null,\"note\":\"\"}}"
+
+static void
+test_response_unreadable_change (void)
+{
+  const char *doc = "{\"cursor\":\"abc\",\"more\":false,\"changes\":[" UNKNOWN_CHANGE ", " GOOD_ENTRY ","
+                    TOO_MUCH_ENTRY ", 42],\"rejected\":[]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkSyncMessage) decoded = milk_sync_response_decode (doc, strlen (doc), &error);
+  MilkUnreadableChange *change;
+  MilkRecord *record;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (decoded);
+  g_assert_cmpuint (decoded->rejected->len, ==, 0);
+
+  g_assert_cmpuint (decoded->changes->len, ==, 1);
+  record = g_ptr_array_index (decoded->changes, 0);
+  g_assert_cmpint (record->type, ==, MILK_RECORD_ENTRY);
+  g_assert_cmpint (record->qty_ml, ==, 1500);
+
+  g_assert_cmpuint (decoded->unreadable->len, ==, 3);
+  change = g_ptr_array_index (decoded->unreadable, 0);
+  g_assert_cmpstr (change->type, ==, "delivery_slot");
+  g_assert_cmpstr (change->key, ==, PRODUCT "/morning");
+  g_assert_cmpstr (change->hlc, ==, HLC);
+  g_assert_cmpstr (change->code, ==, "invalid_type");
+  /* The text as the service sent it, spacing and number form included. */
+  g_assert_cmpstr (change->json, ==, UNKNOWN_CHANGE);
+
+  change = g_ptr_array_index (decoded->unreadable, 1);
+  g_assert_cmpstr (change->type, ==, "entry");
+  g_assert_cmpstr (change->key, ==, PRODUCT "/2026-11-25");
+  g_assert_cmpstr (change->code, ==, "invalid_qty");
+  g_assert_cmpstr (change->json, ==, TOO_MUCH_ENTRY);
+
+  /* Not even an object: kept all the same, with nothing readable in it. */
+  change = g_ptr_array_index (decoded->unreadable, 2);
+  g_assert_null (change->type);
+  g_assert_null (change->key);
+  g_assert_null (change->hlc);
+  g_assert_cmpstr (change->json, ==, "42");
+}
+
+/* The service's own rejections of what was pushed still come by index. */
+static void
+test_response_unreadable_and_rejected (void)
+{
+  const char *doc = "{\"cursor\":\"abc\",\"more\":false,\"changes\":[" GOOD_ENTRY "," UNKNOWN_CHANGE "],"
+                    "\"rejected\":[{\"index\":0,\"code\":\"invalid_qty\",\"message\":\"Too much\"}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkSyncMessage) decoded = milk_sync_response_decode (doc, strlen (doc), &error);
+  MilkRejection *rejection;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (decoded->changes->len, ==, 1);
+  g_assert_cmpuint (decoded->unreadable->len, ==, 1);
+  g_assert_cmpuint (decoded->rejected->len, ==, 1);
+  rejection = g_ptr_array_index (decoded->rejected, 0);
+  g_assert_cmpuint (rejection->index, ==, 0);
+  g_assert_cmpstr (rejection->code, ==, "invalid_qty");
+}
+
+/* A request is what a device pushed: a change there that does not decode
+ * is still rejected by its index, and nothing is unreadable. */
+static void
+test_request_unknown_type_rejected (void)
+{
+  const char *doc = HEAD "\"changes\":[" GOOD_ENTRY "," UNKNOWN_CHANGE "]}";
+  g_autoptr(MilkSyncMessage) message = decode_request (doc, strlen (doc));
+  MilkRejection *rejection;
+
+  g_assert_cmpuint (message->changes->len, ==, 1);
+  g_assert_cmpuint (message->unreadable->len, ==, 0);
+  g_assert_cmpuint (message->rejected->len, ==, 1);
+  rejection = g_ptr_array_index (message->rejected, 0);
+  g_assert_cmpuint (rejection->index, ==, 1);
+  g_assert_cmpstr (rejection->code, ==, "invalid_type");
+}
+
 /* The service's clock travels in every response; one from a service that
  * predates it decodes with time 0, and an older app ignores the member. */
 static void
@@ -1075,6 +1166,9 @@ main (int   argc,
   g_test_add_func ("/core/protocol/response-round-trip", test_response_round_trip);
   g_test_add_func ("/core/protocol/response-more-false", test_response_more_false);
   g_test_add_func ("/core/protocol/response-time", test_response_time);
+  g_test_add_func ("/core/protocol/response-unreadable-change", test_response_unreadable_change);
+  g_test_add_func ("/core/protocol/response-unreadable-and-rejected", test_response_unreadable_and_rejected);
+  g_test_add_func ("/core/protocol/request-unknown-type-rejected", test_request_unknown_type_rejected);
   g_test_add_func ("/core/protocol/response-bad", test_response_bad);
   g_test_add_func ("/core/protocol/error-encode", test_error_encode);
 

@@ -80,6 +80,60 @@ test_from_version_1 (void)
   milk_test_dir_clear (&dir);
 }
 
+/* A diary of version 3 (the last before pulled changes this version cannot
+ * read were kept) gains the table for them, in one step, and keeps all it
+ * had. */
+static void
+test_from_version_3 (void)
+{
+  MilkTestDir dir;
+  g_autoptr(MilkStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) kept = NULL;
+  g_autoptr(GPtrArray) unreadable = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_unreadable_change_free);
+  g_autofree char *v3 = NULL;
+  MilkUnreadableChange *change;
+  sqlite3_stmt *stmt;
+  MilkTotals october;
+
+  milk_test_dir_init (&dir);
+  load_fixture (dir.path, "store-v1.sql");
+  v3 = g_strconcat (_milk_store_migration (1), _milk_store_migration (2), "PRAGMA user_version = 3;", NULL);
+  make_database (dir.path, v3);
+
+  store = milk_store_new (dir.path, &error);
+  g_assert_no_error (error);
+  stmt = _milk_store_prepare (store, "PRAGMA user_version", NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 4);
+  sqlite3_reset (stmt);
+
+  g_assert_true (milk_store_month_totals (store, 2025, 10, &october, NULL, NULL));
+  g_assert_cmpint (october.amount, ==, 16500);
+  g_assert_cmpuint (milk_store_count_pending (store), ==, 6);
+  g_assert_cmpuint (milk_store_count_unreadable (store), ==, 0);
+
+  change = g_new0 (MilkUnreadableChange, 1);
+  change->type = g_strdup ("delivery_slot");
+  change->key = g_strdup ("morning");
+  change->hlc = g_strdup ("1761955200000-0009-1a2b3c4d5e6f7a8b");
+  change->json = g_strdup ("{\"type\":\"delivery_slot\"}");
+  change->code = g_strdup ("invalid_type");
+  g_ptr_array_add (unreadable, change);
+  g_assert_true (milk_store_keep_unreadable (store, unreadable, &error));
+  g_assert_no_error (error);
+  kept = milk_store_list_unreadable (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kept->len, ==, 1);
+  change = g_ptr_array_index (kept, 0);
+  g_assert_cmpstr (change->type, ==, "delivery_slot");
+  g_assert_cmpstr (change->key, ==, "morning");
+  g_assert_cmpstr (change->json, ==, "{\"type\":\"delivery_slot\"}");
+
+  g_clear_object (&store);
+  milk_test_dir_clear (&dir);
+}
+
 static void
 test_newer_refused_untouched (void)
 {
@@ -142,6 +196,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/store/migrate/from-version-1", test_from_version_1);
+  g_test_add_func ("/store/migrate/from-version-3", test_from_version_3);
   g_test_add_func ("/store/migrate/newer-refused-untouched", test_newer_refused_untouched);
   g_test_add_func ("/store/migrate/not-a-diary-refused", test_not_a_diary_refused);
   g_test_add_func ("/store/migrate/unwritable-place", test_unwritable_place);

@@ -698,6 +698,138 @@ test_clock_drift_change_sent_again (void)
   milk_test_dir_clear (&dir);
 }
 
+/* Issue 14: a pulled change this version cannot read (a newer version's
+ * record type, or values it cannot validate) is kept in the diary, as
+ * received, for a later version; never dropped, never a rejection. */
+#define UNREAD_PRODUCT "6f1c2b9e-3d4a-4b5c-8d6e-7f8091a2b3c4"
+#define SLOT(hlc, at) \
+  "{\"type\":\"delivery_slot\",\"key\":\"" UNREAD_PRODUCT "/morning\",\"hlc\":\"" hlc "\",\"deleted\":false," \
+  "\"data\":{\"at\":\"" at "\"}}"
+#define BIG_ENTRY(hlc) \
+  "{\"type\":\"entry\",\"key\":\"" MILK "/2026-11-20\",\"hlc\":\"" hlc "\",\"deleted\":false," \
+  "\"data\":{\"qty_ml\":900000,\"price_override\":null,\"note\":\"\"}}"
+#define GOOD_ENTRY(hlc) \
+  "{\"type\":\"entry\",\"key\":\"" MILK "/2026-11-21\",\"hlc\":\"" hlc "\",\"deleted\":false," \
+  "\"data\":{\"qty_ml\":750,\"price_override\":null,\"note\":\"\"}}"
+#define H1 "1795478401000-0000-00000000000000b2"
+#define H2 "1795478402000-0000-00000000000000b2"
+#define H3 "1795478403000-0000-00000000000000b2"
+/* a minute ahead of this device's clock */
+#define H_AHEAD "1795478460000-0000-00000000000000b2"
+
+static void
+pull_into (MilkStore  *store,
+           const char *changes)
+{
+  g_autofree char *doc = g_strconcat ("{\"cursor\":\"c1\",\"more\":false,\"changes\":[", changes, "],\"rejected\":[]}",
+                                      NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkSyncMessage) response = milk_sync_response_decode (doc, strlen (doc), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (response->rejected->len, ==, 0);
+  g_assert_true (milk_store_apply_remote (store, response->changes, &error));
+  g_assert_no_error (error);
+  g_assert_true (milk_store_keep_unreadable (store, response->unreadable, &error));
+  g_assert_no_error (error);
+  g_assert_true (milk_store_set_cursor (store, response->cursor, &error));
+}
+
+static MilkUnreadableChange *
+unreadable_at (GPtrArray *list,
+               guint      index)
+{
+  g_assert_cmpuint (index, <, list->len);
+  return g_ptr_array_index (list, index);
+}
+
+static void
+test_unreadable_kept (void)
+{
+  MilkTestDir dir;
+  gint64 now = T0;
+  g_autoptr(MilkStore) store = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mine = NULL;
+
+  milk_test_dir_init (&dir);
+  store = store_with_clock (&dir, &now);
+
+  pull_into (store, SLOT (H1, "06:30") "," BIG_ENTRY (H1) "," GOOD_ENTRY (H1));
+  g_assert_cmpint (qty_on (store, "2026-11-21"), ==, 750);
+  g_assert_cmpint (qty_on (store, "2026-11-20"), ==, -1);
+  g_assert_cmpuint (milk_store_count_unreadable (store), ==, 2);
+  list = milk_store_list_unreadable (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (unreadable_at (list, 0)->type, ==, "delivery_slot");
+  g_assert_cmpstr (unreadable_at (list, 0)->key, ==, UNREAD_PRODUCT "/morning");
+  g_assert_cmpstr (unreadable_at (list, 0)->hlc, ==, H1);
+  g_assert_cmpstr (unreadable_at (list, 0)->json, ==, SLOT (H1, "06:30"));
+  g_assert_cmpstr (unreadable_at (list, 0)->code, ==, "invalid_type");
+  g_assert_cmpstr (unreadable_at (list, 1)->type, ==, "entry");
+  g_assert_cmpstr (unreadable_at (list, 1)->json, ==, BIG_ENTRY (H1));
+  g_assert_cmpstr (unreadable_at (list, 1)->code, ==, "invalid_qty");
+  g_assert_cmpuint (milk_store_count_pending (store), ==, 0);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* Delivered again, or an older version: stored once, the newest kept. */
+  pull_into (store, SLOT (H1, "06:30") "," SLOT (H2, "07:00"));
+  pull_into (store, SLOT (H1, "05:00"));
+  g_assert_cmpuint (milk_store_count_unreadable (store), ==, 2);
+  list = milk_store_list_unreadable (store, NULL);
+  g_assert_cmpstr (unreadable_at (list, 1)->json, ==, SLOT (H2, "07:00"));
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* A newer version this device can read replaces the one it could not. */
+  pull_into (store, "{\"type\":\"entry\",\"key\":\"" MILK "/2026-11-20\",\"hlc\":\"" H3 "\",\"deleted\":false,"
+                    "\"data\":{\"qty_ml\":2000,\"price_override\":null,\"note\":\"\"}}");
+  g_assert_cmpint (qty_on (store, "2026-11-20"), ==, 2000);
+  g_assert_cmpuint (milk_store_count_unreadable (store), ==, 1);
+  /* ... and an older unreadable one of a record held newer is left out. */
+  pull_into (store, BIG_ENTRY (H2));
+  g_assert_cmpuint (milk_store_count_unreadable (store), ==, 1);
+
+  /* Its stamp moved the clock on: an edit here stamps above it. */
+  pull_into (store, SLOT (H_AHEAD, "08:00"));
+  set_entry (store, "2026-11-22", 500);
+  mine = stamp_on (store, "2026-11-22");
+  g_assert_cmpstr (mine, >, H_AHEAD);
+
+  /* Kept across a restart of the app. */
+  g_clear_object (&store);
+  store = store_with_clock (&dir, &now);
+  list = milk_store_list_unreadable (store, NULL);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (unreadable_at (list, 0)->json, ==, SLOT (H_AHEAD, "08:00"));
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* Forgetting the diary forgets them too. */
+  g_assert_true (milk_store_clear_diary (store, NULL));
+  g_assert_cmpuint (milk_store_count_unreadable (store), ==, 0);
+
+  g_clear_object (&store);
+  milk_test_dir_clear (&dir);
+}
+
+/* Not even an object, or with no type or key: kept under its checksum. */
+static void
+test_unreadable_garbage_kept (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) list = NULL;
+
+  pull_into (f->a, "42, {\"type\":7}, 42");
+  list = milk_store_list_unreadable (f->a, NULL);
+  g_assert_cmpuint (list->len, ==, 2);
+  for (guint i = 0; i < list->len; i++)
+    {
+      g_assert_null (unreadable_at (list, i)->type);
+      g_assert_true (g_str_has_prefix (unreadable_at (list, i)->key, "sha256:"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -717,6 +849,7 @@ main (int   argc,
   ADD ("cursor", test_cursor);
   ADD ("reset-for-new-account", test_reset_for_new_account);
   ADD ("clear-diary", test_clear_diary);
+  ADD ("unreadable-garbage-kept", test_unreadable_garbage_kept);
 #undef ADD
   g_test_add_func ("/store/sync/slow-clock-edit-wins", test_slow_clock_edit_wins);
   g_test_add_func ("/store/sync/slow-clock-corrected", test_slow_clock_corrected);
@@ -724,6 +857,7 @@ main (int   argc,
   g_test_add_func ("/store/sync/edit-above-future-version", test_edit_above_future_version);
   g_test_add_func ("/store/sync/future-saved-clock-recovers", test_future_saved_clock_recovers);
   g_test_add_func ("/store/sync/clock-drift-change-sent-again", test_clock_drift_change_sent_again);
+  g_test_add_func ("/store/sync/unreadable-kept", test_unreadable_kept);
 
   return g_test_run ();
 }

@@ -26,6 +26,20 @@ milk_rejection_free (MilkRejection *rejection)
   g_free (rejection);
 }
 
+void
+milk_unreadable_change_free (MilkUnreadableChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->type);
+  g_free (change->key);
+  g_free (change->hlc);
+  g_free (change->json);
+  g_free (change->code);
+  g_free (change->message);
+  g_free (change);
+}
+
 MilkSyncMessage *
 milk_sync_message_new (void)
 {
@@ -33,6 +47,7 @@ milk_sync_message_new (void)
 
   self->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
   self->rejected = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_rejection_free);
+  self->unreadable = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_unreadable_change_free);
   return self;
 }
 
@@ -45,6 +60,7 @@ milk_sync_message_free (MilkSyncMessage *self)
   g_free (self->node);
   g_ptr_array_unref (self->changes);
   g_ptr_array_unref (self->rejected);
+  g_ptr_array_unref (self->unreadable);
   g_free (self);
 }
 
@@ -313,6 +329,87 @@ check_grammar (const char  *data,
   return FALSE;
 }
 
+typedef struct
+{
+  const char *start;
+  const char *end;
+} Span;
+
+/* Where each element of the document's "changes" list is in the text, so
+ * that a change this version cannot read is kept as the service sent it.
+ * The document has passed check_grammar. NULL when the list is not found
+ * under its plain name (an escaped member name, say); the caller checks
+ * each span against what json-glib parsed and re-encodes when in doubt. */
+static GArray *
+find_change_spans (const char *data,
+                   gsize       length)
+{
+  Scanner s = { data, data + length, 0, NULL, 0 };
+  g_autoptr(GArray) spans = NULL;
+
+  skip_space (&s);
+  if (s.p >= s.end || *s.p != '{')
+    return NULL;
+  s.p++;
+  for (;;)
+    {
+      const char *name;
+      gboolean is_changes;
+
+      skip_space (&s);
+      if (s.p >= s.end || *s.p != '"')
+        break;
+      name = s.p;
+      if (!scan_string (&s))
+        return NULL;
+      is_changes = s.p - name == 9 && memcmp (name, "\"changes\"", 9) == 0;
+      skip_space (&s);
+      if (s.p >= s.end || *s.p != ':')
+        return NULL;
+      s.p++;
+      skip_space (&s);
+      if (is_changes && s.p < s.end && *s.p == '[')
+        {
+          /* of two members of one name the last counts; the spans are
+           * checked against what json-glib parsed all the same */
+          g_clear_pointer (&spans, g_array_unref);
+          spans = g_array_new (FALSE, FALSE, sizeof (Span));
+          s.p++;
+          for (;;)
+            {
+              Span span;
+
+              skip_space (&s);
+              if (s.p >= s.end)
+                return NULL;
+              if (*s.p == ']')
+                break;
+              span.start = s.p;
+              s.depth = 2;
+              if (!scan_value (&s))
+                return NULL;
+              span.end = s.p;
+              g_array_append_val (spans, span);
+              skip_space (&s);
+              if (s.p < s.end && *s.p == ',')
+                s.p++;
+            }
+          s.p++;
+        }
+      else
+        {
+          s.depth = 1;
+          if (!scan_value (&s))
+            return NULL;
+        }
+      skip_space (&s);
+      if (s.p >= s.end || *s.p != ',')
+        break;
+      s.p++;
+    }
+  return g_steal_pointer (&spans);
+}
+
 static JsonObject *
 parse_document (JsonParser  *parser,
                 const char  *data,
@@ -430,6 +527,73 @@ read_changes (JsonArray       *changes,
     }
 }
 
+static char *
+dup_string_member (JsonNode   *node,
+                   const char *name)
+{
+  JsonNode *member;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  member = json_object_get_member (json_node_get_object (node), name);
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup (json_node_get_string (member));
+}
+
+/* A pulled change is the service's record, not something this device
+ * sent: one that does not decode here (a newer version's type or values)
+ * is kept apart as unreadable, with the text received, and never mapped
+ * onto the index of a pushed change. */
+static void
+read_pulled_changes (JsonArray       *changes,
+                     const char      *data,
+                     gsize            length,
+                     MilkSyncMessage *message)
+{
+  g_autoptr(GArray) spans = NULL;
+  guint n = changes ? json_array_get_length (changes) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JsonNode *element = json_array_get_element (changes, i);
+      MilkRecord *record = milk_record_from_json (element, &error);
+      MilkUnreadableChange *change;
+
+      if (record)
+        {
+          g_ptr_array_add (message->changes, record);
+          continue;
+        }
+
+      change = g_new0 (MilkUnreadableChange, 1);
+      change->type = dup_string_member (element, "type");
+      change->key = dup_string_member (element, "key");
+      change->hlc = dup_string_member (element, "hlc");
+      if (error->domain == MILK_ERROR)
+        change->code = g_strdup (milk_error_code_name (error->code));
+      else
+        change->code = g_strdup ("invalid_document");
+      change->message = g_strdup (error->message);
+
+      if (spans == NULL)
+        spans = find_change_spans (data, length);
+      if (spans != NULL && spans->len == n)
+        {
+          Span *span = &g_array_index (spans, Span, i);
+          g_autofree char *text = g_strndup (span->start, span->end - span->start);
+          g_autoptr(JsonNode) again = json_from_string (text, NULL);
+
+          if (again != NULL && json_node_equal (again, element))
+            change->json = g_steal_pointer (&text);
+        }
+      if (change->json == NULL)
+        change->json = json_to_string (element, FALSE);
+      g_ptr_array_add (message->unreadable, change);
+    }
+}
+
 MilkSyncMessage *
 milk_sync_request_decode (const char  *data,
                           gsize        length,
@@ -510,7 +674,7 @@ milk_sync_response_decode (const char  *data,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  read_changes (changes, message);
+  read_pulled_changes (changes, data, length, message);
 
   for (guint i = 0; rejected && i < json_array_get_length (rejected); i++)
     {

@@ -24,9 +24,25 @@ typedef struct
   char *message;
 } MilkRejection;
 
+/* A change pulled from the service that this version cannot read: a
+ * record type it does not know, or one it cannot validate (a later version
+ * may allow more). Kept as the JSON text received, for a later version to
+ * apply; type, key and hlc are NULL when they are not readable text. */
+typedef struct
+{
+  char *type;
+  char *key;
+  char *hlc;
+  char *json;
+  char *code;
+  char *message;
+} MilkUnreadableChange;
+
 /* A request carries cursor, node and changes; a response carries cursor,
  * more, changes, rejected and the service's time (optional: 0 when an
- * older service leaves it out). One type serves both. */
+ * older service leaves it out). One type serves both. In a request a
+ * change that does not decode is rejected by its index; in a response it
+ * is unreadable, never a rejection of what was pushed. */
 typedef struct
 {
   char *cursor;
@@ -35,6 +51,7 @@ typedef struct
   gint64 time;          /* ms since the epoch */
   GPtrArray *changes;   /* of MilkRecord */
   GPtrArray *rejected;  /* of MilkRejection */
+  GPtrArray *unreadable; /* of MilkUnreadableChange, responses only */
 } MilkSyncMessage;
 
 MilkSyncMessage *milk_sync_message_new          (void);
@@ -58,6 +75,7 @@ char            *milk_protocol_error_encode     (const char       *code,
                                                  gsize            *length);
 
 void             milk_rejection_free            (MilkRejection    *rejection);
+void             milk_unreadable_change_free    (MilkUnreadableChange *change);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkSyncMessage, milk_sync_message_free)
 

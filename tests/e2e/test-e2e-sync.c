@@ -778,6 +778,102 @@ test_no_keyring (void)
   g_test_trap_assert_passed ();
 }
 
+/* Issue 14: a pulled change this version cannot read (here a record type
+ * from a newer version) is not the service's verdict on what was pushed.
+ * The real service cannot be made to serve one yet (it skips a stored
+ * change it cannot decode), so a stand-in answers the sync: it accepts the
+ * pushed entry and sends back one change of an unknown type. The old code
+ * listed the entry as rejected ("invalid_type", by the pulled change's
+ * index) and dropped the unknown change while the cursor passed it. */
+static void
+fake_sync (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkSyncMessage) request = NULL;
+  g_autofree char *body = NULL;
+  SoupMessageBody *in = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (in);
+  gint64 now = g_get_real_time () / 1000;
+
+  request = milk_sync_request_decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (request->changes->len, ==, 1);
+  body = g_strdup_printf ("{\"cursor\":\"fake-1\",\"more\":false,\"time\":%" G_GINT64_FORMAT ","
+                          "\"changes\":[{\"type\":\"delivery_slot\",\"key\":\"%s/morning\","
+                          "\"hlc\":\"%013" G_GINT64_FORMAT "-0000-00000000000000f4\",\"deleted\":false,"
+                          "\"data\":{\"at\":\"06:30\"}}],\"rejected\":[]}",
+                          now, MILK, now);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+static void
+test_unreadable_pull_not_a_rejection (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autoptr(MilkTokens) tokens = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autoptr(GPtrArray) unreadable = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *cursor = NULL;
+  MilkTestWait w = { 0 };
+  Device d = { 0 };
+
+  soup_server_add_handler (server, "/api/v1/sync", fake_sync, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  milk_test_dir_init (&d.dir);
+  d.store = milk_test_store_new (&d.dir);
+  tokens = milk_tokens_new ("fake-access", "fake-refresh", g_get_real_time () / G_USEC_PER_SEC + 3000);
+  milk_token_store_save_async (url, milk_store_get_node (d.store), tokens, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  d.account = milk_account_new (url, milk_store_get_node (d.store));
+  w = (MilkTestWait) { 0 };
+  milk_account_load_async (d.account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  g_assert_true (milk_account_get_signed_in (d.account));
+  d.sync = milk_sync_service_new (d.store, d.account);
+
+  set_entry (&d, "2026-11-16", 1000);
+  sync_ok (&d);
+
+  /* The entry was accepted: sent, and nothing listed as refused. */
+  rejected = milk_store_list_rejected (d.store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rejected->len, ==, 0);
+  g_assert_cmpuint (milk_store_count_pending (d.store), ==, 0);
+  g_assert_cmpint (qty_on (&d, "2026-11-16"), ==, 1000);
+
+  /* The unknown change is kept for a later version, and said so. */
+  unreadable = milk_store_list_unreadable (d.store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unreadable->len, ==, 1);
+  g_assert_cmpstr (((MilkUnreadableChange *) unreadable->pdata[0])->type, ==, "delivery_slot");
+  cursor = milk_store_dup_cursor (d.store);
+  g_assert_cmpstr (cursor, ==, "fake-1");
+  g_assert_cmpint (milk_sync_service_get_status (d.sync), ==, MILK_SYNC_IDLE);
+  g_assert_nonnull (milk_sync_service_get_message (d.sync));
+  g_assert_nonnull (strstr (milk_sync_service_get_message (d.sync), "1 change from another device needs a newer"));
+
+  w = (MilkTestWait) { 0 };
+  milk_token_store_clear_async (url, milk_store_get_node (d.store), NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_clear_error (&w.error);
+  device_clear (&d);
+}
+
 /* The desktop's handler for http:// links is the test browser, through the
  * same GIO lookup the app uses for the real one. */
 static void
@@ -841,6 +937,7 @@ main (int   argc,
   g_test_add_func ("/e2e/http-server-refused", test_http_server_refused);
   g_test_add_func ("/e2e/load-without-tokens", test_load_without_tokens);
   g_test_add_func ("/e2e/no-keyring", test_no_keyring);
+  g_test_add_func ("/e2e/unreadable-pull-not-a-rejection", test_unreadable_pull_not_a_rejection);
 
   status = g_test_run ();
   milk_test_cleanup ();

@@ -74,6 +74,18 @@ static const char * const migrations[] = {
   /* 2 → 3: a product's usual quantity by weekday, "" for none or seven
    * comma-separated millilitre counts, Monday first. */
   "ALTER TABLE products ADD COLUMN weekday_qty TEXT NOT NULL DEFAULT '';",
+
+  /* 3 → 4: changes pulled from the service that this version cannot read
+   * (a newer version's record type or values), kept as the JSON received
+   * so that a later version can apply them: one per record, the greatest
+   * stamp. One with no readable type or key is kept under its checksum. */
+  "CREATE TABLE unreadable ("
+  "  type TEXT NOT NULL,"
+  "  key TEXT NOT NULL,"
+  "  hlc TEXT NOT NULL,"
+  "  body TEXT NOT NULL,"
+  "  code TEXT NOT NULL,"
+  "  PRIMARY KEY (type, key));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == MILK_STORE_SCHEMA_VERSION);

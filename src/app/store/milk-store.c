@@ -1266,6 +1266,24 @@ fail:
   return FALSE;
 }
 
+/* A version this device can read replaces an older one it could not. */
+static gboolean
+forget_superseded_unreadable (MilkStore         *self,
+                              const MilkRecord  *record,
+                              GError           **error)
+{
+  g_autofree char *key = milk_record_dup_key (record);
+  sqlite3_stmt *stmt = _milk_store_prepare (self, "DELETE FROM unreadable WHERE type = ? AND key = ? AND hlc < ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, milk_record_type_to_string (record->type), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, record->hlc, -1, SQLITE_TRANSIENT);
+  return _milk_store_step_done (self, stmt, error);
+}
+
 /* The merge rule: the version with the greater clock stamp wins, whole
  * record. Applying the same version twice, or an older one, is a no-op. */
 gboolean
@@ -1301,6 +1319,9 @@ milk_store_apply_remote (MilkStore  *self,
           g_warning ("Received a change with a far-future clock stamp: %s", local_error->message);
           g_clear_error (&local_error);
         }
+
+      if (!forget_superseded_unreadable (self, record, error))
+        goto fail;
 
       if (local != NULL && strcmp (local->hlc, record->hlc) >= 0)
         continue;
@@ -1453,6 +1474,135 @@ milk_store_list_rejected (MilkStore  *self,
   return g_steal_pointer (&result);
 }
 
+/* Changes pulled from the service that this version cannot read are kept,
+ * as received, for a later version to apply; the cursor may then move past
+ * them. Per record the greatest stamp is kept, and a version this device
+ * already holds something newer of is left out. Their stamps move the
+ * clock on like any other received: a later edit here stamps above them. */
+gboolean
+milk_store_keep_unreadable (MilkStore  *self,
+                            GPtrArray  *changes,
+                            GError    **error)
+{
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  if (changes->len == 0)
+    return TRUE;
+  if (!begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const MilkUnreadableChange *change = g_ptr_array_index (changes, i);
+      g_autofree char *checksum = NULL;
+      const char *type = change->type ? change->type : "";
+      const char *key = change->key;
+      const char *hlc = change->hlc ? change->hlc : "";
+      g_autoptr(GError) local_error = NULL;
+      MilkRecordType known;
+      MilkHlcStamp stamp;
+      sqlite3_stmt *stmt;
+
+      if (key == NULL || *type == '\0')
+        {
+          g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, change->json, -1);
+
+          key = checksum = g_strconcat ("sha256:", sum, NULL);
+        }
+
+      if (change->hlc != NULL && milk_hlc_stamp_parse (change->hlc, &stamp, NULL) &&
+          !milk_hlc_receive (self->hlc, &stamp, &local_error))
+        {
+          g_warning ("Received a change with a far-future clock stamp: %s", local_error->message);
+          g_clear_error (&local_error);
+        }
+
+      if (milk_record_type_from_string (type, &known))
+        {
+          g_autoptr(MilkRecord) local = get_any (self, known, key, &local_error);
+
+          if (local_error)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              goto fail;
+            }
+          if (local != NULL && strcmp (local->hlc, hlc) >= 0)
+            continue;
+        }
+
+      stmt = _milk_store_prepare (self,
+          "INSERT INTO unreadable (type, key, hlc, body, code) VALUES (?, ?, ?, ?, ?)"
+          "  ON CONFLICT (type, key) DO UPDATE SET hlc = excluded.hlc, body = excluded.body, code = excluded.code"
+          "  WHERE excluded.hlc > unreadable.hlc", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, type, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, hlc, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, change->json, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, change->code ? change->code : "", -1, SQLITE_TRANSIENT);
+      if (!_milk_store_step_done (self, stmt, error))
+        goto fail;
+    }
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/* What is kept, oldest stamp first; type and hlc NULL where they were not
+ * readable, the key then the checksum it is kept under. */
+GPtrArray *
+milk_store_list_unreadable (MilkStore  *self,
+                            GError    **error)
+{
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_unreadable_change_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), NULL);
+
+  stmt = _milk_store_prepare (self, "SELECT type, key, hlc, body, code FROM unreadable ORDER BY hlc, type, key",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MilkUnreadableChange *change = g_new0 (MilkUnreadableChange, 1);
+
+      change->type = *column_text (stmt, 0) ? g_strdup (column_text (stmt, 0)) : NULL;
+      change->key = g_strdup (column_text (stmt, 1));
+      change->hlc = *column_text (stmt, 2) ? g_strdup (column_text (stmt, 2)) : NULL;
+      change->json = g_strdup (column_text (stmt, 3));
+      change->code = g_strdup (column_text (stmt, 4));
+      g_ptr_array_add (result, change);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _milk_store_set_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+guint
+milk_store_count_unreadable (MilkStore *self)
+{
+  sqlite3_stmt *stmt;
+  guint count = 0;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), 0);
+
+  stmt = _milk_store_prepare (self, "SELECT count(*) FROM unreadable", NULL);
+  if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int (stmt, 0);
+  if (stmt)
+    sqlite3_reset (stmt);
+  return count;
+}
+
 /* Runs a statement on each record type's table, named "{table}" in it. */
 static gboolean
 exec_per_table (MilkStore   *self,
@@ -1507,6 +1657,7 @@ milk_store_clear_diary (MilkStore  *self,
     return FALSE;
   if (!exec_per_table (self, "DELETE FROM {table}", error) ||
       !forget_sync_position (self, error) ||
+      !_milk_store_exec (self, "DELETE FROM unreadable", error) ||
       !_milk_store_exec (self,
                          "INSERT INTO products (key, name, unit, default_qty_ml, position, archived, hlc)"
                          "  VALUES ('" MILK_DEFAULT_PRODUCT_ID "', 'Milk', 'L', 1000, 0, 0,"

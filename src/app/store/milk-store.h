@@ -201,6 +201,12 @@ gboolean           milk_store_mark_rejected    (MilkStore    *self,
                                                 GError      **error);
 GPtrArray         *milk_store_list_rejected    (MilkStore    *self,
                                                 GError      **error);
+gboolean           milk_store_keep_unreadable  (MilkStore    *self,
+                                                GPtrArray    *changes,
+                                                GError      **error);
+GPtrArray         *milk_store_list_unreadable  (MilkStore    *self,
+                                                GError      **error);
+guint              milk_store_count_unreadable (MilkStore    *self);
 gboolean           milk_store_reset_sync_state (MilkStore    *self,
                                                 GError      **error);
 gboolean           milk_store_clear_diary      (MilkStore    *self,

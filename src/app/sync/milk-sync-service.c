@@ -86,6 +86,20 @@ round_free (Round *round)
 static void start_round (MilkSyncService *self);
 static void schedule (MilkSyncService *self, guint delay_ms);
 
+/* Said after every good sync for as long as the diary keeps changes this
+ * version cannot read; NULL when there are none. */
+static char *
+describe_unreadable (MilkSyncService *self)
+{
+  guint n = milk_store_count_unreadable (self->store);
+
+  if (n == 0)
+    return NULL;
+  return g_strdup_printf (ngettext ("%u change from another device needs a newer Milk Diary; it is kept until then",
+                                    "%u changes from other devices need a newer Milk Diary; they are kept until then",
+                                    n), n);
+}
+
 static void
 set_status (MilkSyncService *self,
             MilkSyncStatus   status,
@@ -117,10 +131,12 @@ finish_round (MilkSyncService *self,
 
   if (error == NULL)
     {
+      g_autofree char *unreadable = describe_unreadable (self);
+
       self->failures = 0;
       self->last_synced = g_get_real_time () / G_USEC_PER_SEC;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNCED]);
-      set_status (self, MILK_SYNC_IDLE, NULL);
+      set_status (self, MILK_SYNC_IDLE, unreadable);
     }
   else if (self->automatic && self->status != MILK_SYNC_SIGN_IN_AGAIN && self->status != MILK_SYNC_SIGNED_OUT &&
            !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -260,8 +276,13 @@ store_page (MilkSyncService  *self,
     if (!rejected[i])
       g_ptr_array_add (accepted, g_ptr_array_index (round->sent, i));
 
+  /* Pulled changes this version cannot read are kept, so the cursor may
+   * pass them: they are never a verdict on what was pushed. */
+  if (response->unreadable->len > 0)
+    g_message ("%u pulled changes need a newer version; kept", response->unreadable->len);
   return milk_store_mark_synced (self->store, accepted, error) &&
          milk_store_apply_remote (self->store, response->changes, error) &&
+         milk_store_keep_unreadable (self->store, response->unreadable, error) &&
          (response->cursor == NULL || milk_store_set_cursor (self->store, response->cursor, error));
 }
 
@@ -712,6 +733,8 @@ milk_sync_service_new (MilkStore   *store,
   self->store = g_object_ref (store);
   self->account = g_object_ref (account);
   self->status = milk_account_get_signed_in (account) ? MILK_SYNC_IDLE : MILK_SYNC_SIGNED_OUT;
+  if (self->status == MILK_SYNC_IDLE)
+    self->message = describe_unreadable (self);
   self->changed_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (store_changed), self);
   self->signed_in_id = g_signal_connect_swapped (account, "notify::signed-in", G_CALLBACK (signed_in_changed), self);
   self->network_id = g_signal_connect_swapped (g_network_monitor_get_default (), "network-changed",
