@@ -485,6 +485,52 @@ test_response_time (void)
   g_assert_null (strstr (data, "time"));
 }
 
+/* Issue 14, problem 2: a request names the copy of the diary file by the
+ * token the service gave it (null before the first); absent from an older
+ * app, which the service then does not check. A response carries the next. */
+static void
+test_instance (void)
+{
+  g_autoptr(MilkSyncMessage) request = milk_sync_message_new ();
+  g_autoptr(MilkSyncMessage) response = milk_sync_message_new ();
+  g_autoptr(MilkSyncMessage) decoded = NULL, first = NULL, older = NULL, answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL, *none = NULL, *reply = NULL;
+  const char *old_app = "{\"cursor\":null,\"node\":\"00000000000000a1\",\"changes\":[]}";
+  const char *too_long = "{\"cursor\":null,\"node\":\"00000000000000a1\",\"changes\":[],"
+                         "\"instance\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
+  gsize length;
+
+  request->node = g_strdup ("00000000000000a1");
+  request->has_instance = TRUE;
+  none = milk_sync_request_encode (request, &length);
+  g_assert_nonnull (strstr (none, "\"instance\":null"));
+  first = milk_sync_request_decode (none, length, &error);
+  g_assert_no_error (error);
+  g_assert_true (first->has_instance);
+  g_assert_null (first->instance);
+
+  request->instance = g_strdup ("Tok-en_1");
+  data = milk_sync_request_encode (request, &length);
+  decoded = milk_sync_request_decode (data, length, &error);
+  g_assert_no_error (error);
+  g_assert_true (decoded->has_instance);
+  g_assert_cmpstr (decoded->instance, ==, "Tok-en_1");
+
+  older = milk_sync_request_decode (old_app, strlen (old_app), &error);
+  g_assert_no_error (error);
+  g_assert_false (older->has_instance);
+  g_assert_null (milk_sync_request_decode (too_long, strlen (too_long), &error));
+  g_assert_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT);
+  g_clear_error (&error);
+
+  response->instance = g_strdup ("next");
+  reply = milk_sync_response_encode (response, &length);
+  answer = milk_sync_response_decode (reply, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->instance, ==, "next");
+}
+
 static void
 test_response_bad (void)
 {
@@ -514,6 +560,9 @@ test_response_bad (void)
     { "{\"cursor\":\"abc\",\"more\":false,\"time\":1.5,\"changes\":[]}", "invalid_document" },
     { "{\"cursor\":\"abc\",\"more\":false,\"time\":null,\"changes\":[]}", "invalid_document" },
     { "{\"cursor\":\"abc\",\"more\":false,\"time\":10000000000000,\"changes\":[]}", "invalid_document" },
+    { "{\"cursor\":\"abc\",\"more\":false,\"instance\":5,\"changes\":[]}", "invalid_document" },
+    { "{\"cursor\":\"abc\",\"more\":false,\"instance\":\"a b\",\"changes\":[]}", "invalid_document" },
+    { "{\"cursor\":\"abc\",\"more\":false,\"instance\":\"\",\"changes\":[]}", "invalid_document" },
     { "{\"more\":false,\"changes\":[]}", "invalid_cursor" },
     { "{\"cursor\":\"a b\",\"more\":false,\"changes\":[]}", "invalid_cursor" },
     { "[]", "invalid_document" },
@@ -1166,6 +1215,7 @@ main (int   argc,
   g_test_add_func ("/core/protocol/response-round-trip", test_response_round_trip);
   g_test_add_func ("/core/protocol/response-more-false", test_response_more_false);
   g_test_add_func ("/core/protocol/response-time", test_response_time);
+  g_test_add_func ("/core/protocol/instance", test_instance);
   g_test_add_func ("/core/protocol/response-unreadable-change", test_response_unreadable_change);
   g_test_add_func ("/core/protocol/response-unreadable-and-rejected", test_response_unreadable_and_rejected);
   g_test_add_func ("/core/protocol/request-unknown-type-rejected", test_request_unknown_type_rejected);

@@ -57,6 +57,7 @@ milk_sync_message_free (MilkSyncMessage *self)
   if (self == NULL)
     return;
   g_free (self->cursor);
+  g_free (self->instance);
   g_free (self->node);
   g_ptr_array_unref (self->changes);
   g_ptr_array_unref (self->rejected);
@@ -483,6 +484,28 @@ read_cursor (JsonObject       *obj,
   return TRUE;
 }
 
+/* "instance": absent, null, or a token of cursor characters. */
+static gboolean
+read_instance (JsonObject       *obj,
+               MilkSyncMessage  *message,
+               GError          **error)
+{
+  JsonNode *node = json_object_get_member (obj, "instance");
+
+  message->has_instance = node != NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      strlen (json_node_get_string (node)) > MILK_PROTOCOL_MAX_INSTANCE ||
+      !cursor_is_valid (json_node_get_string (node)))
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT, _("The diary’s instance token is malformed"));
+      return FALSE;
+    }
+  message->instance = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
 static JsonArray *
 read_array (JsonObject  *obj,
             const char  *name,
@@ -619,6 +642,8 @@ milk_sync_request_decode (const char  *data,
       return NULL;
     }
   message->node = g_strdup (json_node_get_string (node));
+  if (!read_instance (obj, message, error))
+    return NULL;
 
   changes = read_array (obj, "changes", TRUE, &local_error);
   if (local_error)
@@ -665,6 +690,8 @@ milk_sync_response_decode (const char  *data,
       return NULL;
     }
   message->time = time ? json_node_get_int (time) : 0;
+  if (!read_instance (obj, message, error))
+    return NULL;
 
   changes = read_array (obj, "changes", TRUE, &local_error);
   if (local_error == NULL)
@@ -745,6 +772,14 @@ milk_sync_request_encode (const MilkSyncMessage *message,
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "node");
   json_builder_add_string_value (builder, message->node ? message->node : "");
+  if (message->has_instance)
+    {
+      json_builder_set_member_name (builder, "instance");
+      if (message->instance)
+        json_builder_add_string_value (builder, message->instance);
+      else
+        json_builder_add_null_value (builder);
+    }
   add_changes (builder, message->changes);
   json_builder_end_object (builder);
   return finish (builder, length);
@@ -768,6 +803,11 @@ milk_sync_response_encode (const MilkSyncMessage *message,
     {
       json_builder_set_member_name (builder, "time");
       json_builder_add_int_value (builder, message->time);
+    }
+  if (message->instance)
+    {
+      json_builder_set_member_name (builder, "instance");
+      json_builder_add_string_value (builder, message->instance);
     }
   add_changes (builder, message->changes);
   json_builder_set_member_name (builder, "rejected");

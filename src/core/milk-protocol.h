@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 #define MILK_PROTOCOL_MAX_DEPTH   8
 #define MILK_PROTOCOL_MAX_CURSOR  128
 #define MILK_PROTOCOL_MAX_TIME    G_GINT64_CONSTANT (9999999999999)
+#define MILK_PROTOCOL_MAX_INSTANCE 64
 
 typedef struct
 {
@@ -38,7 +39,7 @@ typedef struct
   char *message;
 } MilkUnreadableChange;
 
-/* A request carries cursor, node and changes; a response carries cursor,
+/* A request carries cursor, node, instance and changes; a response carries cursor,
  * more, changes, rejected and the service's time (optional: 0 when an
  * older service leaves it out). One type serves both. In a request a
  * change that does not decode is rejected by its index; in a response it
@@ -47,6 +48,12 @@ typedef struct
 {
   char *cursor;
   char *node;
+  /* Which copy of the diary file is syncing as @node: in a request the
+   * token the service handed out last (NULL: none yet), sent only when
+   * @has_instance (older apps leave it out, and are not checked); in a
+   * response the token to show next time, or NULL. */
+  char *instance;
+  gboolean has_instance;
   gboolean more;
   gint64 time;          /* ms since the epoch */
   GPtrArray *changes;   /* of MilkRecord */

@@ -164,9 +164,10 @@ static const struct
     "   AND revoked_at IS NULL AND expires_at > now ()" },
   { "milk_pull", "SELECT seq, node, body FROM milk_pull ($1, $2, $3)" },
   { "milk_pull_for_token",
-    "SELECT t.account_id, p.seq, p.node, p.body"
+    "SELECT t.account_id, p.seq, p.node, p.body, i.current, i.previous"
     "  FROM (SELECT account_id FROM oauth_tokens WHERE token_hash = $1 AND kind = 'access'"
     "           AND revoked_at IS NULL AND expires_at > now ()) t"
+    "  LEFT JOIN LATERAL milk_instance (t.account_id, $4) i ON true"
     "  LEFT JOIN LATERAL milk_pull (t.account_id, $2, $3) p ON true" },
 };
 
@@ -444,7 +445,7 @@ grant_service_role (PGconn      *conn,
     "END $$;"
     "GRANT USAGE ON SCHEMA public TO %s;"
     "GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, signin_failures, web_sessions,"
-    "  oauth_codes, oauth_tokens, sync_counters, records TO %s;"
+    "  oauth_codes, oauth_tokens, sync_counters, records, sync_instances TO %s;"
     "GRANT SELECT ON schema_migrations TO %s;"
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %s;"
     "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %s;"
@@ -1065,24 +1066,118 @@ milk_db_sync_pull (PGconn      *conn,
 /* The common case, a sync with nothing to push, in one round trip: who the
  * token belongs to (0: nobody) and what changed since. */
 GPtrArray *
-milk_db_sync_pull_for_token (PGconn      *conn,
-                             const char  *token_hash,
-                             gint64       after_seq,
-                             guint        limit,
-                             gint64      *account_id,
-                             GError     **error)
+milk_db_sync_pull_for_token (PGconn        *conn,
+                             const char    *token_hash,
+                             const char    *node,
+                             gint64         after_seq,
+                             guint          limit,
+                             gint64        *account_id,
+                             MilkInstance  *instance,
+                             GError       **error)
 {
   g_autoptr(PGresult) result = NULL;
   g_autofree char *after = int_param (after_seq);
   g_autofree char *count = int_param (limit);
 
   *account_id = 0;
-  result = QUERY_PREPARED (conn, error, "milk_pull_for_token", token_hash, after, count);
+  result = QUERY_PREPARED (conn, error, "milk_pull_for_token", token_hash, after, count, node);
   if (result == NULL)
     return NULL;
   if (PQntuples (result) > 0)
-    *account_id = int_value (result, 0, 0);
+    {
+      *account_id = int_value (result, 0, 0);
+      instance->known = !PQgetisnull (result, 0, 4);
+      instance->current = instance->known ? dup_value (result, 0, 4) : NULL;
+      instance->previous = PQgetisnull (result, 0, 5) ? NULL : dup_value (result, 0, 5);
+    }
   return read_changes (result, 1);
+}
+
+/* A diary that has no token yet shows "" (the "previous" of a node's
+ * first answer, so that a repeat of that first request is a retry). */
+MilkInstanceVerdict
+milk_instance_verdict (const MilkInstance *instance,
+                       const char         *presented)
+{
+  if (presented == NULL)
+    presented = "";
+  if (!instance->known)
+    return MILK_INSTANCE_NEW;
+  if (g_strcmp0 (presented, instance->current) == 0)
+    return MILK_INSTANCE_SAME;
+  if (g_strcmp0 (presented, instance->previous) == 0)
+    return MILK_INSTANCE_RETRY;
+  return MILK_INSTANCE_COPY;
+}
+
+/* Checks the instance token a diary showed for @node and gives it
+ * @proposed as the next one (in @next); NULL in @next when the diary is a
+ * copy (or a restored older file) of the one the service last answered as
+ * @node. */
+gboolean
+milk_db_sync_instance_next (PGconn      *conn,
+                            gint64       account_id,
+                            const char  *node,
+                            const char  *presented,
+                            const char  *proposed,
+                            char       **next,
+                            GError     **error)
+{
+  g_autofree char *id = int_param (account_id);
+  g_autofree char *token = g_strdup (proposed);
+  MilkInstance instance = { FALSE, NULL, NULL };
+  PGresult *result;
+  gboolean ok;
+
+  *next = NULL;
+  if (!begin (conn, account_id, error))
+    return FALSE;
+  result = QUERY (conn, error, "SELECT current, previous FROM sync_instances"
+                               " WHERE account_id = $1 AND node = $2 FOR UPDATE", id, node);
+  if (result == NULL)
+    goto fail;
+  if (PQntuples (result) > 0)
+    {
+      instance.known = TRUE;
+      instance.current = dup_value (result, 0, 0);
+      instance.previous = PQgetisnull (result, 0, 1) ? NULL : dup_value (result, 0, 1);
+    }
+  PQclear (result);
+
+  switch (milk_instance_verdict (&instance, presented))
+    {
+    case MILK_INSTANCE_NEW:
+      ok = command (QUERY (conn, error, "INSERT INTO sync_instances (account_id, node, current, previous)"
+                                        " VALUES ($1, $2, $3, '')", id, node, token));
+      break;
+    case MILK_INSTANCE_SAME:
+      ok = command (QUERY (conn, error, "UPDATE sync_instances SET previous = current, current = $3"
+                                        " WHERE account_id = $1 AND node = $2", id, node, token));
+      break;
+    case MILK_INSTANCE_RETRY:
+      /* The answer that carried the current token was lost: the one
+       * before it stays good until the diary shows a newer one. */
+      ok = command (QUERY (conn, error, "UPDATE sync_instances SET current = $3"
+                                        " WHERE account_id = $1 AND node = $2", id, node, token));
+      break;
+    case MILK_INSTANCE_COPY:
+    default:
+      g_clear_pointer (&token, g_free);
+      ok = TRUE;
+      break;
+    }
+  g_free (instance.current);
+  g_free (instance.previous);
+  if (!ok || !commit (conn, error))
+    goto fail;
+  *next = g_steal_pointer (&token);
+  return TRUE;
+
+fail:
+  rollback (conn);
+  g_free (instance.current);
+  g_free (instance.previous);
+  return FALSE;
 }
 
 void

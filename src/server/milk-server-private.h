@@ -210,11 +210,38 @@ gboolean    milk_db_sync_push           (PGconn      *conn,
                                          const char  *node,
                                          GPtrArray   *records,
                                          GError     **error);
-GPtrArray  *milk_db_sync_pull_for_token (PGconn      *conn,
-                                         const char  *token_hash,
-                                         gint64       after_seq,
-                                         guint        limit,
-                                         gint64      *account_id,
+/* The instance tokens the service holds for a diary's node. */
+typedef struct
+{
+  gboolean known;
+  char *current;
+  char *previous;
+} MilkInstance;
+
+typedef enum
+{
+  MILK_INSTANCE_NEW,    /* the node has not synced with an instance token */
+  MILK_INSTANCE_SAME,   /* the diary showed the token it was last given */
+  MILK_INSTANCE_RETRY,  /* the one before: the last answer was lost */
+  MILK_INSTANCE_COPY,   /* none of them: a copied or restored diary file */
+} MilkInstanceVerdict;
+
+GPtrArray  *milk_db_sync_pull_for_token (PGconn        *conn,
+                                         const char    *token_hash,
+                                         const char    *node,
+                                         gint64         after_seq,
+                                         guint          limit,
+                                         gint64        *account_id,
+                                         MilkInstance  *instance,
+                                         GError       **error);
+MilkInstanceVerdict milk_instance_verdict (const MilkInstance *instance,
+                                           const char         *presented);
+gboolean    milk_db_sync_instance_next  (PGconn      *conn,
+                                         gint64       account_id,
+                                         const char  *node,
+                                         const char  *presented,
+                                         const char  *proposed,
+                                         char       **next,
                                          GError     **error);
 GPtrArray  *milk_db_sync_pull           (PGconn      *conn,
                                          gint64       account_id,

@@ -194,28 +194,150 @@ changes_to_store (MilkSyncMessage *message,
   return keep;
 }
 
-void
-milk_route_sync (MilkRequest *request,
-                 PGconn      *conn)
+static void
+respond_copied_diary (MilkRequest *request)
+{
+  milk_respond_error (request, SOUP_STATUS_CONFLICT, "replica_reused",
+                      "This diary is a copy of one that has synced as the same device since; "
+                      "sync it as a new device");
+}
+
+/* Whether a pulled change is one this request has just pushed: only those
+ * are left out of the answer. A device's changes from earlier requests
+ * still go to it: it may be a copy of the diary, or restored from an older
+ * one, that never had them. */
+static gboolean
+just_pushed (GHashTable       *pushed,
+             const MilkRecord *record)
+{
+  g_autofree char *identity = record_identity (record);
+  const char *hlc = g_hash_table_lookup (pushed, identity);
+
+  return hlc != NULL && g_strcmp0 (hlc, record->hlc) == 0;
+}
+
+/* The page's changes, decoded, into @response; the cursor past them. */
+static void
+add_pulled (MilkSyncMessage *response,
+            GPtrArray       *pulled,
+            guint            page,
+            gint64           after,
+            GPtrArray       *store)
+{
+  g_autoptr(GHashTable) pushed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n = MIN (pulled->len, page);
+  gint64 last = after;
+
+  for (guint i = 0; i < store->len; i++)
+    {
+      MilkRecord *record = g_ptr_array_index (store, i);
+
+      g_hash_table_replace (pushed, record_identity (record), record->hlc);
+    }
+  response->more = pulled->len > page;
+  for (guint i = 0; i < n; i++)
+    {
+      MilkStoredChange *change = g_ptr_array_index (pulled, i);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) local_error = NULL;
+      MilkRecord *record;
+
+      last = change->seq;
+      /* json_from_string () gives NULL and no error for a blank body. */
+      node = json_from_string (change->body, &local_error);
+      record = node ? milk_record_from_json (node, &local_error) : NULL;
+      if (record == NULL)
+        {
+          g_autofree char *words = milk_log_escape (local_error ? local_error->message : "the body is empty");
+
+          g_warning ("Skipping a stored change that no longer decodes: %s", words);
+          continue;
+        }
+      if (just_pushed (pushed, record))
+        milk_record_free (record);
+      else
+        g_ptr_array_add (response->changes, record);
+    }
+  response->cursor = g_strdup_printf (CURSOR_PREFIX "%" G_GINT64_FORMAT, last);
+}
+
+/* The token a request earns: the same for the same request sent twice
+ * (libsoup resends an idempotent request on a dropped connection, a proxy
+ * may too), different for two copies of a diary that sent different ones. */
+static char *
+instance_token (MilkRequest     *request,
+                MilkSyncMessage *message)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize length = 0;
+  const guchar *data = request->body ? g_bytes_get_data (request->body, &length) : NULL;
+
+  g_checksum_update (checksum, (const guchar *) message->node, -1);
+  g_checksum_update (checksum, (const guchar *) "\n", 1);
+  if (message->instance)
+    g_checksum_update (checksum, (const guchar *) message->instance, -1);
+  g_checksum_update (checksum, (const guchar *) "\n", 1);
+  if (data)
+    g_checksum_update (checksum, data, length);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* The instance token for the answer (DESIGN "Files get copied and restored"): FALSE
+ * with the answer given when the request came from a copied diary. A sync
+ * that neither pushed nor pulled keeps the token, so that a no-op sync
+ * writes nothing. */
+static gboolean
+next_instance (MilkRequest      *request,
+               PGconn           *conn,
+               gint64            account_id,
+               MilkSyncMessage  *message,
+               MilkInstance     *instance,
+               gboolean          changed,
+               MilkSyncMessage  *response)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *proposed = NULL;
+  MilkInstanceVerdict verdict = instance ? milk_instance_verdict (instance, message->instance) : MILK_INSTANCE_NEW;
+
+  if (!message->has_instance)
+    return TRUE;
+  if (verdict == MILK_INSTANCE_COPY)
+    {
+      respond_copied_diary (request);
+      return FALSE;
+    }
+  if (verdict == MILK_INSTANCE_SAME && !changed)
+    {
+      response->instance = g_strdup (instance->current);
+      return TRUE;
+    }
+  proposed = instance_token (request, message);
+  if (!milk_db_sync_instance_next (conn, account_id, message->node, message->instance, proposed,
+                                   &response->instance, &error))
+    {
+      milk_respond_db_error (request, error);
+      return FALSE;
+    }
+  if (response->instance == NULL)
+    {
+      respond_copied_diary (request);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads and checks the request; NULL with the answer given. */
+static MilkSyncMessage *
+read_request (MilkRequest *request,
+              PGconn      *conn,
+              const char  *token_hash,
+              gint64      *after)
 {
   g_autoptr(MilkSyncMessage) message = NULL;
-  g_autoptr(MilkSyncMessage) response = NULL;
-  g_autoptr(GPtrArray) store = NULL;
-  g_autoptr(GPtrArray) pulled = NULL;
   g_autoptr(GError) error = NULL;
   const char *type = milk_request_header (request, "Content-Type");
   const char *data = "";
-  gsize length = 0, body_len;
-  g_autofree char *token_hash = NULL;
-  gint64 account_id = 0, after = 0, last;
-  const char *token;
-  char *body;
-  guint page = request->config->page_size;
-  guint n;
-
-  if ((token = bearer_token (request)) == NULL)
-    return;
-  token_hash = milk_token_hash (token);
+  gsize length = 0;
 
   /* Whatever is wrong with the body, a bad token is answered first. */
   if (type == NULL || !g_str_has_prefix (type, "application/json"))
@@ -223,7 +345,7 @@ milk_route_sync (MilkRequest *request,
       if (authenticate (request, conn, token_hash))
         milk_respond_error (request, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                             "Send the request as application/json");
-      return;
+      return NULL;
     }
   if (request->body)
     data = g_bytes_get_data (request->body, &length);
@@ -235,15 +357,41 @@ milk_route_sync (MilkRequest *request,
         milk_respond_error (request, status_for (error),
                             error->domain == MILK_ERROR ? milk_error_code_name (error->code) : "invalid_document",
                             error->message);
-      return;
+      return NULL;
     }
-  if (!parse_cursor (message->cursor, &after))
+  if (!parse_cursor (message->cursor, after))
     {
       if (authenticate (request, conn, token_hash))
         milk_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_cursor",
                             "The cursor did not come from this service");
-      return;
+      return NULL;
     }
+  return g_steal_pointer (&message);
+}
+
+void
+milk_route_sync (MilkRequest *request,
+                 PGconn      *conn)
+{
+  g_autoptr(MilkSyncMessage) message = NULL;
+  g_autoptr(MilkSyncMessage) response = NULL;
+  g_autoptr(GPtrArray) store = NULL;
+  g_autoptr(GPtrArray) pulled = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token_hash = NULL;
+  MilkInstance instance = { FALSE, NULL, NULL };
+  gint64 account_id = 0, after = 0;
+  const char *token;
+  gboolean ok;
+  char *body;
+  gsize body_len;
+  guint page = request->config->page_size;
+
+  if ((token = bearer_token (request)) == NULL)
+    return;
+  token_hash = milk_token_hash (token);
+  if ((message = read_request (request, conn, token_hash, &after)) == NULL)
+    return;
 
   response = milk_sync_message_new ();
   for (guint i = 0; i < message->rejected->len; i++)
@@ -259,14 +407,25 @@ milk_route_sync (MilkRequest *request,
 
   store = changes_to_store (message, response);
   if (store->len == 0)
-    pulled = milk_db_sync_pull_for_token (conn, token_hash, after, page + 1, &account_id, &error);
+    {
+      /* A no-op sync is one statement: token, instance and pull. */
+      pulled = milk_db_sync_pull_for_token (conn, token_hash, message->node, after, page + 1,
+                                            &account_id, &instance, &error);
+      ok = pulled == NULL || account_id == 0 ||
+           next_instance (request, conn, account_id, message, &instance, pulled->len > 0, response);
+    }
   else
     {
       if ((account_id = authenticate (request, conn, token_hash)) == 0)
         return;
-      if (milk_db_sync_push (conn, account_id, message->node, store, &error))
+      ok = next_instance (request, conn, account_id, message, NULL, TRUE, response);
+      if (ok && milk_db_sync_push (conn, account_id, message->node, store, &error))
         pulled = milk_db_sync_pull (conn, account_id, after, page + 1, &error);
     }
+  g_free (instance.current);
+  g_free (instance.previous);
+  if (!ok)
+    return;
   if (pulled == NULL)
     {
       milk_respond_db_error (request, error);
@@ -278,34 +437,7 @@ milk_route_sync (MilkRequest *request,
       return;
     }
 
-  response->more = pulled->len > page;
-  n = MIN (pulled->len, page);
-  last = after;
-  for (guint i = 0; i < n; i++)
-    {
-      MilkStoredChange *change = g_ptr_array_index (pulled, i);
-      g_autoptr(JsonNode) node = NULL;
-      g_autoptr(GError) local_error = NULL;
-      MilkRecord *record;
-
-      last = change->seq;
-      /* A device's own changes need not come back to it, except on a first
-       * sync, which may follow a reinstall that kept the node id. */
-      if (message->cursor != NULL && g_strcmp0 (change->node, message->node) == 0)
-        continue;
-      /* json_from_string () gives NULL and no error for a blank body. */
-      node = json_from_string (change->body, &local_error);
-      record = node ? milk_record_from_json (node, &local_error) : NULL;
-      if (record == NULL)
-        {
-          g_autofree char *words = milk_log_escape (local_error ? local_error->message : "the body is empty");
-
-          g_warning ("Skipping a stored change that no longer decodes: %s", words);
-          continue;
-        }
-      g_ptr_array_add (response->changes, record);
-    }
-  response->cursor = g_strdup_printf (CURSOR_PREFIX "%" G_GINT64_FORMAT, last);
+  add_pulled (response, pulled, page, after, store);
   /* The reference clock for every device (DESIGN "Clocks lie"). */
   response->time = g_get_real_time () / 1000;
   g_ptr_array_sort (response->rejected, compare_rejections);

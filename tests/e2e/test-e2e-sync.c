@@ -387,6 +387,161 @@ test_edit_during_sync_survives (Fixture       *f,
   g_assert_cmpint (qty_on (&f->b, "2026-11-10"), ==, 2000);
 }
 
+static void
+device_close (Device *d)
+{
+  g_clear_object (&d->sync);
+  g_clear_object (&d->account);
+  g_clear_object (&d->store);
+}
+
+/* Copies a closed diary file over @to, as a person copies it: the file
+ * alone (closing it folded SQLite's journal in), nothing left of what was
+ * at @to before. */
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autoptr(GFile) from_file = g_file_new_for_path (from);
+  g_autoptr(GFile) to_file = g_file_new_for_path (to);
+  g_autoptr(GError) error = NULL;
+
+  for (const char *const *suffix = (const char *[]) { "-wal", "-shm", "-journal", NULL }; *suffix; suffix++)
+    {
+      g_autofree char *side = g_strconcat (to, *suffix, NULL);
+
+      g_unlink (side);
+    }
+  g_file_copy (from_file, to_file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Closes the device's diary once its sign-in is in the keyring (it gets
+ * there in the background), and copies the file to @to. */
+static void
+copy_diary_file (Device     *d,
+                 const char *to)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autofree char *secret = NULL;
+
+  while ((secret = keyring_secret (d)) == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (secret);
+  device_close (d);
+  copy_file (d->dir.path, to);
+}
+
+/* Opens the device's diary file as the app does at start: the sign-in
+ * comes from the keyring, under the diary's id. */
+static void
+device_open (Fixture *f,
+             Device  *d)
+{
+  MilkTestWait w = { 0 };
+
+  device_close (d);
+  d->store = milk_test_store_new (&d->dir);
+  d->account = milk_account_new (f->server->url, milk_store_get_node (d->store));
+  d->sync = milk_sync_service_new (d->store, d->account);
+  milk_account_load_async (d->account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  g_assert_true (milk_account_get_signed_in (d->account));
+}
+
+/* Issue 14, problem 2: a diary file copied to a second computer. Both
+ * copies carry the same node id and cursor; the service left out every
+ * change stamped with the requesting node, so each copy kept only its own
+ * new entries. Now each copy gets the other's, the copy the service sees
+ * second becomes a new device, and the latest edit of a day wins. */
+static void
+test_copied_diary_converges (Fixture       *f,
+                             gconstpointer  data)
+{
+  device_sign_in (&f->a);
+  set_entry (&f->a, "2026-11-01", 1000);
+  set_entry (&f->a, "2026-11-02", 1000);
+  set_entry (&f->a, "2026-11-03", 1000);
+  sync_ok (&f->a);
+
+  device_close (&f->b);
+  copy_diary_file (&f->a, f->b.dir.path);
+  device_open (f, &f->a);
+  device_open (f, &f->b);
+  g_assert_cmpstr (milk_store_get_replica_node (f->a.store), ==, milk_store_get_replica_node (f->b.store));
+
+  set_entry (&f->a, "2026-11-10", 1000);
+  set_entry (&f->b, "2026-11-11", 2000);
+  set_entry (&f->a, "2026-11-03", 1500);
+  g_usleep (5000);
+  set_entry (&f->b, "2026-11-03", 2500);     /* the latest edit of the 3rd */
+  set_entry (&f->b, "2026-11-02", 500);
+  g_usleep (5000);
+  set_entry (&f->a, "2026-11-01", 3000);     /* the latest edit of the 1st */
+
+  for (int round = 0; round < 2; round++)
+    {
+      sync_ok (&f->a);
+      sync_ok (&f->b);
+    }
+  sync_ok (&f->a);
+
+  g_assert_cmpstr (milk_store_get_replica_node (f->a.store), !=, milk_store_get_replica_node (f->b.store));
+  for (Device *d = &f->a; d <= &f->b; d++)
+    {
+      g_assert_cmpint (qty_on (d, "2026-11-01"), ==, 3000);
+      g_assert_cmpint (qty_on (d, "2026-11-02"), ==, 500);
+      g_assert_cmpint (qty_on (d, "2026-11-03"), ==, 2500);
+      g_assert_cmpint (qty_on (d, "2026-11-10"), ==, 1000);
+      g_assert_cmpint (qty_on (d, "2026-11-11"), ==, 2000);
+      g_assert_cmpuint (milk_store_count_pending (d->store), ==, 0);
+      assert_same_as_server (f, d);
+    }
+}
+
+/* Issue 14, problem 2: a diary restored from an older copy of its file
+ * never received the edits it had made after that copy (the service left
+ * out its own node's changes and its cursor was behind them); editing one
+ * of those days later put the stale quantity back on every device. */
+static void
+test_restored_diary_gets_later_edits (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autofree char *backup = g_build_filename (f->b.dir.dir, "backup.sqlite", NULL);
+
+  device_sign_in (&f->a);
+  device_sign_in (&f->b);
+  set_entry (&f->a, "2026-11-01", 1000);
+  set_entry (&f->a, "2026-11-02", 1000);
+  sync_ok (&f->a);
+
+  copy_diary_file (&f->a, backup);             /* last night's backup */
+  device_open (f, &f->a);
+  set_entry (&f->a, "2026-11-01", 3000);
+  set_entry (&f->a, "2026-11-05", 2000);
+  sync_ok (&f->a);
+
+  /* The disk fails; the diary comes back from the backup. */
+  device_close (&f->a);
+  copy_file (backup, f->a.dir.path);
+  device_open (f, &f->a);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-01"), ==, 1000);
+
+  sync_ok (&f->a);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-01"), ==, 3000);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-05"), ==, 2000);
+
+  /* Edited after the restore: the new value wins, and every device agrees. */
+  set_entry (&f->a, "2026-11-05", 2500);
+  sync_ok (&f->a);
+  sync_ok (&f->b);
+  g_assert_cmpint (qty_on (&f->b, "2026-11-01"), ==, 3000);
+  g_assert_cmpint (qty_on (&f->b, "2026-11-05"), ==, 2500);
+  assert_same_as_server (f, &f->a);
+  assert_same_as_server (f, &f->b);
+}
+
 #define DAY_MS (G_GINT64_CONSTANT (24) * 3600 * 1000)
 
 static gint64
@@ -933,6 +1088,8 @@ main (int   argc,
   ADD ("browser-never-returns", test_browser_never_returns);
   ADD ("forged-callback-refused", test_forged_callback_refused);
   ADD ("mix-up-refused", test_mix_up_refused);
+  ADD ("copied-diary-converges", test_copied_diary_converges);
+  ADD ("restored-diary-gets-later-edits", test_restored_diary_gets_later_edits);
 #undef ADD
   g_test_add_func ("/e2e/http-server-refused", test_http_server_refused);
   g_test_add_func ("/e2e/load-without-tokens", test_load_without_tokens);

@@ -106,6 +106,142 @@ test_response_time (void)
   g_assert_cmpint (reply->time, <=, after);
 }
 
+/* A sync as this version of the app sends it: with its instance token
+ * (NULL: none yet). Gives the answer's status; @response when 200. */
+static guint
+sync_as_copy (MilkTestClient   *client,
+              const char       *token,
+              const char       *cursor,
+              const char       *node,
+              const char       *instance,
+              GPtrArray        *changes,
+              MilkSyncMessage **response)
+{
+  g_autoptr(MilkSyncMessage) request = milk_sync_message_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  gsize length;
+
+  request->cursor = g_strdup (cursor);
+  request->node = g_strdup (node);
+  request->instance = g_strdup (instance);
+  request->has_instance = TRUE;
+  for (guint i = 0; changes && i < changes->len; i++)
+    g_ptr_array_add (request->changes, milk_record_copy (g_ptr_array_index (changes, i)));
+  body = milk_sync_request_encode (request, &length);
+  milk_test_request (client, server, "POST", "/api/v1/sync", "application/json", body, length, token);
+  *response = NULL;
+  if (client->status == 200)
+    {
+      *response = milk_sync_response_decode (g_bytes_get_data (client->body, NULL),
+                                             g_bytes_get_size (client->body), &error);
+      g_assert_no_error (error);
+    }
+  return client->status;
+}
+
+/* Issue 14, problem 2: two files syncing as one node. Each sync that
+ * changes something hands out a new instance token, the same for a request
+ * sent twice; the one before stays good (its answer may have been lost);
+ * any other is a copied or restored diary, answered 409 replica_reused
+ * with nothing stored. */
+static void
+test_instance_detects_copies (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "copies@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GPtrArray) one = changes_new ();
+  g_autoptr(GPtrArray) two = changes_new ();
+  g_autoptr(GPtrArray) three = changes_new ();
+  g_autoptr(GPtrArray) four = changes_new ();
+  g_autoptr(MilkSyncMessage) first = NULL, idle = NULL, second = NULL, twice = NULL, retried = NULL;
+  g_autoptr(MilkSyncMessage) copy = NULL, old_app = NULL, other = NULL, other_twice = NULL;
+  g_autofree char *t1 = NULL;
+
+  g_ptr_array_add (one, milk_test_entry (PRODUCT, "2026-11-01", 1000, base_ms, 0, 0xa1));
+  g_ptr_array_add (two, milk_test_entry (PRODUCT, "2026-11-02", 1000, base_ms + 1, 0, 0xa1));
+  g_ptr_array_add (three, milk_test_entry (PRODUCT, "2026-11-03", 1000, base_ms + 2, 0, 0xa1));
+  g_ptr_array_add (four, milk_test_entry (PRODUCT, "2026-11-04", 1000, base_ms + 3, 0, 0xa1));
+
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, NULL, NODE_A, NULL, one, &first), ==, 200);
+  g_assert_nonnull (first->instance);
+  t1 = g_strdup (first->instance);
+
+  /* Nothing to push or pull: the token stays, nothing is written. */
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, first->cursor, NODE_A, t1, NULL, &idle), ==, 200);
+  g_assert_cmpstr (idle->instance, ==, t1);
+
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, idle->cursor, NODE_A, t1, two, &second), ==, 200);
+  g_assert_nonnull (second->instance);
+  g_assert_cmpstr (second->instance, !=, t1);
+
+  /* The same request again (a resend on a dropped connection). */
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, idle->cursor, NODE_A, t1, two, &twice), ==, 200);
+  g_assert_cmpstr (twice->instance, ==, second->instance);
+
+  /* The answer was lost: the device shows t1 again, with more to send. */
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, idle->cursor, NODE_A, t1, three, &retried), ==, 200);
+  g_assert_cmpstr (retried->instance, !=, second->instance);
+
+  /* Whoever holds second->instance now is another copy of the file. */
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, second->cursor, NODE_A, second->instance,
+                                  four, &copy), ==, 409);
+  g_assert_nonnull (strstr (milk_test_body (app), "\"replica_reused\""));
+  g_assert_cmpint (stored_count ("copies@example.com", PRODUCT "/2026-11-04"), ==, 0);
+  g_assert_cmpint (stored_count ("copies@example.com", NULL), ==, 3);
+
+  /* A file that has no token yet, for a node that has synced since. */
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, NULL, NODE_A, NULL, NULL, &copy), ==, 409);
+
+  /* An older app sends no token and is not checked. */
+  old_app = milk_test_sync (server, app, account->access_token, NULL, NODE_A, four);
+  g_assert_null (old_app->instance);
+  g_assert_cmpint (stored_count ("copies@example.com", NULL), ==, 4);
+
+  /* Another node's first sync starts its own tokens; sent twice, it is
+   * still the first. */
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, NULL, NODE_B, NULL, NULL, &other), ==, 200);
+  g_assert_nonnull (other->instance);
+  g_assert_cmpuint (sync_as_copy (app, account->access_token, NULL, NODE_B, NULL, NULL, &other_twice), ==, 200);
+  g_assert_cmpstr (other_twice->instance, ==, other->instance);
+}
+
+/* Issue 14, problem 2: the service left out every change stamped with the
+ * requesting node, yet moved the cursor past them, so a diary restored
+ * from an older file never got the edits it had made after it. Only what
+ * the request itself pushed is left out now. */
+static void
+test_own_changes_come_back (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "own@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GPtrArray) before = changes_new ();
+  g_autoptr(GPtrArray) after = changes_new ();
+  g_autoptr(MilkSyncMessage) backup = NULL, later = NULL, restored = NULL, pushed = NULL;
+  g_autofree char *key1 = g_strdup_printf ("%s/2026-11-01", PRODUCT);
+  g_autofree char *key5 = g_strdup_printf ("%s/2026-11-05", PRODUCT);
+
+  g_ptr_array_add (before, milk_test_entry (PRODUCT, "2026-11-01", 1000, base_ms, 0, 0xa1));
+  backup = milk_test_sync (server, app, account->access_token, NULL, NODE_A, before);
+  g_assert_cmpuint (backup->changes->len, ==, 0);   /* what it just pushed */
+
+  g_ptr_array_add (after, milk_test_entry (PRODUCT, "2026-11-01", 3000, base_ms + 10, 0, 0xa1));
+  g_ptr_array_add (after, milk_test_entry (PRODUCT, "2026-11-05", 2000, base_ms + 11, 0, 0xa1));
+  later = milk_test_sync (server, app, account->access_token, backup->cursor, NODE_A, after);
+  g_assert_cmpuint (later->changes->len, ==, 0);
+
+  /* The file comes back from the backup: its cursor is backup->cursor. */
+  restored = milk_test_sync (server, app, account->access_token, backup->cursor, NODE_A, NULL);
+  g_assert_cmpint (change_qty (restored, key1), ==, 3000);
+  g_assert_cmpint (change_qty (restored, key5), ==, 2000);
+
+  /* Pushed and pulled in one request: the pushed version does not come
+   * back, the other change after the cursor does. */
+  pushed = milk_test_sync (server, app, account->access_token, backup->cursor, NODE_A, before);
+  g_assert_cmpint (change_qty (pushed, key1), ==, 3000);   /* its push lost to a newer version */
+  g_assert_cmpint (change_qty (pushed, key5), ==, 2000);
+}
+
 /* Invariant 2. */
 static void
 test_greatest_hlc_wins (void)
@@ -535,6 +671,8 @@ main (int   argc,
   g_test_add_func ("/server/sync/pull-never-skips", test_pull_never_skips);
   g_test_add_func ("/server/sync/rejections", test_rejections);
   g_test_add_func ("/server/sync/pages", test_pages);
+  g_test_add_func ("/server/sync/instance-detects-copies", test_instance_detects_copies);
+  g_test_add_func ("/server/sync/own-changes-come-back", test_own_changes_come_back);
   g_test_add_func ("/server/isolation/api", test_isolation_api);
   g_test_add_func ("/server/isolation/row-level-security", test_isolation_rls);
   g_test_add_func ("/server/input/bad", test_bad_input);

@@ -325,6 +325,19 @@ static gboolean write_record (MilkStore *self, const MilkRecord *record, gboolea
 static GPtrArray *list_records (MilkStore *self, MilkRecordType type, const char *where,
                                 const char *first, const char *last, GError **error);
 
+/* A new node id for this diary's stamps and sync requests, kept in the
+ * local state "replica"; the diary's own "node" (the keyring's key for its
+ * sign-in) stays. */
+static gboolean
+new_replica_node (MilkStore  *self,
+                  guint64    *node_id,
+                  GError    **error)
+{
+  *node_id = ((guint64) g_random_int () << 32) | g_random_int ();
+  g_snprintf (self->replica, sizeof self->replica, "%016" G_GINT64_MODIFIER "x", *node_id);
+  return set_local_state (self, "replica", self->replica, error);
+}
+
 /* A clock that once ran far ahead must not lock the device out.
  *
  * The last stamp issued is saved and restored, so that the clock never
@@ -398,9 +411,7 @@ recover_from_future_clock (MilkStore  *self,
       sqlite3_reset (stmt);
     }
 
-  node_id = ((guint64) g_random_int () << 32) | g_random_int ();
-  g_snprintf (self->replica, sizeof self->replica, "%016" G_GINT64_MODIFIER "x", node_id);
-  if (!set_local_state (self, "replica", self->replica, error))
+  if (!new_replica_node (self, &node_id, error))
     goto fail;
   milk_hlc_reset (self->hlc, node_id, &floor);
 
@@ -1376,6 +1387,60 @@ milk_store_set_cursor (MilkStore   *self,
   return set_local_state (self, "cursor", cursor, error);
 }
 
+/* The instance token the service gave this copy of the diary file in its
+ * last answer (DESIGN "Files get copied and restored"), or NULL. */
+char *
+milk_store_dup_instance (MilkStore *self)
+{
+  g_return_val_if_fail (MILK_IS_STORE (self), NULL);
+
+  return dup_local_state (self, "instance");
+}
+
+gboolean
+milk_store_set_instance (MilkStore   *self,
+                         const char  *instance,
+                         GError     **error)
+{
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  if (instance == NULL)
+    return _milk_store_exec (self, "DELETE FROM local_state WHERE name = 'instance'", error);
+  return set_local_state (self, "instance", instance, error);
+}
+
+/* The service saw another copy of this diary file sync as this node since
+ * this one last did: this file was copied to another computer, or
+ * restored from an older backup. Two files must never stamp as one node
+ * (invariants 1 and 2 need a stamp to name one version), so this one
+ * becomes a new replica, keeping its clock (which never goes back), and
+ * pulls the account's history from the start: whatever the other copy
+ * sent, or this file sent after the backup it was restored from, comes
+ * back to it. Pending edits stay pending and go in the next request. */
+gboolean
+milk_store_become_new_replica (MilkStore  *self,
+                               GError    **error)
+{
+  MilkHlcStamp last;
+  guint64 node_id;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  if (!new_replica_node (self, &node_id, error) ||
+      !_milk_store_exec (self, "DELETE FROM local_state WHERE name IN ('cursor', 'instance')", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  milk_hlc_get_last (self->hlc, &last);
+  milk_hlc_reset (self->hlc, node_id, &last);
+  g_message ("Another copy of this diary synced as the same device; this one is now replica %s",
+             self->replica);
+  return commit (self, error);
+}
+
 /* A change the server refused stops being pending, but stays listed with
  * the server's reason until a newer local edit replaces it. */
 gboolean
@@ -1624,7 +1689,7 @@ static gboolean
 forget_sync_position (MilkStore  *self,
                       GError    **error)
 {
-  return _milk_store_exec (self, "DELETE FROM local_state WHERE name = 'cursor'", error) &&
+  return _milk_store_exec (self, "DELETE FROM local_state WHERE name IN ('cursor', 'instance')", error) &&
          _milk_store_exec (self, "DELETE FROM rejected", error);
 }
 

@@ -194,6 +194,12 @@ char              *milk_store_dup_cursor       (MilkStore    *self);
 gboolean           milk_store_set_cursor       (MilkStore    *self,
                                                 const char   *cursor,
                                                 GError      **error);
+char              *milk_store_dup_instance     (MilkStore    *self);
+gboolean           milk_store_set_instance     (MilkStore    *self,
+                                                const char   *instance,
+                                                GError      **error);
+gboolean           milk_store_become_new_replica (MilkStore  *self,
+                                                GError      **error);
 gboolean           milk_store_mark_rejected    (MilkStore    *self,
                                                 const MilkRecord *record,
                                                 const char   *code,

@@ -36,6 +36,7 @@ struct _MilkSyncService
   char *message;
   gint64 last_synced;
   guint requests;
+  guint sent, received, refused;   /* changes, over this object's life */
   gboolean automatic;
 
   GTask *running;
@@ -70,6 +71,7 @@ typedef struct
   guint pages;
   gint64 sent_at;         /* monotonic µs */
   char *replica;          /* the node the page was sent as */
+  gboolean renewed;       /* became a new replica in this round */
 } Round;
 
 static void
@@ -249,6 +251,22 @@ server_error_message (SoupMessage *msg,
                           soup_message_get_reason_phrase (msg));
 }
 
+/* Whether a 409 says that another copy of this diary synced as this node. */
+static gboolean
+is_copied_diary (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len = 0;
+  const char *data = body ? g_bytes_get_data (body, &len) : NULL;
+  JsonNode *root;
+
+  if (data == NULL || !json_parser_load_from_data (parser, data, len, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  return g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "error", NULL),
+                    "replica_reused") == 0;
+}
+
 /* Stores one page: the server's verdict on what was sent, then what it
  * sent back, then the cursor — so a crash in between re-pulls, harmlessly. */
 static gboolean
@@ -280,10 +298,14 @@ store_page (MilkSyncService  *self,
    * pass them: they are never a verdict on what was pushed. */
   if (response->unreadable->len > 0)
     g_message ("%u pulled changes need a newer version; kept", response->unreadable->len);
+  self->sent += accepted->len;
+  self->refused += round->sent->len - accepted->len;
+  self->received += response->changes->len;
   return milk_store_mark_synced (self->store, accepted, error) &&
          milk_store_apply_remote (self->store, response->changes, error) &&
          milk_store_keep_unreadable (self->store, response->unreadable, error) &&
-         (response->cursor == NULL || milk_store_set_cursor (self->store, response->cursor, error));
+         (response->cursor == NULL || milk_store_set_cursor (self->store, response->cursor, error)) &&
+         (response->instance == NULL || milk_store_set_instance (self->store, response->instance, error));
 }
 
 static void
@@ -328,6 +350,21 @@ answered (GObject      *source,
                  g_error_new (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGN_IN_AGAIN,
                               _("The server no longer accepts this device’s sign-in; sign in again")), 0);
       g_object_unref (self);
+      return;
+    }
+  if (status == SOUP_STATUS_CONFLICT && !round->renewed && is_copied_diary (body))
+    {
+      /* Another copy of this diary file synced as this device: this one
+       * becomes a new device and pulls everything, in this same round. */
+      round->renewed = TRUE;
+      if (!milk_store_become_new_replica (self->store, &error))
+        {
+          fail_with (self, MILK_SYNC_ERROR, g_steal_pointer (&error), 0);
+          g_object_unref (self);
+          return;
+        }
+      milk_account_get_access_token_async (self->account, FALSE, g_task_get_cancellable (self->running),
+                                           got_token, self);
       return;
     }
   if (status == 429 || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
@@ -406,6 +443,8 @@ send_page (MilkSyncService *self,
 
   request->cursor = milk_store_dup_cursor (self->store);
   request->node = g_strdup (milk_store_get_replica_node (self->store));
+  request->instance = milk_store_dup_instance (self->store);
+  request->has_instance = TRUE;
   g_free (round->replica);
   round->replica = g_strdup (request->node);
   for (guint i = 0; i < pending->len; i++)
@@ -641,6 +680,21 @@ guint
 milk_sync_service_get_requests (MilkSyncService *self)
 {
   return self->requests;
+}
+
+/* How many changes this service has sent (and the server accepted),
+ * received, and seen refused, since it was made. */
+void
+milk_sync_service_get_counts (MilkSyncService *self,
+                              guint           *sent,
+                              guint           *received,
+                              guint           *refused)
+{
+  g_return_if_fail (MILK_IS_SYNC_SERVICE (self));
+
+  *sent = self->sent;
+  *received = self->received;
+  *refused = self->refused;
 }
 
 static void

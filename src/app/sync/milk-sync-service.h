@@ -34,6 +34,10 @@ MilkSyncStatus   milk_sync_service_get_status    (MilkSyncService *self);
 const char      *milk_sync_service_get_message   (MilkSyncService *self);
 gint64           milk_sync_service_get_last_synced (MilkSyncService *self);
 guint            milk_sync_service_get_requests  (MilkSyncService *self);
+void             milk_sync_service_get_counts    (MilkSyncService *self,
+                                                  guint           *sent,
+                                                  guint           *received,
+                                                  guint           *refused);
 void             milk_sync_service_set_automatic (MilkSyncService *self,
                                                   gboolean         automatic);
 
