@@ -11,6 +11,7 @@
 
 #include "milk-bill-pdf.h"
 #include "milk-command-line.h"
+#include "milk-command-sync.h"
 #include "milk-import.h"
 #include "milk-store.h"
 
@@ -40,6 +41,10 @@ milk_command_line_add_options (GApplication *application)
       N_("With --import: whose records to bring from a database of several users"), N_("EMAIL") },
     { "export-csv", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Write every entry to a CSV file"), N_("FILE") },
+    { "sign-in", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Sign in to a sync server through the web browser, then sync"), N_("URL") },
+    { "sync", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Sync the diary once and say what was sent and received"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Print the version and exit"), NULL },
     { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -239,6 +244,25 @@ print_month (MilkStore *store,
   return 0;
 }
 
+/* The app's settings, where the sync server is kept; an error rather
+ * than an abort when the schema is not installed. */
+static GSettings *
+app_settings (GError **error)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("Milk Diary’s settings schema is not installed"));
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
 /* Returns an exit status, or -1 when the options ask for the window. */
 int
 milk_command_line_run (GVariantDict *options,
@@ -249,6 +273,8 @@ milk_command_line_run (GVariantDict *options,
   g_autoptr(GError) error = NULL;
   const char *add = NULL, *date = NULL, *product_name_opt = NULL, *month = NULL, *price_text = NULL;
   const char *bill = NULL, *pdf = NULL, *import = NULL, *user = NULL, *export_csv = NULL;
+  const char *sign_in = NULL;
+  gboolean sync = FALSE;
   int bill_year = 0, bill_month = 0;
   MilkDay day = milk_day_today ();
   int year = 0, month_number = 0;
@@ -269,9 +295,11 @@ milk_command_line_run (GVariantDict *options,
   g_variant_dict_lookup (options, "import", "^&ay", &import);
   g_variant_dict_lookup (options, "user", "&s", &user);
   g_variant_dict_lookup (options, "export-csv", "^&ay", &export_csv);
+  g_variant_dict_lookup (options, "sign-in", "&s", &sign_in);
+  sync = g_variant_dict_contains (options, "sync");
 
   if (add == NULL && month == NULL && price_text == NULL && bill == NULL && pdf == NULL &&
-      import == NULL && export_csv == NULL)
+      import == NULL && export_csv == NULL && sign_in == NULL && !sync)
     {
       if (date || product_name_opt)
         return fail (EXIT_USAGE, _("--date and --product go with --add or --price"));
@@ -338,6 +366,17 @@ milk_command_line_run (GVariantDict *options,
         return fail (1, "%s", error->message);
       summary = milk_import_report_to_string (report);
       g_print ("%s", summary);
+    }
+
+  if (sign_in || sync)
+    {
+      g_autoptr(GSettings) settings = app_settings (&error);
+      int status;
+
+      if (settings == NULL)
+        return fail (1, "%s", error->message);
+      if ((status = milk_command_sync_run (store, settings, sign_in, sync)) != 0)
+        return status;
     }
 
   if (export_csv)

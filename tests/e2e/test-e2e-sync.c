@@ -23,6 +23,7 @@
 #include "milk-server-test.h"
 #include "milk-store-private.h"
 #include "milk-sync-service.h"
+#include "milk-e2e-util.h"
 #include "milk-test-util.h"
 #include "milk-token-store.h"
 
@@ -210,38 +211,6 @@ fixture_teardown (Fixture       *f,
     milk_test_server_stop (f->server, SIGTERM);
 }
 
-/* Every live record the server holds for the account, by type and key. */
-static GHashTable *
-server_records (Fixture    *f,
-                const char *token)
-{
-  g_autoptr(MilkTestClient) client = milk_test_client_new ();
-  GHashTable *records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) milk_record_free);
-  g_autofree char *cursor = NULL;
-
-  for (int page = 0; page < 100; page++)
-    {
-      g_autoptr(MilkSyncMessage) response = milk_test_sync (f->server, client, token, cursor,
-                                                            "00000000000000ff", NULL);
-
-      g_assert_nonnull (response);
-      for (guint i = 0; i < response->changes->len; i++)
-        {
-          MilkRecord *record = g_ptr_array_index (response->changes, i);
-          g_autofree char *key = milk_record_dup_key (record);
-
-          if (!record->deleted)
-            g_hash_table_insert (records, g_strdup_printf ("%s/%s", milk_record_type_to_string (record->type), key),
-                                 milk_record_copy (record));
-        }
-      g_free (cursor);
-      cursor = g_strdup (response->cursor);
-      if (!response->more)
-        break;
-    }
-  return records;
-}
-
 /* The device's entries equal the server's, record by record. */
 /* The device's own current access token, from the keyring. */
 static char *
@@ -261,7 +230,7 @@ assert_same_as_server (Fixture *f,
                        Device  *d)
 {
   g_autofree char *token = device_access_token (d);
-  g_autoptr(GHashTable) on_server = server_records (f, token);
+  g_autoptr(GHashTable) on_server = milk_e2e_server_records (f->server, token);
   g_autoptr(GPtrArray) entries = milk_store_list_entries (d->store, milk_test_day ("2000-01-01"),
                                                           milk_test_day ("2099-12-31"), NULL);
   guint server_entries = 0;
@@ -1029,49 +998,13 @@ test_unreadable_pull_not_a_rejection (void)
   device_clear (&d);
 }
 
-/* The desktop's handler for http:// links is the test browser, through the
- * same GIO lookup the app uses for the real one. */
-static void
-register_test_browser (void)
-{
-  g_autofree char *apps = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *desktop = NULL;
-  g_autofree char *mimeapps = NULL;
-  g_autofree char *entry = NULL;
-
-  xdg_root = g_dir_make_tmp ("milk-e2e-XXXXXX", NULL);
-  apps = g_build_filename (xdg_root, "data", "applications", NULL);
-  config = g_build_filename (xdg_root, "config", NULL);
-  g_mkdir_with_parents (apps, 0700);
-  g_mkdir_with_parents (config, 0700);
-  desktop = g_build_filename (apps, "milk-test-browser.desktop", NULL);
-  /* MILK_TEST_BROWSER_EXEC: a command line such as "node …/sign-in.mjs"
-   * for headless Chromium; otherwise the C stand-in. */
-  entry = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Milk Test Browser\nExec=%s %%u\n"
-                           "MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
-                           g_getenv ("MILK_TEST_BROWSER_EXEC") ? g_getenv ("MILK_TEST_BROWSER_EXEC")
-                                                               : g_getenv ("MILK_TEST_BROWSER"));
-  g_assert_true (g_file_set_contents (desktop, entry, -1, NULL));
-  mimeapps = g_build_filename (config, "mimeapps.list", NULL);
-  g_assert_true (g_file_set_contents (mimeapps,
-                                      "[Default Applications]\n"
-                                      "x-scheme-handler/http=milk-test-browser.desktop\n"
-                                      "x-scheme-handler/https=milk-test-browser.desktop\n", -1, NULL));
-  {
-    g_autofree char *data_home = g_build_filename (xdg_root, "data", NULL);
-    g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  }
-  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   int status;
 
-  register_test_browser ();
+  xdg_root = milk_e2e_register_browser ();
   if (!milk_test_init (&argc, &argv))
     return milk_test_run_skipped ("/e2e/sync");
 
