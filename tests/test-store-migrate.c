@@ -105,7 +105,7 @@ test_from_version_3 (void)
   g_assert_no_error (error);
   stmt = _milk_store_prepare (store, "PRAGMA user_version", NULL);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 4);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, MILK_STORE_SCHEMA_VERSION);
   sqlite3_reset (stmt);
 
   g_assert_true (milk_store_month_totals (store, 2025, 10, &october, NULL, NULL));

@@ -277,6 +277,49 @@ test_rejected_listed (Fixture       *f,
   g_assert_cmpuint (milk_store_count_pending (f->a), ==, 1);
 }
 
+/* Issue 14, problem 9: A's edit loses to a newer one from B. The diary
+ * takes B's version, and says what replaced what until A edits the day
+ * again. Before, the edit vanished without a word. */
+static void
+test_superseded_listed (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autoptr(GPtrArray) newer = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autoptr(GPtrArray) after_edit = NULL;
+  MilkStoreRejection *rejection;
+
+  set_entry (f->a, "2026-11-24", 3000);
+  g_usleep (2000);
+  set_entry (f->b, "2026-11-24", 1000);            /* later, on another device */
+  sent = milk_store_list_pending (f->a, 10, NULL);
+  newer = milk_store_list_pending (f->b, 10, NULL);
+
+  /* As the sync service stores a page: the verdict, then what came back. */
+  g_assert_true (milk_store_mark_rejected (f->a, sent->pdata[0], "superseded", "replaced", NULL));
+  g_assert_true (milk_store_apply_remote (f->a, newer, NULL));
+
+  rejected = milk_store_list_rejected (f->a, NULL);
+  g_assert_cmpuint (rejected->len, ==, 1);
+  rejection = rejected->pdata[0];
+  g_assert_cmpstr (rejection->code, ==, "superseded");
+  g_assert_cmpint (rejection->record->qty_ml, ==, 1000);
+  g_assert_nonnull (rejection->lost);
+  g_assert_cmpint (rejection->lost->qty_ml, ==, 3000);
+  g_assert_cmpuint (milk_store_count_pending (f->a), ==, 0);
+
+  /* Kept across a restart (schema 5), gone once A edits the day again. */
+  g_clear_object (&f->a);
+  f->a = milk_test_store_new (&f->dir_a);
+  g_clear_pointer (&rejected, g_ptr_array_unref);
+  rejected = milk_store_list_rejected (f->a, NULL);
+  g_assert_cmpuint (rejected->len, ==, 1);
+  set_entry (f->a, "2026-11-24", 2000);
+  after_edit = milk_store_list_rejected (f->a, NULL);
+  g_assert_cmpuint (after_edit->len, ==, 0);
+}
+
 static void
 test_cursor (Fixture       *f,
              gconstpointer  data)
@@ -846,6 +889,7 @@ main (int   argc,
   ADD ("default-product-loses-to-any-edit", test_default_product_loses_to_any_edit);
   ADD ("convergence", test_convergence);
   ADD ("rejected-listed", test_rejected_listed);
+  ADD ("superseded-listed", test_superseded_listed);
   ADD ("cursor", test_cursor);
   ADD ("reset-for-new-account", test_reset_for_new_account);
   ADD ("clear-diary", test_clear_diary);

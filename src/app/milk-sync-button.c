@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-quantity.h"
 #include "milk-sync-button.h"
 
 struct _MilkSyncButton
@@ -98,6 +99,39 @@ describe_clock (gint64 offset_ms)
                           n);
 }
 
+/* A day's quantity as the person reads it, or NULL when it has none. */
+static char *
+entry_value (const MilkRecord *entry)
+{
+  return entry->deleted ? NULL : milk_quantity_format (entry->qty_ml);
+}
+
+/* What the server said, or, for an edit that lost to a newer one from
+ * another device, what replaced what. */
+static char *
+describe_rejection (const MilkStoreRejection *r)
+{
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+
+  if (r->lost == NULL)
+    return g_strdup (r->message);
+  if (r->record->type != MILK_RECORD_ENTRY)
+    return g_strdup (_("Your change was replaced by a newer one from another device"));
+  mine = entry_value (r->lost);
+  theirs = entry_value (r->record);
+  if (mine && theirs)
+    /* TRANSLATORS: "Your 3 L was replaced by 1 L from another device" */
+    return g_strdup_printf (_("Your %s was replaced by %s from another device"), mine, theirs);
+  if (mine)
+    /* TRANSLATORS: %s is a quantity such as "3 L" */
+    return g_strdup_printf (_("Your %s was removed on another device"), mine);
+  if (theirs)
+    /* TRANSLATORS: %s is a quantity such as "1 L" */
+    return g_strdup_printf (_("You removed this day; another device recorded %s since"), theirs);
+  return g_strdup (_("Your change was replaced by a newer one from another device"));
+}
+
 static void
 fill_rejected (MilkSyncButton *self)
 {
@@ -116,12 +150,14 @@ fill_rejected (MilkSyncButton *self)
       g_autofree char *title = NULL;
       GtkWidget *row = adw_action_row_new ();
 
+      g_autofree char *subtitle = describe_rejection (r);
+
       if (r->record->type == MILK_RECORD_ENTRY)
         title = milk_day_to_string (r->record->day);
       else
         title = g_strdup_printf ("%s %s", milk_record_type_to_string (r->record->type), key);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), r->message);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_list_box_append (self->rejected_list, row);
     }
 }

@@ -33,6 +33,7 @@ static const char * const code_names[] = {
   [MILK_ERROR_INVALID_SETTING] = "invalid_setting",
   [MILK_ERROR_INVALID_CURRENCY] = "invalid_currency",
   [MILK_ERROR_CLOCK_DRIFT] = "clock_drift",
+  [MILK_ERROR_SUPERSEDED] = "superseded",
 };
 
 const char *

@@ -36,6 +36,7 @@ typedef enum
   MILK_ERROR_INVALID_SETTING,
   MILK_ERROR_INVALID_CURRENCY,
   MILK_ERROR_CLOCK_DRIFT,
+  MILK_ERROR_SUPERSEDED,
 } MilkError;
 
 GQuark      milk_error_quark     (void);

@@ -957,8 +957,10 @@ milk_db_sync_push (PGconn      *conn,
                    gint64       account_id,
                    const char  *node,
                    GPtrArray   *records,
+                   GArray      *superseded,
                    GError     **error)
 {
+  PGresult *result;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -999,7 +1001,13 @@ milk_db_sync_push (PGconn      *conn,
 
   if (!begin (conn, account_id, error))
     return FALSE;
-  if (!command (QUERY (conn, error,
+  /* The statement reads the table as it was before its own insert (one
+   * snapshot): a change that the stored version's greater stamp keeps out
+   * lost to a newer edit, and is listed in @superseded by its index in
+   * @records (an equal stamp is the same change sent again). A newer
+   * version committed by another request while this one ran is not
+   * listed; the device still receives it. */
+  result = QUERY (conn, error,
                        "WITH counter AS ("
                        "  INSERT INTO sync_counters AS c (account_id, seq) VALUES ($1, $3)"
                        "  ON CONFLICT (account_id) DO UPDATE SET seq = c.seq + $3"
@@ -1007,16 +1015,33 @@ milk_db_sync_push (PGconn      *conn,
                        "), incoming AS ("
                        "  SELECT * FROM jsonb_to_recordset ($2::jsonb)"
                        "    AS x (ord bigint, type text, key text, hlc text, deleted boolean, body text)"
-                       ")"
+                       "), stored AS ("
                        "INSERT INTO records AS r (account_id, type, key, hlc, deleted, node, seq, body)"
                        " SELECT $1, i.type, i.key, i.hlc, i.deleted, $4, counter.base + i.ord, i.body"
                        "   FROM incoming i, counter"
                        " ON CONFLICT (account_id, type, key) DO UPDATE"
                        "   SET hlc = excluded.hlc, deleted = excluded.deleted, node = excluded.node,"
                        "       seq = excluded.seq, body = excluded.body"
-                       "   WHERE r.hlc < excluded.hlc",
-                       id, rows, count, node)) ||
-      !commit (conn, error))
+                       "   WHERE r.hlc < excluded.hlc"
+                       ")"
+                       "SELECT i.ord FROM incoming i"
+                       "  JOIN records r ON r.account_id = $1 AND r.type = i.type AND r.key = i.key"
+                       " WHERE r.hlc > i.hlc"
+                       " ORDER BY i.ord",
+                       id, rows, count, node);
+  if (result == NULL)
+    {
+      rollback (conn);
+      return FALSE;
+    }
+  for (int i = 0; i < PQntuples (result); i++)
+    {
+      guint index = int_value (result, i, 0) - 1;
+
+      g_array_append_val (superseded, index);
+    }
+  PQclear (result);
+  if (!commit (conn, error))
     {
       rollback (conn);
       return FALSE;

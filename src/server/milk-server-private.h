@@ -209,6 +209,7 @@ gboolean    milk_db_sync_push           (PGconn      *conn,
                                          gint64       account_id,
                                          const char  *node,
                                          GPtrArray   *records,
+                                         GArray      *superseded,
                                          GError     **error);
 /* The instance tokens the service holds for a diary's node. */
 typedef struct

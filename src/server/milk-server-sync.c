@@ -139,9 +139,11 @@ record_identity (const MilkRecord *record)
  * greatest HLC, since one statement cannot write a row twice. */
 static GPtrArray *
 changes_to_store (MilkSyncMessage *message,
-                  MilkSyncMessage *response)
+                  MilkSyncMessage *response,
+                  GArray          *indexes)
 {
   g_autoptr(GHashTable) best = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) index_of = g_hash_table_new (NULL, NULL);
   GPtrArray *keep = g_ptr_array_new ();
   gint64 now_ms = g_get_real_time () / 1000;
   guint index = 0, next_rejected = 0;
@@ -175,6 +177,7 @@ changes_to_store (MilkSyncMessage *message,
           continue;
         }
 
+      g_hash_table_insert (index_of, record, GUINT_TO_POINTER (index));
       key = record_identity (record);
       before = g_hash_table_lookup (best, key);
       if (before == NULL || strcmp (before->hlc, record->hlc) < 0)
@@ -189,7 +192,12 @@ changes_to_store (MilkSyncMessage *message,
       g_autofree char *full = record_identity (record);
 
       if (g_hash_table_lookup (best, full) == record)
-        g_ptr_array_add (keep, record);
+        {
+          guint at = GPOINTER_TO_UINT (g_hash_table_lookup (index_of, record));
+
+          g_ptr_array_add (keep, record);
+          g_array_append_val (indexes, at);
+        }
     }
   return keep;
 }
@@ -280,6 +288,25 @@ instance_token (MilkRequest     *request,
   if (data)
     g_checksum_update (checksum, data, length);
   return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* A pushed change that a newer version kept out is refused as superseded,
+ * so that the device can tell the person (the newer version comes in the
+ * same answer, unless the device has it already). */
+static void
+reject_superseded (MilkSyncMessage *response,
+                   GArray          *indexes,
+                   GArray          *superseded)
+{
+  for (guint i = 0; i < superseded->len; i++)
+    {
+      guint position = g_array_index (superseded, guint, i);
+      g_autoptr(GError) error = g_error_new_literal (MILK_ERROR, MILK_ERROR_SUPERSEDED,
+                                                     "A newer change from another device replaced this one");
+
+      if (position < indexes->len)
+        milk_sync_message_reject (response, g_array_index (indexes, guint, position), error);
+    }
 }
 
 /* The instance token for the answer (DESIGN "Files get copied and restored"): FALSE
@@ -377,6 +404,8 @@ milk_route_sync (MilkRequest *request,
   g_autoptr(MilkSyncMessage) response = NULL;
   g_autoptr(GPtrArray) store = NULL;
   g_autoptr(GPtrArray) pulled = NULL;
+  g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) superseded = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GError) error = NULL;
   g_autofree char *token_hash = NULL;
   MilkInstance instance = { FALSE, NULL, NULL };
@@ -405,7 +434,7 @@ milk_route_sync (MilkRequest *request,
       g_ptr_array_add (response->rejected, copy);
     }
 
-  store = changes_to_store (message, response);
+  store = changes_to_store (message, response, indexes);
   if (store->len == 0)
     {
       /* A no-op sync is one statement: token, instance and pull. */
@@ -419,8 +448,9 @@ milk_route_sync (MilkRequest *request,
       if ((account_id = authenticate (request, conn, token_hash)) == 0)
         return;
       ok = next_instance (request, conn, account_id, message, NULL, TRUE, response);
-      if (ok && milk_db_sync_push (conn, account_id, message->node, store, &error))
+      if (ok && milk_db_sync_push (conn, account_id, message->node, store, superseded, &error))
         pulled = milk_db_sync_pull (conn, account_id, after, page + 1, &error);
+      reject_superseded (response, indexes, superseded);
     }
   g_free (instance.current);
   g_free (instance.previous);

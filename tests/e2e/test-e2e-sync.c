@@ -511,6 +511,34 @@ test_restored_diary_gets_later_edits (Fixture       *f,
   assert_same_as_server (f, &f->b);
 }
 
+/* Issue 14, problem 9: an edit that loses to a newer one from another
+ * device is no longer silent: the diary lists the day with both values. */
+static void
+test_losing_edit_reported (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rejected = NULL;
+  MilkStoreRejection *r;
+
+  device_sign_in (&f->a);
+  device_sign_in (&f->b);
+  set_entry (&f->b, "2026-11-12", 3000);   /* B, offline */
+  g_usleep (5000);
+  set_entry (&f->a, "2026-11-12", 1000);   /* A, later */
+  sync_ok (&f->a);
+  sync_ok (&f->b);
+
+  g_assert_cmpint (qty_on (&f->b, "2026-11-12"), ==, 1000);
+  rejected = milk_store_list_rejected (f->b.store, NULL);
+  g_assert_cmpuint (rejected->len, ==, 1);
+  r = rejected->pdata[0];
+  g_assert_cmpstr (r->code, ==, "superseded");
+  g_assert_cmpint (r->lost->qty_ml, ==, 3000);
+  g_assert_cmpint (r->record->qty_ml, ==, 1000);
+  g_assert_cmpuint (milk_store_count_pending (f->b.store), ==, 0);
+  assert_same_as_server (f, &f->b);
+}
+
 #define DAY_MS (G_GINT64_CONSTANT (24) * 3600 * 1000)
 
 static gint64
@@ -1023,6 +1051,7 @@ main (int   argc,
   ADD ("mix-up-refused", test_mix_up_refused);
   ADD ("copied-diary-converges", test_copied_diary_converges);
   ADD ("restored-diary-gets-later-edits", test_restored_diary_gets_later_edits);
+  ADD ("losing-edit-reported", test_losing_edit_reported);
 #undef ADD
   g_test_add_func ("/e2e/http-server-refused", test_http_server_refused);
   g_test_add_func ("/e2e/load-without-tokens", test_load_without_tokens);

@@ -415,6 +415,40 @@ test_rejections (void)
   g_assert_cmpint (stored_count ("reject@example.com", NULL), ==, 2);
 }
 
+/* Issue 14, problem 9: a pushed change that a newer version keeps out is
+ * refused as "superseded", by its index, with the newer version in the
+ * same answer; a change sent again (the same stamp) is not. */
+static void
+test_superseded_reported (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "lost@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(GPtrArray) newer = changes_new ();
+  g_autoptr(GPtrArray) older = changes_new ();
+  g_autoptr(MilkSyncMessage) first = NULL, reply = NULL, again = NULL;
+  g_autofree char *key = g_strdup_printf ("%s/2026-11-02", PRODUCT);
+  MilkRejection *r;
+
+  g_ptr_array_add (newer, milk_test_entry (PRODUCT, "2026-11-02", 1000, base_ms + 50, 0, 0xa1));
+  first = milk_test_sync (server, app, account->access_token, NULL, NODE_A, newer);
+  g_assert_cmpuint (first->rejected->len, ==, 0);
+
+  /* Device B edited the 1st and the 2nd offline, before A's edit of the 2nd. */
+  g_ptr_array_add (older, milk_test_entry (PRODUCT, "2026-11-01", 2000, base_ms + 10, 0, 0xb2));
+  g_ptr_array_add (older, milk_test_entry (PRODUCT, "2026-11-02", 3000, base_ms + 20, 0, 0xb2));
+  reply = milk_test_sync (server, app, account->access_token, NULL, NODE_B, older);
+  g_assert_cmpuint (reply->rejected->len, ==, 1);
+  r = g_ptr_array_index (reply->rejected, 0);
+  g_assert_cmpuint (r->index, ==, 1);
+  g_assert_cmpstr (r->code, ==, "superseded");
+  g_assert_cmpint (change_qty (reply, key), ==, 1000);
+  g_assert_cmpint (stored_count ("lost@example.com", NULL), ==, 2);
+
+  /* A's own change sent again is the same change, not a loss. */
+  again = milk_test_sync (server, app, account->access_token, first->cursor, NODE_A, newer);
+  g_assert_cmpuint (again->rejected->len, ==, 0);
+}
+
 /* Invariant 6. */
 static void
 test_pages (void)
@@ -670,6 +704,7 @@ main (int   argc,
   g_test_add_func ("/server/sync/greatest-hlc-wins", test_greatest_hlc_wins);
   g_test_add_func ("/server/sync/pull-never-skips", test_pull_never_skips);
   g_test_add_func ("/server/sync/rejections", test_rejections);
+  g_test_add_func ("/server/sync/superseded-reported", test_superseded_reported);
   g_test_add_func ("/server/sync/pages", test_pages);
   g_test_add_func ("/server/sync/instance-detects-copies", test_instance_detects_copies);
   g_test_add_func ("/server/sync/own-changes-come-back", test_own_changes_come_back);

@@ -86,6 +86,11 @@ static const char * const migrations[] = {
   "  body TEXT NOT NULL,"
   "  code TEXT NOT NULL,"
   "  PRIMARY KEY (type, key));",
+
+  /* 4 → 5: a change of this device's that lost to a newer one from
+   * another device (code "superseded") keeps the version that lost, as
+   * JSON, to tell the person what replaced what. */
+  "ALTER TABLE rejected ADD COLUMN lost TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == MILK_STORE_SCHEMA_VERSION);

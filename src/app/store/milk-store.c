@@ -794,6 +794,24 @@ write_record (MilkStore         *self,
 /* A local write stamps above the version it replaces, even one from a
  * device whose clock runs ahead of this one: otherwise the edit, though
  * shown here, would lose to the older version everywhere else. */
+/* The person has edited the record again: what replaced their earlier
+ * change is no longer news. */
+static gboolean
+forget_superseded (MilkStore         *self,
+                   const MilkRecord  *record,
+                   const char        *key,
+                   GError           **error)
+{
+  sqlite3_stmt *stmt = _milk_store_prepare (self, "DELETE FROM rejected WHERE type = ? AND key = ? AND lost IS NOT NULL",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, milk_record_type_to_string (record->type), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  return _milk_store_step_done (self, stmt, error);
+}
+
 static gboolean
 put_one (MilkStore   *self,
          MilkRecord  *record,
@@ -824,7 +842,8 @@ put_one (MilkStore   *self,
       g_clear_pointer (&record->hlc, g_free);
       return FALSE;
     }
-  return write_record (self, record, TRUE, error);
+  return write_record (self, record, TRUE, error) &&
+         forget_superseded (self, record, key, error);
 }
 
 /* The one way a local change enters the diary. */
@@ -1459,7 +1478,7 @@ milk_store_mark_rejected (MilkStore         *self,
     return FALSE;
 
   stmt = _milk_store_prepare (self,
-      "INSERT OR REPLACE INTO rejected (type, key, hlc, code, message) VALUES (?, ?, ?, ?, ?)", error);
+      "INSERT OR REPLACE INTO rejected (type, key, hlc, code, message, lost) VALUES (?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_text (stmt, 1, milk_record_type_to_string (record->type), -1, SQLITE_STATIC);
@@ -1467,6 +1486,16 @@ milk_store_mark_rejected (MilkStore         *self,
   sqlite3_bind_text (stmt, 3, record->hlc, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, code, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, message, -1, SQLITE_TRANSIENT);
+  /* What lost is kept: the newer version that the service sends in the
+   * same answer replaces it in the diary. */
+  if (g_strcmp0 (code, "superseded") == 0)
+    {
+      g_autoptr(JsonNode) json = milk_record_to_json (record);
+
+      sqlite3_bind_text (stmt, 6, json_to_string (json, FALSE), -1, g_free);
+    }
+  else
+    sqlite3_bind_null (stmt, 6);
   if (!_milk_store_step_done (self, stmt, error))
     goto fail;
 
@@ -1491,18 +1520,31 @@ milk_store_rejection_free (MilkStoreRejection *rejection)
   if (rejection == NULL)
     return;
   milk_record_free (rejection->record);
+  milk_record_free (rejection->lost);
   g_free (rejection->code);
   g_free (rejection->message);
   g_free (rejection);
 }
 
-/* Rejections whose record has not been edited since. */
+/* The version that lost, as kept by mark_rejected, or NULL. */
+static MilkRecord *
+parse_lost (const char *text)
+{
+  g_autoptr(JsonNode) node = text ? json_from_string (text, NULL) : NULL;
+
+  return node ? milk_record_from_json (node, NULL) : NULL;
+}
+
+/* Rejections whose record has not been edited since; changes that lost
+ * to a newer one from another device, until this device edits the record
+ * again. */
 GPtrArray *
 milk_store_list_rejected (MilkStore  *self,
                           GError    **error)
 {
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_store_rejection_free);
-  sqlite3_stmt *stmt = _milk_store_prepare (self, "SELECT type, key, hlc, code, message FROM rejected ORDER BY hlc", error);
+  sqlite3_stmt *stmt = _milk_store_prepare (self, "SELECT type, key, hlc, code, message, lost FROM rejected"
+                                                  " ORDER BY hlc", error);
   int rc;
 
   if (stmt == NULL)
@@ -1515,17 +1557,21 @@ milk_store_list_rejected (MilkStore  *self,
       g_autofree char *code = g_strdup (column_text (stmt, 3));
       g_autofree char *message = g_strdup (column_text (stmt, 4));
       g_autoptr(MilkRecord) record = NULL;
+      g_autoptr(MilkRecord) lost = parse_lost (column_text (stmt, 5));
       MilkStoreRejection *rejection;
 
       if (!milk_record_type_from_string (column_text (stmt, 0), &type))
         continue;
       /* get_any reuses its own statement, not this one */
       record = get_any (self, type, key, NULL);
-      if (record == NULL || g_strcmp0 (record->hlc, hlc) != 0)
+      if (record == NULL)
+        continue;
+      if (lost != NULL ? g_strcmp0 (record->hlc, hlc) <= 0 : g_strcmp0 (record->hlc, hlc) != 0)
         continue;
 
       rejection = g_new0 (MilkStoreRejection, 1);
       rejection->record = g_steal_pointer (&record);
+      rejection->lost = g_steal_pointer (&lost);
       rejection->code = g_steal_pointer (&code);
       rejection->message = g_steal_pointer (&message);
       g_ptr_array_add (result, rejection);

@@ -33,10 +33,13 @@ typedef struct
   guint unpriced_days;    /* delivered with no price known for the day */
 } MilkTotals;
 
-/* Rejection as the store lists it: the record that the server refused. */
+/* Rejection as the store lists it: the record that the server refused;
+ * for a change that lost to a newer one from another device (code
+ * "superseded"), the version that replaced it, and the one that lost. */
 typedef struct
 {
   MilkRecord *record;
+  MilkRecord *lost;
   char *code;
   char *message;
 } MilkStoreRejection;
