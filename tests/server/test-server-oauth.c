@@ -493,6 +493,25 @@ test_refresh_older_token_revokes (void)
   milk_test_assert_error (app, 400, "invalid_grant");
 }
 
+/* MILK_REFRESH_GRACE_S=0 turns the grace off: a repeat at once revokes. */
+static void
+test_refresh_grace_off (void)
+{
+  MilkTestServer *shared = server;
+  const char *env[] = { "MILK_REFRESH_GRACE_S", "0", NULL };
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *access1 = NULL, *refresh1 = NULL, *access2 = NULL, *refresh2 = NULL;
+
+  server = milk_test_server_start (env);
+  sign_in_pair ("grace-off@example.com", &access1, &refresh1);
+  refresh_ok (app, refresh1, &access2, &refresh2);
+  refresh (app, refresh1);
+  milk_test_assert_error (app, 400, "invalid_grant");
+  g_assert_cmpuint (sync_status (app, access2), ==, 401);
+  milk_test_server_stop (server, SIGTERM);
+  server = shared;
+}
+
 typedef struct
 {
   const char *token;
@@ -687,6 +706,7 @@ main (int   argc,
   g_test_add_func ("/server/oauth/refresh-reuse-after-grace", test_refresh_reuse_after_grace);
   g_test_add_func ("/server/oauth/refresh-older-token-revokes", test_refresh_older_token_revokes);
   g_test_add_func ("/server/oauth/refresh-parallel-same-pair", test_refresh_parallel_same_pair);
+  g_test_add_func ("/server/oauth/refresh-grace-off", test_refresh_grace_off);
   g_test_add_func ("/server/oauth/revoke", test_revoke);
   g_test_add_func ("/server/oauth/revoke-access-only", test_revoke_access_only);
   g_test_add_func ("/server/oauth/consent-denied", test_consent_denied);
