@@ -26,6 +26,7 @@ milk_server_config_new (void)
   self->workers = 8;
   self->page_size = MILK_PROTOCOL_MAX_CHANGES;
   self->migrate_on_start = TRUE;
+  self->refresh_grace_s = MILK_REFRESH_GRACE_S;
   return self;
 }
 
@@ -162,6 +163,19 @@ milk_server_config_load (MilkServerConfig   *self,
   if ((env = g_getenv ("MILK_SYNC_PAGE_SIZE")) != NULL && *env &&
       !parse_count ("MILK_SYNC_PAGE_SIZE", env, MILK_PROTOCOL_MAX_CHANGES, &self->page_size, error))
     return FALSE;
+  /* 0 turns the grace off: any repeat of a spent refresh token revokes. */
+  if ((env = g_getenv ("MILK_REFRESH_GRACE_S")) != NULL && *env)
+    {
+      guint64 grace;
+
+      if (!g_ascii_string_to_unsigned (env, 10, 0, 3600, &grace, NULL))
+        {
+          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                       "MILK_REFRESH_GRACE_S must be a whole number of seconds from 0 to 3600");
+          return FALSE;
+        }
+      self->refresh_grace_s = grace;
+    }
   if (role)
     {
       g_free (self->db_role);

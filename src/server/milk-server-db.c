@@ -847,14 +847,102 @@ milk_db_tokens_issue (PGconn         *conn,
   return issue_pair (conn, id, client_id, family, pair, error);
 }
 
+/* Refresh token rotation (RFC 9700 4.14.2), with a grace for a repeat.
+ *
+ * Every use of a refresh token spends it and issues a new pair. A spent
+ * token that comes back means two parties hold it, so the whole family is
+ * revoked. But the app's own repeat is common and harmless: a response lost
+ * on the way (the connection cut after this transaction committed), two
+ * refreshes at once (the app and `milk-diary --sync` share one keyring
+ * item), a crash between this answer and the app's keyring write. So for
+ * grace_s seconds after a rotation, the token just rotated is answered with
+ * the SAME pair it got, as long as that pair's refresh token is unspent.
+ * Any other repeat — after the grace, of an older token, or once the
+ * successor was used — still revokes the family. What the grace costs: a
+ * thief replaying a stolen token within it gets the pair the owner got,
+ * and is found out one rotation later instead of at once.
+ *
+ * Tokens are stored only as hashes, so the pair must be recoverable without
+ * keeping it in plaintext: the rotated row keeps it sealed with a key only
+ * the old refresh token gives (milk_token_pair_seal). Only a caller who
+ * presents that token can open it — one who could have rotated it anyway —
+ * and a copy of the database opens nothing. A family has one box at most:
+ * the next rotation, and a reuse, wipe it. */
+static gboolean
+rotate_refresh (PGconn        *conn,
+                const char    *refresh_token,
+                const char    *refresh_hash,
+                const char    *account_id,
+                const char    *client_id,
+                const char    *family,
+                MilkTokenPair *pair,
+                GError       **error)
+{
+  g_autofree char *sealed = NULL;
+  g_autofree char *successor_hash = NULL;
+
+  if (!command (QUERY (conn, error,
+                       "UPDATE oauth_tokens SET revoked_at = now ()"
+                       " WHERE family = $1 AND kind = 'access' AND revoked_at IS NULL", family)) ||
+      !command (QUERY (conn, error,
+                       "UPDATE oauth_tokens SET successor_hash = NULL, successor_box = NULL"
+                       " WHERE family = $1 AND successor_box IS NOT NULL", family)) ||
+      !issue_pair (conn, account_id, client_id, family, pair, error))
+    return FALSE;
+  sealed = milk_token_pair_seal (refresh_token, pair);
+  successor_hash = milk_token_hash (pair->refresh_token);
+  return command (QUERY (conn, error,
+                         "UPDATE oauth_tokens SET used_at = now (), successor_hash = $2, successor_box = $3"
+                         " WHERE token_hash = $1",
+                         refresh_hash, successor_hash, sealed));
+}
+
+/* The pair the token got when it was rotated, if its refresh token is
+ * still the family's live one; MILK_GRANT_REUSED otherwise, and
+ * MILK_GRANT_INVALID with error set when the database failed. */
+static MilkGrantResult
+repeat_pair (PGconn        *conn,
+             const char    *refresh_token,
+             const char    *successor_hash,
+             const char    *sealed,
+             gint64         age_s,
+             MilkTokenPair *pair,
+             GError       **error)
+{
+  g_autoptr(PGresult) live = NULL;
+  g_autofree char *opened_hash = NULL;
+
+  if (successor_hash == NULL || sealed == NULL)
+    return MILK_GRANT_REUSED;
+  live = QUERY (conn, error,
+                "SELECT 1 FROM oauth_tokens WHERE token_hash = $1 AND kind = 'refresh'"
+                "   AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now ()",
+                successor_hash);
+  if (live == NULL)
+    return MILK_GRANT_INVALID;
+  if (PQntuples (live) != 1)
+    return MILK_GRANT_REUSED;
+  if (!milk_token_pair_open (refresh_token, sealed, pair) ||
+      !milk_secret_equal ((opened_hash = milk_token_hash (pair->refresh_token)), successor_hash))
+    {
+      milk_token_pair_clear (pair);
+      return MILK_GRANT_REUSED;
+    }
+  pair->expires_in = MAX (MILK_ACCESS_TTL_S - age_s, 1);
+  return MILK_GRANT_REPEATED;
+}
+
 MilkGrantResult
 milk_db_refresh_rotate (PGconn         *conn,
-                        const char     *refresh_hash,
+                        const char     *refresh_token,
                         const char     *client_id,
+                        guint           grace_s,
                         MilkTokenPair  *pair,
                         GError        **error)
 {
   g_autoptr(PGresult) result = NULL;
+  g_autofree char *refresh_hash = milk_token_hash (refresh_token);
+  g_autofree char *grace = g_strdup_printf ("%u seconds", grace_s);
   g_autofree char *account_id = NULL;
   g_autofree char *family = NULL;
   MilkGrantResult outcome = MILK_GRANT_INVALID;
@@ -864,9 +952,10 @@ milk_db_refresh_rotate (PGconn         *conn,
     return MILK_GRANT_INVALID;
   result = QUERY (conn, error,
                   "SELECT account_id, family::text, used_at IS NOT NULL, revoked_at IS NULL,"
-                  "       expires_at > now (), client_id = $2"
+                  "       expires_at > now (), client_id = $2, used_at > now () - $3::interval,"
+                  "       successor_hash, successor_box, floor (extract (epoch FROM now () - used_at))::bigint"
                   "  FROM oauth_tokens WHERE token_hash = $1 AND kind = 'refresh' FOR UPDATE",
-                  refresh_hash, client_id);
+                  refresh_hash, client_id, grace);
   if (result == NULL)
     goto fail;
 
@@ -876,19 +965,25 @@ milk_db_refresh_rotate (PGconn         *conn,
       family = dup_value (result, 0, 1);
       if (bool_value (result, 0, 2))
         {
-          /* A spent refresh token came back: someone holds a copy. */
-          if (!revoke_family (conn, family, error))
+          if (bool_value (result, 0, 3) && bool_value (result, 0, 6))
+            outcome = repeat_pair (conn, refresh_token, PQgetisnull (result, 0, 7) ? NULL : PQgetvalue (result, 0, 7),
+                                   PQgetisnull (result, 0, 8) ? NULL : PQgetvalue (result, 0, 8),
+                                   int_value (result, 0, 9), pair, error);
+          else
+            outcome = MILK_GRANT_REUSED;
+          if (outcome == MILK_GRANT_INVALID)
             goto fail;
-          outcome = MILK_GRANT_REUSED;
+          /* A spent refresh token came back: someone holds a copy. */
+          if (outcome == MILK_GRANT_REUSED &&
+              (!revoke_family (conn, family, error) ||
+               !command (QUERY (conn, error,
+                                "UPDATE oauth_tokens SET successor_hash = NULL, successor_box = NULL"
+                                " WHERE family = $1 AND successor_box IS NOT NULL", family))))
+            goto fail;
         }
       else if (bool_value (result, 0, 3) && bool_value (result, 0, 4))
         {
-          if (!command (QUERY (conn, error, "UPDATE oauth_tokens SET used_at = now () WHERE token_hash = $1",
-                               refresh_hash)) ||
-              !command (QUERY (conn, error,
-                               "UPDATE oauth_tokens SET revoked_at = now ()"
-                               " WHERE family = $1 AND kind = 'access' AND revoked_at IS NULL", family)) ||
-              !issue_pair (conn, account_id, client_id, family, pair, error))
+          if (!rotate_refresh (conn, refresh_token, refresh_hash, account_id, client_id, family, pair, error))
             goto fail;
           outcome = MILK_GRANT_OK;
         }

@@ -396,7 +396,6 @@ grant_refresh_token (MilkRequest *request,
   const char *token = g_hash_table_lookup (form, "refresh_token");
   g_auto(MilkTokenPair) pair = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autofree char *hash = NULL;
   MilkGrantResult result;
 
   if (token == NULL)
@@ -404,8 +403,10 @@ grant_refresh_token (MilkRequest *request,
       oauth_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_request", "refresh_token is required");
       return;
     }
-  hash = milk_token_hash (token);
-  result = milk_db_refresh_rotate (conn, hash, MILK_CLIENT_ID, &pair, &error);
+  /* A repeat of the token just rotated, within the grace, gets the same
+   * pair again (a lost answer, two refreshes at once); see
+   * milk_db_refresh_rotate for why that is safe. */
+  result = milk_db_refresh_rotate (conn, token, MILK_CLIENT_ID, request->config->refresh_grace_s, &pair, &error);
   if (error)
     milk_respond_db_error (request, error);
   else if (result == MILK_GRANT_REUSED)
@@ -413,6 +414,11 @@ grant_refresh_token (MilkRequest *request,
       request->log_note = g_strdup ("refresh token reused: family revoked");
       oauth_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_grant",
                    "The refresh token was already used; every token of this sign-in is revoked");
+    }
+  else if (result == MILK_GRANT_REPEATED)
+    {
+      request->log_note = g_strdup ("refresh token repeated within the grace: same pair");
+      respond_tokens (request, &pair);
     }
   else if (result != MILK_GRANT_OK)
     oauth_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_grant", "The refresh token is invalid or expired");

@@ -30,6 +30,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 #define MILK_CODE_TTL_S           60
 #define MILK_ACCESS_TTL_S         3600
 #define MILK_REFRESH_TTL_S        (60 * 24 * 3600)
+#define MILK_REFRESH_GRACE_S      60   /* a repeat of the just-rotated refresh token gets the same pair */
 #define MILK_SESSION_TTL_S        (7 * 24 * 3600)
 #define MILK_SIGNIN_WINDOW_S      (15 * 60)
 #define MILK_SIGNIN_MAX_PER_ACCOUNT 5
@@ -54,6 +55,7 @@ typedef struct
   guint page_size;
   gboolean migrate_on_start;
   gboolean trust_forwarded;
+  guint refresh_grace_s;
 } MilkServerConfig;
 
 MilkServerConfig *milk_server_config_new      (void);
@@ -89,6 +91,7 @@ typedef enum
   MILK_GRANT_OK,
   MILK_GRANT_INVALID,    /* unknown, expired, revoked, wrong client */
   MILK_GRANT_REUSED,     /* spent before: the family is now revoked */
+  MILK_GRANT_REPEATED,   /* the just-rotated refresh token again, within the grace: the same pair */
 } MilkGrantResult;
 
 typedef struct
@@ -186,8 +189,9 @@ gboolean    milk_db_tokens_issue        (PGconn      *conn,
                                          MilkTokenPair *pair,
                                          GError     **error);
 MilkGrantResult milk_db_refresh_rotate  (PGconn      *conn,
-                                         const char  *refresh_hash,
+                                         const char  *refresh_token,
                                          const char  *client_id,
+                                         guint        grace_s,
                                          MilkTokenPair *pair,
                                          GError     **error);
 gboolean    milk_db_token_revoke        (PGconn      *conn,
@@ -269,6 +273,11 @@ char       *milk_password_hash          (const char  *password,
 gboolean    milk_password_verify        (const char  *hash,
                                          const char  *password);
 char       *milk_pkce_s256              (const char  *verifier);
+char       *milk_token_pair_seal        (const char  *refresh_token,
+                                         const MilkTokenPair *pair);
+gboolean    milk_token_pair_open        (const char  *refresh_token,
+                                         const char  *sealed,
+                                         MilkTokenPair *pair);
 
 /* ---- HTTP ---- */
 

@@ -87,3 +87,76 @@ milk_pkce_s256 (const char *verifier)
   crypto_hash_sha256 (digest, (const guint8 *) verifier, strlen (verifier));
   return base64url (digest, sizeof digest);
 }
+
+/* A rotated refresh token's successor pair, sealed so that only the holder
+ * of that refresh token can open it (see milk_db_refresh_rotate). The key
+ * is BLAKE2b of the token, keyed with a label of its own: the database
+ * keeps SHA-256 of the token, and the key does not follow from that. */
+static void
+successor_key (const char *refresh_token,
+               guint8      key[crypto_secretbox_KEYBYTES])
+{
+  static const char label[] = "milk-diary refresh successor v1";
+
+  crypto_generichash (key, crypto_secretbox_KEYBYTES, (const guint8 *) refresh_token, strlen (refresh_token),
+                      (const guint8 *) label, sizeof label - 1);
+}
+
+char *
+milk_token_pair_seal (const char          *refresh_token,
+                      const MilkTokenPair *pair)
+{
+  guint8 key[crypto_secretbox_KEYBYTES];
+  g_autofree char *plain = g_strconcat (pair->access_token, "\n", pair->refresh_token, NULL);
+  gsize plain_len = strlen (plain);
+  gsize box_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain_len;
+  g_autofree guint8 *box = g_malloc (box_len);
+  char *text;
+
+  successor_key (refresh_token, key);
+  randombytes_buf (box, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy (box + crypto_secretbox_NONCEBYTES, (const guint8 *) plain, plain_len, box, key);
+  text = base64url (box, box_len);
+  sodium_memzero (key, sizeof key);
+  sodium_memzero (plain, plain_len);
+  return text;
+}
+
+/* FALSE for anything but a box sealed with this very token. */
+gboolean
+milk_token_pair_open (const char    *refresh_token,
+                      const char    *sealed,
+                      MilkTokenPair *pair)
+{
+  guint8 key[crypto_secretbox_KEYBYTES];
+  gsize sealed_len = sealed ? strlen (sealed) : 0;
+  g_autofree guint8 *box = g_malloc (sealed_len + 1);
+  g_autofree char *plain = NULL;
+  g_auto(GStrv) parts = NULL;
+  gsize box_len = 0;
+  gboolean ok;
+
+  memset (pair, 0, sizeof *pair);
+  if (sealed == NULL ||
+      sodium_base642bin (box, sealed_len + 1, sealed, sealed_len, NULL, &box_len, NULL,
+                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      box_len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+    return FALSE;
+  plain = g_malloc0 (box_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES + 1);
+  successor_key (refresh_token, key);
+  ok = crypto_secretbox_open_easy ((guint8 *) plain, box + crypto_secretbox_NONCEBYTES,
+                                   box_len - crypto_secretbox_NONCEBYTES, box, key) == 0;
+  sodium_memzero (key, sizeof key);
+  if (!ok)
+    return FALSE;
+  parts = g_strsplit (plain, "\n", 3);
+  sodium_memzero (plain, strlen (plain));
+  if (g_strv_length (parts) != 2)
+    return FALSE;
+  pair->access_token = g_strdup (parts[0]);
+  pair->refresh_token = g_strdup (parts[1]);
+  pair->expires_in = MILK_ACCESS_TTL_S;
+  for (guint i = 0; parts[i]; i++)
+    sodium_memzero (parts[i], strlen (parts[i]));
+  return TRUE;
+}

@@ -309,6 +309,71 @@ test_expired_code (void)
   flow_clear (&flow);
 }
 
+/* A minute and more goes by since the token was rotated: past the grace
+ * in which a repeat gets the same pair. */
+static void
+pass_grace (const char *refresh_token)
+{
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, refresh_token, -1);
+  PGconn *db = milk_test_db_connect (server);
+  const char *params[] = { hash };
+  PGresult *result = PQexecParams (db, "UPDATE oauth_tokens SET used_at = used_at - interval '61 seconds'"
+                                       " WHERE token_hash = $1 AND used_at IS NOT NULL",
+                                   1, NULL, params, NULL, NULL, 0);
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+  g_assert_cmpstr (PQcmdTuples (result), ==, "1");
+  PQclear (result);
+  PQfinish (db);
+}
+
+/* A new sign-in's pair. */
+static void
+sign_in_pair (const char  *email,
+              char       **access,
+              char       **refresh_token)
+{
+  Flow flow = { 0 };
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+
+  flow_start (&flow, email);
+  g_assert_cmpuint (exchange (app, flow.code, MILK_TEST_REDIRECT, VERIFIER), ==, 200);
+  *access = g_strdup (json_object_get_string_member (milk_test_json (app), "access_token"));
+  *refresh_token = g_strdup (json_object_get_string_member (milk_test_json (app), "refresh_token"));
+  flow_clear (&flow);
+}
+
+/* Refreshes with token; the new pair. */
+static void
+refresh_ok (MilkTestClient *app,
+            const char     *token,
+            char          **access,
+            char          **refresh_token)
+{
+  g_assert_cmpuint (refresh (app, token), ==, 200);
+  g_assert_cmpstr (milk_test_header (app, "Cache-Control"), ==, "no-store");
+  *access = g_strdup (json_object_get_string_member (milk_test_json (app), "access_token"));
+  *refresh_token = g_strdup (json_object_get_string_member (milk_test_json (app), "refresh_token"));
+}
+
+/* No table row and no log line holds the token itself. */
+static void
+assert_token_kept_secret (const char *token)
+{
+  PGconn *db = milk_test_db_connect (server);
+  const char *params[] = { token };
+  PGresult *result = PQexecParams (db, "SELECT count(*) FROM oauth_tokens WHERE strpos (token_hash || ' '"
+                                       " || coalesce (successor_hash, '') || ' ' || coalesce (successor_box, ''),"
+                                       " $1) > 0",
+                                   1, NULL, params, NULL, NULL, 0);
+  g_autofree char *log = milk_test_server_log (server);
+
+  g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "0");
+  PQclear (result);
+  PQfinish (db);
+  g_assert_null (strstr (log, token));
+}
+
 static void
 test_refresh_rotation (void)
 {
@@ -327,7 +392,9 @@ test_refresh_rotation (void)
   g_assert_cmpstr (refresh1, !=, refresh2);
   g_assert_cmpuint (sync_status (app, access2), ==, 200);
 
-  /* The spent refresh token comes back: the whole family goes. */
+  /* The spent refresh token comes back after the grace: the whole family
+   * goes (a repeat within it is /server/oauth/refresh-repeat-in-grace). */
+  pass_grace (refresh1);
   refresh (app, refresh1);
   milk_test_assert_error (app, 400, "invalid_grant");
   g_assert_cmpuint (sync_status (app, access2), ==, 401);
@@ -345,6 +412,184 @@ test_refresh_rotation (void)
                   "client_id", "someone-else", NULL);
   milk_test_assert_error (app, 401, "invalid_client");
   flow_clear (&flow);
+}
+
+/* Issue 14: the app's answer was lost (or the app crashed before saving
+ * it) and it asks again with the same refresh token, a moment later. The
+ * old service revoked the sign-in; now the repeat gets the same pair, and
+ * both its tokens keep working. */
+static void
+test_refresh_repeat_in_grace (void)
+{
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *access1 = NULL, *refresh1 = NULL, *access2 = NULL, *refresh2 = NULL;
+  g_autofree char *again_access = NULL, *again_refresh = NULL, *access3 = NULL, *refresh3 = NULL;
+
+  sign_in_pair ("repeat@example.com", &access1, &refresh1);
+  refresh_ok (app, refresh1, &access2, &refresh2);
+  refresh_ok (app, refresh1, &again_access, &again_refresh);
+  g_assert_cmpstr (again_access, ==, access2);
+  g_assert_cmpstr (again_refresh, ==, refresh2);
+  g_assert_cmpint (json_object_get_int_member (milk_test_json (app), "expires_in"), >, 3500);
+  g_assert_cmpuint (sync_status (app, access2), ==, 200);
+  /* The old access token was retired by the rotation, not brought back. */
+  g_assert_cmpuint (sync_status (app, access1), ==, 401);
+
+  /* The pair given twice is an ordinary pair: it rotates as any other. */
+  refresh_ok (app, refresh2, &access3, &refresh3);
+  g_assert_cmpstr (refresh3, !=, refresh2);
+  g_assert_cmpuint (sync_status (app, access3), ==, 200);
+
+  /* What the repeat could be answered with is not kept in the clear. */
+  assert_token_kept_secret (refresh1);
+  assert_token_kept_secret (refresh2);
+  assert_token_kept_secret (access2);
+  assert_token_kept_secret (refresh3);
+  assert_token_kept_secret (access3);
+}
+
+/* After the grace, the same repeat is what RFC 9700 4.14.2 says it is: a
+ * copy in someone else's hands. The whole sign-in is revoked. */
+static void
+test_refresh_reuse_after_grace (void)
+{
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *access1 = NULL, *refresh1 = NULL, *access2 = NULL, *refresh2 = NULL;
+
+  sign_in_pair ("after-grace@example.com", &access1, &refresh1);
+  refresh_ok (app, refresh1, &access2, &refresh2);
+  pass_grace (refresh1);
+
+  refresh (app, refresh1);
+  milk_test_assert_error (app, 400, "invalid_grant");
+  g_assert_cmpuint (sync_status (app, access2), ==, 401);
+  refresh (app, refresh2);
+  milk_test_assert_error (app, 400, "invalid_grant");
+  /* and the repeat stays refused */
+  refresh (app, refresh1);
+  milk_test_assert_error (app, 400, "invalid_grant");
+}
+
+/* Within the grace too, only the token just rotated is forgiven: one two
+ * rotations back, or one whose successor was already used, is reuse. */
+static void
+test_refresh_older_token_revokes (void)
+{
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *access1 = NULL, *refresh1 = NULL, *access2 = NULL, *refresh2 = NULL;
+  g_autofree char *access3 = NULL, *refresh3 = NULL;
+
+  sign_in_pair ("older@example.com", &access1, &refresh1);
+  refresh_ok (app, refresh1, &access2, &refresh2);
+  refresh_ok (app, refresh2, &access3, &refresh3);
+  g_assert_cmpuint (sync_status (app, access3), ==, 200);
+
+  refresh (app, refresh1);
+  milk_test_assert_error (app, 400, "invalid_grant");
+  g_assert_cmpuint (sync_status (app, access3), ==, 401);
+  refresh (app, refresh3);
+  milk_test_assert_error (app, 400, "invalid_grant");
+  refresh (app, refresh2);
+  milk_test_assert_error (app, 400, "invalid_grant");
+}
+
+/* MILK_REFRESH_GRACE_S=0 turns the grace off: a repeat at once revokes. */
+static void
+test_refresh_grace_off (void)
+{
+  MilkTestServer *shared = server;
+  const char *env[] = { "MILK_REFRESH_GRACE_S", "0", NULL };
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *access1 = NULL, *refresh1 = NULL, *access2 = NULL, *refresh2 = NULL;
+
+  server = milk_test_server_start (env);
+  sign_in_pair ("grace-off@example.com", &access1, &refresh1);
+  refresh_ok (app, refresh1, &access2, &refresh2);
+  refresh (app, refresh1);
+  milk_test_assert_error (app, 400, "invalid_grant");
+  g_assert_cmpuint (sync_status (app, access2), ==, 401);
+  milk_test_server_stop (server, SIGTERM);
+  server = shared;
+}
+
+typedef struct
+{
+  const char *token;
+  GMutex *lock;
+  GCond *cond;
+  gboolean *go;
+  guint status;
+  char *access;
+  char *refresh_token;
+} Racer;
+
+static gpointer
+race_refresh (gpointer data)
+{
+  Racer *r = data;
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+
+  g_mutex_lock (r->lock);
+  while (!*r->go)
+    g_cond_wait (r->cond, r->lock);
+  g_mutex_unlock (r->lock);
+  r->status = refresh (app, r->token);
+  if (r->status == 200)
+    {
+      r->access = g_strdup (json_object_get_string_member (milk_test_json (app), "access_token"));
+      r->refresh_token = g_strdup (json_object_get_string_member (milk_test_json (app), "refresh_token"));
+    }
+  return NULL;
+}
+
+/* Eight refreshes with one token, sent at once, each on its own connection
+ * (the app and `milk-diary --sync` on one keyring item). The old service
+ * answered one and revoked the sign-in for the other seven; now all eight
+ * get the one new pair. */
+static void
+test_refresh_parallel_same_pair (void)
+{
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autofree char *access1 = NULL, *refresh1 = NULL, *access3 = NULL, *refresh3 = NULL;
+  Racer racers[8] = { 0 };
+  GThread *threads[8];
+  GMutex lock;
+  GCond cond;
+  gboolean go = FALSE;
+
+  g_mutex_init (&lock);
+  g_cond_init (&cond);
+  sign_in_pair ("parallel@example.com", &access1, &refresh1);
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      racers[i] = (Racer) { refresh1, &lock, &cond, &go };
+      threads[i] = g_thread_new ("refresh", race_refresh, &racers[i]);
+    }
+  g_mutex_lock (&lock);
+  go = TRUE;
+  g_cond_broadcast (&cond);
+  g_mutex_unlock (&lock);
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    g_thread_join (threads[i]);
+
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      g_assert_cmpuint (racers[i].status, ==, 200);
+      g_assert_cmpstr (racers[i].access, ==, racers[0].access);
+      g_assert_cmpstr (racers[i].refresh_token, ==, racers[0].refresh_token);
+    }
+  g_assert_cmpstr (racers[0].refresh_token, !=, refresh1);
+  g_assert_cmpuint (sync_status (app, racers[0].access), ==, 200);
+  refresh_ok (app, racers[0].refresh_token, &access3, &refresh3);
+  g_assert_cmpuint (sync_status (app, access3), ==, 200);
+
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      g_free (racers[i].access);
+      g_free (racers[i].refresh_token);
+    }
+  g_mutex_clear (&lock);
+  g_cond_clear (&cond);
 }
 
 static void
@@ -457,6 +702,11 @@ main (int   argc,
   g_test_add_func ("/server/oauth/reused-code", test_reused_code);
   g_test_add_func ("/server/oauth/expired-code", test_expired_code);
   g_test_add_func ("/server/oauth/refresh-rotation", test_refresh_rotation);
+  g_test_add_func ("/server/oauth/refresh-repeat-in-grace", test_refresh_repeat_in_grace);
+  g_test_add_func ("/server/oauth/refresh-reuse-after-grace", test_refresh_reuse_after_grace);
+  g_test_add_func ("/server/oauth/refresh-older-token-revokes", test_refresh_older_token_revokes);
+  g_test_add_func ("/server/oauth/refresh-parallel-same-pair", test_refresh_parallel_same_pair);
+  g_test_add_func ("/server/oauth/refresh-grace-off", test_refresh_grace_off);
   g_test_add_func ("/server/oauth/revoke", test_revoke);
   g_test_add_func ("/server/oauth/revoke-access-only", test_revoke_access_only);
   g_test_add_func ("/server/oauth/consent-denied", test_consent_denied);

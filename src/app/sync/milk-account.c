@@ -40,6 +40,10 @@ struct _MilkAccount
   char *issuer;
   gboolean iss_required;
   guint browser_timeout_s;
+
+  struct _Refresh *refresh;     /* the one refresh in flight, or NULL */
+  GPtrArray *refresh_waiters;   /* GTasks sharing its result */
+  MilkTokens *unsaved;          /* refreshed, refused by the keyring: kept unspent */
 };
 
 G_DEFINE_FINAL_TYPE (MilkAccount, milk_account, G_TYPE_OBJECT)
@@ -104,6 +108,8 @@ milk_account_finalize (GObject *object)
   g_clear_pointer (&self->diary, g_free);
   g_clear_object (&self->session);
   g_clear_pointer (&self->tokens, milk_tokens_free);
+  g_clear_pointer (&self->unsaved, milk_tokens_free);
+  g_clear_pointer (&self->refresh_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->authorization_endpoint, g_free);
   g_clear_pointer (&self->token_endpoint, g_free);
   g_clear_pointer (&self->revocation_endpoint, g_free);
@@ -176,6 +182,7 @@ milk_account_init (MilkAccount *self)
 
   self->session = soup_session_new_with_options ("user-agent", agent, "timeout", 30, NULL);
   self->browser_timeout_s = DEFAULT_BROWSER_TIMEOUT_S;
+  self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 MilkAccount *
@@ -220,6 +227,7 @@ set_tokens (MilkAccount *self,
   gboolean was = self->tokens != NULL;
 
   g_clear_pointer (&self->tokens, milk_tokens_free);
+  g_clear_pointer (&self->unsaved, milk_tokens_free);
   self->tokens = tokens;
   if (was != (tokens != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
@@ -820,42 +828,140 @@ milk_account_sign_in_finish (MilkAccount   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Access tokens, refreshed when due ----------------------------------- */
+/* Access tokens, refreshed when due ------------------------------------
+ *
+ * A refresh spends the refresh token: the service rotates it and answers
+ * with a new pair, and revokes the whole sign-in when a spent token comes
+ * back (except a repeat within a short grace, which gets the same pair).
+ * So there is one refresh at a time; callers that ask while it runs wait
+ * for it and share its result. The new pair is written to the keyring
+ * before anything uses it: the keyring is what the next start signs in
+ * with, and a pair in use but not saved would be rotated on while the
+ * keyring still held a spent token. A pair the keyring refuses is kept in
+ * memory, unspent, and saved again at the next request; until then the
+ * person is told, and nothing syncs with it (a restart in between finds the
+ * old token, which within the grace brings the same pair back). A refresh
+ * whose answer never came (a connection cut after the service rotated) is
+ * asked again at once with the same token, for the same reason. */
+
+typedef struct _Refresh
+{
+  char *spent;          /* the refresh token this refresh spends */
+  guint attempts;
+  MilkTokens *pair;     /* the new pair, while the keyring writes it */
+} Refresh;
 
 static void
-refreshed_saved (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+refresh_free (Refresh *refresh)
 {
-  g_autoptr(GTask) task = user_data;
-  MilkAccount *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
+  if (refresh->spent)
+    explicit_bzero (refresh->spent, strlen (refresh->spent));
+  g_free (refresh->spent);
+  milk_tokens_free (refresh->pair);
+  g_free (refresh);
+}
 
-  /* The new tokens are in use either way; a keyring that failed now only
-   * means signing in again after a restart. */
-  if (!milk_token_store_save_finish (result, &error))
-    g_warning ("The refreshed sign-in could not be saved in the keyring: %s", error->message);
-  /* Signed out while the keyring was being written. */
-  if (self->tokens == NULL)
+/* Every waiter gets the result. Takes error. */
+static void
+finish_refresh (MilkAccount *self,
+                GError      *error)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->refresh_waiters);
+
+  self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_clear_pointer (&self->refresh, refresh_free);
+  if (error == NULL && self->tokens == NULL)
+    error = g_error_new_literal (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGNED_OUT, _("Not signed in"));
+  for (guint i = 0; i < waiters->len; i++)
     {
-      g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGNED_OUT, _("Not signed in"));
-      return;
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (error)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_pointer (task, g_strdup (self->tokens->access_token), g_free);
     }
-  g_task_return_pointer (task, g_strdup (self->tokens->access_token), g_free);
+  g_clear_error (&error);
+}
+
+/* Signed out, or in anew, while the refresh ran: its pair is not ours. */
+static gboolean
+refresh_is_current (MilkAccount *self)
+{
+  return self->tokens != NULL && g_str_equal (self->tokens->refresh_token, self->refresh->spent);
 }
 
 static void
-refreshed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+pair_saved (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  MilkAccount *self = g_task_get_source_object (task);
+  g_autoptr(MilkAccount) self = user_data;
   g_autoptr(GError) error = NULL;
-  MilkTokens *tokens = g_task_propagate_pointer (G_TASK (result), &error);
-  GCancellable *cancellable;
+  MilkTokens *pair = g_steal_pointer (&self->refresh->pair);
+  gboolean saved = milk_token_store_save_finish (result, &error);
 
-  if (tokens == NULL)
+  if (!refresh_is_current (self))
+    {
+      /* The keyring may now hold this pair over the new state: say it again. */
+      milk_tokens_free (pair);
+      if (saved && self->tokens == NULL)
+        milk_token_store_clear_async (self->server, self->diary, NULL, NULL, NULL);
+      else if (saved)
+        milk_token_store_save_async (self->server, self->diary, self->tokens, NULL, NULL, NULL);
+      finish_refresh (self, NULL);
+      return;
+    }
+  if (!saved)
+    {
+      /* Not used, not lost: kept unspent, and saved at the next request. */
+      g_clear_pointer (&self->unsaved, milk_tokens_free);
+      self->unsaved = pair;
+      finish_refresh (self, g_error_new_literal (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING,
+                                                 _("The renewed sign-in could not be saved: the system keyring is "
+                                                   "not available or is locked. Syncing waits until it can be "
+                                                   "saved; the diary keeps working on this device.")));
+      return;
+    }
+  set_tokens (self, pair);
+  finish_refresh (self, NULL);
+}
+
+static void
+save_pair (MilkAccount *self,
+           MilkTokens  *pair)
+{
+  self->refresh->pair = pair;
+  milk_token_store_save_async (self->server, self->diary, pair, NULL, pair_saved, g_object_ref (self));
+}
+
+static void post_refresh (MilkAccount *self);
+
+static void
+refresh_answered (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  MilkAccount *self = MILK_ACCOUNT (source);
+  g_autoptr(GError) error = NULL;
+  MilkTokens *pair = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (!refresh_is_current (self))
+    {
+      milk_tokens_free (pair);
+      finish_refresh (self, NULL);
+      return;
+    }
+  if (pair == NULL && error->domain != MILK_ACCOUNT_ERROR &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->refresh->attempts < 2)
+    {
+      /* No answer: perhaps the service rotated and the answer was lost.
+       * The same token again gets the same pair within the grace. */
+      g_debug ("The refresh got no answer (%s); asking again", error->message);
+      post_refresh (self);
+      return;
+    }
+  if (pair == NULL)
     {
       if (g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGN_IN_AGAIN))
         {
@@ -863,13 +969,26 @@ refreshed (GObject      *source,
           set_tokens (self, NULL);
           milk_token_store_clear_async (self->server, self->diary, NULL, NULL, NULL);
         }
-      g_task_return_error (task, g_steal_pointer (&error));
+      finish_refresh (self, g_steal_pointer (&error));
       return;
     }
-  set_tokens (self, tokens);
-  cancellable = g_task_get_cancellable (task);
-  milk_token_store_save_async (self->server, self->diary, tokens, cancellable,
-                               refreshed_saved, g_steal_pointer (&task));
+  save_pair (self, pair);
+}
+
+static void
+post_refresh (MilkAccount *self)
+{
+  /* No cancellable: a refresh the service may have carried out is seen
+   * through, so that its pair is saved; the waiters may stop waiting. */
+  GTask *post = g_task_new (self, NULL, refresh_answered, NULL);
+
+  self->refresh->attempts++;
+  post_token_form (self,
+                   soup_form_encode ("grant_type", "refresh_token",
+                                     "refresh_token", self->refresh->spent,
+                                     "client_id", MILK_CLIENT_ID,
+                                     NULL),
+                   NULL, post);
 }
 
 static void
@@ -877,30 +996,28 @@ discovered_for_refresh (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
   MilkAccount *self = MILK_ACCOUNT (source);
-  g_autoptr(GError) error = NULL;
-  GCancellable *cancellable;
-  GTask *post;
+  GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (self->tokens == NULL)
-    {
-      g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGNED_OUT, _("Not signed in"));
-      return;
-    }
-  cancellable = g_task_get_cancellable (task);
-  post = g_task_new (self, cancellable, refreshed, g_steal_pointer (&task));
-  post_token_form (self,
-                   soup_form_encode ("grant_type", "refresh_token",
-                                     "refresh_token", self->tokens->refresh_token,
-                                     "client_id", MILK_CLIENT_ID,
-                                     NULL),
-                   g_task_get_cancellable (post), post);
+    finish_refresh (self, error);
+  else if (!refresh_is_current (self))
+    finish_refresh (self, NULL);
+  else
+    post_refresh (self);
+}
+
+static void
+start_refresh (MilkAccount *self)
+{
+  self->refresh = g_new0 (Refresh, 1);
+  self->refresh->spent = g_strdup (self->tokens->refresh_token);
+  /* A pair the keyring refused before is saved, not fetched anew: its
+   * refresh token is the live one now. */
+  if (self->unsaved != NULL)
+    save_pair (self, g_steal_pointer (&self->unsaved));
+  else
+    discover_async (self, NULL, discovered_for_refresh, NULL);
 }
 
 void
@@ -919,13 +1036,16 @@ milk_account_get_access_token_async (MilkAccount         *self,
       g_object_unref (task);
       return;
     }
-  if (!force_refresh && self->tokens->expires_at > now + REFRESH_MARGIN_S)
+  if (self->refresh == NULL && self->unsaved == NULL && !force_refresh &&
+      self->tokens->expires_at > now + REFRESH_MARGIN_S)
     {
       g_task_return_pointer (task, g_strdup (self->tokens->access_token), g_free);
       g_object_unref (task);
       return;
     }
-  discover_async (self, cancellable, discovered_for_refresh, task);
+  g_ptr_array_add (self->refresh_waiters, task);
+  if (self->refresh == NULL)
+    start_refresh (self);
 }
 
 char *

@@ -1,0 +1,714 @@
+/* test-e2e-tokens.c — token refresh that survives the real world
+ *
+ * Issue 14, problem 7: every way a refresh could go wrong signed the
+ * person out. Here the app's own MilkAccount and MilkSyncService, with
+ * their tokens in the session's real gnome-keyring, refresh against a real
+ * milk-diary-server on a real PostgreSQL, through a small loopback proxy
+ * that can lose the service's answer on the way back (the service has
+ * rotated the token by then). Each test ends signed in and syncing.
+ *
+ * Copyright 2026 The Milk Diary authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "milk-account.h"
+#include "milk-async-test-util.h"
+#include "milk-server-test.h"
+#include "milk-store-private.h"
+#include "milk-sync-service.h"
+#include "milk-test-util.h"
+#include "milk-token-store.h"
+
+#define MILK MILK_DEFAULT_PRODUCT_ID
+#define N_AT_ONCE 8
+
+/* ---- the proxy: forwards each request on a connection of its own ---- */
+
+static GMutex lock;
+static guint upstream_port;
+static guint token_requests;       /* POST /oauth/token seen */
+static guint lose_token_answers;   /* how many of their answers to lose */
+static char *proxy_url;
+
+static gssize
+find_head_end (GByteArray *b)
+{
+  for (gsize i = 0; i + 3 < b->len; i++)
+    if (memcmp (b->data + i, "\r\n\r\n", 4) == 0)
+      return i + 4;
+  return -1;
+}
+
+static gsize
+content_length (const guint8 *head,
+                gsize         len)
+{
+  g_autofree char *text = g_strndup ((const char *) head, len);
+  g_auto(GStrv) lines = g_strsplit (text, "\r\n", -1);
+
+  for (guint i = 1; lines[i]; i++)
+    if (g_ascii_strncasecmp (lines[i], "Content-Length:", 15) == 0)
+      return g_ascii_strtoull (lines[i] + 15, NULL, 10);
+  return 0;
+}
+
+/* One message, head and body; what came after it stays in carry. */
+static GByteArray *
+read_message (GInputStream *in,
+              GByteArray   *carry)
+{
+  g_autoptr(GByteArray) m = g_byte_array_new ();
+  guint8 buf[8192];
+  gssize end, n;
+  gsize total;
+
+  g_byte_array_append (m, carry->data, carry->len);
+  g_byte_array_set_size (carry, 0);
+  while ((end = find_head_end (m)) < 0)
+    {
+      if ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) <= 0)
+        return NULL;
+      g_byte_array_append (m, buf, n);
+    }
+  total = end + content_length (m->data, end);
+  while (m->len < total)
+    {
+      if ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) <= 0)
+        return NULL;
+      g_byte_array_append (m, buf, n);
+    }
+  if (m->len > total)
+    {
+      g_byte_array_append (carry, m->data + total, m->len - total);
+      g_byte_array_set_size (m, total);
+    }
+  return g_steal_pointer (&m);
+}
+
+static gboolean
+write_message (GIOStream  *stream,
+               GByteArray *m)
+{
+  return g_output_stream_write_all (g_io_stream_get_output_stream (stream), m->data, m->len, NULL, NULL, NULL);
+}
+
+/* Forwards the request; the answer, or NULL when it is to be lost. */
+static GByteArray *
+forward (GByteArray *request)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) upstream = NULL;
+  g_autoptr(GByteArray) carry = g_byte_array_new ();
+  g_autoptr(GByteArray) answer = NULL;
+  gboolean token = request->len > 18 && memcmp (request->data, "POST /oauth/token ", 18) == 0;
+  gboolean lose = FALSE;
+  guint port;
+
+  g_mutex_lock (&lock);
+  port = upstream_port;
+  if (token)
+    {
+      token_requests++;
+      lose = lose_token_answers > 0;
+      lose_token_answers -= lose ? 1 : 0;
+    }
+  g_mutex_unlock (&lock);
+  upstream = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  if (upstream == NULL || !write_message (G_IO_STREAM (upstream), request))
+    return NULL;
+  /* Read whole: the service has answered, so it has rotated the token. */
+  answer = read_message (g_io_stream_get_input_stream (G_IO_STREAM (upstream)), carry);
+  return lose ? NULL : g_steal_pointer (&answer);
+}
+
+static gboolean
+proxy_run (GThreadedSocketService *service,
+           GSocketConnection      *connection,
+           GObject                *source,
+           gpointer                user_data)
+{
+  GIOStream *client = G_IO_STREAM (connection);
+  g_autoptr(GByteArray) carry = g_byte_array_new ();
+
+  for (;;)
+    {
+      g_autoptr(GByteArray) request = read_message (g_io_stream_get_input_stream (client), carry);
+      g_autoptr(GByteArray) answer = request ? forward (request) : NULL;
+
+      if (answer == NULL || !write_message (client, answer))
+        break;
+    }
+  g_io_stream_close (client, NULL, NULL);
+  return TRUE;
+}
+
+/* The proxy accepts on a thread and a main context of its own. */
+static gpointer
+proxy_thread (gpointer data)
+{
+  GMainContext *context = g_main_context_new ();
+  GSocketService *service;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (context);
+  service = g_threaded_socket_service_new (64);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (proxy_run), NULL);
+  g_socket_service_start (service);
+  g_mutex_lock (&lock);
+  proxy_url = g_strdup_printf ("http://127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_mutex_unlock (&lock);
+  for (;;)
+    g_main_context_iteration (context, TRUE);
+  return NULL;
+}
+
+static void
+proxy_start (void)
+{
+  g_thread_unref (g_thread_new ("proxy", proxy_thread, NULL));
+  for (gboolean started = FALSE; !started; g_usleep (1000))
+    {
+      g_mutex_lock (&lock);
+      started = proxy_url != NULL;
+      g_mutex_unlock (&lock);
+    }
+}
+
+static guint
+token_requests_seen (void)
+{
+  guint n;
+
+  g_mutex_lock (&lock);
+  n = token_requests;
+  g_mutex_unlock (&lock);
+  return n;
+}
+
+static void
+lose_next_token_answers (guint n)
+{
+  g_mutex_lock (&lock);
+  lose_token_answers = n;
+  g_mutex_unlock (&lock);
+}
+
+/* ---- a device of the app, signed in through the proxy ---- */
+
+typedef struct
+{
+  MilkTestServer *server;
+  MilkTestAccount *owner;
+  MilkTestDir dir;
+  MilkStore *store;
+  MilkAccount *account;
+  MilkSyncService *sync;
+} Fixture;
+
+static char *xdg_root;
+static guint account_serial;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *email = g_strdup_printf ("tokens-%u-%d@example.org", ++account_serial, (int) getpid ());
+  g_autoptr(GUri) uri = NULL;
+  const char *env[] = { "MILK_BASE_URL", proxy_url, NULL };
+
+  f->server = milk_test_server_start (env);
+  uri = g_uri_parse (f->server->url, G_URI_FLAGS_NONE, NULL);
+  g_mutex_lock (&lock);
+  upstream_port = g_uri_get_port (uri);
+  token_requests = 0;
+  lose_token_answers = 0;
+  g_mutex_unlock (&lock);
+  f->owner = milk_test_account_new (f->server, email);
+  g_setenv ("MILK_TEST_EMAIL", email, TRUE);
+  g_setenv ("MILK_TEST_PASSWORD", MILK_TEST_PASSWORD, TRUE);
+  milk_test_dir_init (&f->dir);
+  f->store = milk_test_store_new (&f->dir);
+  f->account = milk_account_new (proxy_url, milk_store_get_node (f->store));
+  f->sync = milk_sync_service_new (f->store, f->account);
+}
+
+static void lock_keyring (gboolean locked);
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *log = NULL;
+  g_autofree char *secret = NULL;
+
+  /* A test that failed with the keyring locked leaves it as it found it. */
+  lock_keyring (FALSE);
+  log = milk_test_server_log (f->server);
+  secret = secret_password_lookup_sync (milk_token_store_get_schema (), NULL, NULL,
+                                        "server", proxy_url, "diary", milk_store_get_node (f->store), NULL);
+
+  /* The service's log holds none of the tokens the device ended with. */
+  if (secret != NULL)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *tokens;
+
+      g_assert_true (json_parser_load_from_data (parser, secret, -1, NULL));
+      tokens = json_node_get_object (json_parser_get_root (parser));
+      g_assert_null (strstr (log, json_object_get_string_member (tokens, "access_token")));
+      g_assert_null (strstr (log, json_object_get_string_member (tokens, "refresh_token")));
+    }
+  g_clear_object (&f->sync);
+  g_clear_object (&f->account);
+  g_clear_object (&f->store);
+  milk_test_dir_clear (&f->dir);
+  milk_test_account_free (f->owner);
+  milk_test_server_stop (f->server, SIGTERM);
+}
+
+static void
+sign_in (Fixture *f)
+{
+  MilkTestWait w = { 0 };
+
+  milk_account_sign_in_async (f->account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  g_assert_true (milk_account_get_signed_in (f->account));
+  g_assert_true (milk_store_reset_sync_state (f->store, NULL));
+}
+
+static void
+sync_ok (Fixture *f)
+{
+  MilkTestWait w = { 0 };
+
+  milk_sync_service_sync_async (f->sync, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_cmpint (milk_sync_service_get_status (f->sync), ==, MILK_SYNC_IDLE);
+}
+
+static void
+set_entry (Fixture    *f,
+           const char *day,
+           gint64      qty_ml)
+{
+  g_autoptr(GError) error = NULL;
+
+  milk_store_set_entry (f->store, MILK, milk_test_day (day), qty_ml, MILK_NO_PRICE, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+run_sql (Fixture    *f,
+         const char *sql)
+{
+  PGconn *conn = milk_test_db_connect (f->server);
+  PGresult *result = PQexec (conn, sql);
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+  PQclear (result);
+  PQfinish (conn);
+}
+
+/* The keyring's item for the device: one of its tokens. */
+static char *
+keyring_token (Fixture    *f,
+               const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *secret = secret_password_lookup_sync (milk_token_store_get_schema (), NULL, &error,
+                                                         "server", proxy_url,
+                                                         "diary", milk_store_get_node (f->store), NULL);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (secret);
+  g_assert_true (json_parser_load_from_data (parser, secret, -1, NULL));
+  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), name));
+}
+
+/* What the keyring holds is what the service takes: the device's entry
+ * for day is on the service, read with the keyring's access token. */
+static void
+assert_keyring_syncs (Fixture    *f,
+                      const char *day,
+                      gint64      qty_ml)
+{
+  g_autofree char *access = keyring_token (f, "access_token");
+  g_autoptr(MilkTestClient) client = milk_test_client_new ();
+  g_autoptr(MilkSyncMessage) response = milk_test_sync (f->server, client, access, NULL, "00000000000000ff", NULL);
+  gboolean found = FALSE;
+
+  g_assert_nonnull (response);
+  for (guint i = 0; i < response->changes->len; i++)
+    {
+      MilkRecord *record = g_ptr_array_index (response->changes, i);
+
+      if (record->type == MILK_RECORD_ENTRY && record->day == milk_test_day (day))
+        {
+          g_assert_cmpint (record->qty_ml, ==, qty_ml);
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+}
+
+typedef struct
+{
+  guint done;
+  char *tokens[N_AT_ONCE];
+  GError *errors[N_AT_ONCE];
+} Many;
+
+static void
+got_access_token (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Many *many = user_data;
+  guint i = many->done++;
+
+  many->tokens[i] = milk_account_get_access_token_finish (MILK_ACCOUNT (source), result, &many->errors[i]);
+}
+
+static void
+wait_many (Many *many)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (many->done < N_AT_ONCE)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (200);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    {
+      g_assert_no_error (many->errors[i]);
+      g_assert_nonnull (many->tokens[i]);
+      g_assert_cmpstr (many->tokens[i], ==, many->tokens[0]);
+    }
+}
+
+static void
+many_clear (Many *many)
+{
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    {
+      g_free (many->tokens[i]);
+      g_clear_error (&many->errors[i]);
+    }
+}
+
+/* The bar: eight refreshes at once with one refresh token leave the app
+ * signed in. The old app sent eight requests with the one token; the
+ * service answered the first and revoked the sign-in for the others. */
+static void
+test_eight_refreshes_at_once (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *saved = NULL;
+  Many many = { 0 };
+  guint seen;
+
+  sign_in (f);
+  set_entry (f, "2026-11-20", 1250);
+  before = keyring_token (f, "refresh_token");
+  seen = token_requests_seen ();
+
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    milk_account_get_access_token_async (f->account, TRUE, NULL, got_access_token, &many);
+  wait_many (&many);
+
+  /* One refresh reached the service, and its pair is the keyring's. */
+  g_assert_cmpuint (token_requests_seen (), ==, seen + 1);
+  saved = keyring_token (f, "access_token");
+  g_assert_cmpstr (saved, ==, many.tokens[0]);
+  g_assert_true (milk_account_get_signed_in (f->account));
+  sync_ok (f);
+  assert_keyring_syncs (f, "2026-11-20", 1250);
+  many_clear (&many);
+}
+
+static void
+loaded (MilkAccount *account)
+{
+  MilkTestWait w = { 0 };
+
+  milk_account_load_async (account, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  g_assert_true (milk_account_get_signed_in (account));
+}
+
+/* Eight copies of the app on one keyring item (the app and `milk-diary
+ * --sync`, say) each refresh at once: eight requests with one token reach
+ * the service, and all end with the same pair, signed in. */
+static void
+test_eight_processes_refresh_at_once (Fixture       *f,
+                                      gconstpointer  data)
+{
+  MilkAccount *copies[N_AT_ONCE];
+  Many many = { 0 };
+  guint seen;
+
+  sign_in (f);
+  set_entry (f, "2026-11-21", 500);
+  sync_ok (f);
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    {
+      copies[i] = milk_account_new (proxy_url, milk_store_get_node (f->store));
+      loaded (copies[i]);
+    }
+  seen = token_requests_seen ();
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    milk_account_get_access_token_async (copies[i], TRUE, NULL, got_access_token, &many);
+  wait_many (&many);
+  g_assert_cmpuint (token_requests_seen (), ==, seen + N_AT_ONCE);
+
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    {
+      g_assert_true (milk_account_get_signed_in (copies[i]));
+      g_object_unref (copies[i]);
+    }
+  /* The device's own account still holds the spent token (and an access
+   * token the rotation retired): within the grace it gets the same pair
+   * too, and syncs. */
+  set_entry (f, "2026-11-21", 750);
+  sync_ok (f);
+  g_assert_true (milk_account_get_signed_in (f->account));
+  assert_keyring_syncs (f, "2026-11-21", 750);
+  many_clear (&many);
+}
+
+/* The service rotates the token, and its answer is lost on the way back.
+ * The old app kept the spent token, and its next refresh revoked the
+ * sign-in; now the app asks again at once and gets the same pair. */
+static void
+test_lost_refresh_answer (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *access = NULL;
+  guint seen;
+
+  sign_in (f);
+  set_entry (f, "2026-11-22", 1000);
+  sync_ok (f);
+
+  /* The access token runs out: the next sync refreshes. */
+  run_sql (f, "UPDATE oauth_tokens SET expires_at = now () - interval '1 hour' WHERE kind = 'access'");
+  set_entry (f, "2026-11-23", 2000);
+  seen = token_requests_seen ();
+  lose_next_token_answers (1);
+  sync_ok (f);
+  g_assert_cmpuint (token_requests_seen (), ==, seen + 2);
+  g_assert_true (milk_account_get_signed_in (f->account));
+  assert_keyring_syncs (f, "2026-11-23", 2000);
+
+  /* and the pair rotates on as any other */
+  run_sql (f, "UPDATE oauth_tokens SET expires_at = now () - interval '1 hour' WHERE kind = 'access'");
+  set_entry (f, "2026-11-24", 3000);
+  sync_ok (f);
+  assert_keyring_syncs (f, "2026-11-24", 3000);
+}
+
+/* The app crashed after the service rotated its token and before the new
+ * pair reached the keyring: it starts again with the spent token. The old
+ * service revoked the sign-in; within the grace it gets the same pair. */
+static void
+test_crash_before_save (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(MilkTestClient) client = milk_test_client_new ();
+  g_autofree char *spent = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *given = NULL;
+
+  sign_in (f);
+  set_entry (f, "2026-11-25", 1500);
+  spent = keyring_token (f, "refresh_token");
+
+  /* The refresh the app sent before it died, answered by the service. */
+  g_assert_cmpuint (milk_test_form (client, f->server, "/oauth/token", "grant_type", "refresh_token",
+                                    "refresh_token", spent, "client_id", MILK_TEST_CLIENT_ID, NULL), ==, 200);
+  given = g_strdup (json_object_get_string_member (milk_test_json (client), "refresh_token"));
+
+  /* The app starts again: a new account object from the keyring. */
+  g_clear_object (&f->sync);
+  g_clear_object (&f->account);
+  f->account = milk_account_new (proxy_url, milk_store_get_node (f->store));
+  f->sync = milk_sync_service_new (f->store, f->account);
+  loaded (f->account);
+  sync_ok (f);
+  g_assert_true (milk_account_get_signed_in (f->account));
+  saved = keyring_token (f, "refresh_token");
+  g_assert_cmpstr (saved, ==, given);
+  assert_keyring_syncs (f, "2026-11-25", 1500);
+}
+
+/* Locks or unlocks the session gnome-keyring's default collection (the
+ * "login" one build-aux/dev creates with the password "milk"). */
+static void
+lock_keyring (gboolean locked)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (locked)
+    {
+      g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
+      g_autoptr(SecretCollection) collection = NULL;
+      GList *objects;
+
+      g_assert_no_error (error);
+      collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                     SECRET_COLLECTION_NONE, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (collection);
+      objects = g_list_append (NULL, collection);
+      g_assert_cmpint (secret_service_lock_sync (service, objects, NULL, NULL, &error), ==, 1);
+      g_assert_no_error (error);
+      g_list_free (objects);
+    }
+  else
+    {
+      /* gnome-keyring's own call for unlocking with the password, in a
+       * plain session: no prompt in a headless session. */
+      g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+      g_autoptr(GVariant) opened = NULL;
+      g_autoptr(GVariant) unlocked = NULL;
+      const char *session = NULL;
+      const char *password = "milk";   /* build-aux/dev's */
+
+      g_assert_no_error (error);
+      opened = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                            "org.freedesktop.Secret.Service", "OpenSession",
+                                            g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
+                                            G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+      g_assert_no_error (error);
+      g_variant_get (opened, "(v&o)", NULL, &session);
+      unlocked = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                              "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+                                              "UnlockWithMasterPassword",
+                                              g_variant_new ("(o(o@ay@ays))", "/org/freedesktop/secrets/collection/login",
+                                                             session,
+                                                             g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1),
+                                                             g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, password,
+                                                                                        strlen (password), 1),
+                                                             "text/plain"),
+                                              NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* The keyring refuses the new pair (locked meanwhile). The old app used the
+ * pair anyway and only logged the failure, so the keyring kept a spent
+ * token and the next start was signed out. Now the sync says so, the pair
+ * is kept unspent, and once the keyring is back it is saved, without a
+ * second refresh, and the app syncs with it. */
+static void
+test_keyring_refuses_new_pair (Fixture       *f,
+                               gconstpointer  data)
+{
+  MilkTestWait w = { 0 };
+  g_autofree char *spent = NULL;
+  g_autofree char *saved = NULL;
+  guint seen;
+
+  sign_in (f);
+  set_entry (f, "2026-11-26", 900);
+  sync_ok (f);
+  spent = keyring_token (f, "refresh_token");
+
+  run_sql (f, "UPDATE oauth_tokens SET expires_at = now () - interval '1 hour' WHERE kind = 'access'");
+  lock_keyring (TRUE);
+  seen = token_requests_seen ();
+  milk_sync_service_sync_async (f->sync, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_false (w.ok);
+  g_assert_error (w.error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING);
+  g_clear_error (&w.error);
+  g_assert_cmpint (milk_sync_service_get_status (f->sync), ==, MILK_SYNC_ERROR);
+  g_assert_nonnull (strstr (milk_sync_service_get_message (f->sync), "keyring"));
+  g_assert_true (milk_account_get_signed_in (f->account));
+  g_assert_cmpuint (token_requests_seen (), ==, seen + 1);
+
+  lock_keyring (FALSE);
+  saved = keyring_token (f, "refresh_token");
+  g_assert_cmpstr (saved, ==, spent);
+  sync_ok (f);
+  g_assert_cmpuint (token_requests_seen (), ==, seen + 1);
+  g_free (saved);
+  saved = keyring_token (f, "refresh_token");
+  g_assert_cmpstr (saved, !=, spent);
+  assert_keyring_syncs (f, "2026-11-26", 900);
+}
+
+static void
+register_test_browser (void)
+{
+  g_autofree char *apps = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *desktop = NULL;
+  g_autofree char *mimeapps = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *data_home = NULL;
+
+  xdg_root = g_dir_make_tmp ("milk-e2e-tokens-XXXXXX", NULL);
+  apps = g_build_filename (xdg_root, "data", "applications", NULL);
+  config = g_build_filename (xdg_root, "config", NULL);
+  g_mkdir_with_parents (apps, 0700);
+  g_mkdir_with_parents (config, 0700);
+  desktop = g_build_filename (apps, "milk-test-browser.desktop", NULL);
+  entry = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Milk Test Browser\nExec=%s %%u\n"
+                           "MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+                           g_getenv ("MILK_TEST_BROWSER"));
+  g_assert_true (g_file_set_contents (desktop, entry, -1, NULL));
+  mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_assert_true (g_file_set_contents (mimeapps,
+                                      "[Default Applications]\n"
+                                      "x-scheme-handler/http=milk-test-browser.desktop\n"
+                                      "x-scheme-handler/https=milk-test-browser.desktop\n", -1, NULL));
+  data_home = g_build_filename (xdg_root, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  register_test_browser ();
+  if (!milk_test_init (&argc, &argv))
+    return milk_test_run_skipped ("/e2e/tokens");
+  proxy_start ();
+
+#define ADD(path, func) g_test_add ("/e2e/tokens/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("eight-refreshes-at-once", test_eight_refreshes_at_once);
+  ADD ("eight-processes-refresh-at-once", test_eight_processes_refresh_at_once);
+  ADD ("lost-refresh-answer", test_lost_refresh_answer);
+  ADD ("crash-before-save", test_crash_before_save);
+  ADD ("keyring-refuses-new-pair", test_keyring_refuses_new_pair);
+#undef ADD
+
+  status = g_test_run ();
+  milk_test_cleanup ();
+  return status;
+}
