@@ -106,7 +106,7 @@ sync_once (MilkStore *store,
   g_autoptr(MilkAccount) account = NULL;
   g_autoptr(MilkSyncService) sync = NULL;
   Wait loaded = { 0 }, synced = { 0 };
-  guint sent, received, refused, waiting;
+  guint sent, received, refused, replaced, waiting;
 
   if (*server == '\0')
     return fail (_("This diary is not signed in to a sync server; sign in with --sign-in URL"));
@@ -130,13 +130,16 @@ sync_once (MilkStore *store,
                                                                                     : error->message);
       return fail (text);
     }
-  milk_sync_service_get_counts (sync, &sent, &received, &refused);
+  milk_sync_service_get_counts (sync, &sent, &received, &refused, &replaced);
   waiting = milk_store_count_pending (store);
   /* TRANSLATORS: "Synced with https://…: sent 3 changes, received 2" */
   g_print (_("Synced with %s: sent %u, received %u"), server, sent, received);
   if (refused > 0)
     g_print (ngettext ("; %u change refused (the window lists it)", "; %u changes refused (the window lists them)",
                        refused), refused);
+  if (replaced > 0)
+    g_print (ngettext ("; %u change replaced by a newer one from another device",
+                       "; %u changes replaced by newer ones from another device", replaced), replaced);
   if (waiting > 0)
     g_print (ngettext ("; %u change still waiting", "; %u changes still waiting", waiting), waiting);
   g_print ("\n");

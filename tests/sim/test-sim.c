@@ -38,7 +38,9 @@
 
 #include "milk-account.h"
 #include "milk-async-test-util.h"
+#include "milk-hlc.h"
 #include "milk-server-test.h"
+#include "milk-store-private.h"
 #include "milk-sync-service.h"
 #include "milk-token-store.h"
 
@@ -82,6 +84,8 @@ static guint upstream_port;
 static GPid kill_target;                    /* the device process to kill */
 static guint exercised[N_FAULTS];           /* over the whole run */
 static guint requests_seen;
+static guint refreshes_seen;                /* token refreshes through the proxy */
+static guint copies_refused;                /* answers "replica_reused" */
 
 static char *proxy_url;                     /* what the devices and the server's metadata say */
 static char *server_listen;                 /* 127.0.0.1:PORT */
@@ -310,6 +314,8 @@ proxy_run (GThreadedSocketService *service,
       kind = fault ? fault->kind : FAULT_NONE;
       exercised[kind]++;
       requests_seen++;
+      if (request.head_len > 16 && memcmp (request.bytes->data, "POST /oauth/token", 17) == 0)
+        refreshes_seen++;
       g_mutex_unlock (&lock);
       if (g_getenv ("MILK_SIM_TRACE"))
         g_printerr ("# %.3f proxy: %s\n", g_get_monotonic_time () / 1e6, fault_names[kind]);
@@ -378,6 +384,12 @@ proxy_run (GThreadedSocketService *service,
           write_bytes (client, response.bytes->data, keep);
           message_clear (&response);
           break;
+        }
+      if (g_strstr_len ((const char *) response.bytes->data, response.bytes->len, "\"replica_reused\"") != NULL)
+        {
+          g_mutex_lock (&lock);
+          copies_refused++;
+          g_mutex_unlock (&lock);
         }
       ok = write_bytes (client, response.bytes->data, response.bytes->len);
       if (g_getenv ("MILK_SIM_TRACE"))
@@ -471,12 +483,23 @@ clear_faults (void)
 
 /* ---- a device killed in the middle of a sync: a process of its own ---- */
 
+static gint64
+offset_clock (gpointer data)
+{
+  return g_get_real_time () / 1000 + *(gint64 *) data;
+}
+
 static int
 device_child_main (const char *path,
-                   const char *server)
+                   const char *server,
+                   const char *offset_text)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MilkStore) store = milk_store_new (path, &error);
+  static gint64 offset_ms;
+  g_autoptr(MilkStore) store = NULL;
+
+  offset_ms = g_ascii_strtoll (offset_text, NULL, 10);
+  store = _milk_store_new_with_clock (path, offset_clock, &offset_ms, &error);
   g_autoptr(MilkAccount) account = NULL;
   g_autoptr(MilkSyncService) sync = NULL;
   MilkTestWait w = { 0 };
@@ -506,6 +529,9 @@ typedef struct
 {
   char *path;
   char *node;
+  char *backup;                   /* an older copy of its file, or NULL */
+  gint64 offset_ms;               /* how far its clock is off */
+  gint64 first_offset_ms;         /* and was at the start */
   MilkStore *store;
   MilkAccount *account;
   MilkSyncService *sync;
@@ -523,9 +549,13 @@ typedef struct
   Device devices[N_DEVICES];
   GHashTable *model;              /* "type/key" → MilkRecord with the greatest HLC written */
   GPtrArray *payments;            /* payment ids written so far */
+  GHashTable *far;                /* ids written with a stamp the service refuses */
   gboolean failed;
   guint ops, syncs, kills;
 } Sim;
+
+/* Over the whole run, for the end's check that each kind happened. */
+static guint clocks_off, clock_jumps, copies, backups, restores, expiries, far_writes;
 
 #define FAIL(sim, ...) G_STMT_START { \
     g_printerr ("seed %u: ", (sim)->seed); \
@@ -549,7 +579,7 @@ device_open (Sim    *sim,
   g_autoptr(GError) error = NULL;
   MilkTestWait w = { 0 };
 
-  d->store = milk_store_new (d->path, &error);
+  d->store = _milk_store_new_with_clock (d->path, offset_clock, &d->offset_ms, &error);
   g_assert_no_error (error);
   if (d->node == NULL)
     d->node = g_strdup (milk_store_get_node (d->store));
@@ -581,9 +611,8 @@ device_tokens (Sim *sim,
   g_autofree char *code = NULL;
   JsonObject *tokens;
 
-  if (i == 0)
-    return milk_tokens_new (sim->owner->access_token, sim->owner->refresh_token,
-                            g_get_real_time () / G_USEC_PER_SEC + 3000);
+  /* The owner's own pair is the checker's: a device's refresh revokes
+   * its family's access tokens. */
   verifier = g_strdup_printf ("sim-verifier-%u-%d-012345678901234567890123456789012345", sim->seed, i);
   location = milk_test_authorize (&direct, sim->owner->browser, MILK_TEST_REDIRECT, verifier, "st");
   code = milk_test_query_param (location, "code");
@@ -596,6 +625,23 @@ device_tokens (Sim *sim,
   return milk_tokens_new (json_object_get_string_member (tokens, "access_token"),
                           json_object_get_string_member (tokens, "refresh_token"),
                           g_get_real_time () / G_USEC_PER_SEC + 3000);
+}
+
+#define HOUR_MS (G_GINT64_CONSTANT (3600) * 1000)
+
+/* Most clocks are right; the others hours or days slow, or hours fast
+ * (less than the day ahead that the service allows: a clock days fast is
+ * /e2e/fast-clock-recovers' case). */
+static gint64
+random_offset (Sim *sim)
+{
+  static const gint64 offsets[] = {
+    -3 * 24 * HOUR_MS, -2 * 24 * HOUR_MS, -13 * HOUR_MS, -5 * 60 * 1000, 90 * 1000, 13 * HOUR_MS, 20 * HOUR_MS,
+  };
+
+  if (g_rand_int_range (sim->rng, 0, 100) < 55)
+    return 0;
+  return offsets[g_rand_int_range (sim->rng, 0, G_N_ELEMENTS (offsets))];
 }
 
 static void
@@ -620,6 +666,7 @@ sim_init (Sim   *sim,
     g_printerr ("# %.3f account made\n", g_get_monotonic_time () / 1e6);
   sim->model = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) milk_record_free);
   sim->payments = g_ptr_array_new_with_free_func (g_free);
+  sim->far = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sim->product = g_strdup_printf ("5e1d0000-0000-4000-8000-%012x", seed);
 
   for (int i = 0; i < N_DEVICES; i++)
@@ -634,6 +681,9 @@ sim_init (Sim   *sim,
         g_printerr ("# %.3f tokens\n", g_get_monotonic_time () / 1e6);
 
       d->path = g_strdup_printf ("%s/device-%d.sqlite", sim->dir, i);
+      d->offset_ms = d->first_offset_ms = random_offset (sim);
+      if (d->offset_ms != 0)
+        clocks_off++;
       store = milk_store_new (d->path, &error);
       g_assert_no_error (error);
       d->node = g_strdup (milk_store_get_node (store));
@@ -665,6 +715,7 @@ sim_clear (Sim *sim)
       g_clear_error (&w.error);
       g_free (d->path);
       g_free (d->node);
+      g_free (d->backup);
     }
   {
     g_autoptr(GDir) dir = g_dir_open (sim->dir, 0, NULL);
@@ -683,6 +734,7 @@ sim_clear (Sim *sim)
   milk_test_account_free (sim->owner);
   g_hash_table_unref (sim->model);
   g_ptr_array_unref (sim->payments);
+  g_hash_table_unref (sim->far);
 }
 
 /* Every version a device saved, remembered if its stamp is the greatest
@@ -694,6 +746,20 @@ model_note (Sim              *sim,
   g_autofree char *id = identity (record);
   MilkRecord *before = g_hash_table_lookup (sim->model, id);
 
+  MilkHlcStamp stamp;
+
+  /* A diary copied from a computer whose clock is days slow to one whose
+   * clock is right carries a correction days too large until its first
+   * sync: its edits are stamped days ahead, the service refuses them, and
+   * the diary stamps them again (recover_from_future_clock). The model
+   * cannot follow the new stamps: for such a key only its convergence is
+   * checked. */
+  if (milk_hlc_stamp_parse (record->hlc, &stamp, NULL) &&
+      stamp.wall_ms > g_get_real_time () / 1000 + MILK_HLC_MAX_DRIFT_MS - 60 * 1000)
+    {
+      g_hash_table_add (sim->far, g_strdup (id));
+      far_writes++;
+    }
   if (before == NULL || strcmp (before->hlc, record->hlc) < 0)
     g_hash_table_replace (sim->model, g_steal_pointer (&id), milk_record_copy (record));
 }
@@ -853,6 +919,7 @@ kill_mid_sync (Sim    *sim,
   g_autoptr(GError) error = NULL;
   guint how = g_rand_int_range (sim->rng, 0, 3);
   guint after_us = g_rand_int_range (sim->rng, 0, 120000);
+  g_autofree char *offset = NULL;
   const char *pid;
 
   device_close (d);
@@ -864,7 +931,8 @@ kill_mid_sync (Sim    *sim,
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_mutex_lock (&lock);
-  child = g_subprocess_launcher_spawn (launcher, &error, self_exe, "--device", d->path, proxy_url, NULL);
+  offset = g_strdup_printf ("%" G_GINT64_FORMAT, d->offset_ms);
+  child = g_subprocess_launcher_spawn (launcher, &error, self_exe, "--device", d->path, proxy_url, offset, NULL);
   g_assert_no_error (error);
   pid = g_subprocess_get_identifier (child);
   kill_target = pid ? atoi (pid) : 0;
@@ -892,14 +960,179 @@ kill_mid_sync (Sim    *sim,
   device_open (sim, d);
 }
 
+/* Syncs without faults until nothing is pending: before a file is copied
+ * over or restored, what the person had not sent yet would be lost (as it
+ * would be for them: the model cannot tell that loss from a bug). */
+static gboolean
+sync_everything (Device *d)
+{
+  clear_faults ();
+  for (int i = 0; i < 4 && milk_store_count_pending (d->store) > 0; i++)
+    {
+      device_sync_start (d);
+      device_sync_finish (d, NULL);
+    }
+  return milk_store_count_pending (d->store) == 0;
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  for (const char *const *suffix = (const char *[]) { "-wal", "-shm", NULL }; *suffix; suffix++)
+    {
+      g_autofree char *side = g_strconcat (to, *suffix, NULL);
+
+      g_unlink (side);
+    }
+  g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (to, contents, length, NULL));
+}
+
+static void
+exec_sql (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Device @to's file is replaced by a copy of @from's, as when a person
+ * copies their diary to a second computer: the copy syncs as the same
+ * node. (Its keyring here is the same as the original's, so the copy gets
+ * a diary id of its own for the keyring's key, and a sign-in of its own,
+ * as on another computer; its stamps and requests keep the node.) */
+static void
+copy_diary (Sim    *sim,
+            Device *from,
+            Device *to)
+{
+  g_autofree char *sql = NULL;
+  g_autofree char *node = g_strdup_printf ("%016" G_GINT64_MODIFIER "x",
+                                           ((guint64) g_rand_int (sim->rng) << 32) | g_rand_int (sim->rng));
+  g_autoptr(MilkTokens) tokens = NULL;
+  MilkTestWait w = { 0 };
+
+  if (!sync_everything (to))
+    return;
+  device_close (from);
+  device_close (to);
+  milk_token_store_clear_async (proxy_url, to->node, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_clear_error (&w.error);
+  copy_file (from->path, to->path);
+  sql = g_strdup_printf ("INSERT OR IGNORE INTO local_state (name, value) VALUES ('replica', '%s');"
+                         "UPDATE local_state SET value = '%s' WHERE name = 'node';", from->node, node);
+  exec_sql (to->path, sql);
+  g_free (to->node);
+  to->node = g_steal_pointer (&node);
+  tokens = device_tokens (sim, 100 + copies);
+  w = (MilkTestWait) { 0 };
+  milk_token_store_save_async (proxy_url, to->node, tokens, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  device_open (sim, from);
+  device_open (sim, to);
+  copies++;
+}
+
+/* An older copy of the device's file, kept; or the file replaced by it. */
+static void
+backup_or_restore (Sim    *sim,
+                   Device *d)
+{
+  if (d->backup == NULL || g_rand_boolean (sim->rng))
+    {
+      if (d->backup == NULL)
+        d->backup = g_strconcat (d->path, ".backup", NULL);
+      device_close (d);
+      copy_file (d->path, d->backup);
+      device_open (sim, d);
+      backups++;
+      return;
+    }
+  if (!sync_everything (d))
+    return;
+  device_close (d);
+  copy_file (d->backup, d->path);
+  device_open (sim, d);
+  restores++;
+}
+
+/* Every device's access token expires now (the checker's stays): the
+ * next syncs refresh, under whatever faults come. */
+static void
+expire_access_tokens (Sim *sim)
+{
+  PGconn *db = milk_test_db_connect (&direct);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, sim->owner->access_token, -1);
+  const char *params[] = { sim->owner->email, hash };
+  PGresult *result = PQexecParams (db,
+                                   "UPDATE oauth_tokens SET expires_at = now () - interval '1 second'"
+                                   " WHERE kind = 'access' AND token_hash <> $2"
+                                   "   AND account_id = (SELECT id FROM accounts WHERE email = $1)",
+                                   2, NULL, params, NULL, NULL, 0);
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+  PQclear (result);
+  PQfinish (db);
+  expiries++;
+}
+
+/* What happens to files, clocks and sign-ins, now and then. */
+static void
+world_op (Sim    *sim,
+          Device *d,
+          guint   what)
+{
+  if (what < 3)
+    {
+      /* A jump of up to 10 hours either way from where the clock started:
+       * the correction the device learnt at its last sync is then up to
+       * 20 hours off until its next one, below the day ahead that the
+       * service refuses. (A device days ahead of the service is
+       * /e2e/fast-clock-recovers' case: it stamps its edits again, which
+       * the model here cannot follow.) */
+      static const gint64 jumps[] = { -10 * HOUR_MS, -2 * HOUR_MS, -5 * 60 * 1000, 5 * 60 * 1000,
+                                      2 * HOUR_MS, 10 * HOUR_MS };
+
+      d->offset_ms = MIN (d->first_offset_ms + jumps[g_rand_int_range (sim->rng, 0, G_N_ELEMENTS (jumps))],
+                          20 * HOUR_MS);
+      clock_jumps++;
+    }
+  else if (what < 6)
+    backup_or_restore (sim, d);
+  else if (what < 8)
+    {
+      Device *other = &sim->devices[(d - sim->devices + 1 + g_rand_int_range (sim->rng, 0, N_DEVICES - 1))
+                                    % N_DEVICES];
+
+      copy_diary (sim, d, other);
+    }
+  else
+    expire_access_tokens (sim);
+}
+
 static void
 random_op (Sim *sim)
 {
   GRand *r = sim->rng;
   Device *d = &sim->devices[g_rand_int_range (r, 0, N_DEVICES)];
   guint what = g_rand_int_range (r, 0, 100);
+  guint world = g_rand_int_range (r, 0, 100);
 
   sim->ops++;
+  if (world < 10)
+    {
+      world_op (sim, d, world);
+      return;
+    }
   if (g_getenv ("MILK_SIM_TRACE"))
     g_printerr ("# %.3f op %u on device %d\n", g_get_monotonic_time () / 1e6, what, (int) (d - sim->devices));
   if (what < 50)
@@ -999,8 +1232,18 @@ check_device (Sim        *sim,
 
   if (milk_store_count_pending (d->store) != 0)
     FAIL (sim, "device %d still has %u pending", index, milk_store_count_pending (d->store));
-  if (rejected == NULL || rejected->len != 0)
-    FAIL (sim, "device %d has rejected changes", index);
+  /* An edit that lost to a newer one is reported, not refused. */
+  for (guint i = 0; rejected && i < rejected->len; i++)
+    {
+      MilkStoreRejection *r = g_ptr_array_index (rejected, i);
+
+      if (r->lost == NULL)
+        FAIL (sim, "device %d has a refused change (%s): %s", index, r->code, r->message);
+      else if (g_strcmp0 (r->lost->hlc, r->record->hlc) >= 0)
+        FAIL (sim, "device %d says %s replaced a newer version", index, r->record->hlc);
+    }
+  if (rejected == NULL)
+    FAIL (sim, "device %d's refused changes cannot be listed", index);
 
   /* Every row, tombstones too, straight from the file. */
   g_assert_cmpint (sqlite3_open_v2 (d->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
@@ -1062,6 +1305,8 @@ check_converged (Sim *sim)
 
       if (theirs == NULL)
         FAIL (sim, "the server lost %s (latest %s)", (char *) key, latest->hlc);
+      else if (g_hash_table_contains (sim->far, key))
+        continue;
       else if (g_strcmp0 (theirs->hlc, latest->hlc) != 0)
         FAIL (sim, "the server keeps %s at %s, but the latest write was %s", (char *) key, theirs->hlc, latest->hlc);
       else if (theirs->deleted != latest->deleted || (!latest->deleted && !milk_record_equal (theirs, latest)))
@@ -1154,8 +1399,8 @@ main (int   argc,
   const char *env;
   int status;
 
-  if (argc == 4 && g_str_equal (argv[1], "--device"))
-    return device_child_main (argv[2], argv[3]);
+  if (argc == 5 && g_str_equal (argv[1], "--device"))
+    return device_child_main (argv[2], argv[3], argv[4]);
 
   for (int i = 0; i < argc; i++)
     {
@@ -1186,6 +1431,7 @@ main (int   argc,
   upstream_port = atoi (strrchr (server_listen, ':') + 1);
   database_url = g_strdup (server->database_url);
   direct.url = g_strdup (server->url);
+  direct.database_url = g_strdup (server->database_url);
   /* From here on the simulation starts and kills the service itself, on
    * the same port and database. */
   milk_test_server_stop (server, SIGKILL);
@@ -1207,7 +1453,21 @@ main (int   argc,
     g_mutex_lock (&lock);
     for (int k = 1; k < N_FAULTS; k++)
       g_string_append_printf (summary, " %s %u,", fault_names[k], exercised[k]);
-    g_string_append_printf (summary, " of %u requests", requests_seen);
+    g_string_append_printf (summary, " of %u requests; %u refreshes, %u copies refused", requests_seen,
+                            refreshes_seen, copies_refused);
+    g_string_append_printf (summary, "; clocks off %u, clock jumps %u, copies %u, backups %u, restores %u, "
+                            "token expiries %u, writes stamped too far ahead %u", clocks_off, clock_jumps, copies, backups,
+                            restores, expiries, far_writes);
+    /* Over a run of many seeds, every kind of fault happened. */
+    if (replay < 0 && seeds >= 100)
+      {
+        for (int k = 1; k < N_FAULTS; k++)
+          if (exercised[k] == 0)
+            g_string_append_printf (summary, "; NOT EXERCISED: %s", fault_names[k]), status = 1;
+        if (refreshes_seen == 0 || copies_refused == 0 || clocks_off == 0 || clock_jumps == 0 ||
+            copies == 0 || backups == 0 || restores == 0 || expiries == 0)
+          g_string_append (summary, "; NOT EXERCISED: a kind of the world's faults"), status = 1;
+      }
     g_mutex_unlock (&lock);
     g_printerr ("# %s\n", summary->str);
   }

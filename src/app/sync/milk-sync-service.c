@@ -36,7 +36,7 @@ struct _MilkSyncService
   char *message;
   gint64 last_synced;
   guint requests;
-  guint sent, received, refused;   /* changes, over this object's life */
+  guint sent, received, refused, replaced;   /* changes, over this object's life */
   gboolean automatic;
 
   GTask *running;
@@ -299,7 +299,17 @@ store_page (MilkSyncService  *self,
   if (response->unreadable->len > 0)
     g_message ("%u pulled changes need a newer version; kept", response->unreadable->len);
   self->sent += accepted->len;
-  self->refused += round->sent->len - accepted->len;
+  for (guint i = 0; i < response->rejected->len; i++)
+    {
+      MilkRejection *rejection = g_ptr_array_index (response->rejected, i);
+
+      if (rejection->index >= round->sent->len)
+        continue;
+      if (g_strcmp0 (rejection->code, "superseded") == 0)
+        self->replaced++;
+      else
+        self->refused++;
+    }
   self->received += response->changes->len;
   return milk_store_mark_synced (self->store, accepted, error) &&
          milk_store_apply_remote (self->store, response->changes, error) &&
@@ -683,18 +693,21 @@ milk_sync_service_get_requests (MilkSyncService *self)
 }
 
 /* How many changes this service has sent (and the server accepted),
- * received, and seen refused, since it was made. */
+ * received, seen refused, and seen replaced by a newer one from another
+ * device, since it was made. */
 void
 milk_sync_service_get_counts (MilkSyncService *self,
                               guint           *sent,
                               guint           *received,
-                              guint           *refused)
+                              guint           *refused,
+                              guint           *replaced)
 {
   g_return_if_fail (MILK_IS_SYNC_SERVICE (self));
 
   *sent = self->sent;
   *received = self->received;
   *refused = self->refused;
+  *replaced = self->replaced;
 }
 
 static void

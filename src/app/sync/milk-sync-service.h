@@ -37,7 +37,8 @@ guint            milk_sync_service_get_requests  (MilkSyncService *self);
 void             milk_sync_service_get_counts    (MilkSyncService *self,
                                                   guint           *sent,
                                                   guint           *received,
-                                                  guint           *refused);
+                                                  guint           *refused,
+                                                  guint           *replaced);
 void             milk_sync_service_set_automatic (MilkSyncService *self,
                                                   gboolean         automatic);
 
