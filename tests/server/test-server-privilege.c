@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "milk-server-test.h"
 
@@ -279,6 +280,106 @@ test_schema_distributes_by_account (void)
   PQfinish (admin);
 }
 
+static char *
+with_database (const char *url,
+               const char *name)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *path = g_strconcat ("/", name, NULL);
+  g_autoptr(GUri) copy = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), g_uri_get_userinfo (uri),
+                                      g_uri_get_host (uri), g_uri_get_port (uri), path, g_uri_get_query (uri),
+                                      NULL);
+
+  return g_uri_to_string (copy);
+}
+
+static void
+exec_file (PGconn     *db,
+           const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "..", "src", "server", "migrations", name, NULL);
+  g_autofree char *sql = NULL;
+  PGresult *result;
+
+  g_assert_true (g_file_get_contents (path, &sql, NULL, NULL));
+  result = PQexec (db, sql);
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_COMMAND_OK);
+  PQclear (result);
+}
+
+/* A database the previous version migrated (0001, 0002), with an account
+ * in mixed case, a session before sign-in and a live access token, is
+ * migrated by this one; then the account signs in, its token syncs, and
+ * its e-mail is still taken whatever the case. */
+static void
+test_upgrade_keeps_accounts (void)
+{
+  g_autofree char *name = g_strdup_printf ("milk_upgrade_%d", (int) getpid ());
+  g_autofree char *admin_url = with_database (server->database_url, name);
+  g_autofree char *owner_url = milk_test_role_url (admin_url, "milk_owner");
+  g_autofree char *service_url = milk_test_role_url (admin_url, "milk_service");
+  g_autofree char *hash = NULL, *insert = NULL, *create = NULL, *drop = NULL;
+  g_autofree char *token_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "old-access-token", -1);
+  g_autoptr(MilkTestAccount) current = milk_test_account_new (server, "grace@example.com");
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(MilkSyncMessage) pulled = NULL;
+  PGconn *admin = milk_test_db_connect (server);
+  PGconn *owner;
+  MilkTestServer *upgraded;
+  g_autofree char *csrf = NULL;
+
+  /* A real Argon2id hash of the test password, made by the service. */
+  hash = text (admin, "SELECT password_hash FROM accounts WHERE email = 'grace@example.com'");
+  g_assert_nonnull (hash);
+  create = g_strdup_printf ("CREATE DATABASE %s OWNER milk_owner", name);
+  g_assert_cmpint (scalar (admin, create), >=, 0);
+
+  owner = connect_as (owner_url);
+  exec_file (owner, "0001-initial.sql");
+  exec_file (owner, "0002-pull-function.sql");
+  insert = g_strdup_printf (
+    "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+    "                                applied_at timestamptz NOT NULL DEFAULT now ());"
+    "INSERT INTO schema_migrations (version, name) VALUES (1, '0001-initial.sql'), (2, '0002-pull-function.sql');"
+    "INSERT INTO accounts (email, password_hash) VALUES ('Old.User@Example.com', '%s');"
+    "INSERT INTO web_sessions (id_hash, account_id, csrf, expires_at) VALUES ('anon', NULL, 'c', now () + interval '1 day');"
+    "INSERT INTO oauth_tokens (token_hash, kind, account_id, client_id, family, expires_at)"
+    " SELECT '%s', 'access', id, '" MILK_TEST_CLIENT_ID "', gen_random_uuid (), now () + interval '1 hour' FROM accounts",
+    hash, token_hash);
+  g_assert_cmpint (scalar (owner, insert), >=, 0);
+  PQfinish (owner);
+
+  {
+    const char *env[] = { "DATABASE_URL", service_url, "MILK_MIGRATE_DATABASE_URL", owner_url, NULL };
+
+    upgraded = milk_test_server_start (env);
+  }
+  owner = connect_as (owner_url);
+  g_assert_cmpint (scalar (owner, "SELECT max(version) FROM schema_migrations"), >=, 3);
+  g_assert_cmpint (scalar (owner, "SELECT count(*) FROM account_emails WHERE email = 'old.user@example.com'"), ==, 1);
+  g_assert_cmpint (scalar (owner, "SELECT account_id FROM web_sessions WHERE id_hash = 'anon'"), ==, 0);
+  PQfinish (owner);
+
+  /* The old token still syncs. */
+  pulled = milk_test_sync (upgraded, app, "old-access-token", NULL, "00000000000000ab", NULL);
+  g_assert_cmpuint (pulled->changes->len, ==, 0);
+
+  /* The account signs in with another case of its e-mail. */
+  g_assert_cmpuint (milk_test_request (browser, upgraded, "GET", "/signin", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (browser);
+  g_assert_cmpuint (milk_test_form (browser, upgraded, "/signin", "csrf", csrf, "email", "old.user@example.com",
+                                    "password", MILK_TEST_PASSWORD, "return_to", "/account", NULL), ==, 303);
+  g_assert_cmpstr (milk_test_header (browser, "Location"), ==, "/account");
+  g_assert_cmpuint (milk_test_request (browser, upgraded, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (browser), "Old.User@Example.com"));
+
+  milk_test_server_stop (upgraded, SIGTERM);
+  drop = g_strdup_printf ("DROP DATABASE %s WITH (FORCE)", name);
+  g_assert_cmpint (scalar (admin, drop), >=, 0);
+  PQfinish (admin);
+}
+
 static void
 assert_hsts (MilkTestServer *on,
              gboolean        expected)
@@ -331,6 +432,7 @@ main (int   argc,
   g_test_add_func ("/server/privilege/refuses-privileged-login", test_refuses_privileged_login);
   g_test_add_func ("/server/privilege/row-level-security", test_row_level_security);
   g_test_add_func ("/server/privilege/schema-distributes-by-account", test_schema_distributes_by_account);
+  g_test_add_func ("/server/privilege/upgrade-keeps-accounts", test_upgrade_keeps_accounts);
   g_test_add_func ("/server/privilege/hsts", test_hsts);
   status = g_test_run ();
 
