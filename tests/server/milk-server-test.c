@@ -187,9 +187,13 @@ create_roles (PGconn *conn)
     {
       g_autofree char *sql = g_strdup_printf (
         "DO $$ BEGIN"
-        "  CREATE ROLE %s LOGIN NOSUPERUSER NOBYPASSRLS;"
+        "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN"
+        "    CREATE ROLE %s LOGIN NOSUPERUSER NOBYPASSRLS;"
+        "  ELSIF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = '%s') THEN"
+        "    ALTER ROLE %s LOGIN;"   /* made NOLOGIN by an older migrate */
+        "  END IF;"
         "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;"
-        "END $$", roles[i]);
+        "END $$", roles[i], roles[i], roles[i], roles[i]);
 
       exec_or_die (conn, sql);
     }
