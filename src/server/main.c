@@ -35,7 +35,10 @@ main (int   argc,
   command = argc > 1 ? argv[1] : "serve";
   if (g_str_equal (command, "migrate"))
     {
-      if (!milk_db_migrate (config->database_url, config->db_role, &error))
+      const char *owner_url = config->migrate_database_url ? config->migrate_database_url
+                                                           : config->database_url;
+
+      if (!milk_db_migrate (owner_url, config->db_role, &error))
         {
           g_printerr ("milk-diary-server: %s\n", error->message);
           return 1;
@@ -49,12 +52,15 @@ main (int   argc,
       MilkServer *server;
       int status;
 
-      if (config->migrate_on_start && !milk_db_migrate (config->database_url, config->db_role, &error))
+      /* The service's own login owns nothing, so it cannot migrate: only
+       * with the owner's URL are migrations applied at start. */
+      if (config->migrate_on_start && config->migrate_database_url &&
+          !milk_db_migrate (config->migrate_database_url, config->db_role, &error))
         {
           g_printerr ("milk-diary-server: %s\n", error->message);
           return 1;
         }
-      db = milk_db_new (config->database_url, config->db_role, config->workers, &error);
+      db = milk_db_new (config->database_url, config->workers, &error);
       if (db == NULL)
         {
           g_printerr ("milk-diary-server: %s\n", error->message);

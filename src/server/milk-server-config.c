@@ -36,6 +36,7 @@ milk_server_config_free (MilkServerConfig *self)
   if (self == NULL)
     return;
   g_free (self->database_url);
+  g_free (self->migrate_database_url);
   g_free (self->listen_host);
   g_free (self->base_url);
   g_free (self->db_role);
@@ -45,7 +46,7 @@ milk_server_config_free (MilkServerConfig *self)
 gboolean
 milk_server_config_is_https (const MilkServerConfig *self)
 {
-  return g_str_has_prefix (self->base_url, "https://");
+  return self->base_url != NULL && g_str_has_prefix (self->base_url, "https://");
 }
 
 /* "HOST:PORT", "[V6]:PORT" or ":PORT". */
@@ -99,6 +100,12 @@ parse_count (const char  *name,
   return TRUE;
 }
 
+static gboolean
+is_postgres_url (const char *url)
+{
+  return url && (g_str_has_prefix (url, "postgres://") || g_str_has_prefix (url, "postgresql://"));
+}
+
 gboolean
 milk_server_config_load (MilkServerConfig   *self,
                          int                *argc,
@@ -106,6 +113,7 @@ milk_server_config_load (MilkServerConfig   *self,
                          GError            **error)
 {
   g_autofree char *database_url = NULL;
+  g_autofree char *migrate_url = NULL;
   g_autofree char *listen = NULL;
   g_autofree char *base_url = NULL;
   g_autofree char *role = NULL;
@@ -113,31 +121,37 @@ milk_server_config_load (MilkServerConfig   *self,
   gboolean no_migrate = FALSE;
   const GOptionEntry entries[] = {
     { "database-url", 'd', 0, G_OPTION_ARG_STRING, &database_url,
-      "PostgreSQL URL, postgres:// or postgresql:// (default: $DATABASE_URL)", "URL" },
+      "PostgreSQL URL the service logs in with, as a role that owns nothing (default: $DATABASE_URL)", "URL" },
+    { "migrate-database-url", 0, 0, G_OPTION_ARG_STRING, &migrate_url,
+      "PostgreSQL URL of the owner role, for migrations (default: $MILK_MIGRATE_DATABASE_URL; "
+      "migrate falls back to DATABASE_URL)", "URL" },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
       "Address to listen on (default: $MILK_LISTEN or 127.0.0.1:8080)", "HOST:PORT" },
     { "base-url", 'b', 0, G_OPTION_ARG_STRING, &base_url,
       "Public URL of the service, for redirects and metadata (default: $MILK_BASE_URL)", "URL" },
     { "db-role", 0, 0, G_OPTION_ARG_STRING, &role,
-      "Role the service acts as; owns nothing (default: $MILK_DB_ROLE or milk_service; empty: none)", "ROLE" },
+      "Role migrations grant the service's privileges to (default: $MILK_DB_ROLE or milk_service; "
+      "empty: none)", "ROLE" },
     { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
       "Database workers and connections (default: $MILK_WORKERS or 8)", "N" },
     { "no-migrate", 0, 0, G_OPTION_ARG_NONE, &no_migrate,
-      "Do not apply migrations when serving", NULL },
+      "Do not apply migrations when serving, even with a migration URL", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("serve|migrate");
   const char *env;
 
   g_option_context_set_summary (context, "The Milk Diary sync service.\n\n"
-                                "  serve    apply migrations, then answer HTTP requests\n"
-                                "  migrate  apply migrations and exit");
+                                "  serve    apply migrations (with a migration URL), then answer HTTP requests\n"
+                                "  migrate  apply migrations as the owner and exit");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
 
   if (database_url == NULL && (env = g_getenv ("DATABASE_URL")) != NULL && *env)
     database_url = g_strdup (env);
+  if (migrate_url == NULL && (env = g_getenv ("MILK_MIGRATE_DATABASE_URL")) != NULL && *env)
+    migrate_url = g_strdup (env);
   if (listen == NULL && (env = g_getenv ("MILK_LISTEN")) != NULL && *env)
     listen = g_strdup (env);
   if (base_url == NULL && (env = g_getenv ("MILK_BASE_URL")) != NULL && *env)
@@ -147,14 +161,21 @@ milk_server_config_load (MilkServerConfig   *self,
   if (workers == NULL && (env = g_getenv ("MILK_WORKERS")) != NULL && *env)
     workers = g_strdup (env);
 
-  if (database_url == NULL ||
-      !(g_str_has_prefix (database_url, "postgres://") || g_str_has_prefix (database_url, "postgresql://")))
+  if (!is_postgres_url (database_url))
     {
       g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
                    "Set DATABASE_URL (or --database-url) to a postgres:// or postgresql:// URL");
       return FALSE;
     }
+  if (migrate_url && !is_postgres_url (migrate_url))
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "MILK_MIGRATE_DATABASE_URL (or --migrate-database-url) is not a postgres:// or "
+                   "postgresql:// URL");
+      return FALSE;
+    }
   self->database_url = g_steal_pointer (&database_url);
+  self->migrate_database_url = g_steal_pointer (&migrate_url);
 
   if (listen && !parse_listen (self, listen, error))
     return FALSE;

@@ -21,7 +21,6 @@
 struct _MilkDb
 {
   char *url;
-  char *role;
   guint size;
   guint opened;
   GMutex lock;
@@ -159,14 +158,11 @@ static const struct
   const char *name;
   const char *sql;
 } prepared[] = {
-  { "milk_access_token",
-    "SELECT account_id FROM oauth_tokens WHERE token_hash = $1 AND kind = 'access'"
-    "   AND revoked_at IS NULL AND expires_at > now ()" },
+  { "milk_access_token", "SELECT milk_access_token_account ($1)" },
   { "milk_pull", "SELECT seq, node, body FROM milk_pull ($1, $2, $3)" },
   { "milk_pull_for_token",
     "SELECT t.account_id, p.seq, p.node, p.body, i.current, i.previous"
-    "  FROM (SELECT account_id FROM oauth_tokens WHERE token_hash = $1 AND kind = 'access'"
-    "           AND revoked_at IS NULL AND expires_at > now ()) t"
+    "  FROM (SELECT a AS account_id FROM milk_access_token_account ($1) a WHERE a IS NOT NULL) t"
     "  LEFT JOIN LATERAL milk_instance (t.account_id, $4) i ON true"
     "  LEFT JOIN LATERAL milk_pull (t.account_id, $2, $3) p ON true" },
 };
@@ -194,12 +190,15 @@ query_prepared (PGconn      *conn,
                   G_N_ELEMENTS (((const char *[]) { __VA_ARGS__ })), \
                   (const char *[]) { __VA_ARGS__ })
 
+/* The service names itself, so PostgreSQL (and a test) can tell which
+ * user its connections log in as. */
 static PGconn *
 connect_to (const char  *url,
-            const char  *role,
             GError     **error)
 {
-  PGconn *conn = PQconnectdb (url);
+  const char *keywords[] = { "dbname", "application_name", NULL };
+  const char *values[] = { url, "milk-diary-server", NULL };
+  PGconn *conn = PQconnectdbParams (keywords, values, TRUE);
 
   if (PQstatus (conn) != CONNECTION_OK)
     {
@@ -208,27 +207,48 @@ connect_to (const char  *url,
       PQfinish (conn);
       return NULL;
     }
-  if (role && *role)
-    {
-      char *ident = PQescapeIdentifier (conn, role, strlen (role));
-      g_autofree char *sql = g_strdup_printf ("SET ROLE %s", ident);
-
-      PQfreemem (ident);
-      if (!exec (conn, sql, error))
-        {
-          PQfinish (conn);
-          return NULL;
-        }
-    }
   return conn;
+}
+
+/* Least privilege: the user the service logs in as must not be a
+ * superuser, bypass row-level security, or own (or be able to become the
+ * owner of) any table, or FORCE and the policies would not hold for it. */
+static gboolean
+check_least_privilege (PGconn  *conn,
+                       GError **error)
+{
+  g_autoptr(PGresult) result = NULL;
+
+  result = query (conn, error,
+                  "SELECT r.rolname, r.rolsuper, r.rolbypassrls,"
+                  "       (SELECT string_agg (c.relname, ', ' ORDER BY c.relname) FROM pg_class c"
+                  "         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"
+                  "           AND pg_has_role (r.oid, c.relowner, 'MEMBER'))"
+                  "  FROM pg_roles r WHERE r.rolname = session_user", 0, NULL);
+  if (result == NULL)
+    return FALSE;
+  if (PQntuples (result) == 1 && !bool_value (result, 0, 1) && !bool_value (result, 0, 2) &&
+      PQgetisnull (result, 0, 3))
+    return TRUE;
+  g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+               "The database user “%s” in DATABASE_URL %s; the service must log in as a role that is "
+               "not a superuser, does not bypass row-level security and owns no table (the role "
+               "“milk-diary-server migrate” grants to, MILK_DB_ROLE), and run migrations as the owner "
+               "(MILK_MIGRATE_DATABASE_URL)",
+               PQntuples (result) ? PQgetvalue (result, 0, 0) : "?",
+               bool_value (result, 0, 1) ? "is a superuser" :
+               bool_value (result, 0, 2) ? "bypasses row-level security" : "owns tables or can act as their owner");
+  return FALSE;
 }
 
 static PGconn *
 connect_serving (const char  *url,
-                 const char  *role,
                  GError     **error)
 {
-  PGconn *conn = connect_to (url, role, error);
+  PGconn *conn = connect_to (url, error);
+
+  if (conn && !check_least_privilege (conn, error))
+    PQfinish (g_steal_pointer (&conn));
 
   for (guint i = 0; conn && i < G_N_ELEMENTS (prepared); i++)
     {
@@ -249,7 +269,6 @@ connect_serving (const char  *url,
 
 MilkDb *
 milk_db_new (const char  *url,
-             const char  *role,
              guint        size,
              GError     **error)
 {
@@ -257,13 +276,12 @@ milk_db_new (const char  *url,
   PGconn *first;
 
   self->url = g_strdup (url);
-  self->role = g_strdup (role);
   self->size = MAX (size, 1);
   self->idle = g_async_queue_new ();
   g_mutex_init (&self->lock);
 
-  /* One connection now, so a wrong URL or role fails at start. */
-  if ((first = connect_serving (url, role, error)) == NULL)
+  /* One connection now, so a wrong URL or a privileged user fails at start. */
+  if ((first = connect_serving (url, error)) == NULL)
     {
       milk_db_free (self);
       return NULL;
@@ -285,7 +303,6 @@ milk_db_free (MilkDb *self)
   g_async_queue_unref (self->idle);
   g_mutex_clear (&self->lock);
   g_free (self->url);
-  g_free (self->role);
   g_free (self);
 }
 
@@ -310,7 +327,7 @@ milk_db_acquire (MilkDb  *self,
   if (!open_one)
     return g_async_queue_pop (self->idle);
 
-  if ((conn = connect_serving (self->url, self->role, error)) == NULL)
+  if ((conn = connect_serving (self->url, error)) == NULL)
     {
       g_mutex_lock (&self->lock);
       self->opened--;
@@ -420,8 +437,11 @@ apply_migrations (PGconn  *conn,
   return TRUE;
 }
 
-/* The role the service acts as: it may read and write rows, owns nothing,
- * and so is always subject to row-level security. */
+/* The role the service logs in as may read and write rows of every table
+ * (but insert accounts or read the e-mail directory only through the
+ * owner's functions), owns nothing and so is always subject to row-level
+ * security. It is created here NOLOGIN if missing and the owner may; an
+ * administrator gives it LOGIN (build-aux/dev, deploy/initdb). */
 static gboolean
 grant_service_role (PGconn      *conn,
                     const char  *role,
@@ -444,18 +464,13 @@ grant_service_role (PGconn      *conn,
     "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;"
     "END $$;"
     "GRANT USAGE ON SCHEMA public TO %s;"
-    "GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, signin_failures, web_sessions,"
-    "  oauth_codes, oauth_tokens, sync_counters, records, sync_instances TO %s;"
-    "GRANT SELECT ON schema_migrations TO %s;"
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %s;"
+    "REVOKE ALL ON account_emails FROM %s;"
+    "REVOKE INSERT ON accounts FROM %s;"
+    "REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM %s;"
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %s;"
-    "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %s;"
-    "DO $$ BEGIN"
-    "  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
-    "     AND NOT pg_has_role (current_user, %s, 'MEMBER') THEN"
-    "    EXECUTE format ('GRANT %%I TO %%I', %s, current_user);"
-    "  END IF;"
-    "END $$;",
-    literal, ident, ident, ident, ident, ident, ident, literal, literal);
+    "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %s;",
+    literal, ident, ident, ident, ident, ident, ident, ident, ident);
   PQfreemem (ident);
   PQfreemem (literal);
 
@@ -470,7 +485,7 @@ milk_db_migrate (const char  *url,
                  const char  *role,
                  GError     **error)
 {
-  PGconn *conn = connect_to (url, NULL, error);
+  PGconn *conn = connect_to (url, error);
   gboolean ok;
 
   if (conn == NULL)
@@ -501,9 +516,8 @@ milk_db_account_create (PGconn      *conn,
 {
   g_autoptr(PGresult) result = NULL;
 
-  result = QUERY (conn, error,
-                  "INSERT INTO accounts (email, password_hash) VALUES ($1, $2) RETURNING id",
-                  email, password_hash);
+  /* The owner's function: the service may not insert accounts itself. */
+  result = QUERY (conn, error, "SELECT milk_account_create ($1, $2)", email, password_hash);
   return result ? int_value (result, 0, 0) : 0;
 }
 
@@ -518,7 +532,9 @@ milk_db_account_find (PGconn      *conn,
 
   *account_id = 0;
   *password_hash = NULL;
-  result = QUERY (conn, error, "SELECT id, password_hash FROM accounts WHERE lower (email) = lower ($1)", email);
+  /* The owner's function answers for this one e-mail; the service cannot
+   * SELECT other accounts' rows. */
+  result = QUERY (conn, error, "SELECT account_id, password_hash FROM milk_account_signin ($1)", email);
   if (result == NULL)
     return FALSE;
   if (PQntuples (result) > 0)
@@ -537,9 +553,14 @@ milk_db_account_password (PGconn  *conn,
   g_autoptr(PGresult) result = NULL;
   g_autofree char *id = int_param (account_id);
 
-  result = QUERY (conn, error, "SELECT password_hash FROM accounts WHERE id = $1", id);
-  if (result == NULL)
+  if (!begin (conn, account_id, error))
     return NULL;
+  result = QUERY (conn, error, "SELECT password_hash FROM accounts WHERE id = $1", id);
+  if (result == NULL || !commit (conn, error))
+    {
+      rollback (conn);
+      return NULL;
+    }
   if (PQntuples (result) == 0)
     {
       g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_DATABASE, "The account is gone");
@@ -585,6 +606,7 @@ milk_db_account_delete (PGconn  *conn,
     return FALSE;
   if (!command (QUERY (conn, error, "DELETE FROM records WHERE account_id = $1", id)) ||
       !command (QUERY (conn, error, "DELETE FROM sync_counters WHERE account_id = $1", id)) ||
+      !command (QUERY (conn, error, "DELETE FROM web_sessions WHERE account_id = $1", id)) ||
       !command (QUERY (conn, error, "DELETE FROM accounts WHERE id = $1", id)) ||
       !commit (conn, error))
     {
@@ -657,10 +679,20 @@ milk_db_session_create (PGconn      *conn,
   g_autofree char *id = int_param (account_id);
   g_autofree char *ttl = g_strdup_printf ("%d seconds", MILK_SESSION_TTL_S);
 
-  return command (QUERY (conn, error,
-                         "INSERT INTO web_sessions (id_hash, account_id, csrf, expires_at)"
-                         " VALUES ($1, nullif ($2::bigint, 0), $3, now () + $4::interval)",
-                         id_hash, id, csrf, ttl));
+  /* Before sign-in a session belongs to account 0, written with no
+   * account set. */
+  if (!begin (conn, account_id, error))
+    return FALSE;
+  if (!command (QUERY (conn, error,
+                       "INSERT INTO web_sessions (id_hash, account_id, csrf, expires_at)"
+                       " VALUES ($1, $2, $3, now () + $4::interval)",
+                       id_hash, id, csrf, ttl)) ||
+      !commit (conn, error))
+    {
+      rollback (conn);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 MilkWebSession *
@@ -671,11 +703,7 @@ milk_db_session_lookup (PGconn      *conn,
   g_autoptr(PGresult) result = NULL;
   MilkWebSession *session;
 
-  result = QUERY (conn, error,
-                  "SELECT s.account_id, a.email, s.csrf FROM web_sessions s"
-                  " LEFT JOIN accounts a ON a.id = s.account_id"
-                  " WHERE s.id_hash = $1 AND s.expires_at > now ()",
-                  id_hash);
+  result = QUERY (conn, error, "SELECT account_id, email, csrf FROM milk_session_find ($1)", id_hash);
   if (result == NULL || PQntuples (result) == 0)
     return NULL;
 
@@ -692,8 +720,7 @@ milk_db_session_delete (PGconn      *conn,
                         const char  *id_hash,
                         GError     **error)
 {
-  return command (QUERY (conn, error,
-                         "DELETE FROM web_sessions WHERE id_hash = $1 OR expires_at < now ()", id_hash));
+  return command (QUERY (conn, error, "SELECT milk_session_delete ($1), milk_sweep_expired ()", id_hash));
 }
 
 void
@@ -722,14 +749,36 @@ milk_db_code_create (PGconn      *conn,
   g_autofree char *ttl = g_strdup_printf ("%d seconds", MILK_CODE_TTL_S);
 
   /* Each sign-in also sweeps away what expired a day ago or more. */
-  return command (QUERY (conn, error,
-                         "WITH old_codes AS (DELETE FROM oauth_codes WHERE expires_at < now () - interval '1 day'),"
-                         "     old_tokens AS (DELETE FROM oauth_tokens WHERE expires_at < now () - interval '1 day'),"
-                         "     old_sessions AS (DELETE FROM web_sessions WHERE expires_at < now ())"
-                         "INSERT INTO oauth_codes (code_hash, account_id, client_id, redirect_uri,"
-                         "                         code_challenge, family, expires_at)"
-                         " VALUES ($1, $2, $3, $4, $5, gen_random_uuid (), now () + $6::interval)",
-                         code_hash, id, client_id, redirect_uri, code_challenge, ttl));
+  if (!exec (conn, "SELECT milk_sweep_expired ()", error) ||
+      !begin (conn, account_id, error))
+    return FALSE;
+  if (!command (QUERY (conn, error,
+                       "INSERT INTO oauth_codes (code_hash, account_id, client_id, redirect_uri,"
+                       "                         code_challenge, family, expires_at)"
+                       " VALUES ($1, $2, $3, $4, $5, gen_random_uuid (), now () + $6::interval)",
+                       code_hash, id, client_id, redirect_uri, code_challenge, ttl)) ||
+      !commit (conn, error))
+    {
+      rollback (conn);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A transaction for the account a code or token hash belongs to (none:
+ * row-level security then shows nothing). The owner's function answers for
+ * this one hash only. */
+static gboolean
+begin_for_hash (PGconn      *conn,
+                const char  *lookup,
+                const char  *hash,
+                GError     **error)
+{
+  g_autoptr(PGresult) result = QUERY (conn, error, lookup, hash);
+
+  if (result == NULL)
+    return FALSE;
+  return begin (conn, PQntuples (result) > 0 ? int_value (result, 0, 0) : 0, error);
 }
 
 static gboolean
@@ -752,7 +801,7 @@ milk_db_code_redeem (PGconn         *conn,
   MilkGrantResult outcome = MILK_GRANT_INVALID;
 
   memset (grant, 0, sizeof *grant);
-  if (!begin (conn, 0, error))
+  if (!begin_for_hash (conn, "SELECT milk_code_account ($1)", code_hash, error))
     return MILK_GRANT_INVALID;
   result = QUERY (conn, error,
                   "SELECT account_id, client_id, redirect_uri, code_challenge, family::text,"
@@ -844,7 +893,15 @@ milk_db_tokens_issue (PGconn         *conn,
 {
   g_autofree char *id = int_param (account_id);
 
-  return issue_pair (conn, id, client_id, family, pair, error);
+  if (!begin (conn, account_id, error))
+    return FALSE;
+  if (!issue_pair (conn, id, client_id, family, pair, error) || !commit (conn, error))
+    {
+      rollback (conn);
+      milk_token_pair_clear (pair);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Refresh token rotation (RFC 9700 4.14.2), with a grace for a repeat.
@@ -948,7 +1005,7 @@ milk_db_refresh_rotate (PGconn         *conn,
   MilkGrantResult outcome = MILK_GRANT_INVALID;
 
   memset (pair, 0, sizeof *pair);
-  if (!begin (conn, 0, error))
+  if (!begin_for_hash (conn, "SELECT milk_token_account ($1)", refresh_hash, error))
     return MILK_GRANT_INVALID;
   result = QUERY (conn, error,
                   "SELECT account_id, family::text, used_at IS NOT NULL, revoked_at IS NULL,"
@@ -1005,12 +1062,20 @@ milk_db_token_revoke (PGconn      *conn,
                       GError     **error)
 {
   /* A refresh token takes its whole grant with it (RFC 7009 2.1). */
-  return command (QUERY (conn, error,
-                         "UPDATE oauth_tokens SET revoked_at = now ()"
-                         " WHERE revoked_at IS NULL AND (token_hash = $1 AND client_id = $2"
-                         "    OR family = (SELECT family FROM oauth_tokens"
-                         "                  WHERE token_hash = $1 AND client_id = $2 AND kind = 'refresh'))",
-                         token_hash, client_id));
+  if (!begin_for_hash (conn, "SELECT milk_token_account ($1)", token_hash, error))
+    return FALSE;
+  if (!command (QUERY (conn, error,
+                       "UPDATE oauth_tokens SET revoked_at = now ()"
+                       " WHERE revoked_at IS NULL AND (token_hash = $1 AND client_id = $2"
+                       "    OR family = (SELECT family FROM oauth_tokens"
+                       "                  WHERE token_hash = $1 AND client_id = $2 AND kind = 'refresh'))",
+                       token_hash, client_id)) ||
+      !commit (conn, error))
+    {
+      rollback (conn);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gint64

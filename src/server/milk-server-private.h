@@ -46,7 +46,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 typedef struct
 {
-  char *database_url;
+  char *database_url;           /* the service's login: owns nothing */
+  char *migrate_database_url;   /* the owner's, for migrations; may be NULL */
   char *listen_host;
   guint listen_port;
   char *base_url;
@@ -111,7 +112,6 @@ typedef struct
 } MilkTokenPair;
 
 MilkDb     *milk_db_new                 (const char  *url,
-                                         const char  *role,
                                          guint        size,
                                          GError     **error);
 void        milk_db_free                (MilkDb      *db);

@@ -492,12 +492,19 @@ early_handler (SoupServer        *soup,
                GHashTable        *query,
                gpointer           user_data)
 {
+  MilkServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *method = soup_server_message_get_method (msg);
   const Route *route;
   gboolean known;
   gsize limit;
   goffset length;
+
+  /* Behind https, browsers are to come back only over https (two years):
+   * set here, before any answer, so every one carries it. */
+  if (milk_server_config_is_https (self->config))
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "Strict-Transport-Security", "max-age=63072000");
 
   route = find_route (method, path, &known);
   limit = route ? route->max_body : 0;

@@ -205,6 +205,8 @@ fixture_teardown (Fixture       *f,
       /* the harness's own process is gone already */
       g_free (f->server->url);
       g_free (f->server->database_url);
+      g_free (f->server->service_url);
+      g_free (f->server->owner_url);
       g_free (f->server);
     }
   else
@@ -694,7 +696,7 @@ restart_server_on_same_port (Fixture *f)
   g_autofree char *healthz = g_strconcat (f->server->url, "/healthz", NULL);
   g_autoptr(SoupSession) session = soup_session_new ();
 
-  g_subprocess_launcher_setenv (launcher, "DATABASE_URL", f->server->database_url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DATABASE_URL", f->server->service_url, TRUE);
   f->restarted = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MILK_SERVER_BINARY"),
                                               "serve", "--listen", listen, NULL);
   g_assert_no_error (error);

@@ -309,8 +309,16 @@ class Service:
         self.socket_dir = socket_dir
         self.database = f"milk_gui_sign_in_{os.getpid()}"
         self.psql("postgres", f"DROP DATABASE IF EXISTS {self.database}")
-        self.psql("postgres", f"CREATE DATABASE {self.database}")
-        env = dict(os.environ, DATABASE_URL=f"postgresql://postgres@/{self.database}?host={socket_dir}")
+        # As deployed: the owner role migrates, the service logs in as a
+        # role that is no superuser and owns nothing (roles are the
+        # cluster's: another test may have made them).
+        for role in ("milk_owner", "milk_service"):
+            self.psql("postgres", f"DO $$ BEGIN CREATE ROLE {role} LOGIN; "
+                                  "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+        self.psql("postgres", f"CREATE DATABASE {self.database} OWNER milk_owner")
+        env = dict(os.environ,
+                   DATABASE_URL=f"postgresql://milk_service@/{self.database}?host={socket_dir}",
+                   MILK_MIGRATE_DATABASE_URL=f"postgresql://milk_owner@/{self.database}?host={socket_dir}")
         env.pop("MILK_BASE_URL", None)
         self.proc = subprocess.Popen([SERVER_BIN, "serve", "--listen", "127.0.0.1:0"], env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

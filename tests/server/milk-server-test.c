@@ -171,6 +171,47 @@ exec_or_die (PGconn     *conn,
   PQclear (result);
 }
 
+/* As deployed: the owner role owns the database and runs the migrations;
+ * the service logs in as a role that is no superuser and owns nothing.
+ * Roles belong to the cluster, which test programs share: whoever comes
+ * first creates them. */
+#define MILK_TEST_OWNER_ROLE   "milk_owner"
+#define MILK_TEST_SERVICE_ROLE "milk_service"
+
+static void
+create_roles (PGconn *conn)
+{
+  const char *roles[] = { MILK_TEST_OWNER_ROLE, MILK_TEST_SERVICE_ROLE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
+    {
+      g_autofree char *sql = g_strdup_printf (
+        "DO $$ BEGIN"
+        "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN"
+        "    CREATE ROLE %s LOGIN NOSUPERUSER NOBYPASSRLS;"
+        "  ELSIF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = '%s') THEN"
+        "    ALTER ROLE %s LOGIN;"   /* made NOLOGIN by an older migrate */
+        "  END IF;"
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;"
+        "END $$", roles[i], roles[i], roles[i], roles[i]);
+
+      exec_or_die (conn, sql);
+    }
+}
+
+char *
+milk_test_role_url (const char *url,
+                    const char *role)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(GUri) copy = NULL;
+
+  g_assert_nonnull (uri);
+  copy = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), role, g_uri_get_host (uri),
+                      g_uri_get_port (uri), g_uri_get_path (uri), g_uri_get_query (uri), NULL);
+  return g_uri_to_string (copy);
+}
+
 static char *
 database_url (const char *name)
 {
@@ -223,7 +264,8 @@ milk_test_init (int    *argc,
     g_strcanon (database_name, "abcdefghijklmnopqrstuvwxyz0123456789_", '_');
   }
   conn = connect_or_die (admin_url);
-  sql = g_strdup_printf ("CREATE DATABASE %s", database_name);
+  create_roles (conn);
+  sql = g_strdup_printf ("CREATE DATABASE %s OWNER " MILK_TEST_OWNER_ROLE, database_name);
   exec_or_die (conn, sql);
   PQfinish (conn);
   have_postgres = TRUE;
@@ -311,11 +353,15 @@ milk_test_server_start (const char * const *env)
 
   g_assert_nonnull (binary);
   self->database_url = database_url (database_name);
+  self->service_url = milk_test_role_url (self->database_url, MILK_TEST_SERVICE_ROLE);
+  self->owner_url = milk_test_role_url (self->database_url, MILK_TEST_OWNER_ROLE);
   self->log = g_string_new (NULL);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
 
-  g_subprocess_launcher_setenv (launcher, "DATABASE_URL", self->database_url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DATABASE_URL", self->service_url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "MILK_MIGRATE_DATABASE_URL", self->owner_url, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "MILK_DB_ROLE");
   g_subprocess_launcher_unsetenv (launcher, "MILK_BASE_URL");
   for (guint i = 0; env && env[i] && env[i + 1]; i += 2)
     g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
@@ -436,6 +482,8 @@ milk_test_server_stop (MilkTestServer *self,
   g_cond_clear (&self->cond);
   g_free (self->url);
   g_free (self->database_url);
+  g_free (self->service_url);
+  g_free (self->owner_url);
   g_free (self);
 }
 

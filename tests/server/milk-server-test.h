@@ -19,7 +19,9 @@ G_BEGIN_DECLS
 typedef struct
 {
   char *url;            /* http://127.0.0.1:PORT */
-  char *database_url;   /* the test's own database */
+  char *database_url;   /* the test's own database, as the cluster's superuser */
+  char *service_url;    /* the same as the service logs in: milk_service */
+  char *owner_url;      /* the same as the owner of its tables: milk_owner */
   GSubprocess *process;
   GThread *reader;
   GMutex lock;
@@ -57,6 +59,8 @@ char            *milk_test_server_log        (MilkTestServer   *server);
 GArray          *milk_test_server_client_ports (MilkTestServer *server);
 guint            milk_test_server_client_count (MilkTestServer *server);
 PGconn          *milk_test_db_connect        (MilkTestServer   *server);
+char            *milk_test_role_url          (const char       *database_url,
+                                              const char       *role);
 void             milk_test_cleanup           (void);
 
 MilkTestClient  *milk_test_client_new        (void);

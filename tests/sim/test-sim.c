@@ -1429,7 +1429,7 @@ main (int   argc,
   }
   server_listen = g_strdup (server->url + strlen ("http://"));
   upstream_port = atoi (strrchr (server_listen, ':') + 1);
-  database_url = g_strdup (server->database_url);
+  database_url = g_strdup (server->service_url);   /* migrated already */
   direct.url = g_strdup (server->url);
   direct.database_url = g_strdup (server->database_url);
   /* From here on the simulation starts and kills the service itself, on
