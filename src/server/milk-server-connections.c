@@ -1,5 +1,5 @@
 /* milk-server-connections.c — the service's connections: accepted, kept alive,
- * closed when the client hangs up
+ * closed when the client hangs up or takes too long
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,6 +30,14 @@
  * read here first, checked on its raw bytes, and only a well-formed one is
  * passed on, ahead of the rest of the stream; anything ambiguous gets a 400
  * and the connection is closed.
+ *
+ * Here too a client's hold on the service is bounded (issue 15): the head
+ * must come within the header timeout, the next request within the idle
+ * timeout; a body is admitted against the body budget (milk-server-limits.c)
+ * before libsoup reads it, and cut when it stalls; an address may have so
+ * many connections open. Time limits are checked by one sweep a quarter
+ * second, and connections waiting for their client are watched in one epoll
+ * set, so that thousands of idle ones cost the main loop nothing.
  */
 #define G_LOG_DOMAIN "milk-server"
 
@@ -906,7 +914,10 @@ more_of_the_head (MilkHttpStream *self)
   g_byte_array_append (buffer, chunk, n);
   if (self->idle)
     await_head (self, FALSE);
-  serve_next (self);
+  /* Checked again when a line may have ended: a head sent a byte at a time
+   * must not cost a pass over all of it per byte. */
+  if (memchr (chunk, '\n', n) != NULL || buffer->len > MILK_HEAD_MAX_BYTES)
+    serve_next (self);
 }
 
 static gboolean
