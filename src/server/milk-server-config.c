@@ -130,6 +130,14 @@ load_limits (MilkServerConfig  *self,
     {
       if (!parse_count ("MILK_BODY_MEMORY_MIB", env, 1024 * 1024, &mib, error))
         return FALSE;
+      /* Large bodies get three quarters: a whole sync must fit in them. */
+      if ((guint64) mib * 1024 * 1024 / 4 * 3 < MILK_PROTOCOL_MAX_BYTES)
+        {
+          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                       "MILK_BODY_MEMORY_MIB must be at least %u, for a whole sync to fit",
+                       (guint) (MILK_PROTOCOL_MAX_BYTES / 1024 / 1024 * 4 / 3 + 1));
+          return FALSE;
+        }
       self->body_memory = (gsize) mib * 1024 * 1024;
     }
   /* Behind a proxy every connection comes from the proxy: the proxy limits
@@ -140,7 +148,8 @@ load_limits (MilkServerConfig  *self,
     {
       if (g_str_equal (env, "0"))
         self->max_per_address = 0;
-      else if (!parse_count ("MILK_MAX_CONNECTIONS_PER_ADDRESS", env, 1000000, &self->max_per_address, error))
+      else if (!parse_count ("MILK_MAX_CONNECTIONS_PER_ADDRESS (0: no limit)", env, 1000000,
+                             &self->max_per_address, error))
         return FALSE;
     }
   return TRUE;

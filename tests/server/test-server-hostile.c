@@ -600,6 +600,41 @@ test_per_address_limit (void)
   stop ();
 }
 
+/* ---- the settings ---- */
+
+/* A limit set wrong stops the service at start with a clear word, rather
+ * than serving with a limit nobody chose. */
+static void
+test_settings_checked (void)
+{
+  const char *bad[][2] = {
+    { "MILK_HEADER_TIMEOUT", "ten" },
+    { "MILK_BODY_TIMEOUT", "0" },
+    { "MILK_IDLE_TIMEOUT", "-5" },
+    { "MILK_MAX_CONNECTIONS_PER_ADDRESS", "many" },
+    { "MILK_BODY_MEMORY_MIB", "5" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *err = NULL;
+
+      g_subprocess_launcher_setenv (launcher, "DATABASE_URL", "postgresql://nobody@/none?host=/nonexistent", TRUE);
+      g_subprocess_launcher_setenv (launcher, bad[i][0], bad[i][1], TRUE);
+      process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MILK_SERVER_BINARY"), "--no-migrate",
+                                             "serve", NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s=%s: %s", bad[i][0], bad[i][1], err);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+      g_assert_nonnull (strstr (err, bad[i][0]));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -614,6 +649,7 @@ main (int   argc,
   g_test_add_func ("/server/hostile/slowloris", test_slowloris);
   g_test_add_func ("/server/hostile/timeouts", test_timeouts);
   g_test_add_func ("/server/hostile/per-address-limit", test_per_address_limit);
+  g_test_add_func ("/server/hostile/settings-checked", test_settings_checked);
   status = g_test_run ();
 
   milk_test_cleanup ();
