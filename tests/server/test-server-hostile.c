@@ -476,84 +476,91 @@ test_slowloris (void)
 
 /* ---- (c) a stalled body, a slow head, an idle connection ---- */
 
+/* A body that stops coming is cut, with a 408, and let go. */
+static void
+stalled_body_cut (void)
+{
+  int fd = open_socket (NULL, FALSE);
+  gint64 started = g_get_monotonic_time ();
+  g_autofree char *answer = NULL;
+  gboolean closed;
+
+  send_text (fd, "POST /api/v1/sync HTTP/1.1\r\nHost: milk\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 100000\r\n\r\n{\"cursor\":null,");
+  answer = read_until_closed (fd, 8 * G_USEC_PER_SEC, &closed);
+  g_test_message ("stalled body: cut after %.1f s: %.40s", (g_get_monotonic_time () - started) / 1e6, answer);
+  g_assert_true (closed);
+  g_assert_true (answer[0] == '\0' || g_str_has_prefix (answer, "HTTP/1.1 408 "));
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, G_USEC_PER_SEC);
+  close (fd);
+  /* And let go on the service's side too. */
+  for (guint tries = 0; tries < 100 && milk_test_server_client_count (server) > 0; tries++)
+    g_usleep (20 * 1000);
+  g_assert_cmpuint (milk_test_server_client_count (server), ==, 0);
+}
+
+/* A body that comes in pieces, all within the timeout, is read whole and
+ * answered (401: the token is made up). */
+static void
+body_in_pieces_served (void)
+{
+  int fd = open_socket (NULL, FALSE);
+  const char *body = "{\"cursor\":null,\"node\":\"00000000000000aa\",\"changes\":[]}";
+  g_autofree char *head = g_strdup_printf ("POST /api/v1/sync HTTP/1.1\r\nHost: milk\r\nConnection: close\r\n"
+                                           "Authorization: Bearer made-up\r\nContent-Type: application/json\r\n"
+                                           "Content-Length: %zu\r\n\r\n", strlen (body));
+  g_autofree char *answer = NULL;
+  gboolean closed;
+
+  send_text (fd, head);
+  for (const char *p = body; *p; p += MIN (strlen (p), 20))
+    {
+      g_autofree char *piece = g_strndup (p, 20);
+
+      g_usleep (G_USEC_PER_SEC / 4);
+      send_text (fd, piece);
+    }
+  answer = read_until_closed (fd, 5 * G_USEC_PER_SEC, &closed);
+  g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 401 "));
+  close (fd);
+}
+
+/* What the service answers a connection that sends `text` and no more. */
+static char *
+answer_to (const char *text,
+           gboolean   *closed)
+{
+  int fd = open_socket (NULL, FALSE);
+  char *answer;
+
+  send_text (fd, text);
+  answer = read_until_closed (fd, 6 * G_USEC_PER_SEC, closed);
+  close (fd);
+  return answer;
+}
+
 static void
 test_timeouts (void)
 {
   const char *env[] = { "MILK_HEADER_TIMEOUT", "2", "MILK_BODY_TIMEOUT", "2", "MILK_IDLE_TIMEOUT", "2", NULL };
   g_autofree char *log = NULL;
+  g_autofree char *half_head = NULL;
+  g_autofree char *kept_alive = NULL;
+  gboolean closed;
 
   start (env);
-
-  /* A body that stops coming is cut, with a 408. */
-  {
-    int fd = open_socket (NULL, FALSE);
-    gint64 started = g_get_monotonic_time ();
-    g_autofree char *answer = NULL;
-    gboolean closed;
-
-    send_text (fd, "POST /api/v1/sync HTTP/1.1\r\nHost: milk\r\nContent-Type: application/json\r\n"
-                   "Content-Length: 100000\r\n\r\n{\"cursor\":null,");
-    answer = read_until_closed (fd, 8 * G_USEC_PER_SEC, &closed);
-    g_test_message ("stalled body: cut after %.1f s: %.40s", (g_get_monotonic_time () - started) / 1e6, answer);
-    g_assert_true (closed);
-    g_assert_true (answer[0] == '\0' || g_str_has_prefix (answer, "HTTP/1.1 408 "));
-    g_assert_cmpint (g_get_monotonic_time () - started, >=, G_USEC_PER_SEC);
-    close (fd);
-    /* And let go on the service's side too. */
-    for (guint tries = 0; tries < 100 && milk_test_server_client_count (server) > 0; tries++)
-      g_usleep (20 * 1000);
-    g_assert_cmpuint (milk_test_server_client_count (server), ==, 0);
-  }
-
-  /* A body that comes in pieces, all within the timeout, is read whole
-   * and answered (401: the token is made up). */
-  {
-    int fd = open_socket (NULL, FALSE);
-    const char *body = "{\"cursor\":null,\"node\":\"00000000000000aa\",\"changes\":[]}";
-    g_autofree char *head = g_strdup_printf ("POST /api/v1/sync HTTP/1.1\r\nHost: milk\r\nConnection: close\r\n"
-                                             "Authorization: Bearer made-up\r\nContent-Type: application/json\r\n"
-                                             "Content-Length: %zu\r\n\r\n", strlen (body));
-    g_autofree char *answer = NULL;
-    gboolean closed;
-
-    send_text (fd, head);
-    for (const char *p = body; *p; p += MIN (strlen (p), 20))
-      {
-        g_autofree char *piece = g_strndup (p, 20);
-
-        g_usleep (G_USEC_PER_SEC / 4);
-        send_text (fd, piece);
-      }
-    answer = read_until_closed (fd, 5 * G_USEC_PER_SEC, &closed);
-    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 401 "));
-    close (fd);
-  }
+  stalled_body_cut ();
+  body_in_pieces_served ();
 
   /* Half a head, never finished: 408 and closed. */
-  {
-    int fd = open_socket (NULL, FALSE);
-    g_autofree char *answer = NULL;
-    gboolean closed;
-
-    send_text (fd, "GET /healthz HTTP/1.1\r\nHo");
-    answer = read_until_closed (fd, 6 * G_USEC_PER_SEC, &closed);
-    g_assert_true (closed);
-    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 408 "));
-    close (fd);
-  }
+  half_head = answer_to ("GET /healthz HTTP/1.1\r\nHo", &closed);
+  g_assert_true (closed);
+  g_assert_true (g_str_has_prefix (half_head, "HTTP/1.1 408 "));
 
   /* A kept-alive connection that asks nothing more is let go. */
-  {
-    int fd = open_socket (NULL, FALSE);
-    g_autofree char *answer = NULL;
-    gboolean closed;
-
-    send_text (fd, "GET /healthz HTTP/1.1\r\nHost: milk\r\n\r\n");
-    answer = read_until_closed (fd, 6 * G_USEC_PER_SEC, &closed);
-    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 200 "));
-    g_assert_true (closed);
-    close (fd);
-  }
+  kept_alive = answer_to ("GET /healthz HTTP/1.1\r\nHost: milk\r\n\r\n", &closed);
+  g_assert_true (g_str_has_prefix (kept_alive, "HTTP/1.1 200 "));
+  g_assert_true (closed);
 
   g_usleep (100 * 1000);
   log = milk_test_server_log (server);
