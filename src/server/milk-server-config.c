@@ -27,6 +27,11 @@ milk_server_config_new (void)
   self->page_size = MILK_PROTOCOL_MAX_CHANGES;
   self->migrate_on_start = TRUE;
   self->refresh_grace_s = MILK_REFRESH_GRACE_S;
+  self->header_timeout_s = MILK_HEADER_TIMEOUT_S;
+  self->body_timeout_s = MILK_BODY_TIMEOUT_S;
+  self->idle_timeout_s = MILK_IDLE_TIMEOUT_S;
+  self->max_per_address = MILK_MAX_PER_ADDRESS;
+  self->body_memory = (gsize) MILK_BODY_MEMORY_MIB * 1024 * 1024;
   return self;
 }
 
@@ -104,6 +109,58 @@ static gboolean
 is_postgres_url (const char *url)
 {
   return url && (g_str_has_prefix (url, "postgres://") || g_str_has_prefix (url, "postgresql://"));
+}
+
+/* The limits on what one client may hold (timeouts in seconds, memory in
+ * MiB), from the environment only: they are tuned per deployment, rarely. */
+static gboolean
+load_limits (MilkServerConfig  *self,
+             GError           **error)
+{
+  const struct
+  {
+    const char *name;
+    guint max;
+    guint *out;
+  } counts[] = {
+    { "MILK_HEADER_TIMEOUT", 3600, &self->header_timeout_s },
+    { "MILK_BODY_TIMEOUT", 3600, &self->body_timeout_s },
+    { "MILK_IDLE_TIMEOUT", 3600, &self->idle_timeout_s },
+  };
+  const char *env;
+  guint mib;
+
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    if ((env = g_getenv (counts[i].name)) != NULL && *env &&
+        !parse_count (counts[i].name, env, counts[i].max, counts[i].out, error))
+      return FALSE;
+  if ((env = g_getenv ("MILK_BODY_MEMORY_MIB")) != NULL && *env)
+    {
+      if (!parse_count ("MILK_BODY_MEMORY_MIB", env, 1024 * 1024, &mib, error))
+        return FALSE;
+      /* Large bodies get three quarters: a whole sync must fit in them. */
+      if ((guint64) mib * 1024 * 1024 / 4 * 3 < MILK_PROTOCOL_MAX_BYTES)
+        {
+          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                       "MILK_BODY_MEMORY_MIB must be at least %u, for a whole sync to fit",
+                       (guint) (MILK_PROTOCOL_MAX_BYTES / 1024 / 1024 * 4 / 3 + 1));
+          return FALSE;
+        }
+      self->body_memory = (gsize) mib * 1024 * 1024;
+    }
+  /* Behind a proxy every connection comes from the proxy: the proxy limits
+   * its clients, unless told otherwise. 0 means no limit. */
+  if (self->trust_forwarded)
+    self->max_per_address = 0;
+  if ((env = g_getenv ("MILK_MAX_CONNECTIONS_PER_ADDRESS")) != NULL && *env)
+    {
+      if (g_str_equal (env, "0"))
+        self->max_per_address = 0;
+      else if (!parse_count ("MILK_MAX_CONNECTIONS_PER_ADDRESS (0: no limit)", env, 1000000,
+                             &self->max_per_address, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -206,6 +263,8 @@ milk_server_config_load (MilkServerConfig   *self,
   /* Behind a reverse proxy every visitor seems to come from the proxy;
    * it says who they are in X-Forwarded-For. Only trust it there. */
   self->trust_forwarded = g_strcmp0 (g_getenv ("MILK_TRUST_FORWARDED"), "1") == 0;
+  if (!load_limits (self, error))
+    return FALSE;
 
   if (base_url)
     {

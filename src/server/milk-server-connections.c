@@ -1,5 +1,5 @@
 /* milk-server-connections.c — the service's connections: accepted, kept alive,
- * closed when the client hangs up
+ * closed when the client hangs up or takes too long
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,14 +30,27 @@
  * read here first, checked on its raw bytes, and only a well-formed one is
  * passed on, ahead of the rest of the stream; anything ambiguous gets a 400
  * and the connection is closed.
+ *
+ * Here too a client's hold on the service is bounded (issue 15): the head
+ * must come within the header timeout, the next request within the idle
+ * timeout; a body is admitted against the body budget (milk-server-limits.c)
+ * before libsoup reads it, and cut when it stalls; an address may have so
+ * many connections open. Time limits are checked by one sweep a quarter
+ * second, and connections waiting for their client are watched in one epoll
+ * set, so that thousands of idle ones cost the main loop nothing.
  */
 #define G_LOG_DOMAIN "milk-server"
 
 #include "config.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
 
 #include "milk-protocol.h"
 #include "milk-server-private.h"
@@ -88,6 +101,7 @@ typedef struct
   gboolean content_length;
   gboolean transfer_encoding;
   gboolean host;
+  guint64 length;       /* the Content-Length, when there is one */
 } SeenFields;
 
 /* name ":" OWS value OWS (RFC 9112 5), and the fields that frame the body
@@ -135,6 +149,7 @@ check_field_line (const guchar *text,
           *problem = "Content-Length too large";
           return MILK_HEAD_BODY_TOO_LARGE;
         }
+      seen->length = g_ascii_strtoull ((const char *) text + start, NULL, 10);
     }
   else if (name_end == 17 && g_ascii_strncasecmp ((const char *) text, "Transfer-Encoding", 17) == 0)
     {
@@ -155,16 +170,18 @@ check_field_line (const guchar *text,
 
 /* Whether data starts with a request head that every reader frames the same
  * way. *skip: empty lines before it (RFC 9112 2.2 lets a server ignore
- * them); *head_length: the head after them, blank line included. */
-MilkHeadVerdict
-milk_http_head_check (const char  *data,
-                      gsize        length,
-                      gsize       *skip,
-                      gsize       *head_length,
-                      const char **problem)
+ * them); *head_length: the head after them, blank line included; *seen: its
+ * framing. */
+static MilkHeadVerdict
+check_head (const char  *data,
+            gsize        length,
+            gsize       *skip,
+            gsize       *head_length,
+            const char **problem,
+            SeenFields  *seen_out)
 {
   const guchar *bytes = (const guchar *) data;
-  SeenFields seen = { FALSE, FALSE, FALSE };
+  SeenFields seen = { FALSE, FALSE, FALSE, 0 };
   gsize start = 0, line;
 
   *skip = 0;
@@ -221,7 +238,20 @@ milk_http_head_check (const char  *data,
   if (seen.content_length && seen.transfer_encoding)
     return bad (problem, "both Content-Length and Transfer-Encoding");
   *head_length = line - start;
+  *seen_out = seen;
   return MILK_HEAD_OK;
+}
+
+MilkHeadVerdict
+milk_http_head_check (const char  *data,
+                      gsize        length,
+                      gsize       *skip,
+                      gsize       *head_length,
+                      const char **problem)
+{
+  SeenFields seen;
+
+  return check_head (data, length, skip, head_length, problem, &seen);
 }
 
 /* ---- a connection's input: bytes read ahead, then the socket ---- */
@@ -235,6 +265,8 @@ struct _MilkReplayInputStream
   GByteArray *buffer;   /* read from the socket, not yet passed on */
   gsize offset;
   gboolean hold;        /* while taking back what libsoup has not used */
+  guint64 consumed;     /* bytes passed on, ever */
+  gint64 last_read;     /* when bytes were last passed on */
 };
 
 static void milk_replay_input_stream_pollable_init (GPollableInputStreamInterface *iface);
@@ -261,6 +293,18 @@ take_buffered (MilkReplayInputStream *self,
   return n;
 }
 
+static gssize
+count_read (MilkReplayInputStream *self,
+            gssize                 n)
+{
+  if (n > 0)
+    {
+      self->consumed += n;
+      self->last_read = g_get_monotonic_time ();
+    }
+  return n;
+}
+
 static GInputStream *
 base_stream (MilkReplayInputStream *self)
 {
@@ -277,8 +321,8 @@ milk_replay_input_stream_read (GInputStream  *stream,
   MilkReplayInputStream *self = MILK_REPLAY_INPUT_STREAM (stream);
 
   if (buffered (self) > 0 || count == 0)
-    return take_buffered (self, out, count);
-  return g_input_stream_read (base_stream (self), out, count, cancellable, error);
+    return count_read (self, take_buffered (self, out, count));
+  return count_read (self, g_input_stream_read (base_stream (self), out, count, cancellable, error));
 }
 
 static gboolean
@@ -319,14 +363,14 @@ milk_replay_input_stream_read_nonblocking (GPollableInputStream  *stream,
   MilkReplayInputStream *self = MILK_REPLAY_INPUT_STREAM (stream);
 
   if (buffered (self) > 0 || count == 0)
-    return take_buffered (self, out, count);
+    return count_read (self, take_buffered (self, out, count));
   if (self->hold)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Held back");
       return -1;
     }
-  return g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base_stream (self)), out, count, NULL,
-                                                   error);
+  return count_read (self, g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base_stream (self)),
+                                                                     out, count, NULL, error));
 }
 
 static void
@@ -360,7 +404,62 @@ milk_replay_input_stream_init (MilkReplayInputStream *self)
   self->buffer = g_byte_array_new ();
 }
 
+/* ---- the service's side: every open connection, and their limits ---- */
+
+/* Connections waiting for their client (for a head, or to go) are watched
+ * in one epoll set, which is one descriptor to GLib's main loop: thousands
+ * of idle connections, each its own GSource, made every turn of the loop
+ * walk and poll them all, and the service slowed to a crawl (slowloris). */
+struct _MilkConnections
+{
+  SoupServer *soup;
+  MilkLimits *limits;
+  gint64 header_timeout;   /* microseconds */
+  gint64 body_timeout;
+  gint64 idle_timeout;
+  GHashTable *streams;     /* MilkHttpStream *, open ones, not referenced */
+  guint sweep;
+  int epoll;
+  guint epoll_source;
+  GSocket *listener;
+  guint accepting;
+};
+
+static MilkConnections *
+connections_ref (MilkConnections *self)
+{
+  return g_atomic_rc_box_acquire (self);
+}
+
+static void
+connections_clear (MilkConnections *self)
+{
+  g_clear_handle_id (&self->sweep, g_source_remove);
+  g_clear_handle_id (&self->epoll_source, g_source_remove);
+  g_clear_handle_id (&self->accepting, g_source_remove);
+  g_clear_object (&self->listener);
+  if (self->epoll >= 0)
+    close (self->epoll);
+  g_clear_object (&self->soup);
+  milk_limits_free (self->limits);
+  g_hash_table_unref (self->streams);
+}
+
+static void
+connections_unref (MilkConnections *self)
+{
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) connections_clear);
+}
+
 /* ---- a connection as libsoup sees it ---- */
+
+typedef enum
+{
+  STATE_HEAD,       /* waiting for a request head */
+  STATE_BODY,       /* libsoup is reading its body */
+  STATE_HANDLING,   /* the request is libsoup's and the route's */
+  STATE_CLOSING,    /* refused, or closed */
+} ConnectionState;
 
 #define MILK_TYPE_HTTP_STREAM (milk_http_stream_get_type ())
 G_DECLARE_FINAL_TYPE (MilkHttpStream, milk_http_stream, MILK, HTTP_STREAM, GIOStream)
@@ -370,11 +469,23 @@ struct _MilkHttpStream
   GIOStream parent_instance;
   GSocketConnection *connection;
   MilkReplayInputStream *input;
-  SoupServer *soup;
+  MilkConnections *owner;
   GSocketAddress *local;
   GSocketAddress *remote;
-  GSource *waiting;     /* for more of a head, or for the client to go */
+  char *address;        /* the remote IP */
+  gboolean counted;     /* in the owner's limits */
+  void (*waiting) (MilkHttpStream *self);   /* when the client sends, in the epoll set */
   gint64 linger_until;
+
+  ConnectionState state;
+  gboolean idle;        /* STATE_HEAD between requests, nothing sent yet */
+  gint64 deadline;      /* STATE_HEAD: the head must be in by then */
+  gint64 body_started;  /* STATE_BODY: when it was handed to libsoup */
+  guint64 body_from;    /* input->consumed then, and when all is read */
+  guint64 body_end;
+  guint64 reserved;     /* of the owner's body memory */
+  char *method;         /* of the request being read, for the log */
+  char *path;           /* without the query, which may hold a code */
 };
 
 G_DEFINE_FINAL_TYPE (MilkHttpStream, milk_http_stream, G_TYPE_IO_STREAM)
@@ -391,6 +502,26 @@ milk_http_stream_get_output_stream (GIOStream *stream)
   return g_io_stream_get_output_stream (G_IO_STREAM (MILK_HTTP_STREAM (stream)->connection));
 }
 
+static void
+release_body (MilkHttpStream *self)
+{
+  if (self->reserved > 0)
+    milk_limits_body_release (self->owner->limits, self->reserved);
+  self->reserved = 0;
+}
+
+/* Once, however the connection ends. */
+static void
+forget (MilkHttpStream *self)
+{
+  self->state = STATE_CLOSING;
+  release_body (self);
+  if (g_hash_table_remove (self->owner->streams, self) && self->counted)
+    milk_limits_connection_closed (self->owner->limits, self->address);
+}
+
+static void stop_waiting (MilkHttpStream *self);
+
 static gboolean
 milk_http_stream_close (GIOStream     *stream,
                         GCancellable  *cancellable,
@@ -398,11 +529,8 @@ milk_http_stream_close (GIOStream     *stream,
 {
   MilkHttpStream *self = MILK_HTTP_STREAM (stream);
 
-  if (self->waiting)
-    {
-      g_source_destroy (self->waiting);
-      g_clear_pointer (&self->waiting, g_source_unref);
-    }
+  stop_waiting (self);
+  forget (self);
   g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
   return g_io_stream_close (G_IO_STREAM (self->connection), cancellable, error);
 }
@@ -412,11 +540,7 @@ milk_http_stream_dispose (GObject *object)
 {
   MilkHttpStream *self = MILK_HTTP_STREAM (object);
 
-  if (self->waiting)
-    {
-      g_source_destroy (self->waiting);
-      g_clear_pointer (&self->waiting, g_source_unref);
-    }
+  stop_waiting (self);
   G_OBJECT_CLASS (milk_http_stream_parent_class)->dispose (object);
 }
 
@@ -425,11 +549,15 @@ milk_http_stream_finalize (GObject *object)
 {
   MilkHttpStream *self = MILK_HTTP_STREAM (object);
 
+  forget (self);
   g_clear_object (&self->input);
   g_clear_object (&self->connection);
   g_clear_object (&self->local);
   g_clear_object (&self->remote);
-  g_clear_object (&self->soup);
+  g_free (self->address);
+  g_free (self->method);
+  g_free (self->path);
+  connections_unref (self->owner);
   G_OBJECT_CLASS (milk_http_stream_parent_class)->finalize (object);
 }
 
@@ -451,7 +579,7 @@ milk_http_stream_init (MilkHttpStream *self)
 }
 
 static MilkHttpStream *
-milk_http_stream_new (SoupServer        *soup,
+milk_http_stream_new (MilkConnections   *owner,
                       GSocketConnection *connection,
                       GSocketAddress    *local,
                       GSocketAddress    *remote)
@@ -463,10 +591,18 @@ milk_http_stream_new (SoupServer        *soup,
                               "base-stream", g_io_stream_get_input_stream (G_IO_STREAM (connection)),
                               "close-base-stream", FALSE,
                               NULL);
-  self->soup = g_object_ref (soup);
+  self->owner = connections_ref (owner);
   self->local = g_object_ref (local);
   self->remote = g_object_ref (remote);
   return self;
+}
+
+static char *
+remote_host (MilkHttpStream *self)
+{
+  if (!G_IS_INET_SOCKET_ADDRESS (self->remote))
+    return g_strdup ("-");
+  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->remote)));
 }
 
 static GPollableInputStream *
@@ -475,31 +611,62 @@ socket_input (MilkHttpStream *self)
   return G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)));
 }
 
-static void
-wait_for (MilkHttpStream    *self,
-          GPollableSourceFunc func,
-          gint64             ready_time)
+static int
+socket_fd (MilkHttpStream *self)
 {
-  if (self->waiting)
+  return g_socket_get_fd (g_socket_connection_get_socket (self->connection));
+}
+
+/* func runs each time the client has sent something (or gone), until
+ * stop_waiting; the set holds a reference meanwhile. */
+static void
+wait_for (MilkHttpStream *self,
+          void          (*func) (MilkHttpStream *self))
+{
+  struct epoll_event event = { .events = EPOLLIN, .data.ptr = self };
+
+  if (self->waiting == NULL)
     {
-      g_source_destroy (self->waiting);
-      g_source_unref (self->waiting);
+      if (epoll_ctl (self->owner->epoll, EPOLL_CTL_ADD, socket_fd (self), &event) != 0)
+        {
+          g_warning ("Could not watch a connection: %s", g_strerror (errno));
+          g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+          return;
+        }
+      g_object_ref (self);
     }
-  self->waiting = g_pollable_input_stream_create_source (socket_input (self), NULL);
-  g_source_set_callback (self->waiting, G_SOURCE_FUNC (func), g_object_ref (self), g_object_unref);
-  if (ready_time >= 0)
-    g_source_set_ready_time (self->waiting, ready_time);
-  g_source_attach (self->waiting, g_main_context_get_thread_default ());
+  self->waiting = func;
 }
 
 static void
 stop_waiting (MilkHttpStream *self)
 {
-  if (self->waiting)
+  if (self->waiting == NULL)
+    return;
+  self->waiting = NULL;
+  epoll_ctl (self->owner->epoll, EPOLL_CTL_DEL, socket_fd (self), NULL);
+  g_object_unref (self);
+}
+
+static gboolean
+clients_sent (int          fd,
+              GIOCondition condition,
+              gpointer     user_data)
+{
+  struct epoll_event events[128];
+  MilkHttpStream *ready[G_N_ELEMENTS (events)];
+  int n = epoll_wait (fd, events, G_N_ELEMENTS (events), 0);
+
+  /* Each may end another's wait (or life) before its turn. */
+  for (int i = 0; i < n; i++)
+    ready[i] = g_object_ref (events[i].data.ptr);
+  for (int i = 0; i < n; i++)
     {
-      g_source_destroy (self->waiting);
-      g_clear_pointer (&self->waiting, g_source_unref);
+      if (ready[i]->waiting)
+        ready[i]->waiting (ready[i]);
+      g_object_unref (ready[i]);
     }
+  return G_SOURCE_CONTINUE;
 }
 
 /* ---- refusing a request ---- */
@@ -508,24 +675,28 @@ stop_waiting (MilkHttpStream *self)
  * before it reads an answer) is read and dropped for a moment before
  * closing: closing on unread bytes makes the kernel reset the connection,
  * which can destroy the answer before the client reads it. */
-static gboolean
-linger (GObject  *pollable,
-        gpointer  user_data)
+static void
+end_lingering (MilkHttpStream *self)
 {
-  MilkHttpStream *self = user_data;
+  stop_waiting (self);
+  g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+}
+
+/* Until linger_until, when the sweep ends it. */
+static void
+linger (MilkHttpStream *self)
+{
   char scrap[16 * 1024];
   gssize n = 0;
 
   /* A few reads a turn: a fast sender must not hold up the main loop. */
-  for (guint reads = 0; reads < 16; reads++)
+  for (guint reads = 0; reads < 4; reads++)
     if ((n = g_pollable_input_stream_read_nonblocking (socket_input (self), scrap, sizeof scrap, NULL, NULL)) <= 0)
       break;
   if (n != 0 && g_get_monotonic_time () < self->linger_until &&
       (n > 0 || g_pollable_input_stream_is_readable (socket_input (self)) == FALSE))
-    return G_SOURCE_CONTINUE;   /* more to drop, or would block: wait on */
-  g_clear_pointer (&self->waiting, g_source_unref);
-  g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
-  return G_SOURCE_REMOVE;
+    return;   /* more to drop, or would block: wait on */
+  end_lingering (self);
 }
 
 static void
@@ -542,7 +713,54 @@ refusal_written (GObject      *source,
     }
   g_socket_shutdown (g_socket_connection_get_socket (self->connection), FALSE, TRUE, NULL);
   self->linger_until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-  wait_for (self, linger, self->linger_until);
+  wait_for (self, linger);
+}
+
+/* An answer of the service's own, then the connection closed. */
+static void
+refuse_with (MilkHttpStream *self,
+             guint           status,
+             const char     *phrase,
+             const char     *code,
+             const char     *message,
+             const char     *extra_header,
+             const char     *problem)
+{
+  gsize available = buffered (self->input);
+  g_autofree char *line = available == 0 ? g_strdup ("") :
+                          g_strndup ((const char *) self->input->buffer->data + self->input->offset, MIN (available, 200));
+  g_autofree char *remote = remote_host (self);
+  gsize length;
+  char *body = milk_protocol_error_encode (code, message, &length);
+  GString *text = g_string_new (NULL);
+  GBytes *response;
+
+  g_string_append_printf (text,
+                          "HTTP/1.1 %u %s\r\n"
+                          "Connection: close\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                          "X-Content-Type-Options: nosniff\r\n"
+                          "%s"
+                          "\r\n",
+                          status, phrase, length, extra_header ? extra_header : "");
+  g_string_append_len (text, body, length);
+  g_free (body);
+  response = g_string_free_to_bytes (text);
+
+  /* Never the query, where codes travel. */
+  line[strcspn (line, "?\r\n")] = '\0';
+  milk_log_request (remote, "-", line, status, 0, problem);
+
+  stop_waiting (self);
+  /* Still counted against its address until it is closed. */
+  release_body (self);
+  self->state = STATE_CLOSING;
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->connection)),
+                                   g_bytes_get_data (response, NULL), g_bytes_get_size (response),
+                                   G_PRIORITY_DEFAULT, NULL, refusal_written, g_object_ref (self));
+  /* The data must outlive the write. */
+  g_object_set_data_full (G_OBJECT (self), "milk-refusal", response, (GDestroyNotify) g_bytes_unref);
 }
 
 static void
@@ -550,62 +768,33 @@ refuse (MilkHttpStream *self,
         MilkHeadVerdict verdict,
         const char     *problem)
 {
-  const guchar *head = self->input->buffer->data + self->input->offset;
-  gsize available = buffered (self->input);
-  g_autofree char *line = g_strndup ((const char *) head, MIN (available, 200));
-  g_autofree char *remote = NULL;
-  guint status;
-  const char *code, *phrase;
-  char *body;
-  gsize length;
-  GBytes *response;
-  GString *text;
-
   switch (verdict)
     {
     case MILK_HEAD_TOO_LARGE:
-      status = 431;   /* RFC 6585; not in libsoup 3.2's list */
-      phrase = "Request Header Fields Too Large";
-      code = "too_large";
-      body = milk_protocol_error_encode (code, "The request head is larger than the service accepts", &length);
+      /* RFC 6585; not in libsoup 3.2's list */
+      refuse_with (self, 431, "Request Header Fields Too Large", "too_large",
+                   "The request head is larger than the service accepts", NULL, problem);
       break;
     case MILK_HEAD_BODY_TOO_LARGE:
-      status = SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
-      phrase = soup_status_get_phrase (status);
-      code = "too_large";
-      body = milk_protocol_error_encode (code, "The request body is larger than this endpoint accepts", &length);
+      refuse_with (self, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                   soup_status_get_phrase (SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE), "too_large",
+                   "The request body is larger than this endpoint accepts", NULL, problem);
       break;
     default:
-      status = SOUP_STATUS_BAD_REQUEST;
-      phrase = soup_status_get_phrase (status);
-      code = "bad_request";
-      body = milk_protocol_error_encode (code, "The request is not well-formed HTTP/1.1", &length);
+      refuse_with (self, SOUP_STATUS_BAD_REQUEST, soup_status_get_phrase (SOUP_STATUS_BAD_REQUEST), "bad_request",
+                   "The request is not well-formed HTTP/1.1", NULL, problem);
       break;
     }
-  text = g_string_new (NULL);
-  g_string_append_printf (text,
-                          "HTTP/1.1 %u %s\r\n"
-                          "Connection: close\r\n"
-                          "Content-Type: application/json\r\n"
-                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
-                          "X-Content-Type-Options: nosniff\r\n"
-                          "\r\n",
-                          status, phrase, length);
-  g_string_append_len (text, body, length);
-  g_free (body);
-  response = g_string_free_to_bytes (text);
+}
 
-  line[strcspn (line, "\r\n")] = '\0';
-  if (G_IS_INET_SOCKET_ADDRESS (self->remote))
-    remote = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->remote)));
-  milk_log_request (remote, "-", line, status, 0, problem);
-
-  stop_waiting (self);
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->connection)),
-                                   g_bytes_get_data (response, NULL), g_bytes_get_size (response),
-                                   G_PRIORITY_DEFAULT, NULL, refusal_written, g_object_ref (self));
-  /* The data must outlive the write. */
-  g_object_set_data_full (G_OBJECT (self), "milk-refusal", response, (GDestroyNotify) g_bytes_unref);
+/* More clients are sending bodies, or from this address, than the service
+ * takes at once; this one may come back shortly. */
+static void
+refuse_busy (MilkHttpStream *self,
+             const char     *problem)
+{
+  refuse_with (self, SOUP_STATUS_SERVICE_UNAVAILABLE, soup_status_get_phrase (SOUP_STATUS_SERVICE_UNAVAILABLE),
+               "unavailable", "The service is busy; try again shortly", "Retry-After: 5\r\n", problem);
 }
 
 /* ---- handing requests to libsoup ---- */
@@ -615,15 +804,62 @@ accept_stream (MilkHttpStream *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (self), self->local, self->remote, &error))
+  if (!soup_server_accept_iostream (self->owner->soup, G_IO_STREAM (self), self->local, self->remote, &error))
     {
       g_warning ("Could not take a connection: %s", error->message);
       g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
     }
 }
 
-static gboolean more_of_the_head (GObject  *pollable,
-                                  gpointer  user_data);
+static void more_of_the_head (MilkHttpStream *self);
+
+/* Waiting for a request: a new connection's first, or the next on a kept
+ * one, which may be slow to come (idle) but not slow to arrive. */
+static void
+await_head (MilkHttpStream *self,
+            gboolean        idle)
+{
+  self->state = STATE_HEAD;
+  self->idle = idle;
+  self->deadline = g_get_monotonic_time () + (idle ? self->owner->idle_timeout : self->owner->header_timeout);
+}
+
+/* A sound head: its body, if any, must fit what the service holds at once
+ * before libsoup reads a byte of it. */
+static void
+hand_over (MilkHttpStream   *self,
+           const SeenFields *framing,
+           gsize             head_length)
+{
+  MilkReplayInputStream *input = self->input;
+  const char *head = (const char *) input->buffer->data + input->offset;
+  gsize method = strcspn (head, " "), target = strcspn (head + method + 1, " ?");
+
+  /* The request line is sound: "METHOD SP target SP version CRLF". */
+  g_free (self->method);
+  g_free (self->path);
+  self->method = g_strndup (head, method);
+  self->path = g_strndup (head + method + 1, MIN (target, 1000));
+  if (framing->transfer_encoding)
+    {
+      /* No route takes a body whose size is not known before it comes. */
+      refuse_with (self, SOUP_STATUS_LENGTH_REQUIRED, soup_status_get_phrase (SOUP_STATUS_LENGTH_REQUIRED),
+                   "length_required", "Send the body with a Content-Length", NULL, "chunked body");
+      return;
+    }
+  if (framing->length > 0 && !milk_limits_body_reserve (self->owner->limits, framing->length))
+    {
+      refuse_busy (self, "too many bodies at once");
+      return;
+    }
+  self->reserved = framing->length;
+  self->state = framing->length > 0 ? STATE_BODY : STATE_HANDLING;
+  self->body_started = input->last_read = g_get_monotonic_time ();
+  self->body_from = input->consumed + head_length;
+  self->body_end = self->body_from + framing->length;
+  stop_waiting (self);
+  accept_stream (self);
+}
 
 /* The next request's head, once it is all in: to libsoup when it is sound,
  * refused when not. */
@@ -632,20 +868,20 @@ serve_next (MilkHttpStream *self)
 {
   MilkReplayInputStream *input = self->input;
   MilkHeadVerdict verdict;
+  SeenFields framing;
   const char *problem;
   gsize skip, head_length;
 
-  verdict = milk_http_head_check ((const char *) input->buffer->data + input->offset, buffered (input), &skip,
-                                  &head_length, &problem);
+  verdict = check_head ((const char *) input->buffer->data + input->offset, buffered (input), &skip,
+                        &head_length, &problem, &framing);
   input->offset += skip;
   switch (verdict)
     {
     case MILK_HEAD_INCOMPLETE:
-      wait_for (self, more_of_the_head, -1);
+      wait_for (self, more_of_the_head);
       break;
     case MILK_HEAD_OK:
-      stop_waiting (self);
-      accept_stream (self);
+      hand_over (self, &framing, head_length);
       break;
     default:
       refuse (self, verdict, problem);
@@ -653,13 +889,11 @@ serve_next (MilkHttpStream *self)
     }
 }
 
-static gboolean
-more_of_the_head (GObject  *pollable,
-                  gpointer  user_data)
+static void
+more_of_the_head (MilkHttpStream *self)
 {
-  MilkHttpStream *self = user_data;
   GByteArray *buffer = self->input->buffer;
-  gsize before;
+  guint8 chunk[16 * 1024];
   gssize n;
 
   if (self->input->offset > 0)
@@ -667,23 +901,23 @@ more_of_the_head (GObject  *pollable,
       g_byte_array_remove_range (buffer, 0, self->input->offset);
       self->input->offset = 0;
     }
-  before = buffer->len;
-  g_byte_array_set_size (buffer, before + 16 * 1024);
-  n = g_pollable_input_stream_read_nonblocking (socket_input (self), buffer->data + before, 16 * 1024, NULL, NULL);
-  g_byte_array_set_size (buffer, before + MAX (n, 0));
+  /* Read into the stack: a connection that sent a few bytes holds a few. */
+  n = g_pollable_input_stream_read_nonblocking (socket_input (self), chunk, sizeof chunk, NULL, NULL);
   if (n < 0 && g_pollable_input_stream_is_readable (socket_input (self)) == FALSE)
-    return G_SOURCE_CONTINUE;   /* a spurious wake-up */
+    return;   /* a spurious wake-up */
   if (n <= 0)
     {
       /* The client went, or its connection failed, before a whole head. */
-      g_clear_pointer (&self->waiting, g_source_unref);
       g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
-      return G_SOURCE_REMOVE;
+      return;
     }
-  g_object_ref (self);
-  serve_next (self);
-  g_object_unref (self);
-  return G_SOURCE_REMOVE;
+  g_byte_array_append (buffer, chunk, n);
+  if (self->idle)
+    await_head (self, FALSE);
+  /* Checked again when a line may have ended: a head sent a byte at a time
+   * must not cost a pass over all of it per byte. */
+  if (memchr (chunk, '\n', n) != NULL || buffer->len > MILK_HEAD_MAX_BYTES)
+    serve_next (self);
 }
 
 static gboolean
@@ -749,7 +983,9 @@ take_back (GIOStream      *stolen,
         }
     }
   self->input->hold = FALSE;
-  g_byte_array_set_size (self->input->buffer, 0);
+  /* A new buffer: the old one may have grown with a large head. */
+  g_byte_array_unref (self->input->buffer);
+  self->input->buffer = g_byte_array_sized_new (unread->len);
   self->input->offset = 0;
   g_byte_array_append (self->input->buffer, unread->data, unread->len);
   return ok;
@@ -782,6 +1018,8 @@ wrote_body (SoupServerMessage *msg,
       return;
     }
   g_clear_object (&stolen);
+  release_body (self);
+  await_head (self, buffered (self->input) == 0);
   serve_next (self);
 }
 
@@ -794,37 +1032,218 @@ request_started (SoupServer        *soup,
   g_signal_connect_object (msg, "wrote-body", G_CALLBACK (wrote_body), soup, G_CONNECT_AFTER);
 }
 
-static gboolean
-incoming (GSocketService    *service,
-          GSocketConnection *connection,
-          GObject           *source,
-          gpointer           user_data)
+/* ---- the limits in time: one look a while at every open connection ---- */
+
+#define SWEEP_INTERVAL_MS 250
+
+/* Cut a body that has stopped coming, or comes slower than anyone with a
+ * working connection sends: libsoup reads end of file and lets go. */
+static void
+cut_body (MilkHttpStream *self,
+          const char     *problem)
 {
-  SoupServer *soup = user_data;
+  static const char timeout[] = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+  GSocket *socket = g_socket_connection_get_socket (self->connection);
+  g_autofree char *remote = remote_host (self);
+
+  milk_log_request (remote, self->method, self->path, SOUP_STATUS_REQUEST_TIMEOUT, self->body_started, problem);
+  release_body (self);
+  self->state = STATE_CLOSING;
+  g_socket_send_with_blocking (socket, timeout, sizeof timeout - 1, FALSE, NULL, NULL);
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+}
+
+static void
+check_connection (MilkHttpStream *self,
+                  gint64          now)
+{
+  MilkReplayInputStream *input = self->input;
+  gint64 allowed;
+
+  switch (self->state)
+    {
+    case STATE_HEAD:
+      if (now < self->deadline)
+        return;
+      if (buffered (input) > 0)
+        refuse_with (self, SOUP_STATUS_REQUEST_TIMEOUT, soup_status_get_phrase (SOUP_STATUS_REQUEST_TIMEOUT),
+                     "timeout", "The request head came too slowly", NULL, "request head too slow");
+      else
+        {
+          /* Nothing asked, or nothing more: closed without a word. */
+          stop_waiting (self);
+          g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
+        }
+      break;
+    case STATE_BODY:
+      if (input->consumed >= self->body_end)
+        {
+          self->state = STATE_HANDLING;
+          return;
+        }
+      /* Once the first timeout has passed, at least MILK_BODY_MIN_RATE. */
+      allowed = self->owner->body_timeout +
+                (gint64) ((input->consumed - self->body_from) * G_USEC_PER_SEC / MILK_BODY_MIN_RATE);
+      if (now - input->last_read >= self->owner->body_timeout)
+        cut_body (self, "request body stalled");
+      else if (now - self->body_started > allowed)
+        cut_body (self, "request body too slow");
+      break;
+    case STATE_CLOSING:
+      if (self->waiting == linger && now >= self->linger_until)
+        end_lingering (self);
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+sweep (gpointer data)
+{
+  MilkConnections *self = data;
+  g_autoptr(GPtrArray) streams = g_ptr_array_new_full (g_hash_table_size (self->streams), g_object_unref);
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer stream;
+
+  /* Checking may close a connection, which leaves the table. */
+  g_hash_table_iter_init (&iter, self->streams);
+  while (g_hash_table_iter_next (&iter, &stream, NULL))
+    g_ptr_array_add (streams, g_object_ref (stream));
+  for (guint i = 0; i < streams->len; i++)
+    check_connection (g_ptr_array_index (streams, i), now);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+incoming (MilkConnections   *owner,
+          GSocketConnection *connection)
+{
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(MilkHttpStream) stream = NULL;
 
   if (local == NULL || remote == NULL)
-    return TRUE;   /* already gone */
+    return;   /* already gone */
+  stream = milk_http_stream_new (owner, connection, local, remote);
+  stream->address = remote_host (stream);
+  switch (milk_limits_connection_open (owner->limits, stream->address))
+    {
+    case MILK_CONNECTION_SERVICE_FULL:
+      /* Descriptors are nearly out: no word, no lingering. */
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    case MILK_CONNECTION_ADDRESS_FULL:
+      g_hash_table_add (owner->streams, stream);
+      refuse_busy (stream, "too many connections from this address");
+      return;
+    default:
+      break;
+    }
+  stream->counted = TRUE;
+  g_hash_table_add (owner->streams, stream);
   /* Headers and body go out in separate writes; with Nagle's algorithm the
    * second waits for the client's delayed ACK, up to 200 ms. */
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  stream = milk_http_stream_new (soup, connection, local, remote);
+  await_head (stream, FALSE);
   serve_next (stream);
-  return TRUE;
 }
 
-GSocketService *
-milk_server_connections_serve (SoupServer *soup,
-                               GSocket    *socket,
-                               GError    **error)
-{
-  g_autoptr(GSocketService) service = g_socket_service_new ();
+static gboolean accept_waiting (GSocket      *listener,
+                                GIOCondition  condition,
+                                gpointer      user_data);
 
-  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (service), socket, NULL, error))
-    return NULL;
-  g_signal_connect_object (service, "incoming", G_CALLBACK (incoming), soup, 0);
+static void
+start_accepting (MilkConnections *owner)
+{
+  g_autoptr(GSource) source = g_socket_create_source (owner->listener, G_IO_IN, NULL);
+
+  g_source_set_callback (source, G_SOURCE_FUNC (accept_waiting), owner, NULL);
+  owner->accepting = g_source_attach (source, g_main_context_get_thread_default ());
+}
+
+static gboolean
+resume_accepting (gpointer data)
+{
+  MilkConnections *owner = data;
+
+  owner->accepting = 0;
+  start_accepting (owner);
+  return G_SOURCE_REMOVE;
+}
+
+/* Every connection waiting to be accepted, up to a bound a turn:
+ * GSocketService took one a turn of the main loop, and a burst of clients
+ * queued ahead of everyone else for as many turns. */
+static gboolean
+accept_waiting (GSocket      *listener,
+                GIOCondition  condition,
+                gpointer      user_data)
+{
+  MilkConnections *owner = user_data;
+
+  for (guint i = 0; i < 256; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) socket = g_socket_accept (listener, NULL, &error);
+      g_autoptr(GSocketConnection) connection = NULL;
+
+      if (socket == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (socket == NULL)
+        {
+          /* Out of descriptors, say: the queue stays, and so would this
+           * error, every turn; a pause instead. */
+          g_warning ("Could not accept a connection: %s", error->message);
+          owner->accepting = g_timeout_add (100, resume_accepting, owner);
+          return G_SOURCE_REMOVE;
+        }
+      connection = g_socket_connection_factory_create_connection (socket);
+      incoming (owner, connection);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+
+MilkConnections *
+milk_server_connections_serve (SoupServer             *soup,
+                               const MilkServerConfig *config,
+                               GSocket                *socket,
+                               GError                **error)
+{
+  MilkConnections *owner;
+  int epoll = epoll_create1 (EPOLL_CLOEXEC);
+
+  if (epoll < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "epoll: %s", g_strerror (errno));
+      return NULL;
+    }
+  owner = g_atomic_rc_box_new0 (MilkConnections);
+  owner->epoll = epoll;
+  owner->soup = g_object_ref (soup);
+  owner->limits = milk_limits_new (config);
+  owner->header_timeout = config->header_timeout_s * G_USEC_PER_SEC;
+  owner->body_timeout = config->body_timeout_s * G_USEC_PER_SEC;
+  owner->idle_timeout = config->idle_timeout_s * G_USEC_PER_SEC;
+  owner->streams = g_hash_table_new (NULL, NULL);
+  owner->sweep = g_timeout_add (SWEEP_INTERVAL_MS, sweep, owner);
+  owner->epoll_source = g_unix_fd_add (owner->epoll, G_IO_IN, clients_sent, owner);
+  owner->listener = g_object_ref (socket);
+  g_socket_set_blocking (socket, FALSE);
+  start_accepting (owner);
   g_signal_connect (soup, "request-started", G_CALLBACK (request_started), NULL);
-  return g_steal_pointer (&service);
+  return owner;
+}
+
+/* No more connections; those open finish as they would. */
+void
+milk_server_connections_stop (MilkConnections *owner)
+{
+  g_clear_handle_id (&owner->sweep, g_source_remove);
+  g_clear_handle_id (&owner->epoll_source, g_source_remove);
+  g_clear_handle_id (&owner->accepting, g_source_remove);
+  g_socket_close (owner->listener, NULL);
+  connections_unref (owner);
 }

@@ -38,6 +38,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 #define MILK_PASSWORD_MIN_CHARS   8
 #define MILK_PASSWORD_MAX_BYTES   1024
 #define MILK_FORM_MAX_BYTES       (16 * 1024)
+/* Connections (defaults of the MILK_*_TIMEOUT settings, and the rest). */
+#define MILK_HEADER_TIMEOUT_S     10
+#define MILK_BODY_TIMEOUT_S       10
+#define MILK_IDLE_TIMEOUT_S       30
+#define MILK_MAX_PER_ADDRESS      100
+#define MILK_BODY_MEMORY_MIB      64
+#define MILK_MAX_BODIES           256
+#define MILK_SMALL_BODY_BYTES     (64 * 1024)
+#define MILK_BODY_MIN_RATE        (32 * 1024)   /* bytes per second, after the first timeout */
 #define MILK_TOKEN_BYTES          32
 #define MILK_CLIENT_ID            "io.github.milkdiary.MilkDiary"
 #define MILK_CLIENT_REDIRECT_PATH "/oauth/callback"
@@ -57,6 +66,12 @@ typedef struct
   gboolean migrate_on_start;
   gboolean trust_forwarded;
   guint refresh_grace_s;
+  /* What one client may hold of the service (milk-server-limits.c). */
+  guint header_timeout_s;       /* a whole request head, from its first byte */
+  guint body_timeout_s;         /* the longest pause within a body */
+  guint idle_timeout_s;         /* a kept-alive connection between requests */
+  guint max_per_address;        /* open connections from one address; 0: any */
+  gsize body_memory;            /* bytes of bodies being received at once */
 } MilkServerConfig;
 
 MilkServerConfig *milk_server_config_new      (void);
@@ -316,9 +331,35 @@ gboolean    milk_server_listen          (MilkServer       *server,
                                          GError          **error);
 int         milk_server_run             (MilkServer       *server);
 
-GSocketService *milk_server_connections_serve (SoupServer  *soup,
-                                               GSocket     *socket,
-                                               GError     **error);
+typedef struct _MilkConnections MilkConnections;
+
+MilkConnections *milk_server_connections_serve (SoupServer             *soup,
+                                                const MilkServerConfig *config,
+                                                GSocket                *socket,
+                                                GError                **error);
+void             milk_server_connections_stop  (MilkConnections        *connections);
+
+/* ---- what clients may hold: connections, bodies, memory ---- */
+
+typedef struct _MilkLimits MilkLimits;
+
+typedef enum
+{
+  MILK_CONNECTION_ACCEPTED,
+  MILK_CONNECTION_ADDRESS_FULL,   /* 503: this address has enough open */
+  MILK_CONNECTION_SERVICE_FULL,   /* closed: descriptors are running out */
+} MilkConnectionVerdict;
+
+MilkLimits *milk_limits_new             (const MilkServerConfig *config);
+void        milk_limits_free            (MilkLimits  *limits);
+MilkConnectionVerdict milk_limits_connection_open (MilkLimits *limits,
+                                                   const char *address);
+void        milk_limits_connection_closed (MilkLimits *limits,
+                                           const char *address);
+gboolean    milk_limits_body_reserve    (MilkLimits  *limits,
+                                         guint64      length);
+void        milk_limits_body_release    (MilkLimits  *limits,
+                                         guint64      length);
 
 /* ---- HTTP framing: a request head checked on its raw bytes ---- */
 

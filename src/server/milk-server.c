@@ -25,7 +25,7 @@ struct _MilkServer
   MilkServerConfig *config;
   MilkDb *db;
   SoupServer *soup;
-  GSocketService *service;
+  MilkConnections *connections;
   GMainContext *context;
   GMainLoop *loop;
   GThreadPool *workers;
@@ -704,12 +704,7 @@ milk_server_free (MilkServer *self)
   signal (SIGINT, SIG_IGN);
   if (self->drain_timeout)
     g_source_remove (self->drain_timeout);
-  if (self->service)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_clear_object (&self->service);
-    }
+  g_clear_pointer (&self->connections, milk_server_connections_stop);
   soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_main_loop_unref (self->loop);
@@ -745,7 +740,7 @@ milk_server_listen (MilkServer  *self,
   g_socket_set_listen_backlog (sock, 1024);
   if (!g_socket_listen (sock, error) ||
       (bound = g_socket_get_local_address (sock, error)) == NULL ||
-      (self->service = milk_server_connections_serve (self->soup, sock, error)) == NULL)
+      (self->connections = milk_server_connections_serve (self->soup, self->config, sock, error)) == NULL)
     return FALSE;
 
   ipv6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
