@@ -26,6 +26,7 @@ milk_server_config_new (void)
   self->workers = 8;
   self->page_size = MILK_PROTOCOL_MAX_CHANGES;
   self->migrate_on_start = TRUE;
+  self->signups_per_hour = MILK_SIGNUPS_PER_HOUR;
   return self;
 }
 
@@ -161,6 +162,9 @@ milk_server_config_load (MilkServerConfig   *self,
     return FALSE;
   if ((env = g_getenv ("MILK_SYNC_PAGE_SIZE")) != NULL && *env &&
       !parse_count ("MILK_SYNC_PAGE_SIZE", env, MILK_PROTOCOL_MAX_CHANGES, &self->page_size, error))
+    return FALSE;
+  if ((env = g_getenv ("MILK_SIGNUPS_PER_HOUR")) != NULL && *env &&
+      !parse_count ("MILK_SIGNUPS_PER_HOUR", env, 1000000, &self->signups_per_hour, error))
     return FALSE;
   if (role)
     {

@@ -60,6 +60,7 @@ PGconn          *milk_test_db_connect        (MilkTestServer   *server);
 void             milk_test_cleanup           (void);
 
 MilkTestClient  *milk_test_client_new        (void);
+MilkTestClient  *milk_test_client_new_at     (const char       *local_ip);
 void             milk_test_client_free       (MilkTestClient   *client);
 guint            milk_test_request           (MilkTestClient   *client,
                                               MilkTestServer   *server,
