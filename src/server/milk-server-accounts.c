@@ -210,6 +210,27 @@ sign_in_as (MilkRequest    *request,
   return TRUE;
 }
 
+/* Whom the limits count: the client's address; for IPv6 its /64, which
+ * one subscriber usually holds whole (but an IPv4 address written as
+ * IPv6, ::ffff:a.b.c.d, stays whole). */
+static char *
+limit_address (MilkRequest *request)
+{
+  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  g_autoptr(GInetAddress) address = request->remote ? g_inet_address_new_from_string (request->remote) : NULL;
+  guint8 bytes[16] = { 0 };
+  g_autoptr(GInetAddress) prefix = NULL;
+  g_autofree char *text = NULL;
+
+  if (address == NULL || g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6 ||
+      memcmp (g_inet_address_to_bytes (address), v4_mapped, sizeof v4_mapped) == 0)
+    return g_strdup (request->remote ? request->remote : "-");
+  memcpy (bytes, g_inet_address_to_bytes (address), 8);
+  prefix = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV6);
+  text = g_inet_address_to_string (prefix);
+  return g_strconcat (text, "/64", NULL);
+}
+
 typedef enum
 {
   CHECK_WRONG,
@@ -230,7 +251,7 @@ check_password (MilkRequest  *request,
                 guint        *wait_s,
                 GError      **error)
 {
-  const char *address = request->remote ? request->remote : "-";
+  g_autofree char *address = limit_address (request);
   gboolean right;
 
   if (!milk_db_password_attempt (conn, email ? email : "", address, wait_s, error))
@@ -335,10 +356,10 @@ signup_allowed (MilkRequest    *request,
   g_autoptr(GError) error = NULL;
   g_autofree char *words = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *address = limit_address (request);
   guint wait_s;
 
-  if (!milk_db_signup_attempt (conn, request->remote ? request->remote : "-", request->config->signups_per_hour,
-                               &wait_s, &error))
+  if (!milk_db_signup_attempt (conn, address, request->config->signups_per_hour, &wait_s, &error))
     {
       milk_respond_db_error (request, error);
       return FALSE;

@@ -335,6 +335,74 @@ test_owner_not_locked_out (void)
   }
 }
 
+static guint
+sign_in_forwarded (MilkTestServer *target,
+                   const char     *forwarded_for,
+                   const char     *email,
+                   const char     *password,
+                   guint          *wait_s)
+{
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  g_autofree char *url = g_strconcat (target->url, "/signin", NULL);
+  g_autofree char *csrf = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  const char *retry;
+
+  g_assert_cmpuint (milk_test_request (browser, target, "GET", "/signin", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (browser);
+  body = soup_form_encode ("csrf", csrf, "email", email, "password", password, NULL);
+  bytes = g_bytes_new (body, strlen (body));
+  msg = soup_message_new ("POST", url);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Forwarded-For", forwarded_for);
+  reply = soup_session_send_and_read (browser->session, msg, NULL, NULL);
+  retry = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+  *wait_s = retry ? atoi (retry) : 0;
+  return soup_message_get_status (msg);
+}
+
+/* Guesses from one address until it must wait at least 2 s. */
+static void
+guess_until_waiting (MilkTestServer *target,
+                     const char     *forwarded_for,
+                     const char     *email)
+{
+  guint wait_s = 0;
+
+  for (guint i = 0; i < 60 && wait_s < 2; i++)
+    {
+      guint status = sign_in_forwarded (target, forwarded_for, email, "guess guess guess", &wait_s);
+
+      g_assert_true (status == 401 || status == 429);
+      if (status == 401)
+        wait_s = 0;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (wait_s, >=, 2);
+}
+
+/* Behind a proxy the service trusts, IPv6 clients are counted by their
+ * /64 (one subscriber's), an IPv4 address written as IPv6 by itself. */
+static void
+test_ipv6_counted_by_prefix (void)
+{
+  const char *env[] = { "MILK_TRUST_FORWARDED", "1", NULL };
+  MilkTestServer *proxied = milk_test_server_start (env);
+  guint wait_s;
+
+  guess_until_waiting (proxied, "2001:db8:0:7::1", "v6@example.com");
+  g_assert_cmpuint (sign_in_forwarded (proxied, "2001:db8:0:7::beef", "v6@example.com", "guess", &wait_s), ==, 429);
+  g_assert_cmpuint (sign_in_forwarded (proxied, "2001:db8:0:8::1", "v6@example.com", "guess", &wait_s), ==, 401);
+
+  guess_until_waiting (proxied, "::ffff:192.0.2.1", "v4@example.com");
+  g_assert_cmpuint (sign_in_forwarded (proxied, "::ffff:192.0.2.2", "v4@example.com", "guess", &wait_s), ==, 401);
+  milk_test_server_stop (proxied, SIGTERM);
+}
+
 static int
 compare_ratio (gconstpointer a,
                gconstpointer b)
@@ -868,6 +936,7 @@ main (int   argc,
   g_test_add_func ("/server/accounts/signin-growing-delays", test_signin_growing_delays);
   g_test_add_func ("/server/accounts/owner-not-locked-out", test_owner_not_locked_out);
   g_test_add_func ("/server/accounts/unknown-email-same-time", test_unknown_email_same_time);
+  g_test_add_func ("/server/accounts/ipv6-counted-by-prefix", test_ipv6_counted_by_prefix);
   g_test_add_func ("/server/accounts/password-pages-limited", test_password_pages_limited);
   g_test_add_func ("/server/accounts/signup-cap", test_signup_cap);
   g_test_add_func ("/server/accounts/signup-flood-memory", test_signup_flood_memory);
