@@ -66,6 +66,7 @@ main (int   argc,
           g_printerr ("milk-diary-server: %s\n", error->message);
           return 1;
         }
+      milk_password_init ();
       server = milk_server_new (config, db);
       if (!milk_server_listen (server, &error))
         {

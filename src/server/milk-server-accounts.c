@@ -13,13 +13,12 @@
 #include "milk-server-fuzz.h"
 
 #define SESSION_COOKIE "milk_session"
+#define CSRF_COOKIE "milk_csrf"
 
-static void
+static gboolean
 start_session (MilkRequest *request,
                PGconn      *conn,
                gint64       account_id,
-               char       **csrf_out,
-               char       **hash_out,
                GError     **error)
 {
   g_autofree char *id = milk_token_new ();
@@ -27,20 +26,35 @@ start_session (MilkRequest *request,
   g_autofree char *csrf = milk_token_new ();
 
   if (!milk_db_session_create (conn, hash, account_id, csrf, error))
-    return;
+    return FALSE;
   milk_request_set_cookie (request, SESSION_COOKIE, id, MILK_SESSION_TTL_S);
-  if (csrf_out)
-    *csrf_out = g_steal_pointer (&csrf);
-  if (hash_out)
-    *hash_out = g_steal_pointer (&hash);
+  return TRUE;
 }
 
+static gboolean
+is_token (const char *text)
+{
+  if (text == NULL || strlen (text) != 43)
+    return FALSE;
+  for (const char *c = text; *c; c++)
+    if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/* A visitor who is not signed in has no row in the database: a page view
+ * writes nothing. The CSRF token of a signed-out form (sign-in, sign-up)
+ * is the browser's own milk_csrf cookie, which the form repeats (double
+ * submit). Another site can neither read it nor, SameSite=Lax, have it
+ * sent with a cross-site POST, and a browser that says where a form came
+ * from must say it came from here. */
 MilkWebSession *
 milk_page_session (MilkRequest  *request,
                    PGconn       *conn,
                    GError      **error)
 {
   g_autofree char *cookie = milk_request_cookie (request, SESSION_COOKIE);
+  g_autofree char *csrf = NULL;
   g_autoptr(GError) local_error = NULL;
   MilkWebSession *session;
 
@@ -59,18 +73,27 @@ milk_page_session (MilkRequest  *request,
     }
 
   session = g_new0 (MilkWebSession, 1);
-  /* A form sent without a live session fails its CSRF check; answering it
-   * with a new cookie would let another site sign the visitor out. */
-  if (!g_str_equal (request->method, "GET") && !g_str_equal (request->method, "HEAD"))
-    return session;
-  start_session (request, conn, 0, &session->csrf, &session->id_hash, &local_error);
-  if (local_error)
-    {
-      milk_web_session_free (session);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+  csrf = milk_request_cookie (request, CSRF_COOKIE);
+  if (is_token (csrf))
+    session->csrf = g_steal_pointer (&csrf);
   return session;
+}
+
+/* The token for a form on a page being shown. A signed-out browser
+ * without one gets a new cookie, only with a GET: a form sent without a
+ * token fails its check, and answering it with a new cookie would let
+ * another site replace the visitor's. */
+static const char *
+form_csrf (MilkRequest    *request,
+           MilkWebSession *session)
+{
+  if (session->csrf == NULL &&
+      (g_str_equal (request->method, "GET") || g_str_equal (request->method, "HEAD")))
+    {
+      session->csrf = milk_token_new ();
+      milk_request_set_cookie (request, CSRF_COOKIE, session->csrf, MILK_SESSION_TTL_S);
+    }
+  return session->csrf ? session->csrf : "";
 }
 
 /* The form's token must be the session's; and a browser that says where
@@ -179,18 +202,98 @@ sign_in_as (MilkRequest    *request,
             const char     *return_to,
             GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
-
   if (old->id_hash && !milk_db_session_delete (conn, old->id_hash, error))
     return FALSE;
-  start_session (request, conn, account_id, NULL, NULL, &local_error);
-  if (local_error)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  if (!start_session (request, conn, account_id, error))
+    return FALSE;
   milk_respond_redirect (request, safe_return_to (return_to));
   return TRUE;
+}
+
+/* Whom the limits count: the client's address; for IPv6 its /64, which
+ * one subscriber usually holds whole (but an IPv4 address written as
+ * IPv6, ::ffff:a.b.c.d, stays whole). */
+static char *
+limit_address (MilkRequest *request)
+{
+  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  g_autoptr(GInetAddress) address = request->remote ? g_inet_address_new_from_string (request->remote) : NULL;
+  guint8 bytes[16] = { 0 };
+  g_autoptr(GInetAddress) prefix = NULL;
+  g_autofree char *text = NULL;
+
+  if (address == NULL || g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6 ||
+      memcmp (g_inet_address_to_bytes (address), v4_mapped, sizeof v4_mapped) == 0)
+    return g_strdup (request->remote ? request->remote : "-");
+  memcpy (bytes, g_inet_address_to_bytes (address), 8);
+  prefix = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV6);
+  text = g_inet_address_to_string (prefix);
+  return g_strconcat (text, "/64", NULL);
+}
+
+typedef enum
+{
+  CHECK_WRONG,
+  CHECK_RIGHT,
+  CHECK_WAIT,     /* a limit says wait: nothing was checked */
+  CHECK_FAILED,   /* the database, or too many checks at once */
+} PasswordCheck;
+
+/* A password check under the limits for the name email from this address
+ * (migrations/0004-password-limits.sql). stored NULL (no such account) is
+ * checked against a dummy hash, so that it takes as long. */
+static PasswordCheck
+check_password (MilkRequest  *request,
+                PGconn       *conn,
+                const char   *email,
+                const char   *stored,
+                const char   *password,
+                guint        *wait_s,
+                GError      **error)
+{
+  g_autofree char *address = limit_address (request);
+  gboolean right;
+
+  if (!milk_db_password_attempt (conn, email ? email : "", address, wait_s, error))
+    return CHECK_FAILED;
+  if (*wait_s > 0)
+    return CHECK_WAIT;
+  if (!milk_password_verify (stored, password, &right, error))
+    return CHECK_FAILED;
+  if (right && !milk_db_password_right (conn, email, address, error))
+    return CHECK_FAILED;
+  return right ? CHECK_RIGHT : CHECK_WRONG;
+}
+
+/* "Wait …" for a 429 page, with Retry-After set to the same time. */
+static char *
+wait_words (MilkRequest *request,
+            const char  *note,
+            guint        wait_s)
+{
+  g_autofree char *seconds = g_strdup_printf ("%u", wait_s);
+
+  request->log_note = g_strdup (note);
+  milk_request_add_header (request, "Retry-After", seconds);
+  if (wait_s < 120)
+    return g_strdup_printf (wait_s == 1 ? "%u second" : "%u seconds", wait_s);
+  return g_strdup_printf ("%u minutes", (wait_s + 59) / 60);
+}
+
+static void
+respond_failure (MilkRequest  *request,
+                 const GError *error)
+{
+  if (!g_error_matches (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_BUSY))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  request->log_note = g_strdup ("busy hashing");
+  milk_request_add_header (request, "Retry-After", "2");
+  milk_respond_page (request, SOUP_STATUS_SERVICE_UNAVAILABLE, "message", "title", "Busy",
+                     "message", "The service is busy. Wait a moment and send the form again.",
+                     "link", "/signin", "link_label", "Sign in", NULL);
 }
 
 static void
@@ -206,7 +309,7 @@ render_form (MilkRequest    *request,
   g_autofree char *back_query = g_uri_escape_string (back, NULL, FALSE);
 
   milk_respond_page (request, status, page, "title", g_str_equal (page, "signup") ? "Create an account" : "Sign in",
-                     "csrf", session->csrf, "email", email ? email : "", "return_to", back,
+                     "csrf", form_csrf (request, session), "email", email ? email : "", "return_to", back,
                      "return_to_query", back_query, "error", error ? error : "", NULL);
 }
 
@@ -241,6 +344,35 @@ open_form_page (MilkRequest     *request,
   return milk_page_check_csrf (request, *session, *form);
 }
 
+/* Sign-ups from one address are capped (each costs an Argon2id hash and
+ * an account); the cap is counted before the hash. */
+static gboolean
+signup_allowed (MilkRequest    *request,
+                PGconn         *conn,
+                MilkWebSession *session,
+                const char     *email,
+                const char     *return_to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *address = limit_address (request);
+  guint wait_s;
+
+  if (!milk_db_signup_attempt (conn, address, request->config->signups_per_hour, &wait_s, &error))
+    {
+      milk_respond_db_error (request, error);
+      return FALSE;
+    }
+  if (wait_s == 0)
+    return TRUE;
+  words = wait_words (request, "sign-ups limited", wait_s);
+  message = g_strdup_printf ("Too many accounts were created from your network in the last hour. "
+                             "Try again in %s.", words);
+  render_form (request, 429, "signup", session, email, return_to, message);
+  return FALSE;
+}
+
 void
 milk_route_signup (MilkRequest *request,
                    PGconn      *conn)
@@ -269,10 +401,12 @@ milk_route_signup (MilkRequest *request,
       render_form (request, SOUP_STATUS_BAD_REQUEST, "signup", session, email, return_to, problem);
       return;
     }
+  if (!signup_allowed (request, conn, session, email, return_to))
+    return;
 
   if ((hash = milk_password_hash (g_hash_table_lookup (form, "password"), &error)) == NULL)
     {
-      milk_respond_db_error (request, error);
+      respond_failure (request, error);
       return;
     }
   account_id = milk_db_account_create (conn, email, hash, &error);
@@ -292,6 +426,8 @@ milk_route_signup (MilkRequest *request,
     milk_respond_db_error (request, error);
 }
 
+/* A wrong password takes as long for an email without an account (checked
+ * against a dummy hash), and is limited the same way. */
 void
 milk_route_signin (MilkRequest *request,
                    PGconn      *conn)
@@ -301,9 +437,8 @@ milk_route_signin (MilkRequest *request,
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
   const char *email, *password, *return_to;
-  const char *address = request->remote ? request->remote : "-";
   gint64 account_id;
-  gboolean allowed;
+  guint wait_s;
 
   if (!open_form_page (request, conn, "signin", &session, &form))
     return;
@@ -317,37 +452,36 @@ milk_route_signin (MilkRequest *request,
                    "Enter your email and password.");
       return;
     }
-
-  if (!milk_db_account_find (conn, email, &account_id, &stored, &error) ||
-      !milk_db_signin_allowed (conn, account_id, address, &allowed, &error))
+  if (!milk_db_account_find (conn, email, &account_id, &stored, &error))
     {
       milk_respond_db_error (request, error);
       return;
     }
-  if (!allowed)
+
+  switch (check_password (request, conn, email, account_id ? stored : NULL, password, &wait_s, &error))
     {
-      request->log_note = g_strdup ("sign-in throttled");
-      milk_request_add_header (request, "Retry-After", "900");
-      render_form (request, 429, "signin", session, email, return_to,
-                   "Too many failed attempts. Wait 15 minutes and try again.");
+    case CHECK_FAILED:
+      respond_failure (request, error);
       return;
-    }
-  if (account_id == 0 || !milk_password_verify (stored, password))
-    {
-      if (!milk_db_signin_failed (conn, account_id, address, &error))
-        {
-          milk_respond_db_error (request, error);
-          return;
-        }
+    case CHECK_WAIT:
+      {
+        g_autofree char *words = wait_words (request, "sign-in limited", wait_s);
+        g_autofree char *message = g_strdup_printf ("Too many wrong passwords. Wait %s and try again.", words);
+
+        render_form (request, 429, "signin", session, email, return_to, message);
+        return;
+      }
+    case CHECK_WRONG:
       request->log_note = g_strdup ("sign-in failed");
       render_form (request, SOUP_STATUS_UNAUTHORIZED, "signin", session, email, return_to,
                    "The email or the password is wrong.");
       return;
+    case CHECK_RIGHT:
+      break;
     }
 
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " signed in", account_id);
-  if (!milk_db_signin_succeeded (conn, account_id, &error) ||
-      !sign_in_as (request, conn, session, account_id, return_to, &error))
+  if (!sign_in_as (request, conn, session, account_id, return_to, &error))
     milk_respond_db_error (request, error);
 }
 
@@ -366,7 +500,7 @@ milk_route_signout (MilkRequest *request,
     }
   if (!milk_page_check_csrf (request, session, form))
     return;
-  if (!milk_db_session_delete (conn, session->id_hash, &error))
+  if (session->id_hash && !milk_db_session_delete (conn, session->id_hash, &error))
     {
       milk_respond_db_error (request, error);
       return;
@@ -439,6 +573,65 @@ milk_route_account (MilkRequest *request,
     render_account (request, SOUP_STATUS_OK, session, NULL, NULL);
 }
 
+/* The account pages that ask for the password are limited as sign-in is,
+ * by the account's email: TRUE when the password is right, else the page
+ * has been answered (401, 429 or 503). */
+static gboolean
+account_password_right (MilkRequest    *request,
+                        PGconn         *conn,
+                        MilkWebSession *session,
+                        const char     *password,
+                        const char     *wrong)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  guint wait_s;
+
+  if ((stored = milk_db_account_password (conn, session->account_id, &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return FALSE;
+    }
+  switch (check_password (request, conn, session->email, stored, password, &wait_s, &error))
+    {
+    case CHECK_FAILED:
+      respond_failure (request, error);
+      return FALSE;
+    case CHECK_WAIT:
+      {
+        g_autofree char *words = wait_words (request, "password checks limited", wait_s);
+        g_autofree char *message = g_strdup_printf ("Too many wrong passwords. Wait %s and try again.", words);
+
+        render_account (request, 429, session, NULL, message);
+        return FALSE;
+      }
+    case CHECK_WRONG:
+      request->log_note = g_strdup ("wrong password");
+      render_account (request, SOUP_STATUS_UNAUTHORIZED, session, NULL, wrong);
+      return FALSE;
+    case CHECK_RIGHT:
+      break;
+    }
+  return TRUE;
+}
+
+/* A signed-in form of the account page, its CSRF token checked. */
+static GHashTable *
+account_form (MilkRequest    *request,
+              MilkWebSession *session)
+{
+  g_autoptr(GHashTable) form = milk_request_form (request);
+
+  if (form == NULL)
+    {
+      bad_form (request);
+      return NULL;
+    }
+  if (!milk_page_check_csrf (request, session, form))
+    return NULL;
+  return g_steal_pointer (&form);
+}
+
 void
 milk_route_password (MilkRequest *request,
                      PGconn      *conn)
@@ -446,38 +639,27 @@ milk_route_password (MilkRequest *request,
   g_autoptr(MilkWebSession) session = NULL;
   g_autoptr(GHashTable) form = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *stored = NULL;
   g_autofree char *hash = NULL;
   const char *problem;
 
-  if ((session = signed_in_session (request, conn)) == NULL)
-    return;
-  if ((form = milk_request_form (request)) == NULL)
-    {
-      bad_form (request);
-      return;
-    }
-  if (!milk_page_check_csrf (request, session, form))
+  if ((session = signed_in_session (request, conn)) == NULL ||
+      (form = account_form (request, session)) == NULL ||
+      !account_password_right (request, conn, session, g_hash_table_lookup (form, "current"),
+                               "The current password is wrong."))
     return;
 
-  if ((stored = milk_db_account_password (conn, session->account_id, &error)) == NULL)
-    {
-      milk_respond_db_error (request, error);
-      return;
-    }
-  if (!milk_password_verify (stored, g_hash_table_lookup (form, "current")))
-    {
-      render_account (request, SOUP_STATUS_UNAUTHORIZED, session, NULL, "The current password is wrong.");
-      return;
-    }
   problem = password_problem (g_hash_table_lookup (form, "password"), g_hash_table_lookup (form, "confirm"));
   if (problem)
     {
       render_account (request, SOUP_STATUS_BAD_REQUEST, session, NULL, problem);
       return;
     }
-  if ((hash = milk_password_hash (g_hash_table_lookup (form, "password"), &error)) == NULL ||
-      !milk_db_account_set_password (conn, session->account_id, hash, session->id_hash, &error))
+  if ((hash = milk_password_hash (g_hash_table_lookup (form, "password"), &error)) == NULL)
+    {
+      respond_failure (request, error);
+      return;
+    }
+  if (!milk_db_account_set_password (conn, session->account_id, hash, session->id_hash, &error))
     {
       milk_respond_db_error (request, error);
       return;
@@ -494,28 +676,13 @@ milk_route_delete (MilkRequest *request,
   g_autoptr(MilkWebSession) session = NULL;
   g_autoptr(GHashTable) form = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *stored = NULL;
 
-  if ((session = signed_in_session (request, conn)) == NULL)
-    return;
-  if ((form = milk_request_form (request)) == NULL)
-    {
-      bad_form (request);
-      return;
-    }
-  if (!milk_page_check_csrf (request, session, form))
+  if ((session = signed_in_session (request, conn)) == NULL ||
+      (form = account_form (request, session)) == NULL ||
+      !account_password_right (request, conn, session, g_hash_table_lookup (form, "password"),
+                               "The password is wrong."))
     return;
 
-  if ((stored = milk_db_account_password (conn, session->account_id, &error)) == NULL)
-    {
-      milk_respond_db_error (request, error);
-      return;
-    }
-  if (!milk_password_verify (stored, g_hash_table_lookup (form, "password")))
-    {
-      render_account (request, SOUP_STATUS_UNAUTHORIZED, session, NULL, "The password is wrong.");
-      return;
-    }
   if (!milk_db_account_delete (conn, session->account_id, &error))
     {
       milk_respond_db_error (request, error);

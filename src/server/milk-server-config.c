@@ -32,6 +32,7 @@ milk_server_config_new (void)
   self->idle_timeout_s = MILK_IDLE_TIMEOUT_S;
   self->max_per_address = MILK_MAX_PER_ADDRESS;
   self->body_memory = (gsize) MILK_BODY_MEMORY_MIB * 1024 * 1024;
+  self->signups_per_hour = MILK_SIGNUPS_PER_HOUR;
   return self;
 }
 
@@ -254,6 +255,9 @@ milk_server_config_load (MilkServerConfig   *self,
         }
       self->refresh_grace_s = grace;
     }
+  if ((env = g_getenv ("MILK_SIGNUPS_PER_HOUR")) != NULL && *env &&
+      !parse_count ("MILK_SIGNUPS_PER_HOUR", env, 1000000, &self->signups_per_hour, error))
+    return FALSE;
   if (role)
     {
       g_free (self->db_role);

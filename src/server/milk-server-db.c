@@ -616,57 +616,6 @@ milk_db_account_delete (PGconn  *conn,
   return TRUE;
 }
 
-/* ---- sign-in throttling ---- */
-
-gboolean
-milk_db_signin_allowed (PGconn      *conn,
-                        gint64       account_id,
-                        const char  *address,
-                        gboolean    *allowed,
-                        GError     **error)
-{
-  g_autoptr(PGresult) result = NULL;
-  g_autofree char *id = int_param (account_id);
-  g_autofree char *window = g_strdup_printf ("%d seconds", MILK_SIGNIN_WINDOW_S);
-
-  result = QUERY (conn, error,
-                  "SELECT (SELECT count(*) FROM signin_failures"
-                  "         WHERE account_id = $1 AND at > now () - $3::interval),"
-                  "       (SELECT count(*) FROM signin_failures"
-                  "         WHERE address = $2 AND at > now () - $3::interval)",
-                  id, address, window);
-  if (result == NULL)
-    return FALSE;
-  *allowed = int_value (result, 0, 0) < MILK_SIGNIN_MAX_PER_ACCOUNT &&
-             int_value (result, 0, 1) < MILK_SIGNIN_MAX_PER_ADDRESS;
-  return TRUE;
-}
-
-gboolean
-milk_db_signin_failed (PGconn      *conn,
-                       gint64       account_id,
-                       const char  *address,
-                       GError     **error)
-{
-  g_autofree char *id = int_param (account_id);
-
-  return command (QUERY (conn, error,
-                         "WITH old AS (DELETE FROM signin_failures WHERE address = $2"
-                         "             AND at < now () - interval '1 day')"
-                         "INSERT INTO signin_failures (account_id, address) VALUES (nullif ($1::bigint, 0), $2)",
-                         id, address));
-}
-
-gboolean
-milk_db_signin_succeeded (PGconn  *conn,
-                          gint64   account_id,
-                          GError **error)
-{
-  g_autofree char *id = int_param (account_id);
-
-  return command (QUERY (conn, error, "DELETE FROM signin_failures WHERE account_id = $1", id));
-}
-
 /* ---- browser sessions ---- */
 
 gboolean

@@ -20,6 +20,7 @@ typedef enum
   MILK_SERVER_ERROR_DATABASE,
   MILK_SERVER_ERROR_MIGRATION,
   MILK_SERVER_ERROR_CONFLICT,
+  MILK_SERVER_ERROR_BUSY,
 } MilkServerError;
 
 GQuark milk_server_error_quark (void);
@@ -32,9 +33,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 #define MILK_REFRESH_TTL_S        (60 * 24 * 3600)
 #define MILK_REFRESH_GRACE_S      60   /* a repeat of the just-rotated refresh token gets the same pair */
 #define MILK_SESSION_TTL_S        (7 * 24 * 3600)
-#define MILK_SIGNIN_WINDOW_S      (15 * 60)
-#define MILK_SIGNIN_MAX_PER_ACCOUNT 5
-#define MILK_SIGNIN_MAX_PER_ADDRESS 20
+/* Password checks (sign-in, and the account pages that ask for the
+ * password): the name typed, from one address, may fail FREE times, then
+ * waits 1 s, 2 s, 4 s ... up to CAP before each next check; the name from
+ * all addresses together and one address for all names likewise. The
+ * name's own cap is short: others' guesses only ever make its owner wait
+ * a minute. Counts are forgotten a day after their last failure. */
+#define MILK_LIMIT_PAIR_FREE      3
+#define MILK_LIMIT_PAIR_CAP_S     (15 * 60)
+#define MILK_LIMIT_NAME_FREE      10
+#define MILK_LIMIT_NAME_CAP_S     60
+#define MILK_LIMIT_ADDRESS_FREE   10
+#define MILK_LIMIT_ADDRESS_CAP_S  (15 * 60)
+#define MILK_LIMIT_FORGET_S       (24 * 3600)
+#define MILK_SIGNUP_WINDOW_S      3600
+#define MILK_SIGNUPS_PER_HOUR     5
+#define MILK_HASH_AT_ONCE         2
+#define MILK_HASH_WAIT_MS         2000
 #define MILK_PASSWORD_MIN_CHARS   8
 #define MILK_PASSWORD_MAX_BYTES   1024
 #define MILK_FORM_MAX_BYTES       (16 * 1024)
@@ -72,6 +87,7 @@ typedef struct
   guint idle_timeout_s;         /* a kept-alive connection between requests */
   guint max_per_address;        /* open connections from one address; 0: any */
   gsize body_memory;            /* bytes of bodies being received at once */
+  guint signups_per_hour;
 } MilkServerConfig;
 
 MilkServerConfig *milk_server_config_new      (void);
@@ -161,17 +177,19 @@ gboolean    milk_db_account_delete      (PGconn      *conn,
                                          gint64       account_id,
                                          GError     **error);
 
-gboolean    milk_db_signin_allowed      (PGconn      *conn,
-                                         gint64       account_id,
+gboolean    milk_db_password_attempt    (PGconn      *conn,
+                                         const char  *email,
                                          const char  *address,
-                                         gboolean    *allowed,
+                                         guint       *wait_s,
                                          GError     **error);
-gboolean    milk_db_signin_failed       (PGconn      *conn,
-                                         gint64       account_id,
+gboolean    milk_db_password_right      (PGconn      *conn,
+                                         const char  *email,
                                          const char  *address,
                                          GError     **error);
-gboolean    milk_db_signin_succeeded    (PGconn      *conn,
-                                         gint64       account_id,
+gboolean    milk_db_signup_attempt      (PGconn      *conn,
+                                         const char  *address,
+                                         guint        per_hour,
+                                         guint       *wait_s,
                                          GError     **error);
 
 gboolean    milk_db_session_create      (PGconn      *conn,
@@ -286,7 +304,10 @@ gboolean    milk_secret_equal           (const char  *a,
 char       *milk_password_hash          (const char  *password,
                                          GError     **error);
 gboolean    milk_password_verify        (const char  *hash,
-                                         const char  *password);
+                                         const char  *password,
+                                         gboolean    *right,
+                                         GError     **error);
+void        milk_password_init          (void);
 char       *milk_pkce_s256              (const char  *verifier);
 char       *milk_token_pair_seal        (const char  *refresh_token,
                                          const MilkTokenPair *pair);
@@ -439,8 +460,8 @@ void        milk_route_delete           (MilkRequest *request, PGconn *conn);
 void        milk_route_home             (MilkRequest *request, PGconn *conn);
 void        milk_route_style            (MilkRequest *request, PGconn *conn);
 
-/* The signed-in state of a page request, creating a signed-out session
- * (for its CSRF token) when there is none. */
+/* The signed-in state of a page request; signed out (no row in the
+ * database) when there is none. */
 MilkWebSession *milk_page_session       (MilkRequest  *request,
                                          PGconn       *conn,
                                          GError      **error);

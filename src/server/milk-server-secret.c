@@ -54,28 +54,123 @@ milk_secret_equal (const char *a,
   return len == strlen (b) && sodium_memcmp (a, b, len) == 0;
 }
 
-char *
-milk_password_hash (const char  *password,
-                    GError     **error)
+/* Each Argon2id run holds 64 MiB (MEMLIMIT_INTERACTIVE) for its length:
+ * at most MILK_HASH_AT_ONCE of them run at a time, whatever the number of
+ * workers, and one that cannot start within MILK_HASH_WAIT_MS is refused
+ * (the caller answers 503), so a burst of sign-ups cannot take the
+ * service's memory with it. */
+static GMutex hash_lock;
+static GCond hash_free;
+static guint hashing;
+
+static gboolean
+hash_slot_take (void)
+{
+  gint64 until = g_get_monotonic_time () + MILK_HASH_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  gboolean taken = TRUE;
+
+  g_mutex_lock (&hash_lock);
+  while (hashing >= MILK_HASH_AT_ONCE && taken)
+    if (!g_cond_wait_until (&hash_free, &hash_lock, until))
+      taken = hashing < MILK_HASH_AT_ONCE;
+  if (taken)
+    hashing++;
+  g_mutex_unlock (&hash_lock);
+  return taken;
+}
+
+static void
+hash_slot_give (void)
+{
+  g_mutex_lock (&hash_lock);
+  hashing--;
+  g_cond_signal (&hash_free);
+  g_mutex_unlock (&hash_lock);
+}
+
+static void
+set_busy (GError **error)
+{
+  g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_BUSY, "Too many passwords are being checked at once");
+}
+
+static char *
+hash_now (const char *password)
 {
   char hash[crypto_pwhash_STRBYTES];
 
   if (crypto_pwhash_str (hash, password, strlen (password),
                          crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-    {
-      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_DATABASE, "Out of memory hashing a password");
-      return NULL;
-    }
+    return NULL;
   return g_strdup (hash);
 }
 
-gboolean
-milk_password_verify (const char *hash,
-                      const char *password)
+char *
+milk_password_hash (const char  *password,
+                    GError     **error)
 {
-  if (hash == NULL || password == NULL)
-    return FALSE;
-  return crypto_pwhash_str_verify (hash, password, strlen (password)) == 0;
+  char *hash;
+
+  if (!hash_slot_take ())
+    {
+      set_busy (error);
+      return NULL;
+    }
+  hash = hash_now (password);
+  hash_slot_give ();
+  if (hash == NULL)
+    g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_DATABASE, "Out of memory hashing a password");
+  return hash;
+}
+
+/* A hash of a password nobody knows, with the parameters of every new
+ * hash: an email without an account is checked against it, so that a
+ * wrong password takes as long whether or not the account exists. */
+static const char *
+dummy_hash (void)
+{
+  static gsize dummy;
+
+  if (g_once_init_enter (&dummy))
+    {
+      g_autofree char *secret = milk_token_new ();
+      char *hash = hash_now (secret);
+
+      g_assert (hash != NULL);
+      g_once_init_leave (&dummy, (gsize) hash);
+    }
+  return (const char *) dummy;
+}
+
+void
+milk_password_init (void)
+{
+  dummy_hash ();
+}
+
+/* With hash NULL (no such account) the password is checked against the
+ * dummy hash, and is wrong. FALSE only when no check could start. */
+gboolean
+milk_password_verify (const char  *hash,
+                      const char  *password,
+                      gboolean    *right,
+                      GError     **error)
+{
+  const char *against = hash ? hash : dummy_hash ();
+  int result;
+
+  *right = FALSE;
+  if (password == NULL)
+    password = "";
+  if (!hash_slot_take ())
+    {
+      set_busy (error);
+      return FALSE;
+    }
+  result = crypto_pwhash_str_verify (against, password, strlen (password));
+  hash_slot_give ();
+  *right = hash != NULL && result == 0;
+  return TRUE;
 }
 
 /* RFC 7636 4.2: BASE64URL (SHA256 (ASCII (code_verifier))). */

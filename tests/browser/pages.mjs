@@ -110,6 +110,24 @@ try {
     }
   });
 
+  await check("visit-makes-no-session", async () => {
+    // A signed-out visit is not a session (it was a database row each);
+    // the form's CSRF token is a cookie of its own, and the form works.
+    const other = await browser.newContext({ javaScriptEnabled: false });
+    const p = await other.newPage();
+    await p.goto(`${base}/signin`);
+    let cookies = await other.cookies(base);
+    expect(!cookies.find((c) => c.name === "milk_session"), "a session cookie for a visit");
+    const csrf = cookies.find((c) => c.name === "milk_csrf");
+    expect(csrf && csrf.httpOnly && csrf.sameSite === "Lax", "no HttpOnly, SameSite=Lax CSRF cookie");
+    await p.fill("input[name=email]", "browser@example.com");
+    await p.fill("input[name=password]", password);
+    await Promise.all([p.waitForURL(`${base}/account`), p.click("button[type=submit]")]);
+    cookies = await other.cookies(base);
+    expect(cookies.find((c) => c.name === "milk_session"), "no session after signing in");
+    await other.close();
+  });
+
   await check("csrf-rejected", async () => {
     const other = await browser.newContext({ javaScriptEnabled: true });
     const p = await other.newPage();

@@ -244,6 +244,8 @@ milk_test_init (int    *argc,
   g_test_init (argc, argv, NULL);
   g_test_set_nonfatal_assertions ();
   signal (SIGPIPE, SIG_IGN);
+  /* Every test signs up from 127.0.0.1; the cap has a test of its own. */
+  g_setenv ("MILK_SIGNUPS_PER_HOUR", "100000", FALSE);
 
   if ((env = g_getenv ("MILK_TEST_DATABASE_URL")) != NULL && *env)
     admin_url = g_strdup (env);
@@ -498,9 +500,20 @@ milk_test_db_connect (MilkTestServer *self)
 MilkTestClient *
 milk_test_client_new (void)
 {
-  MilkTestClient *self = g_new0 (MilkTestClient, 1);
+  return milk_test_client_new_at (NULL);
+}
 
-  self->session = soup_session_new ();
+/* A browser whose connections come from local_ip (all of 127/8 is
+ * loopback), so that the service sees another address. */
+MilkTestClient *
+milk_test_client_new_at (const char *local_ip)
+{
+  MilkTestClient *self = g_new0 (MilkTestClient, 1);
+  g_autoptr(GInetAddress) ip = local_ip ? g_inet_address_new_from_string (local_ip) : NULL;
+  g_autoptr(GSocketAddress) local = ip ? g_inet_socket_address_new (ip, 0) : NULL;
+
+  g_assert_true (local_ip == NULL || ip != NULL);
+  self->session = local ? soup_session_new_with_options ("local-address", local, NULL) : soup_session_new ();
   soup_session_set_timeout (self->session, 60);
   soup_session_add_feature_by_type (self->session, SOUP_TYPE_COOKIE_JAR);
   return self;

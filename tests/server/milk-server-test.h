@@ -64,6 +64,7 @@ char            *milk_test_role_url          (const char       *database_url,
 void             milk_test_cleanup           (void);
 
 MilkTestClient  *milk_test_client_new        (void);
+MilkTestClient  *milk_test_client_new_at     (const char       *local_ip);
 void             milk_test_client_free       (MilkTestClient   *client);
 guint            milk_test_request           (MilkTestClient   *client,
                                               MilkTestServer   *server,
