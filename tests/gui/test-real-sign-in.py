@@ -19,10 +19,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from milkdays import TODAY, cell, cli, previous_month_day, recorded
+from milkdays import TODAY, cell, cli, open_day, previous_month_day, recorded
 from milkgui import Skip, Suite, button_named, check, states, stop_process, text_of, wait_for
 
 suite = Suite()
@@ -352,6 +353,24 @@ class Service:
                          f"WHERE a.email = '{email}' AND r.type = 'entry' AND NOT r.deleted ORDER BY r.key")
         return rows.splitlines()
 
+    def edit_from_another_device(self, email, day, qty_ml):
+        """A version of the day's entry from another device, stamped an
+        hour ahead, stored as the service stores a push: the next sequence
+        number of the account, so the app pulls it."""
+        key = [e.split(" ", 1) for e in self.entries(email) if day.isoformat() in e][0]
+        body = json.loads(key[1])
+        hlc = f"{int(time.time() * 1000) + 3600 * 1000:013d}-0000-00000000000000ee"
+        body["hlc"] = hlc
+        body["data"]["qty_ml"] = qty_ml
+        text = json.dumps(body).replace("'", "''")
+        self.psql(self.database,
+                  "WITH a AS (SELECT id FROM accounts WHERE email = '" + email + "'), "
+                  "c AS (UPDATE sync_counters SET seq = seq + 1 WHERE account_id = (SELECT id FROM a) "
+                  "RETURNING seq) "
+                  f"UPDATE records SET hlc = '{hlc}', node = '00000000000000ee', seq = (SELECT seq FROM c), "
+                  f"body = '{text}' WHERE account_id = (SELECT id FROM a) AND type = 'entry' "
+                  f"AND key = '{key[0]}'")
+
     def stop(self):
         stop_process(self.proc)
         self.psql("postgres", f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
@@ -411,6 +430,23 @@ def sign_in_and_sync(s):
         popover = open_sync_popover(app)
         app.find("label", "Synced", within=popover, timeout=15)
         app.find("label", re.compile("^Last synced at"), within=popover, timeout=15)
+        app.key("Escape", window=app.window)
+
+        # Another device recorded 2 L for today, stamped later, and reached
+        # the service first. This device's 3 L, typed now, loses: the day
+        # shows 2 L, and the popover says what replaced what (issue 14,
+        # problem 9: before, the edit vanished without a word).
+        service.edit_from_another_device(email, TODAY, 2000)
+        editor = open_day(app, TODAY)
+        app.key("ctrl+a", window=editor)
+        app.type("3", window=editor)
+        app.key("Return", window=editor)
+        cell(app, TODAY, "2 L", timeout=30)
+        popover = open_sync_popover(app)
+        app.find("label", "Changes not kept", within=popover, timeout=15)
+        app.find("label", re.compile(r"Your 3 L was replaced by 2 L from another device"), within=popover)
+        if os.environ.get("MILK_GUI_SHOTS"):
+            app.screenshot("sync-popover-replaced-edit")
     finally:
         if s.current is not None:
             s.current.quit()
