@@ -49,7 +49,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 #define MILK_SIGNUP_WINDOW_S      3600
 #define MILK_SIGNUPS_PER_HOUR     5
 #define MILK_HASH_AT_ONCE         2
-#define MILK_HASH_WAIT_MS         2000
+#define MILK_HASH_WAIT_MS         1000
 #define MILK_PASSWORD_MIN_CHARS   8
 #define MILK_PASSWORD_MAX_BYTES   1024
 #define MILK_FORM_MAX_BYTES       (16 * 1024)

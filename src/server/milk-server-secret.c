@@ -54,25 +54,41 @@ milk_secret_equal (const char *a,
   return len == strlen (b) && sodium_memcmp (a, b, len) == 0;
 }
 
-/* Each Argon2id run holds 64 MiB (MEMLIMIT_INTERACTIVE) for its length:
- * at most MILK_HASH_AT_ONCE of them run at a time, whatever the number of
- * workers, and one that cannot start within MILK_HASH_WAIT_MS is refused
- * (the caller answers 503), so a burst of sign-ups cannot take the
- * service's memory with it. */
+/* Each Argon2id run holds 64 MiB (MEMLIMIT_INTERACTIVE) and a core for
+ * its length: at most half the cores' worth (and MILK_HASH_AT_ONCE) run at
+ * a time, whatever the number of workers, so that a flood of sign-ins or
+ * sign-ups leaves a core for /healthz and syncs. As many again may wait,
+ * at most MILK_HASH_WAIT_MS; any more, or one that waited too long, is
+ * refused at once (the caller answers 503): a waiting check holds a
+ * database worker, which the other requests need. */
 static GMutex hash_lock;
 static GCond hash_free;
-static guint hashing;
+static guint hashing, waiting;
+
+static guint
+hash_at_once (void)
+{
+  return CLAMP (g_get_num_processors () / 2, 1, MILK_HASH_AT_ONCE);
+}
 
 static gboolean
 hash_slot_take (void)
 {
   gint64 until = g_get_monotonic_time () + MILK_HASH_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  guint at_once = hash_at_once ();
   gboolean taken = TRUE;
 
   g_mutex_lock (&hash_lock);
-  while (hashing >= MILK_HASH_AT_ONCE && taken)
-    if (!g_cond_wait_until (&hash_free, &hash_lock, until))
-      taken = hashing < MILK_HASH_AT_ONCE;
+  if (hashing >= at_once && waiting >= at_once)
+    taken = FALSE;
+  else
+    {
+      waiting++;
+      while (hashing >= at_once && taken)
+        if (!g_cond_wait_until (&hash_free, &hash_lock, until))
+          taken = hashing < at_once;
+      waiting--;
+    }
   if (taken)
     hashing++;
   g_mutex_unlock (&hash_lock);

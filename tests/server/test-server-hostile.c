@@ -367,6 +367,116 @@ test_stalled_uploads (void)
   stop ();
 }
 
+/* ---- (e) sign-in and sign-up floods ---- */
+
+typedef struct
+{
+  guint index;
+  gboolean signup;
+  gint64 until;
+  guint answers[600];
+} Flooder;
+
+/* One attacker: a form fetched once, then posted again and again (wrong
+ * passwords for one real account, or sign-ups), from its own loopback
+ * address, until @until. */
+static gpointer
+flood (gpointer data)
+{
+  Flooder *f = data;
+  g_autofree char *from = g_strdup_printf ("127.0.%u.%u", 1 + f->index / 200, 2 + f->index % 200);
+  g_autoptr(MilkTestClient) browser = milk_test_client_new_at (from);
+  const char *path = f->signup ? "/signup" : "/signin";
+  g_autofree char *csrf = NULL;
+
+  if (milk_test_request (browser, server, "GET", path, NULL, NULL, 0, NULL) != 200)
+    return NULL;
+  csrf = milk_test_page_csrf (browser);
+  for (guint n = 0; g_get_monotonic_time () < f->until; n++)
+    {
+      g_autofree char *email = f->signup ? g_strdup_printf ("flood-%u-%u@example.com", f->index, n)
+                                         : g_strdup ("owner@example.com");
+      guint status = f->signup
+                       ? milk_test_form (browser, server, path, "csrf", csrf, "email", email,
+                                         "password", MILK_TEST_PASSWORD, "confirm", MILK_TEST_PASSWORD, NULL)
+                       : milk_test_form (browser, server, path, "csrf", csrf, "email", email,
+                                         "password", "a wrong password", NULL);
+
+      f->answers[MIN (status, G_N_ELEMENTS (f->answers) - 1)]++;
+    }
+  return NULL;
+}
+
+/* Sixteen clients post wrong passwords for one account, sixteen sign up
+ * again and again, for 20 seconds. Each check costs a 64 MiB Argon2id
+ * run: without the limits 64 sign-ups at once took the service to 587 MB.
+ * /healthz answers within a second throughout, a signed-in device syncs,
+ * memory stays bounded and comes back, and the flood meets 429s (limits)
+ * and 503s (Argon2 busy) rather than being served. */
+static void
+test_password_floods (void)
+{
+  const char *env[] = { "MILK_SIGNUPS_PER_HOUR", "5", "MILK_MAX_CONNECTIONS_PER_ADDRESS", "0", NULL };
+  Flooder flooders[32] = { 0 };
+  GThread *threads[G_N_ELEMENTS (flooders)];
+  g_autoptr(MilkTestAccount) owner = NULL;
+  Device device;
+  Watch w = { 0 };
+  guint64 idle, after = 0;
+  guint limited = 0, busy = 0, created = 0, wrong = 0, syncs_before;
+  gint64 until;
+
+  start (env);
+  owner = milk_test_account_new (server, "owner@example.com");
+  device_start (&device, "flood-device@example.com");
+  device_sync (&device);
+  g_usleep (1500 * 1000);
+  idle = rss_kb ();
+  syncs_before = device.syncs;
+
+  until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (guint i = 0; i < G_N_ELEMENTS (flooders); i++)
+    {
+      flooders[i].index = i;
+      flooders[i].signup = i % 2 == 1;
+      flooders[i].until = until;
+      threads[i] = g_thread_new ("flood", flood, &flooders[i]);
+    }
+  while (g_get_monotonic_time () < until)
+    {
+      watch (&w);
+      device_sync (&device);
+      g_usleep (200 * 1000);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (flooders); i++)
+    {
+      g_thread_join (threads[i]);
+      limited += flooders[i].answers[429];
+      busy += flooders[i].answers[503];
+      created += flooders[i].answers[303] * flooders[i].signup;
+      wrong += flooders[i].answers[401] + flooders[i].answers[200] * !flooders[i].signup;
+    }
+  for (until = g_get_monotonic_time () + 15 * G_USEC_PER_SEC; g_get_monotonic_time () < until;)
+    {
+      g_usleep (250 * 1000);
+      if ((after = rss_kb ()) < 2 * idle)
+        break;
+    }
+  g_test_message ("password floods: idle %" G_GUINT64_FORMAT " KiB, peak %" G_GUINT64_FORMAT " KiB, after %"
+                  G_GUINT64_FORMAT " KiB; worst /healthz %.1f ms over %u checks; %u syncs; answers: %u limited "
+                  "(429), %u busy (503), %u wrong passwords checked, %u accounts created",
+                  idle, w.peak_rss, after, w.worst_healthz / 1000.0, w.checks, device.syncs - syncs_before,
+                  limited, busy, wrong, created);
+  g_assert_cmpint (w.worst_healthz, <, HEALTHZ_BOUND_US);
+  g_assert_cmpuint (w.peak_rss, <, RSS_BOUND_KB);
+  g_assert_cmpuint (after, <, 2 * idle);
+  g_assert_cmpuint (device.syncs - syncs_before, >=, 10);
+  g_assert_cmpuint (limited, >, 0);
+  g_assert_cmpuint (created, <=, 16 * 5);   /* five an hour from each address */
+  device_stop (&device);
+  stop ();
+}
+
 /* The bodies being received at once share a budget (8 MiB here, three
  * quarters of it for large ones): a second 4 MiB body waits outside with a
  * 503 and Retry-After, while a small sync still gets in. */
@@ -663,6 +773,7 @@ main (int   argc,
   g_test_add_func ("/server/hostile/timeouts", test_timeouts);
   g_test_add_func ("/server/hostile/per-address-limit", test_per_address_limit);
   g_test_add_func ("/server/hostile/settings-checked", test_settings_checked);
+  g_test_add_func ("/server/hostile/password-floods", test_password_floods);
   status = g_test_run ();
 
   milk_test_cleanup ();
