@@ -27,6 +27,7 @@ milk_server_config_new (void)
   self->page_size = MILK_PROTOCOL_MAX_CHANGES;
   self->migrate_on_start = TRUE;
   self->refresh_grace_s = MILK_REFRESH_GRACE_S;
+  self->min_protocol = 1;
   return self;
 }
 
@@ -176,6 +177,11 @@ milk_server_config_load (MilkServerConfig   *self,
         }
       self->refresh_grace_s = grace;
     }
+  /* Raised once the apps that do not keep what they cannot read (protocol
+   * 1, which strip a newer app's fields when they edit) must stop syncing. */
+  if ((env = g_getenv ("MILK_MIN_PROTOCOL")) != NULL && *env &&
+      !parse_count ("MILK_MIN_PROTOCOL", env, MILK_PROTOCOL_VERSION, &self->min_protocol, error))
+    return FALSE;
   if (role)
     {
       g_free (self->db_role);

@@ -56,6 +56,7 @@ typedef struct
   gboolean migrate_on_start;
   gboolean trust_forwarded;
   guint refresh_grace_s;
+  guint min_protocol;   /* a sync request of an older protocol version gets "upgrade_required" */
 } MilkServerConfig;
 
 MilkServerConfig *milk_server_config_new      (void);
@@ -213,6 +214,7 @@ gboolean    milk_db_sync_push           (PGconn      *conn,
                                          gint64       account_id,
                                          const char  *node,
                                          GPtrArray   *records,
+                                         GPtrArray   *bodies,
                                          GArray      *superseded,
                                          GError     **error);
 /* The instance tokens the service holds for a diary's node. */
