@@ -178,9 +178,11 @@ milk_server_config_load (MilkServerConfig   *self,
       self->refresh_grace_s = grace;
     }
   /* Raised once the apps that do not keep what they cannot read (protocol
-   * 1, which strip a newer app's fields when they edit) must stop syncing. */
+   * 1, which strip a newer app's fields when they edit) must stop syncing.
+   * Above this service's own version it turns every app it knows away
+   * (how the tests see an app told to update). */
   if ((env = g_getenv ("MILK_MIN_PROTOCOL")) != NULL && *env &&
-      !parse_count ("MILK_MIN_PROTOCOL", env, MILK_PROTOCOL_VERSION, &self->min_protocol, error))
+      !parse_count ("MILK_MIN_PROTOCOL", env, MILK_PROTOCOL_MAX_VERSION, &self->min_protocol, error))
     return FALSE;
   if (role)
     {
