@@ -98,6 +98,7 @@ typedef struct
 } Scanner;
 
 #define MAX_NUMBER_DIGITS 16
+#define MAX_FRACTION_DIGITS 40
 
 static void
 skip_space (Scanner *s)
@@ -186,10 +187,16 @@ scan_string (Scanner *s)
   return fail (s, MILK_ERROR_INVALID_JSON, N_("an unterminated string"));
 }
 
+/* Whole numbers are limited to what a field can hold (json-glib would
+ * wrap a larger one). A number with a fraction or an exponent is no field
+ * of this version's but may be a newer version's, kept and sent back:
+ * json-glib writes doubles with 17 significant digits, so those may be
+ * longer, within bounds. */
 static gboolean
 scan_number (Scanner *s)
 {
-  guint digits = 0;
+  guint digits = 0, exponent_digits = 0;
+  gboolean whole = TRUE;
 
   if (*s->p == '-')
     s->p++;
@@ -205,6 +212,7 @@ scan_number (Scanner *s)
   if (s->p < s->end && *s->p == '.')
     {
       s->p++;
+      whole = FALSE;
       if (s->p >= s->end || !g_ascii_isdigit (*s->p))
         return fail (s, MILK_ERROR_INVALID_JSON, N_("a malformed number"));
       while (s->p < s->end && g_ascii_isdigit (*s->p))
@@ -216,14 +224,18 @@ scan_number (Scanner *s)
   if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
     {
       s->p++;
+      whole = FALSE;
       if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
         s->p++;
       if (s->p >= s->end || !g_ascii_isdigit (*s->p))
         return fail (s, MILK_ERROR_INVALID_JSON, N_("a malformed number"));
       while (s->p < s->end && g_ascii_isdigit (*s->p))
-        s->p++;
+        {
+          s->p++;
+          exponent_digits++;
+        }
     }
-  if (digits > MAX_NUMBER_DIGITS)
+  if (digits > (whole ? MAX_NUMBER_DIGITS : MAX_FRACTION_DIGITS) || exponent_digits > 3)
     return fail (s, MILK_ERROR_INVALID_JSON, N_("a number too large to be any field’s value"));
   return TRUE;
 }

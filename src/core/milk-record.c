@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -611,15 +612,45 @@ unknown_members (JsonObject         *obj,
   return unknown;
 }
 
+/* Whether every number in @node is one json-glib writes back as JSON: a
+ * double too large for 64 bits would come out as "inf". */
+static gboolean
+numbers_are_finite (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_VALUE (node))
+    return json_node_get_value_type (node) != G_TYPE_DOUBLE || isfinite (json_node_get_double (node));
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (!numbers_are_finite (json_array_get_element (array, i)))
+          return FALSE;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &value))
+        if (!numbers_are_finite (value))
+          return FALSE;
+    }
+  return TRUE;
+}
+
 /* What a newer version wrote that this one does not read, to be written
  * back unchanged: DESIGN "Versions mix". */
-static JsonObject *
-read_extra (MilkRecordType  type,
-            JsonObject     *obj,
-            JsonObject     *data)
+static gboolean
+read_extra (MilkRecord  *self,
+            JsonObject  *obj,
+            JsonObject  *data,
+            GError     **error)
 {
   JsonObject *extra = unknown_members (obj, top_members);
-  JsonObject *data_extra = data ? unknown_members (data, data_members[type]) : NULL;
+  JsonObject *data_extra = data ? unknown_members (data, data_members[self->type]) : NULL;
 
   if (data_extra != NULL)
     {
@@ -627,7 +658,18 @@ read_extra (MilkRecordType  type,
         extra = json_object_new ();
       json_object_set_object_member (extra, "data", data_extra);
     }
-  return extra;
+  self->extra = extra;
+  if (extra != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), extra);
+
+      if (!numbers_are_finite (node))
+        {
+          g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_FIELD, _("A change holds a number out of range"));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 char *
@@ -704,7 +746,8 @@ milk_record_from_json (JsonNode  *node,
       if (!read_data (self, json_node_get_object (data), error))
         return NULL;
     }
-  self->extra = read_extra (type, obj, self->deleted ? NULL : json_node_get_object (data));
+  if (!read_extra (self, obj, self->deleted ? NULL : json_node_get_object (data), error))
+    return NULL;
 
   if (!milk_record_validate (self, error))
     return NULL;
