@@ -181,6 +181,14 @@ test_from_version_5 (void)
   g_assert_no_error (error);
   g_assert_nonnull (kept);
   g_assert_true (milk_record_equal (kept, entry));
+  {
+    g_autofree char *extra = milk_record_dup_extra_text (kept);
+    g_autoptr(JsonNode) got = json_from_string (extra, NULL);
+    g_autoptr(JsonNode) want = json_from_string ("{\"scope\":\"device\",\"data\":{\"contrast\":2}}", NULL);
+
+    g_assert_nonnull (got);
+    g_assert_true (json_node_equal (got, want));
+  }
 
   g_clear_object (&store);
   milk_test_dir_clear (&dir);
