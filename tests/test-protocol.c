@@ -1265,6 +1265,31 @@ test_unknown_fractions (void)
   g_assert_cmpstr (((MilkRejection *) g_ptr_array_index (refused->rejected, 0))->code, ==, "invalid_field");
 }
 
+/* What is kept is bounded, so that a page of changes always fits in one
+ * document: unknown members up to 1 KiB, and a change padded with spaces
+ * is stored compact. */
+static void
+test_kept_members_bounded (void)
+{
+  g_autofree char *big = g_strnfill (MILK_RECORD_MAX_EXTRA_BYTES, 'x');
+  g_autofree char *too_much = g_strdup_printf (HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1000,\"blob\":\"%s\"") "]}", big);
+  g_autofree char *spaces = g_strnfill (4000, ' ');
+  g_autofree char *padded = g_strdup_printf (HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1000,%s\"fat_pct\":35") "]}", spaces);
+  g_autoptr(MilkSyncMessage) message = NULL;
+  const char *text;
+
+  message = decode_request (too_much, strlen (too_much));
+  g_assert_cmpuint (message->changes->len, ==, 0);
+  g_assert_cmpstr (((MilkRejection *) g_ptr_array_index (message->rejected, 0))->code, ==, "too_large");
+  g_clear_pointer (&message, milk_sync_message_free);
+
+  message = decode_request (padded, strlen (padded));
+  g_assert_cmpuint (message->changes->len, ==, 1);
+  text = g_ptr_array_index (message->change_texts, 0);
+  g_assert_cmpuint (strlen (text), <, 400);
+  g_assert_nonnull (strstr (text, "\"fat_pct\":35"));
+}
+
 /* The service stores each change as the text it came as. */
 static void
 test_request_keeps_change_text (void)
@@ -1393,6 +1418,7 @@ main (int   argc,
   g_test_add_func ("/core/record/unknown-members-kept", test_unknown_members_kept);
   g_test_add_func ("/core/protocol/request-keeps-change-text", test_request_keeps_change_text);
   g_test_add_func ("/core/record/unknown-fractions", test_unknown_fractions);
+  g_test_add_func ("/core/record/kept-members-bounded", test_kept_members_bounded);
   g_test_add_func ("/core/protocol/request-version", test_request_version);
   g_test_add_func ("/core/protocol/response-serves-text", test_response_serves_text);
 

@@ -427,14 +427,16 @@ find_change_spans (const char *data,
 }
 
 /* The text of change @i as it came, when the spans found match what
- * json-glib parsed; otherwise the element encoded again (same meaning). */
+ * json-glib parsed and it is not padded past what a page of changes can
+ * hold; otherwise the element encoded again (same meaning, compact). */
 static char *
 dup_change_text (GArray     *spans,
                  guint       n,
                  guint       i,
                  JsonNode   *element)
 {
-  if (spans != NULL && spans->len == n)
+  if (spans != NULL && spans->len == n &&
+      g_array_index (spans, Span, i).end - g_array_index (spans, Span, i).start <= MILK_PROTOCOL_MAX_CHANGE_TEXT)
     {
       Span *span = &g_array_index (spans, Span, i);
       g_autofree char *text = g_strndup (span->start, span->end - span->start);

@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 #define MILK_PROTOCOL_MAX_CURSOR  128
 #define MILK_PROTOCOL_MAX_TIME    G_GINT64_CONSTANT (9999999999999)
 #define MILK_PROTOCOL_MAX_INSTANCE 64
+/* A change's text longer than this is kept encoded again, compact: a page
+ * of MILK_PROTOCOL_MAX_CHANGES stored texts fits in MILK_PROTOCOL_MAX_BYTES. */
+#define MILK_PROTOCOL_MAX_CHANGE_TEXT 3584
 
 /* The protocol version this build speaks. 1: requests without "version"
  * (apps before records kept what they did not know); 2: records keep the

@@ -662,10 +662,19 @@ read_extra (MilkRecord  *self,
   if (extra != NULL)
     {
       g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), extra);
+      g_autofree char *text = NULL;
 
       if (!numbers_are_finite (node))
         {
           g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_FIELD, _("A change holds a number out of range"));
+          return FALSE;
+        }
+      text = json_to_string (node, FALSE);
+      if (strlen (text) > MILK_RECORD_MAX_EXTRA_BYTES)
+        {
+          g_set_error (error, MILK_ERROR, MILK_ERROR_TOO_LARGE,
+                       _("A change holds more than %d bytes of fields this version does not know"),
+                       MILK_RECORD_MAX_EXTRA_BYTES);
           return FALSE;
         }
     }

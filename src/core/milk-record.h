@@ -26,6 +26,8 @@ typedef enum
 #define MILK_UNIT_MAX_CHARS 16
 #define MILK_SETTING_VALUE_MAX_CHARS 200
 #define MILK_NO_PRICE (-1)
+/* A page of the largest changes must still fit in one protocol document. */
+#define MILK_RECORD_MAX_EXTRA_BYTES 1024
 
 /* The product every new install has; a fixed id so that two fresh devices
  * agree on it instead of syncing two "Milk"s. */
