@@ -1204,6 +1204,171 @@ test_record_equal (void)
   }
 }
 
+/* DESIGN "Versions mix": a newer app's members this version does not know,
+ * in "data" and at the top level, come back out as they went in. */
+static void
+test_unknown_members_kept (void)
+{
+  const char *changes[] = {
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-11-24\",\"hlc\":\"" HLC "\",\"deleted\":false,"
+    "\"data\":{\"qty_ml\":1000,\"fat_pct\":35,\"price_override\":null,\"note\":\"\","
+    "\"source\":{\"kind\":\"scale\",\"ids\":[1,2,3]}},\"origin\":\"phone\",\"rev\":[true,null,1.5]}",
+    PROD (PROD_DATA ("Milk") ",\"colour\":\"blue\""),
+    "{\"type\":\"payment\",\"key\":\"" PAYMENT "\",\"hlc\":\"" HLC "\",\"deleted\":true,\"reason\":\"typo\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
+    {
+      g_autoptr(MilkRecord) record = decode_one_change (changes[i]);
+      g_autoptr(MilkRecord) copy = milk_record_copy (record);
+      g_autoptr(JsonNode) sent = json_from_string (changes[i], NULL);
+      g_autoptr(JsonNode) out = milk_record_to_json (copy);
+      g_autofree char *text = json_to_string (out, FALSE);
+      g_autoptr(MilkRecord) plain = NULL;
+
+      g_assert_nonnull (record->extra);
+      if (!json_node_equal (sent, out))
+        g_error ("%s came back as %s", changes[i], text);
+
+      /* The same record without what it does not know is another version. */
+      plain = milk_record_copy (record);
+      g_clear_pointer (&plain->extra, json_object_unref);
+      g_assert_false (milk_record_equal (plain, record));
+      g_assert_true (milk_record_equal (copy, record));
+    }
+}
+
+/* A newer version's fractions come back as json-glib writes them (17
+ * digits), which this decoder takes; a number that would come back as
+ * "inf" is refused, not kept. */
+static void
+test_unknown_fractions (void)
+{
+  g_autoptr(MilkRecord) record = decode_one_change (ENTRY ("\"qty_ml\":1000,\"ratio\":0.1,\"tiny\":-2.5e-300"));
+  g_autoptr(MilkSyncMessage) sent = milk_sync_message_new ();
+  g_autoptr(MilkSyncMessage) again = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *huge = g_strconcat (HEAD "\"changes\":[", ENTRY ("\"qty_ml\":1000,\"x\":[1e400]"), "]}", NULL);
+  g_autoptr(MilkSyncMessage) refused = NULL;
+  gsize length;
+
+  sent->node = g_strdup (NODE);
+  g_ptr_array_add (sent->changes, milk_record_copy (record));
+  text = milk_sync_request_encode (sent, &length);
+  again = decode_request (text, length);
+  g_assert_cmpuint (again->changes->len, ==, 1);
+  g_assert_true (milk_record_equal (g_ptr_array_index (again->changes, 0), record));
+
+  refused = decode_request (huge, strlen (huge));
+  g_assert_cmpuint (refused->changes->len, ==, 0);
+  g_assert_cmpuint (refused->rejected->len, ==, 1);
+  g_assert_cmpstr (((MilkRejection *) g_ptr_array_index (refused->rejected, 0))->code, ==, "invalid_field");
+}
+
+/* What is kept is bounded, so that a page of changes always fits in one
+ * document: unknown members up to 1 KiB, and a change padded with spaces
+ * is stored compact. */
+static void
+test_kept_members_bounded (void)
+{
+  g_autofree char *big = g_strnfill (MILK_RECORD_MAX_EXTRA_BYTES, 'x');
+  g_autofree char *too_much = g_strdup_printf (HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1000,\"blob\":\"%s\"") "]}", big);
+  g_autofree char *spaces = g_strnfill (4000, ' ');
+  g_autofree char *padded = g_strdup_printf (HEAD "\"changes\":[" ENTRY ("\"qty_ml\":1000,%s\"fat_pct\":35") "]}", spaces);
+  g_autoptr(MilkSyncMessage) message = NULL;
+  const char *text;
+
+  message = decode_request (too_much, strlen (too_much));
+  g_assert_cmpuint (message->changes->len, ==, 0);
+  g_assert_cmpstr (((MilkRejection *) g_ptr_array_index (message->rejected, 0))->code, ==, "too_large");
+  g_clear_pointer (&message, milk_sync_message_free);
+
+  message = decode_request (padded, strlen (padded));
+  g_assert_cmpuint (message->changes->len, ==, 1);
+  text = g_ptr_array_index (message->change_texts, 0);
+  g_assert_cmpuint (strlen (text), <, 400);
+  g_assert_nonnull (strstr (text, "\"fat_pct\":35"));
+}
+
+/* The service stores each change as the text it came as. */
+static void
+test_request_keeps_change_text (void)
+{
+  const char *change = "{ \"type\" : \"entry\", \"key\":\"" PRODUCT "/2026-11-24\",\"hlc\":\"" HLC "\","
+                       "\"deleted\":false,\"data\":{\"qty_ml\":1000, \"fat_pct\":35}}";
+  g_autofree char *doc = g_strconcat (HEAD "\"changes\":[" GOOD_PAYMENT ", 5, ", change, "]}", NULL);
+  g_autoptr(MilkSyncMessage) message = decode_request (doc, strlen (doc));
+
+  g_assert_cmpuint (message->changes->len, ==, 2);
+  g_assert_cmpuint (message->change_texts->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (message->change_texts, 0), ==, GOOD_PAYMENT);
+  g_assert_cmpstr (g_ptr_array_index (message->change_texts, 1), ==, change);
+  g_assert_cmpuint (message->rejected->len, ==, 1);
+}
+
+/* A request says which protocol version sent it; none means 1. */
+static void
+test_request_version (void)
+{
+  const char *none = HEAD "\"changes\":[]}";
+  const char *two = HEAD "\"version\":2,\"changes\":[]}";
+  const char *bad[] = { HEAD "\"version\":\"2\",\"changes\":[]}", HEAD "\"version\":0,\"changes\":[]}",
+                        HEAD "\"version\":1.5,\"changes\":[]}" };
+  g_autoptr(MilkSyncMessage) message = NULL;
+  g_autoptr(MilkSyncMessage) sent = milk_sync_message_new ();
+  g_autofree char *encoded = NULL;
+  gsize length;
+
+  message = decode_request (none, strlen (none));
+  g_assert_cmpint (message->version, ==, 1);
+  g_clear_pointer (&message, milk_sync_message_free);
+  message = decode_request (two, strlen (two));
+  g_assert_cmpint (message->version, ==, 2);
+  g_clear_pointer (&message, milk_sync_message_free);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (milk_sync_request_decode (bad[i], strlen (bad[i]), &error));
+      g_assert_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT);
+    }
+
+  sent->node = g_strdup (NODE);
+  encoded = milk_sync_request_encode (sent, &length);
+  message = decode_request (encoded, length);
+  g_assert_cmpint (message->version, ==, MILK_PROTOCOL_VERSION);
+  g_assert_cmpint (MILK_PROTOCOL_VERSION, >=, 2);
+}
+
+/* A response serves the stored text of a change as it is. */
+static void
+test_response_serves_text (void)
+{
+  const char *stored = "{\"type\":\"entry\", \"key\":\"" PRODUCT "/2026-11-24\",\"hlc\":\"" HLC "\","
+                       "\"deleted\":false,\"data\":{\"qty_ml\":1000,\"fat_pct\":35,\"price_override\":null}}";
+  g_autoptr(MilkSyncMessage) response = milk_sync_message_new ();
+  g_autoptr(MilkSyncMessage) decoded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  gsize length;
+
+  response->cursor = g_strdup ("v1.7");
+  g_ptr_array_add (response->changes, decode_one_change (stored));
+  g_ptr_array_add (response->change_texts, g_strdup (stored));
+  g_ptr_array_add (response->changes, decode_one_change (GOOD_PAYMENT));
+  g_ptr_array_add (response->change_texts, NULL);
+  body = milk_sync_response_encode (response, &length);
+  g_assert_cmpuint (length, ==, strlen (body));
+  g_assert_nonnull (strstr (body, stored));
+
+  decoded = milk_sync_response_decode (body, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (decoded->cursor, ==, "v1.7");
+  g_assert_cmpuint (decoded->changes->len, ==, 2);
+  g_assert_true (milk_record_equal (g_ptr_array_index (decoded->changes, 0), g_ptr_array_index (response->changes, 0)));
+  g_assert_true (milk_record_equal (g_ptr_array_index (decoded->changes, 1), g_ptr_array_index (response->changes, 1)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1250,6 +1415,12 @@ main (int   argc,
   g_test_add_func ("/core/record/tombstone", test_tombstone);
   g_test_add_func ("/core/record/accepted-limits", test_accepted_limits);
   g_test_add_func ("/core/record/equal", test_record_equal);
+  g_test_add_func ("/core/record/unknown-members-kept", test_unknown_members_kept);
+  g_test_add_func ("/core/protocol/request-keeps-change-text", test_request_keeps_change_text);
+  g_test_add_func ("/core/record/unknown-fractions", test_unknown_fractions);
+  g_test_add_func ("/core/record/kept-members-bounded", test_kept_members_bounded);
+  g_test_add_func ("/core/protocol/request-version", test_request_version);
+  g_test_add_func ("/core/protocol/response-serves-text", test_response_serves_text);
 
   return g_test_run ();
 }

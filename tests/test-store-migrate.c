@@ -134,6 +134,66 @@ test_from_version_3 (void)
   milk_test_dir_clear (&dir);
 }
 
+/* 5 → 6: a diary from before records kept what they did not know opens,
+ * keeps its records, and from then on keeps a newer app's fields. */
+static void
+test_from_version_5 (void)
+{
+  MilkTestDir dir;
+  g_autoptr(MilkStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  g_autoptr(MilkRecord) entry = NULL;
+  g_autoptr(MilkRecord) kept = NULL;
+  g_autofree char *v5 = NULL;
+  sqlite3_stmt *stmt;
+  MilkTotals october;
+
+  milk_test_dir_init (&dir);
+  load_fixture (dir.path, "store-v1.sql");
+  v5 = g_strconcat (_milk_store_migration (1), _milk_store_migration (2), _milk_store_migration (3),
+                    _milk_store_migration (4), "PRAGMA user_version = 5;", NULL);
+  make_database (dir.path, v5);
+
+  store = milk_store_new (dir.path, &error);
+  g_assert_no_error (error);
+  stmt = _milk_store_prepare (store, "PRAGMA user_version", NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, MILK_STORE_SCHEMA_VERSION);
+  sqlite3_reset (stmt);
+  g_assert_true (milk_store_month_totals (store, 2025, 10, &october, NULL, NULL));
+  g_assert_cmpint (october.amount, ==, 16500);
+  g_assert_cmpuint (milk_store_count_pending (store), ==, 6);
+
+  entry = milk_record_new (MILK_RECORD_SETTING);
+  g_assert_true (milk_record_set_key (entry, "theme", NULL));
+  entry->hlc = g_strdup ("1761955200000-0009-1a2b3c4d5e6f7a8b");
+  entry->value = g_strdup ("dark");
+  g_assert_true (milk_record_set_extra_text (entry, "{\"scope\":\"device\",\"data\":{\"contrast\":2}}"));
+  g_ptr_array_add (records, milk_record_copy (entry));
+  g_assert_true (milk_store_apply_remote (store, records, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = milk_store_new (dir.path, &error);
+  g_assert_no_error (error);
+  kept = milk_store_get (store, MILK_RECORD_SETTING, "theme", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (kept);
+  g_assert_true (milk_record_equal (kept, entry));
+  {
+    g_autofree char *extra = milk_record_dup_extra_text (kept);
+    g_autoptr(JsonNode) got = json_from_string (extra, NULL);
+    g_autoptr(JsonNode) want = json_from_string ("{\"scope\":\"device\",\"data\":{\"contrast\":2}}", NULL);
+
+    g_assert_nonnull (got);
+    g_assert_true (json_node_equal (got, want));
+  }
+
+  g_clear_object (&store);
+  milk_test_dir_clear (&dir);
+}
+
 static void
 test_newer_refused_untouched (void)
 {
@@ -197,6 +257,7 @@ main (int   argc,
 
   g_test_add_func ("/store/migrate/from-version-1", test_from_version_1);
   g_test_add_func ("/store/migrate/from-version-3", test_from_version_3);
+  g_test_add_func ("/store/migrate/from-version-5", test_from_version_5);
   g_test_add_func ("/store/migrate/newer-refused-untouched", test_newer_refused_untouched);
   g_test_add_func ("/store/migrate/not-a-diary-refused", test_not_a_diary_refused);
   g_test_add_func ("/store/migrate/unwritable-place", test_unwritable_place);

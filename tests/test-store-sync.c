@@ -873,6 +873,60 @@ test_unreadable_garbage_kept (Fixture       *f,
     }
 }
 
+/* DESIGN "Versions mix": a field from a newer app that this one does not
+ * know survives a local edit of the record and a restart, and goes out
+ * with the edit; a newer version from the service replaces it whole. */
+static void
+test_unknown_fields_kept (void)
+{
+  MilkTestDir dir;
+  gint64 now = T0;
+  g_autoptr(MilkStore) store = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) sent = NULL;
+  JsonObject *obj, *data;
+
+  milk_test_dir_init (&dir);
+  store = store_with_clock (&dir, &now);
+  pull_into (store, "{\"type\":\"entry\",\"key\":\"" MILK "/2026-11-20\",\"hlc\":\"" H1 "\",\"deleted\":false,"
+                    "\"origin\":\"phone\",\"data\":{\"qty_ml\":1000,\"fat_pct\":35,\"price_override\":null,\"note\":\"\"}}");
+  g_clear_object (&store);
+  store = store_with_clock (&dir, &now);
+  now += 5000;
+  set_entry (store, "2026-11-20", 1500);
+  g_clear_object (&store);
+  store = store_with_clock (&dir, &now);
+
+  g_assert_cmpint (qty_on (store, "2026-11-20"), ==, 1500);
+  pending = milk_store_list_pending (store, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  sent = milk_record_to_json (g_ptr_array_index (pending, 0));
+  obj = json_node_get_object (sent);
+  data = json_object_get_object_member (obj, "data");
+  g_assert_cmpint (json_object_get_int_member (data, "qty_ml"), ==, 1500);
+  g_assert_true (json_object_has_member (data, "fat_pct"));
+  g_assert_cmpint (json_object_get_int_member (data, "fat_pct"), ==, 35);
+  g_assert_cmpstr (json_object_get_string_member (obj, "origin"), ==, "phone");
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  g_clear_pointer (&sent, json_node_unref);
+
+  /* A newer version without the field is the whole record now. */
+  pull_into (store, "{\"type\":\"entry\",\"key\":\"" MILK "/2026-11-20\",\"hlc\":\"" H_AHEAD "\",\"deleted\":false,"
+                    "\"data\":{\"qty_ml\":2000,\"price_override\":null,\"note\":\"\"}}");
+  set_entry (store, "2026-11-20", 2500);
+  pending = milk_store_list_pending (store, 100, &error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  sent = milk_record_to_json (g_ptr_array_index (pending, 0));
+  obj = json_node_get_object (sent);
+  g_assert_false (json_object_has_member (json_object_get_object_member (obj, "data"), "fat_pct"));
+  g_assert_false (json_object_has_member (obj, "origin"));
+
+  g_clear_object (&store);
+  milk_test_dir_clear (&dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -902,6 +956,7 @@ main (int   argc,
   g_test_add_func ("/store/sync/future-saved-clock-recovers", test_future_saved_clock_recovers);
   g_test_add_func ("/store/sync/clock-drift-change-sent-again", test_clock_drift_change_sent_again);
   g_test_add_func ("/store/sync/unreadable-kept", test_unreadable_kept);
+  g_test_add_func ("/store/sync/unknown-fields-kept", test_unknown_fields_kept);
 
   return g_test_run ();
 }

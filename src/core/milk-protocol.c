@@ -48,6 +48,8 @@ milk_sync_message_new (void)
   self->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
   self->rejected = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_rejection_free);
   self->unreadable = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_unreadable_change_free);
+  self->change_texts = g_ptr_array_new_with_free_func (g_free);
+  self->version = MILK_PROTOCOL_VERSION;
   return self;
 }
 
@@ -62,6 +64,7 @@ milk_sync_message_free (MilkSyncMessage *self)
   g_ptr_array_unref (self->changes);
   g_ptr_array_unref (self->rejected);
   g_ptr_array_unref (self->unreadable);
+  g_ptr_array_unref (self->change_texts);
   g_free (self);
 }
 
@@ -95,6 +98,7 @@ typedef struct
 } Scanner;
 
 #define MAX_NUMBER_DIGITS 16
+#define MAX_FRACTION_DIGITS 40
 
 static void
 skip_space (Scanner *s)
@@ -183,10 +187,16 @@ scan_string (Scanner *s)
   return fail (s, MILK_ERROR_INVALID_JSON, N_("an unterminated string"));
 }
 
+/* Whole numbers are limited to what a field can hold (json-glib would
+ * wrap a larger one). A number with a fraction or an exponent is no field
+ * of this version's but may be a newer version's, kept and sent back:
+ * json-glib writes doubles with 17 significant digits, so those may be
+ * longer, within bounds. */
 static gboolean
 scan_number (Scanner *s)
 {
-  guint digits = 0;
+  guint digits = 0, exponent_digits = 0;
+  gboolean whole = TRUE;
 
   if (*s->p == '-')
     s->p++;
@@ -202,6 +212,7 @@ scan_number (Scanner *s)
   if (s->p < s->end && *s->p == '.')
     {
       s->p++;
+      whole = FALSE;
       if (s->p >= s->end || !g_ascii_isdigit (*s->p))
         return fail (s, MILK_ERROR_INVALID_JSON, N_("a malformed number"));
       while (s->p < s->end && g_ascii_isdigit (*s->p))
@@ -213,14 +224,18 @@ scan_number (Scanner *s)
   if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
     {
       s->p++;
+      whole = FALSE;
       if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
         s->p++;
       if (s->p >= s->end || !g_ascii_isdigit (*s->p))
         return fail (s, MILK_ERROR_INVALID_JSON, N_("a malformed number"));
       while (s->p < s->end && g_ascii_isdigit (*s->p))
-        s->p++;
+        {
+          s->p++;
+          exponent_digits++;
+        }
     }
-  if (digits > MAX_NUMBER_DIGITS)
+  if (digits > (whole ? MAX_NUMBER_DIGITS : MAX_FRACTION_DIGITS) || exponent_digits > 3)
     return fail (s, MILK_ERROR_INVALID_JSON, N_("a number too large to be any field’s value"));
   return TRUE;
 }
@@ -411,6 +426,28 @@ find_change_spans (const char *data,
   return g_steal_pointer (&spans);
 }
 
+/* The text of change @i as it came, when the spans found match what
+ * json-glib parsed and it is not padded past what a page of changes can
+ * hold; otherwise the element encoded again (same meaning, compact). */
+static char *
+dup_change_text (GArray     *spans,
+                 guint       n,
+                 guint       i,
+                 JsonNode   *element)
+{
+  if (spans != NULL && spans->len == n &&
+      g_array_index (spans, Span, i).end - g_array_index (spans, Span, i).start <= MILK_PROTOCOL_MAX_CHANGE_TEXT)
+    {
+      Span *span = &g_array_index (spans, Span, i);
+      g_autofree char *text = g_strndup (span->start, span->end - span->start);
+      g_autoptr(JsonNode) again = json_from_string (text, NULL);
+
+      if (again != NULL && json_node_equal (again, element))
+        return g_steal_pointer (&text);
+    }
+  return json_to_string (element, FALSE);
+}
+
 static JsonObject *
 parse_document (JsonParser  *parser,
                 const char  *data,
@@ -531,23 +568,53 @@ read_array (JsonObject  *obj,
 }
 
 /* Every change is decoded on its own: a bad one is rejected by index with
- * its reason, the good ones still go through. */
+ * its reason, the good ones still go through, each with its text. */
 static void
 read_changes (JsonArray       *changes,
+              const char      *data,
+              gsize            length,
               MilkSyncMessage *message)
 {
+  g_autoptr(GArray) spans = NULL;
   guint n = changes ? json_array_get_length (changes) : 0;
 
+  if (n > 0)
+    spans = find_change_spans (data, length);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;
-      MilkRecord *record = milk_record_from_json (json_array_get_element (changes, i), &error);
+      JsonNode *element = json_array_get_element (changes, i);
+      MilkRecord *record = milk_record_from_json (element, &error);
 
-      if (record)
-        g_ptr_array_add (message->changes, record);
-      else
-        milk_sync_message_reject (message, i, error);
+      if (record == NULL)
+        {
+          milk_sync_message_reject (message, i, error);
+          continue;
+        }
+      g_ptr_array_add (message->changes, record);
+      g_ptr_array_add (message->change_texts, dup_change_text (spans, n, i, element));
     }
+}
+
+/* "version": absent for apps before it (1), else a whole number from 1. */
+static gboolean
+read_version (JsonObject       *obj,
+              MilkSyncMessage  *message,
+              GError          **error)
+{
+  JsonNode *node = json_object_get_member (obj, "version");
+
+  message->version = 1;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+      json_node_get_int (node) < 1 || json_node_get_int (node) > MILK_PROTOCOL_MAX_VERSION)
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DOCUMENT, _("“version” must be a whole number from 1"));
+      return FALSE;
+    }
+  message->version = json_node_get_int (node);
+  return TRUE;
 }
 
 static char *
@@ -602,17 +669,7 @@ read_pulled_changes (JsonArray       *changes,
 
       if (spans == NULL)
         spans = find_change_spans (data, length);
-      if (spans != NULL && spans->len == n)
-        {
-          Span *span = &g_array_index (spans, Span, i);
-          g_autofree char *text = g_strndup (span->start, span->end - span->start);
-          g_autoptr(JsonNode) again = json_from_string (text, NULL);
-
-          if (again != NULL && json_node_equal (again, element))
-            change->json = g_steal_pointer (&text);
-        }
-      if (change->json == NULL)
-        change->json = json_to_string (element, FALSE);
+      change->json = dup_change_text (spans, n, i, element);
       g_ptr_array_add (message->unreadable, change);
     }
 }
@@ -642,7 +699,8 @@ milk_sync_request_decode (const char  *data,
       return NULL;
     }
   message->node = g_strdup (json_node_get_string (node));
-  if (!read_instance (obj, message, error))
+  if (!read_instance (obj, message, error) ||
+      !read_version (obj, message, error))
     return NULL;
 
   changes = read_array (obj, "changes", TRUE, &local_error);
@@ -651,7 +709,7 @@ milk_sync_request_decode (const char  *data,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  read_changes (changes, message);
+  read_changes (changes, data, length, message);
   return g_steal_pointer (&message);
 }
 
@@ -736,6 +794,43 @@ bad_rejection:
   return NULL;
 }
 
+/* The changes of a response, each as its stored text when there is one,
+ * appended as the document's last member to @text (the rest of the
+ * document, an object of at least one member). The text was checked when
+ * it was stored and is served as it is, never decoded and encoded again. */
+static char *
+append_changes (char                  *text,
+                gsize                  text_len,
+                const MilkSyncMessage *message,
+                gsize                 *length)
+{
+  GString *out = g_string_new_len (text, text_len - 1);
+  GPtrArray *texts = message->change_texts;
+
+  g_free (text);
+  g_string_append (out, ",\"changes\":[");
+  for (guint i = 0; i < message->changes->len; i++)
+    {
+      const char *stored = texts->len == message->changes->len ? g_ptr_array_index (texts, i) : NULL;
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      if (stored != NULL)
+        g_string_append (out, stored);
+      else
+        {
+          g_autoptr(JsonNode) node = milk_record_to_json (g_ptr_array_index (message->changes, i));
+          g_autofree char *encoded = json_to_string (node, FALSE);
+
+          g_string_append (out, encoded);
+        }
+    }
+  g_string_append (out, "]}");
+  if (length)
+    *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
 static void
 add_changes (JsonBuilder     *builder,
              GPtrArray       *changes)
@@ -780,6 +875,8 @@ milk_sync_request_encode (const MilkSyncMessage *message,
       else
         json_builder_add_null_value (builder);
     }
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, MILK_PROTOCOL_VERSION);
   add_changes (builder, message->changes);
   json_builder_end_object (builder);
   return finish (builder, length);
@@ -790,6 +887,8 @@ milk_sync_response_encode (const MilkSyncMessage *message,
                            gsize                 *length)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  char *text;
+  gsize text_len;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "cursor");
@@ -809,7 +908,6 @@ milk_sync_response_encode (const MilkSyncMessage *message,
       json_builder_set_member_name (builder, "instance");
       json_builder_add_string_value (builder, message->instance);
     }
-  add_changes (builder, message->changes);
   json_builder_set_member_name (builder, "rejected");
   json_builder_begin_array (builder);
   for (guint i = 0; i < message->rejected->len; i++)
@@ -827,7 +925,8 @@ milk_sync_response_encode (const MilkSyncMessage *message,
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
-  return finish (builder, length);
+  text = finish (builder, &text_len);
+  return append_changes (text, text_len, message, length);
 }
 
 char *

@@ -17,6 +17,15 @@ G_BEGIN_DECLS
 #define MILK_PROTOCOL_MAX_CURSOR  128
 #define MILK_PROTOCOL_MAX_TIME    G_GINT64_CONSTANT (9999999999999)
 #define MILK_PROTOCOL_MAX_INSTANCE 64
+/* A change's text longer than this is kept encoded again, compact: a page
+ * of MILK_PROTOCOL_MAX_CHANGES stored texts fits in MILK_PROTOCOL_MAX_BYTES. */
+#define MILK_PROTOCOL_MAX_CHANGE_TEXT 3584
+
+/* The protocol version this build speaks. 1: requests without "version"
+ * (apps before records kept what they did not know); 2: records keep the
+ * members they do not know and send them back unchanged. */
+#define MILK_PROTOCOL_VERSION     2
+#define MILK_PROTOCOL_MAX_VERSION 1000000
 
 typedef struct
 {
@@ -56,7 +65,13 @@ typedef struct
   gboolean has_instance;
   gboolean more;
   gint64 time;          /* ms since the epoch */
+  gint64 version;       /* requests: the sender's protocol version, 1 when absent */
   GPtrArray *changes;   /* of MilkRecord */
+  /* Parallel to @changes, the JSON text of each (char *, NULL: encode the
+   * record): a decoded request has the text each change came as, so that
+   * the service stores what it received; a response to encode serves the
+   * stored text. Empty when not used. */
+  GPtrArray *change_texts;
   GPtrArray *rejected;  /* of MilkRejection */
   GPtrArray *unreadable; /* of MilkUnreadableChange, responses only */
 } MilkSyncMessage;

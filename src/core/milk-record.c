@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -69,6 +70,7 @@ milk_record_copy (const MilkRecord *record)
   self->unit = g_strdup (record->unit);
   self->note = g_strdup (record->note);
   self->value = g_strdup (record->value);
+  self->extra = record->extra ? json_object_ref (record->extra) : NULL;
   return self;
 }
 
@@ -83,6 +85,7 @@ milk_record_free (MilkRecord *self)
   g_free (self->unit);
   g_free (self->note);
   g_free (self->value);
+  g_clear_pointer (&self->extra, json_object_unref);
   g_free (self);
 }
 
@@ -307,6 +310,49 @@ milk_product_usual_qty (const MilkRecord *product,
   return product->default_qty_ml;
 }
 
+static const char * const top_members[] = { "type", "key", "hlc", "deleted", "data", NULL };
+
+static const char * const * const data_members[] = {
+  [MILK_RECORD_PRODUCT] = (const char * const[]) { "name", "unit", "default_qty_ml", "weekday_qty_ml",
+                                                   "position", "archived", NULL },
+  [MILK_RECORD_ENTRY] = (const char * const[]) { "qty_ml", "price_override", "note", NULL },
+  [MILK_RECORD_PRICE] = (const char * const[]) { "price_per_l", NULL },
+  [MILK_RECORD_PAYMENT] = (const char * const[]) { "day", "amount", "note", NULL },
+  [MILK_RECORD_SETTING] = (const char * const[]) { "value", NULL },
+};
+
+static JsonObject *
+data_extra (const MilkRecord *self)
+{
+  JsonNode *node = self->extra ? json_object_get_member (self->extra, "data") : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The members of @extra that this version did not read, as they came.
+ * At the top level "data" holds the unknown part of the data, written
+ * with the data instead. */
+static void
+add_extra (JsonBuilder *builder,
+           JsonObject  *extra,
+           gboolean     top_level)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (extra == NULL)
+    return;
+  json_object_iter_init (&iter, extra);
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      if (top_level && g_str_equal (name, "data"))
+        continue;
+      json_builder_set_member_name (builder, name);
+      json_builder_add_value (builder, json_node_copy (value));
+    }
+}
+
 JsonNode *
 milk_record_to_json (const MilkRecord *self)
 {
@@ -386,9 +432,11 @@ milk_record_to_json (const MilkRecord *self)
         default:
           g_assert_not_reached ();
         }
+      add_extra (builder, data_extra (self), FALSE);
       json_builder_end_object (builder);
     }
 
+  add_extra (builder, self->extra, TRUE);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -533,6 +581,135 @@ read_data (MilkRecord  *self,
     }
 }
 
+static gboolean
+is_one_of (const char         *name,
+           const char * const *names)
+{
+  for (; *names; names++)
+    if (g_str_equal (name, *names))
+      return TRUE;
+  return FALSE;
+}
+
+/* The members of @obj not in @known, copied; NULL for none. */
+static JsonObject *
+unknown_members (JsonObject         *obj,
+                 const char * const *known)
+{
+  JsonObject *unknown = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, obj);
+  while (json_object_iter_next (&iter, &name, &value))
+    if (!is_one_of (name, known))
+      {
+        if (unknown == NULL)
+          unknown = json_object_new ();
+        json_object_set_member (unknown, name, json_node_copy (value));
+      }
+  return unknown;
+}
+
+/* Whether every number in @node is one json-glib writes back as JSON: a
+ * double too large for 64 bits would come out as "inf". */
+static gboolean
+numbers_are_finite (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_VALUE (node))
+    return json_node_get_value_type (node) != G_TYPE_DOUBLE || isfinite (json_node_get_double (node));
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (!numbers_are_finite (json_array_get_element (array, i)))
+          return FALSE;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &value))
+        if (!numbers_are_finite (value))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* What a newer version wrote that this one does not read, to be written
+ * back unchanged: DESIGN "Versions mix". */
+static gboolean
+read_extra (MilkRecord  *self,
+            JsonObject  *obj,
+            JsonObject  *data,
+            GError     **error)
+{
+  JsonObject *extra = unknown_members (obj, top_members);
+  JsonObject *data_extra = data ? unknown_members (data, data_members[self->type]) : NULL;
+
+  if (data_extra != NULL)
+    {
+      if (extra == NULL)
+        extra = json_object_new ();
+      json_object_set_object_member (extra, "data", data_extra);
+    }
+  self->extra = extra;
+  if (extra != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), extra);
+      g_autofree char *text = NULL;
+
+      if (!numbers_are_finite (node))
+        {
+          g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_FIELD, _("A change holds a number out of range"));
+          return FALSE;
+        }
+      text = json_to_string (node, FALSE);
+      if (strlen (text) > MILK_RECORD_MAX_EXTRA_BYTES)
+        {
+          g_set_error (error, MILK_ERROR, MILK_ERROR_TOO_LARGE,
+                       _("A change holds more than %d bytes of fields this version does not know"),
+                       MILK_RECORD_MAX_EXTRA_BYTES);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+char *
+milk_record_dup_extra_text (const MilkRecord *self)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (self->extra == NULL)
+    return NULL;
+  node = json_node_init_object (json_node_alloc (), self->extra);
+  return json_to_string (node, FALSE);
+}
+
+/* FALSE, and no extra, for text that is not a JSON object. */
+gboolean
+milk_record_set_extra_text (MilkRecord *self,
+                            const char *text)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  g_clear_pointer (&self->extra, json_object_unref);
+  if (text == NULL || *text == '\0')
+    return TRUE;
+  node = json_from_string (text, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  if (json_object_get_size (json_node_get_object (node)) > 0)
+    self->extra = json_node_dup_object (node);
+  return TRUE;
+}
+
 /* Decodes and validates one change; the result is always a valid record. */
 MilkRecord *
 milk_record_from_json (JsonNode  *node,
@@ -542,7 +719,7 @@ milk_record_from_json (JsonNode  *node,
   g_autofree char *type_name = NULL;
   g_autofree char *key = NULL;
   JsonObject *obj;
-  JsonNode *data;
+  JsonNode *data = NULL;
   MilkRecordType type;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -578,6 +755,8 @@ milk_record_from_json (JsonNode  *node,
       if (!read_data (self, json_node_get_object (data), error))
         return NULL;
     }
+  if (!read_extra (self, obj, self->deleted ? NULL : json_node_get_object (data), error))
+    return NULL;
 
   if (!milk_record_validate (self, error))
     return NULL;

@@ -26,6 +26,8 @@ typedef enum
 #define MILK_UNIT_MAX_CHARS 16
 #define MILK_SETTING_VALUE_MAX_CHARS 200
 #define MILK_NO_PRICE (-1)
+/* A page of the largest changes must still fit in one protocol document. */
+#define MILK_RECORD_MAX_EXTRA_BYTES 1024
 
 /* The product every new install has; a fixed id so that two fresh devices
  * agree on it instead of syncing two "Milk"s. */
@@ -61,6 +63,11 @@ typedef struct
   gint64 amount;
   char *note;
   char *value;
+
+  /* What this version does not know, kept to be sent back unchanged
+   * (DESIGN "Versions mix"): the unknown top-level members, and the
+   * unknown members of "data" as an object under "data". NULL for none. */
+  JsonObject *extra;
 } MilkRecord;
 
 MilkRecord     *milk_record_new          (MilkRecordType     type);
@@ -82,6 +89,9 @@ gboolean        milk_record_type_from_string (const char   *text,
                                               MilkRecordType *type);
 
 JsonNode       *milk_record_to_json      (const MilkRecord  *record);
+char           *milk_record_dup_extra_text (const MilkRecord *record);
+gboolean        milk_record_set_extra_text (MilkRecord      *record,
+                                            const char      *text);
 MilkRecord     *milk_record_from_json    (JsonNode          *node,
                                           GError           **error);
 

@@ -33,6 +33,7 @@ milk_server_config_new (void)
   self->max_per_address = MILK_MAX_PER_ADDRESS;
   self->body_memory = (gsize) MILK_BODY_MEMORY_MIB * 1024 * 1024;
   self->signups_per_hour = MILK_SIGNUPS_PER_HOUR;
+  self->min_protocol = 1;
   return self;
 }
 
@@ -257,6 +258,13 @@ milk_server_config_load (MilkServerConfig   *self,
     }
   if ((env = g_getenv ("MILK_SIGNUPS_PER_HOUR")) != NULL && *env &&
       !parse_count ("MILK_SIGNUPS_PER_HOUR", env, 1000000, &self->signups_per_hour, error))
+    return FALSE;
+  /* Raised once the apps that do not keep what they cannot read (protocol
+   * 1, which strip a newer app's fields when they edit) must stop syncing.
+   * Above this service's own version it turns every app it knows away
+   * (how the tests see an app told to update). */
+  if ((env = g_getenv ("MILK_MIN_PROTOCOL")) != NULL && *env &&
+      !parse_count ("MILK_MIN_PROTOCOL", env, MILK_PROTOCOL_MAX_VERSION, &self->min_protocol, error))
     return FALSE;
   if (role)
     {

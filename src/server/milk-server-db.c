@@ -1060,12 +1060,16 @@ milk_token_pair_clear (MilkTokenPair *pair)
 
 /* One statement: the account's counter is bumped under its row lock, which
  * it holds until commit, so numbers commit in order; each record is stored
- * only if its HLC beats the stored one. */
+ * only if its HLC beats the stored one. The body stored is the text the
+ * change came as (@bodies, parallel to @records; NULL or a NULL element:
+ * the record encoded), so that what a newer app wrote and this service
+ * does not know is kept (DESIGN "Versions mix"). */
 gboolean
 milk_db_sync_push (PGconn      *conn,
                    gint64       account_id,
                    const char  *node,
                    GPtrArray   *records,
+                   GPtrArray   *bodies,
                    GArray      *superseded,
                    GError     **error)
 {
@@ -1084,9 +1088,10 @@ milk_db_sync_push (PGconn      *conn,
   for (guint i = 0; i < records->len; i++)
     {
       MilkRecord *record = g_ptr_array_index (records, i);
-      g_autoptr(JsonNode) body = milk_record_to_json (record);
+      const char *received = bodies && i < bodies->len ? g_ptr_array_index (bodies, i) : NULL;
+      g_autoptr(JsonNode) body = received ? NULL : milk_record_to_json (record);
       g_autofree char *key = milk_record_dup_key (record);
-      g_autofree char *text = json_to_string (body, FALSE);
+      g_autofree char *text = received ? g_strdup (received) : json_to_string (body, FALSE);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "ord");

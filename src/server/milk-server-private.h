@@ -88,6 +88,7 @@ typedef struct
   guint max_per_address;        /* open connections from one address; 0: any */
   gsize body_memory;            /* bytes of bodies being received at once */
   guint signups_per_hour;
+  guint min_protocol;   /* a sync request of an older protocol version gets "upgrade_required" */
 } MilkServerConfig;
 
 MilkServerConfig *milk_server_config_new      (void);
@@ -246,6 +247,7 @@ gboolean    milk_db_sync_push           (PGconn      *conn,
                                          gint64       account_id,
                                          const char  *node,
                                          GPtrArray   *records,
+                                         GPtrArray   *bodies,
                                          GArray      *superseded,
                                          GError     **error);
 /* The instance tokens the service holds for a diary's node. */

@@ -140,7 +140,8 @@ record_identity (const MilkRecord *record)
 static GPtrArray *
 changes_to_store (MilkSyncMessage *message,
                   MilkSyncMessage *response,
-                  GArray          *indexes)
+                  GArray          *indexes,
+                  GPtrArray       *texts)
 {
   g_autoptr(GHashTable) best = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) index_of = g_hash_table_new (NULL, NULL);
@@ -197,6 +198,7 @@ changes_to_store (MilkSyncMessage *message,
 
           g_ptr_array_add (keep, record);
           g_array_append_val (indexes, at);
+          g_ptr_array_add (texts, i < message->change_texts->len ? g_ptr_array_index (message->change_texts, i) : NULL);
         }
     }
   return keep;
@@ -224,7 +226,9 @@ just_pushed (GHashTable       *pushed,
   return hlc != NULL && g_strcmp0 (hlc, record->hlc) == 0;
 }
 
-/* The page's changes, decoded, into @response; the cursor past them. */
+/* The page's changes into @response, each served as the text stored (what
+ * the device sent, with whatever this version does not know), after a
+ * check that it still decodes; the cursor past them. */
 static void
 add_pulled (MilkSyncMessage *response,
             GPtrArray       *pulled,
@@ -262,9 +266,12 @@ add_pulled (MilkSyncMessage *response,
           continue;
         }
       if (just_pushed (pushed, record))
-        milk_record_free (record);
-      else
-        g_ptr_array_add (response->changes, record);
+        {
+          milk_record_free (record);
+          continue;
+        }
+      g_ptr_array_add (response->changes, record);
+      g_ptr_array_add (response->change_texts, g_strdup (change->body));
     }
   response->cursor = g_strdup_printf (CURSOR_PREFIX "%" G_GINT64_FORMAT, last);
 }
@@ -386,6 +393,14 @@ read_request (MilkRequest *request,
                             error->message);
       return NULL;
     }
+  if (message->version < request->config->min_protocol)
+    {
+      /* Not 426: that one promises an Upgrade header naming a protocol. */
+      if (authenticate (request, conn, token_hash))
+        milk_respond_error (request, SOUP_STATUS_BAD_REQUEST, "upgrade_required",
+                            "This version of Milk Diary is too old to sync with this service; update it");
+      return NULL;
+    }
   if (!parse_cursor (message->cursor, after))
     {
       if (authenticate (request, conn, token_hash))
@@ -404,6 +419,7 @@ milk_route_sync (MilkRequest *request,
   g_autoptr(MilkSyncMessage) response = NULL;
   g_autoptr(GPtrArray) store = NULL;
   g_autoptr(GPtrArray) pulled = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
   g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GArray) superseded = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GError) error = NULL;
@@ -434,7 +450,8 @@ milk_route_sync (MilkRequest *request,
       g_ptr_array_add (response->rejected, copy);
     }
 
-  store = changes_to_store (message, response, indexes);
+  texts = g_ptr_array_new ();
+  store = changes_to_store (message, response, indexes, texts);
   if (store->len == 0)
     {
       /* A no-op sync is one statement: token, instance and pull. */
@@ -448,7 +465,7 @@ milk_route_sync (MilkRequest *request,
       if ((account_id = authenticate (request, conn, token_hash)) == 0)
         return;
       ok = next_instance (request, conn, account_id, message, NULL, TRUE, response);
-      if (ok && milk_db_sync_push (conn, account_id, message->node, store, superseded, &error))
+      if (ok && milk_db_sync_push (conn, account_id, message->node, store, texts, superseded, &error))
         pulled = milk_db_sync_pull (conn, account_id, after, page + 1, &error);
       reject_superseded (response, indexes, superseded);
     }

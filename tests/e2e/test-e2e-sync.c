@@ -130,7 +130,7 @@ fixture_setup (Fixture       *f,
 {
   g_autofree char *email = g_strdup_printf ("e2e-%u-%d@example.org", ++account_serial, (int) getpid ());
 
-  f->server = milk_test_server_start (NULL);
+  f->server = milk_test_server_start (data);
   f->owner = milk_test_account_new (f->server, email);
   g_setenv ("MILK_TEST_EMAIL", email, TRUE);
   g_setenv ("MILK_TEST_PASSWORD", MILK_TEST_PASSWORD, TRUE);
@@ -1028,6 +1028,67 @@ test_unreadable_pull_not_a_rejection (void)
   device_clear (&d);
 }
 
+/* DESIGN "Versions mix", end to end: a newer app (here its requests, by
+ * hand) records a day with a field this version does not know; this
+ * version pulls it, edits the day and syncs; the newer app still sees its
+ * field, with this version's quantity. */
+static void
+test_newer_fields_survive_edit (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(MilkTestClient) newer = milk_test_client_new ();
+  g_autoptr(MilkSyncMessage) seen = NULL;
+  g_autofree char *hlc = milk_test_hlc (g_get_real_time () / 1000 - 60000, 0, 0xee);
+  g_autofree char *body = g_strdup_printf ("{\"cursor\":null,\"node\":\"00000000000000ee\",\"version\":3,\"changes\":["
+                                           "{\"type\":\"entry\",\"key\":\"" MILK "/2026-11-10\",\"hlc\":\"%s\","
+                                           "\"deleted\":false,\"origin\":\"phone\",\"data\":{\"qty_ml\":1000,"
+                                           "\"fat_pct\":35,\"price_override\":null,\"note\":\"\"}}]}", hlc);
+  MilkRecord *record = NULL;
+  JsonObject *extra_data;
+
+  milk_test_request (newer, f->server, "POST", "/api/v1/sync", "application/json", body, -1,
+                     f->owner->access_token);
+  g_assert_cmpuint (newer->status, ==, 200);
+
+  device_sign_in (&f->a);
+  sync_ok (&f->a);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-10"), ==, 1000);
+  set_entry (&f->a, "2026-11-10", 1500);
+  sync_ok (&f->a);
+
+  seen = milk_test_sync (f->server, newer, f->owner->access_token, NULL, "00000000000000ee", NULL);
+  for (guint i = 0; i < seen->changes->len; i++)
+    if (((MilkRecord *) g_ptr_array_index (seen->changes, i))->type == MILK_RECORD_ENTRY)
+      record = g_ptr_array_index (seen->changes, i);
+  g_assert_nonnull (record);
+  g_assert_cmpint (record->qty_ml, ==, 1500);
+  g_assert_nonnull (record->extra);
+  extra_data = json_object_get_object_member (record->extra, "data");
+  g_assert_nonnull (extra_data);
+  g_assert_cmpint (json_object_get_int_member (extra_data, "fat_pct"), ==, 35);
+  g_assert_cmpstr (json_object_get_string_member (record->extra, "origin"), ==, "phone");
+}
+
+static const char * const min_protocol_above[] = { "MILK_MIN_PROTOCOL", "1000", NULL };
+
+/* A service that no longer takes this version: the sync says to update,
+ * the edit stays pending for the updated app, nothing is lost. */
+static void
+test_too_old_app_told_to_update (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  device_sign_in (&f->a);
+  set_entry (&f->a, "2026-11-10", 1500);
+  g_assert_false (device_sync (&f->a, &error));
+  g_assert_error (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_UPDATE_REQUIRED);
+  g_assert_cmpint (milk_sync_service_get_status (f->a.sync), ==, MILK_SYNC_ERROR);
+  g_assert_cmpstr (milk_sync_service_get_message (f->a.sync), ==, "Update Milk Diary to keep syncing");
+  g_assert_cmpuint (milk_store_count_pending (f->a.store), ==, 1);
+  g_assert_cmpint (qty_on (&f->a, "2026-11-10"), ==, 1500);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1041,6 +1102,9 @@ main (int   argc,
 #define ADD(path, func) g_test_add ("/e2e/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("sign-in-keeps-tokens-in-keyring", test_sign_in_keeps_tokens_in_keyring);
   ADD ("two-devices-converge", test_two_devices_converge);
+  ADD ("newer-fields-survive-edit", test_newer_fields_survive_edit);
+  g_test_add ("/e2e/too-old-app-told-to-update", Fixture, min_protocol_above, fixture_setup,
+              test_too_old_app_told_to_update, fixture_teardown);
   ADD ("edit-during-sync-survives", test_edit_during_sync_survives);
   ADD ("slow-clock-edit-wins", test_slow_clock_edit_wins);
   ADD ("fast-clock-recovers", test_fast_clock_recovers);

@@ -688,6 +688,90 @@ test_bad_input (void)
   }
 }
 
+static char *
+stored_body (const char *email,
+             const char *key)
+{
+  PGconn *db = milk_test_db_connect (server);
+  const char *params[] = { email, key };
+  PGresult *result = PQexecParams (db,
+                                   "SELECT r.body FROM records r JOIN accounts a ON a.id = r.account_id"
+                                   " WHERE a.email = $1 AND r.key = $2",
+                                   2, NULL, params, NULL, NULL, 0);
+  char *body;
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  g_assert_cmpint (PQntuples (result), ==, 1);
+  body = g_strdup (PQgetvalue (result, 0, 0));
+  PQclear (result);
+  PQfinish (db);
+  return body;
+}
+
+/* DESIGN "Versions mix": a change from a newer app, with members this
+ * service does not know, is stored as it was sent and comes back to
+ * another device with them. */
+static void
+test_unknown_fields_kept (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "newer@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(MilkSyncMessage) pull = NULL;
+  g_autofree char *hlc = milk_test_hlc (base_ms, 0, 0xa1);
+  g_autofree char *change = g_strdup_printf ("{\"type\":\"entry\", \"key\":\"%s/2026-11-24\",\"hlc\":\"%s\","
+                                             "\"deleted\":false,\"origin\":{\"app\":\"9.0\"},"
+                                             "\"data\":{\"qty_ml\":1000,\"fat_pct\":35,\"note\":\"\"}}",
+                                             PRODUCT, hlc);
+  g_autofree char *body = g_strdup_printf ("{\"cursor\":null,\"node\":\"" NODE_A "\",\"version\":3,"
+                                           "\"future\":true,\"changes\":[%s]}", change);
+  g_autofree char *stored = NULL;
+  MilkRecord *record;
+  JsonObject *data;
+
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", body, -1, account->access_token);
+  g_assert_cmpuint (app->status, ==, 200);
+  stored = stored_body ("newer@example.com", PRODUCT "/2026-11-24");
+  g_assert_cmpstr (stored, ==, change);
+
+  pull = milk_test_sync (server, app, account->access_token, NULL, NODE_B, NULL);
+  g_assert_nonnull (strstr (milk_test_body (app), change));
+  g_assert_cmpuint (pull->changes->len, ==, 1);
+  record = g_ptr_array_index (pull->changes, 0);
+  g_assert_cmpint (record->qty_ml, ==, 1000);
+  g_assert_nonnull (record->extra);
+  data = json_object_get_object_member (record->extra, "data");
+  g_assert_cmpint (json_object_get_int_member (data, "fat_pct"), ==, 35);
+  g_assert_true (json_object_has_member (record->extra, "origin"));
+}
+
+/* MILK_MIN_PROTOCOL: an app older than the service takes is told to
+ * update, with a stable code, and nothing it sent is stored; this
+ * version's requests go through. */
+static void
+test_upgrade_required (void)
+{
+  MilkTestServer *shared = server;
+  const char *env[] = { "MILK_MIN_PROTOCOL", "2", NULL };
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(MilkTestAccount) account = NULL;
+  g_autoptr(MilkSyncMessage) reply = NULL;
+  g_autofree char *hlc = milk_test_hlc (base_ms, 0, 0xa1);
+  g_autofree char *old = g_strdup_printf ("{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":["
+                                          "{\"type\":\"entry\",\"key\":\"%s/2026-11-24\",\"hlc\":\"%s\","
+                                          "\"deleted\":false,\"data\":{\"qty_ml\":1000}}]}", PRODUCT, hlc);
+
+  server = milk_test_server_start (env);
+  account = milk_test_account_new (server, "old-app@example.com");
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", old, -1, account->access_token);
+  milk_test_assert_error (app, 400, "upgrade_required");
+  g_assert_cmpint (stored_count ("old-app@example.com", NULL), ==, 0);
+
+  reply = milk_test_sync (server, app, account->access_token, NULL, NODE_A, NULL);
+  g_assert_cmpuint (reply->rejected->len, ==, 0);
+  milk_test_server_stop (server, SIGTERM);
+  server = shared;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -711,6 +795,8 @@ main (int   argc,
   g_test_add_func ("/server/isolation/api", test_isolation_api);
   g_test_add_func ("/server/isolation/row-level-security", test_isolation_rls);
   g_test_add_func ("/server/input/bad", test_bad_input);
+  g_test_add_func ("/server/sync/unknown-fields-kept", test_unknown_fields_kept);
+  g_test_add_func ("/server/sync/upgrade-required", test_upgrade_required);
   status = g_test_run ();
 
   milk_test_server_stop (server, SIGTERM);

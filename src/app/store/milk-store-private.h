@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-#define MILK_STORE_SCHEMA_VERSION 5
+#define MILK_STORE_SCHEMA_VERSION 6
 
 MilkStore    *_milk_store_new_with_clock (const char     *path,
                                           MilkClockFunc   clock,

@@ -91,6 +91,15 @@ static const char * const migrations[] = {
    * another device (code "superseded") keeps the version that lost, as
    * JSON, to tell the person what replaced what. */
   "ALTER TABLE rejected ADD COLUMN lost TEXT;",
+
+  /* 5 → 6: what a newer version wrote into a record that this one does
+   * not know (unknown members, as a JSON object; NULL for none), kept to be
+   * sent back unchanged when this device edits the record. */
+  "ALTER TABLE products ADD COLUMN extra TEXT;"
+  "ALTER TABLE entries ADD COLUMN extra TEXT;"
+  "ALTER TABLE prices ADD COLUMN extra TEXT;"
+  "ALTER TABLE payments ADD COLUMN extra TEXT;"
+  "ALTER TABLE settings ADD COLUMN extra TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == MILK_STORE_SCHEMA_VERSION);

@@ -651,6 +651,10 @@ bind_record (sqlite3_stmt     *stmt,
   sqlite3_bind_text (stmt, col++, record->hlc, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, col++, record->deleted);
   sqlite3_bind_int (stmt, col++, pending);
+  if (record->extra != NULL)
+    sqlite3_bind_text (stmt, col++, milk_record_dup_extra_text (record), -1, g_free);
+  else
+    sqlite3_bind_null (stmt, col++);
 }
 
 static const char *
@@ -682,7 +686,7 @@ read_weekday_pattern (MilkRecord *record,
   record->has_weekday_qty = TRUE;
 }
 
-/* Reads "key, <data columns>, hlc, deleted" into a record. */
+/* Reads "key, <data columns>, hlc, deleted, extra" into a record. */
 static MilkRecord *
 read_record (MilkRecordType  type,
              sqlite3_stmt   *stmt)
@@ -734,6 +738,7 @@ read_record (MilkRecordType  type,
 
   record->hlc = g_strdup (column_text (stmt, col++));
   record->deleted = sqlite3_column_int (stmt, col++) != 0;
+  milk_record_set_extra_text (record, (const char *) sqlite3_column_text (stmt, col++));
   return g_steal_pointer (&record);
 }
 
@@ -741,7 +746,7 @@ static char *
 select_sql (MilkRecordType  type,
             const char     *where)
 {
-  return g_strdup_printf ("SELECT key, %s, hlc, deleted FROM %s %s",
+  return g_strdup_printf ("SELECT key, %s, hlc, deleted, extra FROM %s %s",
                           tables[type].data_columns, tables[type].table, where);
 }
 
@@ -777,9 +782,9 @@ write_record (MilkStore         *self,
   const TableInfo *info = &tables[record->type];
   g_autoptr(GString) sql = g_string_new (NULL);
 
-  g_string_printf (sql, "INSERT OR REPLACE INTO %s (key, %s, hlc, deleted, pending) VALUES (?",
+  g_string_printf (sql, "INSERT OR REPLACE INTO %s (key, %s, hlc, deleted, pending, extra) VALUES (?",
                    info->table, info->data_columns);
-  for (guint i = 0; i < info->n_data + 3; i++)
+  for (guint i = 0; i < info->n_data + 4; i++)
     g_string_append (sql, ", ?");
   g_string_append_c (sql, ')');
 
@@ -829,6 +834,10 @@ put_one (MilkStore   *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  /* What a newer version wrote that this one does not know stays, unless
+   * the caller brought its own (an edit of a record read from here). */
+  if (replaced != NULL && record->extra == NULL && replaced->extra != NULL)
+    record->extra = json_object_ref (replaced->extra);
   if (replaced != NULL && milk_hlc_stamp_parse (replaced->hlc, &before, NULL))
     milk_hlc_now_above (self->hlc, &before, &stamp);
   else

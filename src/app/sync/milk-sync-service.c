@@ -141,7 +141,8 @@ finish_round (MilkSyncService *self,
       set_status (self, MILK_SYNC_IDLE, unreadable);
     }
   else if (self->automatic && self->status != MILK_SYNC_SIGN_IN_AGAIN && self->status != MILK_SYNC_SIGNED_OUT &&
-           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           !g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_UPDATE_REQUIRED))
     {
       /* Exponential backoff with jitter, or what the server asked for. */
       guint delay_s = MIN (BACKOFF_FIRST_S << MIN (self->failures, 10), BACKOFF_MAX_S);
@@ -251,9 +252,10 @@ server_error_message (SoupMessage *msg,
                           soup_message_get_reason_phrase (msg));
 }
 
-/* Whether a 409 says that another copy of this diary synced as this node. */
+/* Whether an error answer carries the error code @code. */
 static gboolean
-is_copied_diary (GBytes *body)
+answer_says (GBytes     *body,
+             const char *code)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   gsize len = 0;
@@ -264,7 +266,7 @@ is_copied_diary (GBytes *body)
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return FALSE;
   return g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "error", NULL),
-                    "replica_reused") == 0;
+                    code) == 0;
 }
 
 /* Stores one page: the server's verdict on what was sent, then what it
@@ -362,7 +364,18 @@ answered (GObject      *source,
       g_object_unref (self);
       return;
     }
-  if (status == SOUP_STATUS_CONFLICT && !round->renewed && is_copied_diary (body))
+  if ((status == SOUP_STATUS_BAD_REQUEST || status == 426) && answer_says (body, "upgrade_required"))
+    {
+      /* The service no longer takes this version's changes: say so, and
+       * do not retry on a timer (DESIGN "Versions mix"). */
+      fail_with (self, MILK_SYNC_ERROR,
+                 g_error_new_literal (MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_UPDATE_REQUIRED,
+                                      _("Update Milk Diary to keep syncing")), 0);
+      g_object_unref (self);
+      return;
+    }
+  /* A 409 "replica_reused": another copy of this diary synced as this node. */
+  if (status == SOUP_STATUS_CONFLICT && !round->renewed && answer_says (body, "replica_reused"))
     {
       /* Another copy of this diary file synced as this device: this one
        * becomes a new device and pulls everything, in this same round. */
