@@ -571,15 +571,22 @@ lock_keyring (gboolean locked)
 
   if (locked)
     {
-      g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
+      /* Neither the service's collections nor their items are loaded: an
+       * item that an earlier sign-in's clean-up deletes meanwhile made
+       * loading them fail ("No such secret item", seen in CI). */
+      g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
       g_autoptr(SecretCollection) collection = NULL;
       GList *objects;
 
       g_assert_no_error (error);
+      if (error != NULL)
+        return;
       collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
                                                      SECRET_COLLECTION_NONE, NULL, &error);
       g_assert_no_error (error);
       g_assert_nonnull (collection);
+      if (collection == NULL)
+        return;
       objects = g_list_append (NULL, collection);
       g_assert_cmpint (secret_service_lock_sync (service, objects, NULL, NULL, &error), ==, 1);
       g_assert_no_error (error);
