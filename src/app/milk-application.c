@@ -185,7 +185,11 @@ setup_account (MilkApplication *self,
   self->signing_in = FALSE;
 
   if (self->sync)
-    g_signal_handlers_disconnect_by_data (self->sync, self);
+    {
+      /* A round in flight for the old account stores nothing more. */
+      milk_sync_service_stop_async (self->sync, NULL, NULL);
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+    }
   g_clear_object (&self->sync);
   g_clear_object (&self->account);
   if (server && *server)
@@ -384,6 +388,26 @@ sync_now_action (GSimpleAction *action,
     milk_sync_service_sync_now (self->sync);
 }
 
+/* The diary is the sign-in's to change: no round runs. */
+static void
+stopped_for_sign_in (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(MilkApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  milk_sync_service_stop_finish (MILK_SYNC_SERVICE (source), result, NULL);
+  if (MILK_SYNC_SERVICE (source) != self->sync)
+    return;
+  /* Everything on this device goes to the account, merged by natural key. */
+  if (!milk_store_reset_sync_state (self->store, &error))
+    toast (self, error->message);
+  milk_sync_service_resume (self->sync);
+  toast (self, _("Signed in; syncing your diary"));
+  milk_sync_service_sync_now (self->sync);
+}
+
 static void
 signed_in (GObject      *source,
            GAsyncResult *result,
@@ -401,14 +425,11 @@ signed_in (GObject      *source,
   update_sync_state (self);
   if (!ok)
     {
+      milk_sync_service_resume (self->sync);
       toast (self, error->message);
       return;
     }
-  /* Everything on this device goes to the account, merged by natural key. */
-  if (!milk_store_reset_sync_state (self->store, &error))
-    toast (self, error->message);
-  toast (self, _("Signed in; syncing your diary"));
-  milk_sync_service_sync_now (self->sync);
+  milk_sync_service_stop_async (self->sync, stopped_for_sign_in, g_object_ref (self));
 }
 
 void
@@ -439,6 +460,9 @@ milk_application_sign_in (MilkApplication *self,
   g_clear_object (&self->sign_in_cancellable);
   self->sign_in_cancellable = g_cancellable_new ();
   self->signing_in = TRUE;
+  /* No round starts when the account signs in, before the diary is ready
+   * for it (signed_in); the sign-in resumes syncing. */
+  milk_sync_service_stop_async (self->sync, NULL, NULL);
   update_sync_state (self);
   toast (self, _("Continue in your web browser"));
   milk_account_sign_in_async (self->account, self->sign_in_cancellable, signed_in, g_object_ref (self));
@@ -491,6 +515,8 @@ typedef struct
   gboolean keep;
 } SignOut;
 
+/* The sync service stopped its round, waited for it, signed out and
+ * cleared the diary if asked: nothing in flight can put records back. */
 static void
 signed_out (GObject      *source,
             GAsyncResult *result,
@@ -499,14 +525,12 @@ signed_out (GObject      *source,
   SignOut *sign_out = user_data;
   g_autoptr(MilkApplication) self = sign_out->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) clear_error = NULL;
 
-  if (!milk_account_sign_out_finish (MILK_ACCOUNT (source), result, &error))
+  if (!milk_sync_service_sign_out_finish (MILK_SYNC_SERVICE (source), result, &error))
     toast (self, error->message);
-  if (!sign_out->keep && !milk_store_clear_diary (self->store, &clear_error))
-    toast (self, clear_error->message);
   g_settings_set_string (self->settings, "sync-server", "");
-  setup_account (self, NULL, FALSE);
+  if (MILK_SYNC_SERVICE (source) == self->sync)
+    setup_account (self, NULL, FALSE);
   toast (self, sign_out->keep ? _("Signed out; the diary stays on this device")
                               : _("Signed out; the diary was removed from this device"));
   g_free (sign_out);
@@ -519,12 +543,12 @@ sign_out_chosen (AdwMessageDialog *dialog,
 {
   SignOut *sign_out;
 
-  if (self->account == NULL || g_strcmp0 (response, "cancel") == 0)
+  if (self->sync == NULL || g_strcmp0 (response, "cancel") == 0)
     return;
   sign_out = g_new0 (SignOut, 1);
   sign_out->self = g_object_ref (self);
   sign_out->keep = g_strcmp0 (response, "keep") == 0;
-  milk_account_sign_out_async (self->account, NULL, signed_out, sign_out);
+  milk_sync_service_sign_out_async (self->sync, sign_out->keep, signed_out, sign_out);
 }
 
 static void
