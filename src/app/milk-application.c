@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "milk-account-switch.h"
 #include "milk-application.h"
 #include "milk-command-line.h"
 #include "milk-preferences-window.h"
@@ -388,6 +389,90 @@ sync_now_action (GSimpleAction *action,
     milk_sync_service_sync_now (self->sync);
 }
 
+/* The diary becomes the account's, as chosen, and syncs. */
+static void
+adopt_diary (MilkApplication         *self,
+             MilkAccountSwitchChoice  choice)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+
+  if (!milk_account_switch_apply (self->store, milk_account_get_server (self->account),
+                                  milk_account_get_account_id (self->account), choice, &saved, &error))
+    toast (self, error->message);
+  milk_sync_service_resume (self->sync);
+  if (saved)
+    {
+      /* TRANSLATORS: %s is a file name */
+      g_autofree char *text = g_strdup_printf (_("Your diary as it was is saved as %s"), saved);
+
+      toast (self, text);
+    }
+  else
+    toast (self, _("Signed in; syncing your diary"));
+  milk_sync_service_sync_now (self->sync);
+}
+
+static void
+undone_sign_in (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(MilkApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!milk_sync_service_sign_out_finish (MILK_SYNC_SERVICE (source), result, &error))
+    g_message ("%s", error->message);
+  if (MILK_SYNC_SERVICE (source) != self->sync)
+    return;
+  g_settings_set_string (self->settings, "sync-server", "");
+  setup_account (self, NULL, FALSE);
+  toast (self, _("Not signed in; nothing was sent"));
+}
+
+static void
+switch_chosen (AdwMessageDialog *dialog,
+               const char       *response,
+               MilkApplication  *self)
+{
+  if (g_strcmp0 (response, "merge") == 0)
+    adopt_diary (self, MILK_ACCOUNT_SWITCH_MERGE);
+  else if (g_strcmp0 (response, "replace") == 0)
+    adopt_diary (self, MILK_ACCOUNT_SWITCH_REPLACE);
+  else
+    /* The sign-in is undone, its tokens revoked; the diary stays as it was. */
+    milk_sync_service_sign_out_async (self->sync, TRUE, undone_sign_in, g_object_ref (self));
+}
+
+/* Signed in to another account than the diary's: merge, or start from
+ * the account's diary; starting afresh uploads nothing and keeps this
+ * diary as a file, so it is the default. Escape undoes the sign-in. */
+static void
+ask_account_switch (MilkApplication *self)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *dir = g_path_get_dirname (milk_store_get_path (self->store));
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* TRANSLATORS: the first %s is the sync server's address, the second a folder */
+  body = g_strdup_printf (_("This diary was last synced with another account than the one you signed in to on %s. "
+                            "Its records may have come from that account’s other devices.\n\n"
+                            "Starting from this account’s diary first saves this diary as a file in %s."),
+                          milk_account_get_server (self->account), dir);
+  dialog = adw_message_dialog_new (parent, _("Another Account"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel Sign-In"),
+                                    "merge", _("_Merge This Diary Into It"),
+                                    "replace", _("_Start From the Account’s Diary"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "replace");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (switch_chosen), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* The diary is the sign-in's to change: no round runs. */
 static void
 stopped_for_sign_in (GObject      *source,
@@ -395,17 +480,16 @@ stopped_for_sign_in (GObject      *source,
                      gpointer      user_data)
 {
   g_autoptr(MilkApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
 
   milk_sync_service_stop_finish (MILK_SYNC_SERVICE (source), result, NULL);
   if (MILK_SYNC_SERVICE (source) != self->sync)
     return;
-  /* Everything on this device goes to the account, merged by natural key. */
-  if (!milk_store_reset_sync_state (self->store, &error))
-    toast (self, error->message);
-  milk_sync_service_resume (self->sync);
-  toast (self, _("Signed in; syncing your diary"));
-  milk_sync_service_sync_now (self->sync);
+  if (milk_account_switch_needs_asking (self->store, milk_account_get_server (self->account),
+                                        milk_account_get_account_id (self->account)))
+    ask_account_switch (self);
+  else
+    /* Everything on this device goes to the account, merged by natural key. */
+    adopt_diary (self, MILK_ACCOUNT_SWITCH_MERGE);
 }
 
 static void
