@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "milk-account-switch.h"
 #include "milk-application.h"
 #include "milk-command-line.h"
 #include "milk-preferences-window.h"
@@ -185,7 +186,11 @@ setup_account (MilkApplication *self,
   self->signing_in = FALSE;
 
   if (self->sync)
-    g_signal_handlers_disconnect_by_data (self->sync, self);
+    {
+      /* A round in flight for the old account stores nothing more. */
+      milk_sync_service_stop_async (self->sync, NULL, NULL);
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+    }
   g_clear_object (&self->sync);
   g_clear_object (&self->account);
   if (server && *server)
@@ -384,6 +389,109 @@ sync_now_action (GSimpleAction *action,
     milk_sync_service_sync_now (self->sync);
 }
 
+/* The diary becomes the account's, as chosen, and syncs. */
+static void
+adopt_diary (MilkApplication         *self,
+             MilkAccountSwitchChoice  choice)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+
+  if (!milk_account_switch_apply (self->store, milk_account_get_server (self->account),
+                                  milk_account_get_account_id (self->account), choice, &saved, &error))
+    toast (self, error->message);
+  milk_sync_service_resume (self->sync);
+  if (saved)
+    {
+      /* TRANSLATORS: %s is a file name */
+      g_autofree char *text = g_strdup_printf (_("Your diary as it was is saved as %s"), saved);
+
+      toast (self, text);
+    }
+  else
+    toast (self, _("Signed in; syncing your diary"));
+  milk_sync_service_sync_now (self->sync);
+}
+
+static void
+undone_sign_in (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(MilkApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!milk_sync_service_sign_out_finish (MILK_SYNC_SERVICE (source), result, &error))
+    g_message ("%s", error->message);
+  if (MILK_SYNC_SERVICE (source) != self->sync)
+    return;
+  g_settings_set_string (self->settings, "sync-server", "");
+  setup_account (self, NULL, FALSE);
+  toast (self, _("Not signed in; nothing was sent"));
+}
+
+static void
+switch_chosen (AdwMessageDialog *dialog,
+               const char       *response,
+               MilkApplication  *self)
+{
+  if (g_strcmp0 (response, "merge") == 0)
+    adopt_diary (self, MILK_ACCOUNT_SWITCH_MERGE);
+  else if (g_strcmp0 (response, "replace") == 0)
+    adopt_diary (self, MILK_ACCOUNT_SWITCH_REPLACE);
+  else
+    /* The sign-in is undone, its tokens revoked; the diary stays as it was. */
+    milk_sync_service_sign_out_async (self->sync, TRUE, undone_sign_in, g_object_ref (self));
+}
+
+/* Signed in to another account than the diary's: merge, or start from
+ * the account's diary; starting afresh uploads nothing and keeps this
+ * diary as a file, so it is the default. Escape undoes the sign-in. */
+static void
+ask_account_switch (MilkApplication *self)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *dir = g_path_get_dirname (milk_store_get_path (self->store));
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* TRANSLATORS: the first %s is the sync server's address, the second a folder */
+  body = g_strdup_printf (_("This diary was last synced with another account than the one you signed in to on %s. "
+                            "Its records may have come from that account’s other devices.\n\n"
+                            "Starting from this account’s diary first saves this diary as a file in %s."),
+                          milk_account_get_server (self->account), dir);
+  dialog = adw_message_dialog_new (parent, _("Another Account"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel Sign-In"),
+                                    "merge", _("_Merge This Diary Into It"),
+                                    "replace", _("_Start From the Account’s Diary"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "replace");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (switch_chosen), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The diary is the sign-in's to change: no round runs. */
+static void
+stopped_for_sign_in (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(MilkApplication) self = user_data;
+
+  milk_sync_service_stop_finish (MILK_SYNC_SERVICE (source), result, NULL);
+  if (MILK_SYNC_SERVICE (source) != self->sync)
+    return;
+  if (milk_account_switch_needs_asking (self->store, milk_account_get_server (self->account),
+                                        milk_account_get_account_id (self->account)))
+    ask_account_switch (self);
+  else
+    /* Everything on this device goes to the account, merged by natural key. */
+    adopt_diary (self, MILK_ACCOUNT_SWITCH_MERGE);
+}
+
 static void
 signed_in (GObject      *source,
            GAsyncResult *result,
@@ -401,14 +509,11 @@ signed_in (GObject      *source,
   update_sync_state (self);
   if (!ok)
     {
+      milk_sync_service_resume (self->sync);
       toast (self, error->message);
       return;
     }
-  /* Everything on this device goes to the account, merged by natural key. */
-  if (!milk_store_reset_sync_state (self->store, &error))
-    toast (self, error->message);
-  toast (self, _("Signed in; syncing your diary"));
-  milk_sync_service_sync_now (self->sync);
+  milk_sync_service_stop_async (self->sync, stopped_for_sign_in, g_object_ref (self));
 }
 
 void
@@ -439,6 +544,9 @@ milk_application_sign_in (MilkApplication *self,
   g_clear_object (&self->sign_in_cancellable);
   self->sign_in_cancellable = g_cancellable_new ();
   self->signing_in = TRUE;
+  /* No round starts when the account signs in, before the diary is ready
+   * for it (signed_in); the sign-in resumes syncing. */
+  milk_sync_service_stop_async (self->sync, NULL, NULL);
   update_sync_state (self);
   toast (self, _("Continue in your web browser"));
   milk_account_sign_in_async (self->account, self->sign_in_cancellable, signed_in, g_object_ref (self));
@@ -491,6 +599,8 @@ typedef struct
   gboolean keep;
 } SignOut;
 
+/* The sync service stopped its round, waited for it, signed out and
+ * cleared the diary if asked: nothing in flight can put records back. */
 static void
 signed_out (GObject      *source,
             GAsyncResult *result,
@@ -499,14 +609,12 @@ signed_out (GObject      *source,
   SignOut *sign_out = user_data;
   g_autoptr(MilkApplication) self = sign_out->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) clear_error = NULL;
 
-  if (!milk_account_sign_out_finish (MILK_ACCOUNT (source), result, &error))
+  if (!milk_sync_service_sign_out_finish (MILK_SYNC_SERVICE (source), result, &error))
     toast (self, error->message);
-  if (!sign_out->keep && !milk_store_clear_diary (self->store, &clear_error))
-    toast (self, clear_error->message);
   g_settings_set_string (self->settings, "sync-server", "");
-  setup_account (self, NULL, FALSE);
+  if (MILK_SYNC_SERVICE (source) == self->sync)
+    setup_account (self, NULL, FALSE);
   toast (self, sign_out->keep ? _("Signed out; the diary stays on this device")
                               : _("Signed out; the diary was removed from this device"));
   g_free (sign_out);
@@ -519,12 +627,12 @@ sign_out_chosen (AdwMessageDialog *dialog,
 {
   SignOut *sign_out;
 
-  if (self->account == NULL || g_strcmp0 (response, "cancel") == 0)
+  if (self->sync == NULL || g_strcmp0 (response, "cancel") == 0)
     return;
   sign_out = g_new0 (SignOut, 1);
   sign_out->self = g_object_ref (self);
   sign_out->keep = g_strcmp0 (response, "keep") == 0;
-  milk_account_sign_out_async (self->account, NULL, signed_out, sign_out);
+  milk_sync_service_sign_out_async (self->sync, sign_out->keep, signed_out, sign_out);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "milk-bill-pdf.h"
 #include "milk-command-line.h"
+#include "milk-account-switch.h"
 #include "milk-command-sync.h"
 #include "milk-import.h"
 #include "milk-store.h"
@@ -45,6 +46,10 @@ milk_command_line_add_options (GApplication *application)
       N_("Sign in to a sync server through the web browser, then sync"), N_("URL") },
     { "sync", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Sync the diary once and say what was sent and received"), NULL },
+    { "merge", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("With --sign-in to another account: merge this diary into it"), NULL },
+    { "replace", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("With --sign-in to another account: save this diary as a file and start from the account’s diary"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Print the version and exit"), NULL },
     { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -274,7 +279,7 @@ milk_command_line_run (GVariantDict *options,
   const char *add = NULL, *date = NULL, *product_name_opt = NULL, *month = NULL, *price_text = NULL;
   const char *bill = NULL, *pdf = NULL, *import = NULL, *user = NULL, *export_csv = NULL;
   const char *sign_in = NULL;
-  gboolean sync = FALSE;
+  gboolean sync = FALSE, merge = FALSE, replace = FALSE;
   int bill_year = 0, bill_month = 0;
   MilkDay day = milk_day_today ();
   int year = 0, month_number = 0;
@@ -297,6 +302,12 @@ milk_command_line_run (GVariantDict *options,
   g_variant_dict_lookup (options, "export-csv", "^&ay", &export_csv);
   g_variant_dict_lookup (options, "sign-in", "&s", &sign_in);
   sync = g_variant_dict_contains (options, "sync");
+  merge = g_variant_dict_contains (options, "merge");
+  replace = g_variant_dict_contains (options, "replace");
+  if ((merge || replace) && sign_in == NULL)
+    return fail (EXIT_USAGE, _("--merge and --replace go with --sign-in"));
+  if (merge && replace)
+    return fail (EXIT_USAGE, _("Choose one of --merge and --replace"));
 
   if (add == NULL && month == NULL && price_text == NULL && bill == NULL && pdf == NULL &&
       import == NULL && export_csv == NULL && sign_in == NULL && !sync)
@@ -375,7 +386,10 @@ milk_command_line_run (GVariantDict *options,
 
       if (settings == NULL)
         return fail (1, "%s", error->message);
-      if ((status = milk_command_sync_run (store, settings, sign_in, sync)) != 0)
+      if ((status = milk_command_sync_run (store, settings, sign_in,
+                                           merge ? MILK_ACCOUNT_SWITCH_MERGE
+                                                 : replace ? MILK_ACCOUNT_SWITCH_REPLACE : -1,
+                                           sync)) != 0)
         return status;
     }
 

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "milk-account.h"
+#include "milk-account-switch.h"
 #include "milk-command-sync.h"
 #include "milk-sync-service.h"
 
@@ -34,6 +35,17 @@ account_done (GObject      *source,
     wait->ok = milk_account_sign_in_finish (MILK_ACCOUNT (source), result, &wait->error);
   else
     wait->ok = milk_account_load_finish (MILK_ACCOUNT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+account_done_sign_out (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = milk_account_sign_out_finish (MILK_ACCOUNT (source), result, &wait->error);
   wait->done = TRUE;
 }
 
@@ -69,14 +81,37 @@ fail (const char *message)
   return 1;
 }
 
+/* Signed in to another account than the diary's, with no choice made:
+ * the new sign-in is undone (its tokens revoked), and nothing changed. */
+static int
+refuse_switch (MilkAccount *account,
+               const char  *server)
+{
+  Wait wait = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  milk_account_sign_out_async (account, NULL, account_done_sign_out, &wait);
+  if (!wait_for (&wait, &error))
+    g_printerr ("milk-diary: %s\n", error->message);
+  /* TRANSLATORS: %s is the sync server's address */
+  text = g_strdup_printf (_("This diary was signed in to another account than the one just chosen on %s. "
+                            "Nothing was sent, and this device is signed out. Sign in again with --merge "
+                            "to add this diary to that account, or with --replace to keep this diary as a "
+                            "file next to it and start from the account’s diary."), server);
+  return fail (text);
+}
+
 static int
 sign_in (MilkStore  *store,
          GSettings  *settings,
-         const char *server)
+         const char *server,
+         int         choice)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *normalized = milk_account_normalize_server (server, &error);
   g_autoptr(MilkAccount) account = NULL;
+  g_autofree char *saved = NULL;
   Wait wait = { 0 };
 
   if (normalized == NULL)
@@ -88,9 +123,14 @@ sign_in (MilkStore  *store,
   if (!wait_for (&wait, &error))
     return fail (error->message);
 
-  /* As in the window: everything on this device goes to the account. */
-  if (!milk_store_reset_sync_state (store, &error))
+  if (choice < 0 && milk_account_switch_needs_asking (store, normalized, milk_account_get_account_id (account)))
+    return refuse_switch (account, normalized);
+  if (!milk_account_switch_apply (store, normalized, milk_account_get_account_id (account),
+                                  choice < 0 ? MILK_ACCOUNT_SWITCH_MERGE : choice, &saved, &error))
     return fail (error->message);
+  if (saved)
+    /* TRANSLATORS: %s is a file name */
+    g_print (_("The diary as it was is saved as %s\n"), saved);
   g_settings_set_string (settings, "sync-server", normalized);
   g_settings_sync ();
   g_print (_("Signed in to %s\n"), normalized);
@@ -153,12 +193,13 @@ int
 milk_command_sync_run (MilkStore  *store,
                        GSettings  *settings,
                        const char *sign_in_server,
+                       int         choice,
                        gboolean    sync)
 {
   int status = 0;
 
   if (sign_in_server)
-    status = sign_in (store, settings, sign_in_server);
+    status = sign_in (store, settings, sign_in_server, choice);
   if (status == 0 && (sync || sign_in_server))
     status = sync_once (store, settings);
   return status;

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 int milk_command_sync_run (MilkStore  *store,
                            GSettings  *settings,
                            const char *sign_in_server,
+                           int         choice,
                            gboolean    sync);
 
 G_END_DECLS

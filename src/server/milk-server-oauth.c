@@ -305,9 +305,21 @@ milk_route_authorize (MilkRequest *request,
   }
 }
 
+/* The account, named so that a client can tell two accounts apart and
+ * know one again, without learning anything about it. */
+static char *
+account_name (gint64 account_id)
+{
+  g_autofree char *text = g_strdup_printf ("milk-diary account %" G_GINT64_FORMAT, account_id);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+
+  return g_strndup (hash, 32);
+}
+
 static void
 respond_tokens (MilkRequest   *request,
-                MilkTokenPair *pair)
+                MilkTokenPair *pair,
+                gint64         account_id)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -323,6 +335,13 @@ respond_tokens (MilkRequest   *request,
   json_builder_add_string_value (builder, pair->refresh_token);
   json_builder_set_member_name (builder, "scope");
   json_builder_add_string_value (builder, SCOPE);
+  if (account_id > 0)
+    {
+      g_autofree char *account = account_name (account_id);
+
+      json_builder_set_member_name (builder, "account");
+      json_builder_add_string_value (builder, account);
+    }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   milk_request_add_header (request, "Cache-Control", "no-store");
@@ -383,7 +402,7 @@ grant_authorization_code (MilkRequest *request,
   else
     {
       request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " tokens issued", grant.account_id);
-      respond_tokens (request, &pair);
+      respond_tokens (request, &pair, grant.account_id);
     }
   milk_code_grant_clear (&grant);
 }
@@ -418,12 +437,12 @@ grant_refresh_token (MilkRequest *request,
   else if (result == MILK_GRANT_REPEATED)
     {
       request->log_note = g_strdup ("refresh token repeated within the grace: same pair");
-      respond_tokens (request, &pair);
+      respond_tokens (request, &pair, 0);
     }
   else if (result != MILK_GRANT_OK)
     oauth_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_grant", "The refresh token is invalid or expired");
   else
-    respond_tokens (request, &pair);
+    respond_tokens (request, &pair, 0);
 }
 
 static GHashTable *

@@ -312,6 +312,119 @@ test_sync_needs_sign_in (Fixture       *f,
   g_assert_cmpstr (out, ==, "");
 }
 
+/* ---- signing a diary in to another account (issue 14, problem 6) ---- */
+
+static guint
+entries_on_server (Fixture         *f,
+                   MilkTestAccount *account)
+{
+  g_autoptr(GHashTable) records = milk_e2e_server_records (f->server, account->access_token);
+  GHashTableIter iter;
+  gpointer key;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, records);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    n += g_str_has_prefix (key, "entry/");
+  return n;
+}
+
+static gint64
+qty_in (const char *path,
+        const char *day)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkStore) store = milk_store_new (path, &error);
+  g_autoptr(MilkRecord) entry = NULL;
+
+  g_assert_no_error (error);
+  entry = milk_store_get_entry (store, MILK, milk_test_day (day), NULL);
+  return entry ? entry->qty_ml : -1;
+}
+
+/* The diary A synced with the owner's account, with two days on it; and
+ * a second account, "other", with a day of its own from device B. */
+static MilkTestAccount *
+diary_of_one_account_and_another (Fixture *f)
+{
+  g_autofree char *email = g_strdup_printf ("cli-other-%u-%d@example.org", ++account_serial, (int) getpid ());
+  MilkTestAccount *other = milk_test_account_new (f->server, email);
+
+  sign_in (f, &f->a);
+  add (&f->a, "1", "2026-11-10");
+  add (&f->a, "2", "2026-11-11");
+  g_free (run (&f->a, 0, "--sync", NULL));
+  g_assert_cmpuint (entries_on_server (f, f->owner), ==, 2);
+
+  g_setenv ("MILK_TEST_EMAIL", email, TRUE);
+  sign_in (f, &f->b);
+  add (&f->b, "3", "2026-11-12");
+  g_free (run (&f->b, 0, "--sync", NULL));
+  return other;
+}
+
+/* Before, the second sign-in sent both days into the other account. Now a
+ * script gets a clear refusal and a non-zero exit; nothing is sent, and
+ * the diary is as it was. The owner's account again needs no choice.
+ * Seen failing with the check left out (exit 0, two days sent). */
+static void
+test_switch_refused_without_choice (Fixture       *f,
+                                    gconstpointer  data)
+{
+  MilkTestAccount *other = diary_of_one_account_and_another (f);
+  g_autofree char *out = run (&f->a, 1, "--sign-in", f->server->url, NULL);
+
+  g_assert_null (strstr (out, "Synced with"));
+  g_assert_cmpuint (entries_on_server (f, other), ==, 1);
+  g_assert_cmpint (qty_in (f->a.dir.path, "2026-11-10"), ==, 1000);
+  g_assert_cmpint (qty_in (f->a.dir.path, "2026-11-12"), ==, -1);
+
+  g_setenv ("MILK_TEST_EMAIL", f->owner->email, TRUE);
+  sign_in (f, &f->a);
+  g_assert_cmpuint (entries_on_server (f, f->owner), ==, 2);
+  milk_test_account_free (other);
+}
+
+/* --merge: this diary goes into the other account, and theirs comes here. */
+static void
+test_switch_merge (Fixture       *f,
+                   gconstpointer  data)
+{
+  MilkTestAccount *other = diary_of_one_account_and_another (f);
+  g_autofree char *out = run (&f->a, 0, "--sign-in", f->server->url, "--merge", NULL);
+
+  g_assert_nonnull (strstr (out, "Synced with"));
+  g_assert_cmpuint (entries_on_server (f, other), ==, 3);
+  g_assert_cmpint (qty_in (f->a.dir.path, "2026-11-10"), ==, 1000);
+  g_assert_cmpint (qty_in (f->a.dir.path, "2026-11-12"), ==, 3000);
+  milk_test_account_free (other);
+}
+
+/* --replace: this diary is saved next to itself, then holds only the other
+ * account's records; nothing of it is sent there. */
+static void
+test_switch_replace (Fixture       *f,
+                     gconstpointer  data)
+{
+  MilkTestAccount *other = diary_of_one_account_and_another (f);
+  g_autofree char *out = run (&f->a, 0, "--sign-in", f->server->url, "--replace", NULL);
+  const char *saved = strstr (out, "saved as ");
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+
+  g_assert_nonnull (saved);
+  path = g_strndup (saved + 9, strcspn (saved + 9, "\n"));
+  dir = g_path_get_dirname (path);
+  g_assert_cmpstr (dir, ==, f->a.dir.dir);
+  g_assert_cmpint (qty_in (path, "2026-11-10"), ==, 1000);
+  g_assert_cmpint (qty_in (path, "2026-11-11"), ==, 2000);
+
+  g_assert_cmpuint (entries_on_server (f, other), ==, 1);
+  g_assert_cmpint (qty_in (f->a.dir.path, "2026-11-10"), ==, -1);
+  g_assert_cmpint (qty_in (f->a.dir.path, "2026-11-12"), ==, 3000);
+  milk_test_account_free (other);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -327,6 +440,9 @@ main (int   argc,
   ADD ("slow-clock", test_slow_clock);
   ADD ("copied-diary", test_copied_diary);
   ADD ("restored-diary", test_restored_diary);
+  ADD ("switch-refused-without-choice", test_switch_refused_without_choice);
+  ADD ("switch-merge", test_switch_merge);
+  ADD ("switch-replace", test_switch_replace);
 #undef ADD
 
   status = g_test_run ();

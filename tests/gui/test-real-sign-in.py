@@ -453,6 +453,94 @@ def sign_in_and_sync(s):
         service.stop()
 
 
+
+def browser_outcome(result):
+    def done():
+        if os.path.exists(result):
+            with open(result) as f:
+                return json.load(f)
+        return None
+    return wait_for(done, 30, "the browser to finish the sign-in")
+
+
+def use_browser_as(s, email):
+    """The next sign-in in the browser creates and allows this account."""
+    folder = os.path.join(s.home, "browser")
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    config["email"] = email
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f)
+    if os.path.exists(config["result"]):
+        os.unlink(config["result"])
+
+
+@suite.flow("another account: signed out keeping the diary, signed in to another account, asked; "
+            "Start From the Account's Diary keeps the old diary as a file and sends nothing")
+def another_account(s):
+    socket_dir = os.environ.get("MILK_TEST_PG_SOCKET_DIR")
+    if not socket_dir:
+        raise Skip("no PostgreSQL (MILK_TEST_PG_SOCKET_DIR is unset; build-aux/dev test starts one)")
+    if not os.access(SERVER_BIN, os.X_OK):
+        raise Skip(f"no sync service at {SERVER_BIN} (configure with -Dserver=true)")
+    if not (os.access(NODE, os.X_OK) and os.access(CHROMIUM, os.X_OK) and os.path.isdir(PLAYWRIGHT)):
+        raise Skip("no node, chromium or playwright-core (build-aux/dev test installs them)")
+    s.keyring()
+    service = Service(socket_dir)
+    try:
+        first = f"gui-first-{os.getpid()}@example.org"
+        second = f"gui-second-{os.getpid()}@example.org"
+        result = install_browser(s, first, "a gui password")
+        diary_with_a_record(s)
+        day = previous_month_day(3)
+        app = s.start()
+        popover = open_sync_popover(app)
+        app.click(app.find("push button", button_named("Sign In…"), within=popover))
+        enter_server(app, service.url)
+        check(browser_outcome(result).get("ok"), "the first sign-in failed")
+        # (Its toast may be gone by the time the browser has closed.)
+        wait_for(lambda: any(day.isoformat() in e for e in service.entries(first)), 15, f"{day} on the service")
+
+        # Sign out, keeping the diary (the default).
+        popover = open_sync_popover(app)
+        app.click(app.find("push button", button_named("Sign Out…"), within=popover))
+        dialog = app.wait_window(lambda w: w.getRoleName() == "dialog" and w.name == "Sign Out?", 10,
+                                 "the Sign Out? dialog")
+        app.click(app.find("push button", button_named("Keep Diary"), within=dialog))
+        app.gone("dialog", "Sign Out?")
+        popover = open_sync_popover(app)
+        app.find("push button", button_named("Sign In…"), within=popover, timeout=20)
+        app.key("Escape", window=app.window)
+        wait_for(lambda: "expanded" not in states(app.find("push button", "Sync Status")), 5,
+                 "the popover to close")
+
+        # Another account: the question, before anything is sent.
+        use_browser_as(s, second)
+        popover = open_sync_popover(app)
+        app.click(app.find("push button", button_named("Sign In…"), within=popover))
+        enter_server(app, service.url)
+        check(browser_outcome(result).get("ok"), "the second sign-in failed")
+        dialog = app.wait_window(lambda w: w.getRoleName() == "dialog" and w.name == "Another Account", 20,
+                                 "the Another Account question")
+        start_here = app.find("push button", button_named("Start From the Account’s Diary"), within=dialog)
+        time.sleep(2)   # painted, for the screenshot
+        app.screenshot("another-account")
+        check(service.entries(second) == [], f"sent before asking: {service.entries(second)}")
+        app.click(start_here)
+        message(app, re.compile("^Your diary as it was is saved as "), within=app.window, timeout=20)
+        saved = [n for n in os.listdir(s.home) if n.startswith("diary-before-sign-in-")]
+        check(len(saved) == 1, f"the saved diary: {os.listdir(s.home)}")
+        check(recorded(s, day) == [], f"the old diary's day is still shown: {recorded(s, day)}")
+        popover = open_sync_popover(app)
+        app.find("label", "Synced", within=popover, timeout=15)
+        app.key("Escape", window=app.window)
+        check(service.entries(second) == [], f"the old diary went to the other account: {service.entries(second)}")
+    finally:
+        if s.current is not None:
+            s.current.quit()
+        service.stop()
+
+
 status = suite.run()
 stop_buses()
 sys.exit(status)

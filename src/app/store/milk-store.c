@@ -1790,6 +1790,63 @@ fail:
   return FALSE;
 }
 
+/* The account the diary was last signed in to, "server account", as the
+ * service names it (its opaque "account" id); NULL when it never was. */
+char *
+milk_store_dup_synced_account (MilkStore *self)
+{
+  g_return_val_if_fail (MILK_IS_STORE (self), NULL);
+
+  return dup_local_state (self, "account");
+}
+
+gboolean
+milk_store_set_synced_account (MilkStore   *self,
+                               const char  *account,
+                               GError     **error)
+{
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  return set_local_state (self, "account", account, error);
+}
+
+/* Whether the diary holds anything a person entered (the default product
+ * alone does not count). */
+gboolean
+milk_store_has_records (MilkStore *self)
+{
+  sqlite3_stmt *stmt = _milk_store_prepare (self,
+      "SELECT EXISTS (SELECT 1 FROM entries WHERE deleted = 0)"
+      "    OR EXISTS (SELECT 1 FROM payments WHERE deleted = 0)"
+      "    OR EXISTS (SELECT 1 FROM prices WHERE deleted = 0)", NULL);
+  gboolean any = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    any = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return any;
+}
+
+/* A complete copy of the diary in a new file at path (which must not
+ * exist), consistent even while the diary is open. */
+gboolean
+milk_store_save_copy (MilkStore   *self,
+                      const char  *path,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  stmt = _milk_store_prepare (self, "VACUUM INTO ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_TRANSIENT);
+  return _milk_store_step_done (self, stmt, error);
+}
+
 /* The entries that "Fill the month so far" writes: each active product's
  * usual quantity on every day of the span that has no record for it yet.
  * Recorded days, "no delivery" ones included, are never touched. */

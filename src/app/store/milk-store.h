@@ -220,6 +220,14 @@ gboolean           milk_store_reset_sync_state (MilkStore    *self,
                                                 GError      **error);
 gboolean           milk_store_clear_diary      (MilkStore    *self,
                                                 GError      **error);
+char              *milk_store_dup_synced_account (MilkStore  *self);
+gboolean           milk_store_set_synced_account (MilkStore  *self,
+                                                  const char *account,
+                                                  GError    **error);
+gboolean           milk_store_has_records      (MilkStore    *self);
+gboolean           milk_store_save_copy        (MilkStore    *self,
+                                                const char   *path,
+                                                GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkTotals, milk_totals_free)
 

@@ -40,6 +40,7 @@ struct _MilkAccount
   char *issuer;
   gboolean iss_required;
   guint browser_timeout_s;
+  char *account_id;             /* as the service named it at sign-in */
 
   struct _Refresh *refresh;     /* the one refresh in flight, or NULL */
   GPtrArray *refresh_waiters;   /* GTasks sharing its result */
@@ -106,6 +107,7 @@ milk_account_finalize (GObject *object)
 
   g_clear_pointer (&self->server, g_free);
   g_clear_pointer (&self->diary, g_free);
+  g_clear_pointer (&self->account_id, g_free);
   g_clear_object (&self->session);
   g_clear_pointer (&self->tokens, milk_tokens_free);
   g_clear_pointer (&self->unsaved, milk_tokens_free);
@@ -199,6 +201,16 @@ const char *
 milk_account_get_server (MilkAccount *self)
 {
   return self->server;
+}
+
+/* The service's opaque name for the account the last sign-in on this
+ * object chose, or NULL (loaded from the keyring, or an older service). */
+const char *
+milk_account_get_account_id (MilkAccount *self)
+{
+  g_return_val_if_fail (MILK_IS_ACCOUNT (self), NULL);
+
+  return self->account_id;
 }
 
 gboolean
@@ -360,6 +372,7 @@ token_answered (GObject      *source,
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(JsonObject) obj = NULL;
   const char *access, *refresh, *oauth_error;
+  MilkTokens *tokens;
   gint64 expires_in = 3600;
   guint status;
 
@@ -390,8 +403,9 @@ token_answered (GObject      *source,
   if (json_object_has_member (obj, "expires_in"))
     expires_in = CLAMP (json_object_get_int_member (obj, "expires_in"), 10, 24 * 3600);
 
-  g_task_return_pointer (task, milk_tokens_new (access, refresh, g_get_real_time () / G_USEC_PER_SEC + expires_in),
-                         (GDestroyNotify) milk_tokens_free);
+  tokens = milk_tokens_new (access, refresh, g_get_real_time () / G_USEC_PER_SEC + expires_in);
+  tokens->account = g_strdup (string_member (obj, "account"));
+  g_task_return_pointer (task, tokens, (GDestroyNotify) milk_tokens_free);
 }
 
 static void
@@ -558,6 +572,8 @@ tokens_saved (GObject      *source,
       g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING, "%s", error->message);
       return;
     }
+  g_free (self->account_id);
+  self->account_id = g_strdup (s->tokens->account);
   set_tokens (self, g_steal_pointer (&s->tokens));
   g_task_return_boolean (task, TRUE);
 }

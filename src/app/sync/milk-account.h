@@ -38,6 +38,7 @@ char        *milk_account_normalize_server     (const char    *url,
 MilkAccount *milk_account_new                  (const char    *server,
                                                 const char    *diary);
 const char  *milk_account_get_server           (MilkAccount   *self);
+const char  *milk_account_get_account_id      (MilkAccount   *self);
 gboolean     milk_account_get_signed_in        (MilkAccount   *self);
 SoupSession *milk_account_get_session          (MilkAccount   *self);
 void         milk_account_set_browser_timeout  (MilkAccount   *self,

@@ -22,8 +22,9 @@
 
 #define DEBOUNCE_MS 2000
 #define PERIODIC_S (10 * 60)
-#define BACKOFF_FIRST_S 5
-#define BACKOFF_MAX_S (15 * 60)
+#define BACKOFF_FIRST_MS 5000
+#define BACKOFF_MAX_MS (15 * 60 * 1000)
+#define NETWORK_BACK_MS 1000
 #define MAX_PAGES 10000
 
 struct _MilkSyncService
@@ -38,6 +39,14 @@ struct _MilkSyncService
   guint requests;
   guint sent, received, refused, replaced;   /* changes, over this object's life */
   gboolean automatic;
+  guint debounce_ms;
+  guint backoff_first_ms;
+
+  /* Cancels the round in flight; stopped: no round starts, and one that
+   * was in flight stores nothing more (sign-in, sign-out, another server). */
+  GCancellable *cancellable;
+  gboolean stopped;
+  GPtrArray *stopping;    /* stop tasks waiting for the round to end */
 
   GTask *running;
   GPtrArray *waiting;     /* tasks that asked while a round ran */
@@ -72,11 +81,16 @@ typedef struct
   gint64 sent_at;         /* monotonic µs */
   char *replica;          /* the node the page was sent as */
   gboolean renewed;       /* became a new replica in this round */
+  GCancellable *caller;   /* the asker's, which cancels the round too */
+  gulong caller_id;
 } Round;
 
 static void
 round_free (Round *round)
 {
+  if (round->caller)
+    g_cancellable_disconnect (round->caller, round->caller_id);
+  g_clear_object (&round->caller);
   g_clear_pointer (&round->sent, g_ptr_array_unref);
   if (round->token)
     explicit_bzero (round->token, strlen (round->token));
@@ -122,6 +136,24 @@ set_status (MilkSyncService *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* A stop waits for the round in flight: that has ended now, and nobody
+ * who asked for a sync meanwhile gets one. */
+static void
+stopped_round_ended (MilkSyncService *self)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->waiting);
+  g_autoptr(GPtrArray) stopping = g_steal_pointer (&self->stopping);
+
+  self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  self->stopping = g_ptr_array_new_with_free_func (g_object_unref);
+  self->again = FALSE;
+  for (guint i = 0; i < waiting->len; i++)
+    g_task_return_new_error (g_ptr_array_index (waiting, i), G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "%s", _("Syncing was stopped"));
+  for (guint i = 0; i < stopping->len; i++)
+    g_task_return_boolean (g_ptr_array_index (stopping, i), TRUE);
+}
+
 /* Ends the round. Whoever asked for a sync while it ran gets a round of
  * their own, which starts now: their changes may not have been in this one. */
 static void
@@ -131,6 +163,8 @@ finish_round (MilkSyncService *self,
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->running);
 
+  if (self->stopped && error == NULL)
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Syncing was stopped"));
   if (error == NULL)
     {
       g_autofree char *unreadable = describe_unreadable (self);
@@ -145,13 +179,13 @@ finish_round (MilkSyncService *self,
            !g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_UPDATE_REQUIRED))
     {
       /* Exponential backoff with jitter, or what the server asked for. */
-      guint delay_s = MIN (BACKOFF_FIRST_S << MIN (self->failures, 10), BACKOFF_MAX_S);
+      guint64 delay_ms = MIN ((guint64) self->backoff_first_ms << MIN (self->failures, 10), BACKOFF_MAX_MS);
 
       self->failures++;
-      delay_s = delay_s / 2 + g_random_int_range (0, delay_s + 1);
+      delay_ms = delay_ms / 2 + g_random_int_range (0, delay_ms + 1);
       if (retry_after_s > 0)
-        delay_s = retry_after_s;
-      schedule (self, delay_s * 1000);
+        delay_ms = (guint64) retry_after_s * 1000;
+      schedule (self, delay_ms);
     }
 
   if (error && self->waiting->len > 0)
@@ -168,6 +202,17 @@ finish_round (MilkSyncService *self,
   else
     g_task_return_boolean (task, TRUE);
 
+  if (self->stopped)
+    {
+      stopped_round_ended (self);
+      return;
+    }
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      /* Only the asker's cancellable fired: the next round may run. */
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+    }
   if (self->waiting->len > 0)
     {
       self->again = FALSE;
@@ -335,6 +380,15 @@ answered (GObject      *source,
   const char *data;
   guint status;
 
+  if (self->stopped)
+    {
+      /* The answer may have been read before the stop: it is not stored,
+       * for the diary may have been cleared or moved to another account. */
+      fail_with (self, MILK_SYNC_IDLE,
+                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Syncing was stopped")), 0);
+      g_object_unref (self);
+      return;
+    }
   if (body == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -352,7 +406,7 @@ answered (GObject      *source,
     {
       /* The access token expired or was revoked: refresh once, retry. */
       round->refreshed = TRUE;
-      milk_account_get_access_token_async (self->account, TRUE, g_task_get_cancellable (self->running),
+      milk_account_get_access_token_async (self->account, TRUE, self->cancellable,
                                            got_token, self);
       return;
     }
@@ -386,7 +440,7 @@ answered (GObject      *source,
           g_object_unref (self);
           return;
         }
-      milk_account_get_access_token_async (self->account, FALSE, g_task_get_cancellable (self->running),
+      milk_account_get_access_token_async (self->account, FALSE, self->cancellable,
                                            got_token, self);
       return;
     }
@@ -431,7 +485,7 @@ answered (GObject      *source,
        g_strcmp0 (round->replica, milk_store_get_replica_node (self->store)) != 0) &&
       ++round->pages < MAX_PAGES)
     {
-      milk_account_get_access_token_async (self->account, FALSE, g_task_get_cancellable (self->running),
+      milk_account_get_access_token_async (self->account, FALSE, self->cancellable,
                                            got_token, self);
       return;
     }
@@ -487,7 +541,7 @@ send_page (MilkSyncService *self,
   self->requests++;
   round->sent_at = g_get_monotonic_time ();
   soup_session_send_and_read_async (milk_account_get_session (self->account), msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (self->running), answered, self);
+                                    self->cancellable, answered, self);
 }
 
 static void
@@ -500,6 +554,15 @@ got_token (GObject      *source,
   g_autoptr(GError) error = NULL;
   char *token = milk_account_get_access_token_finish (MILK_ACCOUNT (source), result, &error);
 
+  if (token != NULL && self->stopped)
+    {
+      explicit_bzero (token, strlen (token));
+      g_free (token);
+      fail_with (self, MILK_SYNC_IDLE,
+                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Syncing was stopped")), 0);
+      g_object_unref (self);
+      return;
+    }
   if (token == NULL)
     {
       if (g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGN_IN_AGAIN))
@@ -521,13 +584,28 @@ got_token (GObject      *source,
 }
 
 static void
+caller_cancelled (GCancellable *caller,
+                  gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static void
 start_round (MilkSyncService *self)
 {
+  Round *round = g_new0 (Round, 1);
+
   g_assert (self->running != NULL);
 
-  g_task_set_task_data (self->running, g_new0 (Round, 1), (GDestroyNotify) round_free);
+  g_task_set_task_data (self->running, round, (GDestroyNotify) round_free);
+  if (g_task_get_cancellable (self->running))
+    {
+      round->caller = g_object_ref (g_task_get_cancellable (self->running));
+      round->caller_id = g_cancellable_connect (round->caller, G_CALLBACK (caller_cancelled),
+                                                self->cancellable, NULL);
+    }
   set_status (self, MILK_SYNC_SYNCING, NULL);
-  milk_account_get_access_token_async (self->account, FALSE, g_task_get_cancellable (self->running),
+  milk_account_get_access_token_async (self->account, FALSE, self->cancellable,
                                        got_token, g_object_ref (self));
 }
 
@@ -541,6 +619,12 @@ milk_sync_service_sync_async (MilkSyncService     *self,
 
   g_return_if_fail (MILK_IS_SYNC_SERVICE (self));
 
+  if (self->stopped)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("Syncing was stopped"));
+      g_object_unref (task);
+      return;
+    }
   if (!milk_account_get_signed_in (self->account))
     {
       set_status (self, MILK_SYNC_SIGNED_OUT, NULL);
@@ -599,7 +683,7 @@ static void
 schedule (MilkSyncService *self,
           guint            delay_ms)
 {
-  if (!self->automatic || !milk_account_get_signed_in (self->account))
+  if (!self->automatic || self->stopped || !milk_account_get_signed_in (self->account))
     return;
   g_clear_handle_id (&self->retry_id, g_source_remove);
   self->retry_id = g_timeout_add (delay_ms, scheduled, self);
@@ -620,7 +704,7 @@ debounced (gpointer user_data)
 static void
 store_changed (MilkSyncService *self)
 {
-  if (!self->automatic || !milk_account_get_signed_in (self->account) ||
+  if (!self->automatic || self->stopped || !milk_account_get_signed_in (self->account) ||
       milk_store_count_pending (self->store) == 0)
     return;
   if (self->running)
@@ -629,7 +713,7 @@ store_changed (MilkSyncService *self)
       return;
     }
   g_clear_handle_id (&self->debounce_id, g_source_remove);
-  self->debounce_id = g_timeout_add (DEBOUNCE_MS, debounced, self);
+  self->debounce_id = g_timeout_add (self->debounce_ms, debounced, self);
 }
 
 static void
@@ -638,7 +722,7 @@ network_changed (MilkSyncService *self,
                  GNetworkMonitor *monitor)
 {
   if (available && self->status == MILK_SYNC_OFFLINE)
-    schedule (self, 1000);
+    schedule (self, NETWORK_BACK_MS);
 }
 
 static gboolean
@@ -646,7 +730,7 @@ periodic (gpointer user_data)
 {
   MilkSyncService *self = user_data;
 
-  if (self->running == NULL && self->status != MILK_SYNC_SIGN_IN_AGAIN)
+  if (self->running == NULL && !self->stopped && self->status != MILK_SYNC_SIGN_IN_AGAIN)
     milk_sync_service_sync_now (self);
   return G_SOURCE_CONTINUE;
 }
@@ -654,6 +738,8 @@ periodic (gpointer user_data)
 static void
 signed_in_changed (MilkSyncService *self)
 {
+  if (self->stopped)
+    return;
   if (milk_account_get_signed_in (self->account))
     {
       set_status (self, MILK_SYNC_IDLE, NULL);
@@ -679,6 +765,158 @@ milk_sync_service_set_automatic (MilkSyncService *self,
       g_clear_handle_id (&self->retry_id, g_source_remove);
       g_clear_handle_id (&self->debounce_id, g_source_remove);
     }
+}
+
+/* Stops syncing: the round in flight is cancelled, and whatever it had
+ * not stored yet is never stored; no round starts until resumed. Finishes
+ * once the round has ended, so that the diary is the caller's to change. */
+void
+milk_sync_service_stop_async (MilkSyncService     *self,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_return_if_fail (MILK_IS_SYNC_SERVICE (self));
+
+  g_task_set_source_tag (task, milk_sync_service_stop_async);
+  self->stopped = TRUE;
+  self->again = FALSE;
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  if (self->running == NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_ptr_array_add (self->stopping, g_steal_pointer (&task));
+}
+
+gboolean
+milk_sync_service_stop_finish (MilkSyncService  *self,
+                               GAsyncResult     *result,
+                               GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+typedef struct
+{
+  gboolean keep_diary;
+  GError *sign_out_error;
+} SignOut;
+
+static void
+sign_out_free (SignOut *sign_out)
+{
+  g_clear_error (&sign_out->sign_out_error);
+  g_free (sign_out);
+}
+
+static void
+signed_out (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MilkSyncService *self = g_task_get_source_object (task);
+  SignOut *sign_out = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  /* The tokens may not have been revoked (offline): the keyring is
+   * cleared all the same, and the diary is still the person's choice. */
+  milk_account_sign_out_finish (MILK_ACCOUNT (source), result, &sign_out->sign_out_error);
+  if (!sign_out->keep_diary && !milk_store_clear_diary (self->store, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (sign_out->sign_out_error)
+    g_task_return_error (task, g_steal_pointer (&sign_out->sign_out_error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+stopped_for_sign_out (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MilkSyncService *self = MILK_SYNC_SERVICE (source);
+
+  milk_sync_service_stop_finish (self, result, NULL);
+  milk_account_sign_out_async (self->account, NULL, signed_out, g_object_ref (task));
+}
+
+/* Signs out, and clears the diary unless it is to be kept — only after
+ * the round in flight has ended, which then has stored nothing more.
+ * Syncing stays stopped. */
+void
+milk_sync_service_sign_out_async (MilkSyncService     *self,
+                                  gboolean             keep_diary,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  SignOut *sign_out = g_new0 (SignOut, 1);
+
+  g_return_if_fail (MILK_IS_SYNC_SERVICE (self));
+
+  g_task_set_source_tag (task, milk_sync_service_sign_out_async);
+  sign_out->keep_diary = keep_diary;
+  g_task_set_task_data (task, sign_out, (GDestroyNotify) sign_out_free);
+  milk_sync_service_stop_async (self, stopped_for_sign_out, task);
+}
+
+gboolean
+milk_sync_service_sign_out_finish (MilkSyncService  *self,
+                                   GAsyncResult     *result,
+                                   GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Syncs again after a stop, automatically too if it did before; the
+ * caller asks for the first round. */
+void
+milk_sync_service_resume (MilkSyncService *self)
+{
+  g_return_if_fail (MILK_IS_SYNC_SERVICE (self));
+
+  if (!self->stopped)
+    return;
+  self->stopped = FALSE;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (milk_account_get_signed_in (self->account))
+    {
+      g_autofree char *unreadable = describe_unreadable (self);
+
+      set_status (self, MILK_SYNC_IDLE, unreadable);
+    }
+}
+
+gboolean
+milk_sync_service_get_stopped (MilkSyncService *self)
+{
+  g_return_val_if_fail (MILK_IS_SYNC_SERVICE (self), FALSE);
+
+  return self->stopped;
+}
+
+/* How long an edit waits for more before it is sent, and the first wait
+ * after a failure (doubled per failure, with jitter, up to 15 minutes).
+ * Tests shorten them; the app keeps the defaults. */
+void
+milk_sync_service_set_timings (MilkSyncService *self,
+                               guint            debounce_ms,
+                               guint            backoff_first_ms)
+{
+  g_return_if_fail (MILK_IS_SYNC_SERVICE (self));
+
+  self->debounce_ms = debounce_ms;
+  self->backoff_first_ms = MAX (backoff_first_ms, 1);
 }
 
 MilkSyncStatus
@@ -731,6 +969,7 @@ milk_sync_service_dispose (GObject *object)
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   g_clear_handle_id (&self->periodic_id, g_source_remove);
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
   if (self->store)
     g_clear_signal_handler (&self->changed_id, self->store);
   if (self->account)
@@ -749,6 +988,8 @@ milk_sync_service_finalize (GObject *object)
 
   g_clear_pointer (&self->message, g_free);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->stopping, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (milk_sync_service_parent_class)->finalize (object);
 }
@@ -802,6 +1043,10 @@ static void
 milk_sync_service_init (MilkSyncService *self)
 {
   self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  self->stopping = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellable = g_cancellable_new ();
+  self->debounce_ms = DEBOUNCE_MS;
+  self->backoff_first_ms = BACKOFF_FIRST_MS;
 }
 
 MilkSyncService *

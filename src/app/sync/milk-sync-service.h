@@ -51,4 +51,23 @@ gboolean         milk_sync_service_sync_finish   (MilkSyncService *self,
                                                   GError         **error);
 void             milk_sync_service_sync_now      (MilkSyncService *self);
 
+void             milk_sync_service_stop_async    (MilkSyncService *self,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer         user_data);
+gboolean         milk_sync_service_stop_finish   (MilkSyncService *self,
+                                                  GAsyncResult    *result,
+                                                  GError         **error);
+void             milk_sync_service_resume        (MilkSyncService *self);
+void             milk_sync_service_sign_out_async (MilkSyncService *self,
+                                                   gboolean         keep_diary,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer         user_data);
+gboolean         milk_sync_service_sign_out_finish (MilkSyncService *self,
+                                                    GAsyncResult    *result,
+                                                    GError         **error);
+gboolean         milk_sync_service_get_stopped   (MilkSyncService *self);
+void             milk_sync_service_set_timings   (MilkSyncService *self,
+                                                  guint            debounce_ms,
+                                                  guint            backoff_first_ms);
+
 G_END_DECLS

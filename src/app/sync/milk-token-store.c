@@ -60,6 +60,7 @@ milk_tokens_free (MilkTokens *tokens)
     explicit_bzero (tokens->refresh_token, strlen (tokens->refresh_token));
   g_free (tokens->access_token);
   g_free (tokens->refresh_token);
+  g_free (tokens->account);
   g_free (tokens);
 }
 

@@ -15,6 +15,7 @@ typedef struct
   char *access_token;
   char *refresh_token;
   gint64 expires_at;  /* unix seconds */
+  char *account;      /* the service's opaque account id, from a sign-in; not kept */
 } MilkTokens;
 
 MilkTokens *milk_tokens_new              (const char   *access_token,
