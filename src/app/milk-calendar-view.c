@@ -501,6 +501,26 @@ extend_with_keys (MilkCalendarView *self,
   return TRUE;
 }
 
+/* An arrow moves to the day before or after (a week for up and down), as
+ * in a calendar on paper: Right on a Sunday goes to Monday, on the next
+ * row, where GTK's own focus movement stopped at the row's end. At the
+ * month's edge GTK moves the focus on, out of the grid. */
+static gboolean
+move_with_keys (MilkCalendarView *self,
+                int               step)
+{
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (self)));
+  GtkWidget *cell;
+
+  if (!MILK_IS_DAY_CELL (focus) || gtk_widget_get_parent (focus) != GTK_WIDGET (self->grid))
+    return FALSE;
+  cell = milk_calendar_view_get_cell (self, milk_day_cell_get_day (MILK_DAY_CELL (focus)) + step);
+  if (cell == NULL || !gtk_widget_get_visible (cell) || !gtk_widget_is_sensitive (cell) ||
+      !gtk_widget_get_focusable (cell))
+    return FALSE;
+  return gtk_widget_grab_focus (cell);
+}
+
 static gboolean
 key_pressed (GtkEventControllerKey *controller,
              guint                  keyval,
@@ -517,6 +537,8 @@ key_pressed (GtkEventControllerKey *controller,
    * after the last day was picked with the mouse. */
   if (step != 0 && GTK_IS_WINDOW (root))
     gtk_window_set_focus_visible (GTK_WINDOW (root), TRUE);
+  if (step != 0 && mods == 0)
+    return move_with_keys (self, step);
   if (mods != GDK_SHIFT_MASK)
     return FALSE;
   return step != 0 && extend_with_keys (self, step);
