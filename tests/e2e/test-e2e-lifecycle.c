@@ -22,6 +22,7 @@
 #include "milk-server-test.h"
 #include "milk-store-private.h"
 #include "milk-sync-service.h"
+#include "milk-e2e-proxy.h"
 #include "milk-test-util.h"
 
 #define MILK MILK_DEFAULT_PRODUCT_ID
@@ -31,7 +32,6 @@
 
 static GMutex lock;
 static GCond cond;
-static guint upstream_port;
 static char *proxy_url;
 static guint sync_requests;        /* POST /api/v1/sync seen */
 static gint64 sync_times[16];      /* when, monotonic µs */
@@ -41,189 +41,51 @@ static guint busy_answers;         /* answer 503 instead, this many times */
 static guint busy_retry_after_s;   /* with Retry-After, when not 0 */
 static gboolean drop_sync;         /* close the connection instead */
 
-static gssize
-find_head_end (GByteArray *b)
+/* Sync requests: counted and timed; dropped, answered 503, or held as the
+ * test asks. */
+static MilkE2eVerdict
+decide (GByteArray  *request,
+        GByteArray **answer)
 {
-  for (gsize i = 0; i + 3 < b->len; i++)
-    if (memcmp (b->data + i, "\r\n\r\n", 4) == 0)
-      return i + 4;
-  return -1;
-}
+  MilkE2eVerdict verdict = MILK_E2E_FORWARD;
 
-static gsize
-content_length (const guint8 *head,
-                gsize         len)
-{
-  g_autofree char *text = g_strndup ((const char *) head, len);
-  g_auto(GStrv) lines = g_strsplit (text, "\r\n", -1);
-
-  for (guint i = 1; lines[i]; i++)
-    if (g_ascii_strncasecmp (lines[i], "Content-Length:", 15) == 0)
-      return g_ascii_strtoull (lines[i] + 15, NULL, 10);
-  return 0;
-}
-
-/* One message, head and body; what came after it stays in carry. */
-static GByteArray *
-read_message (GInputStream *in,
-              GByteArray   *carry)
-{
-  g_autoptr(GByteArray) m = g_byte_array_new ();
-  guint8 buf[8192];
-  gssize end, n;
-  gsize total;
-
-  g_byte_array_append (m, carry->data, carry->len);
-  g_byte_array_set_size (carry, 0);
-  while ((end = find_head_end (m)) < 0)
-    {
-      if ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) <= 0)
-        return NULL;
-      g_byte_array_append (m, buf, n);
-    }
-  total = end + content_length (m->data, end);
-  while (m->len < total)
-    {
-      if ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) <= 0)
-        return NULL;
-      g_byte_array_append (m, buf, n);
-    }
-  if (m->len > total)
-    {
-      g_byte_array_append (carry, m->data + total, m->len - total);
-      g_byte_array_set_size (m, total);
-    }
-  return g_steal_pointer (&m);
-}
-
-static gboolean
-write_message (GIOStream  *stream,
-               GByteArray *m)
-{
-  return g_output_stream_write_all (g_io_stream_get_output_stream (stream), m->data, m->len, NULL, NULL, NULL);
-}
-
-static GByteArray *
-busy_answer (guint retry_after_s)
-{
-  const char *body = "{\"error\":\"unavailable\",\"message\":\"Try again later\"}";
-  g_autofree char *extra = retry_after_s ? g_strdup_printf ("Retry-After: %u\r\n", retry_after_s) : g_strdup ("");
-  g_autofree char *text = g_strdup_printf ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                           "%sContent-Length: %zu\r\n\r\n%s", extra, strlen (body), body);
-  GByteArray *answer = g_byte_array_new ();
-
-  g_byte_array_append (answer, (const guint8 *) text, strlen (text));
-  return answer;
-}
-
-/* Forwards the request; the answer, or NULL to drop the connection. */
-static GByteArray *
-forward (GByteArray *request)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) upstream = NULL;
-  g_autoptr(GByteArray) carry = g_byte_array_new ();
-  g_autoptr(GByteArray) answer = NULL;
-  gboolean sync = request->len > 18 && memcmp (request->data, "POST /api/v1/sync ", 18) == 0;
-  gboolean hold = FALSE;
-  guint port;
-
+  if (!milk_e2e_request_is (request, "POST /api/v1/sync"))
+    return MILK_E2E_FORWARD;
   g_mutex_lock (&lock);
-  port = upstream_port;
-  if (sync)
+  if (sync_requests < G_N_ELEMENTS (sync_times))
+    sync_times[sync_requests] = g_get_monotonic_time ();
+  sync_requests++;
+  if (drop_sync)
+    verdict = MILK_E2E_DROP;
+  else if (busy_answers > 0)
     {
-      if (sync_requests < G_N_ELEMENTS (sync_times))
-        sync_times[sync_requests] = g_get_monotonic_time ();
-      sync_requests++;
-      if (drop_sync)
-        {
-          g_mutex_unlock (&lock);
-          return NULL;
-        }
-      if (busy_answers > 0)
-        {
-          busy_answers--;
-          g_mutex_unlock (&lock);
-          return busy_answer (busy_retry_after_s);
-        }
-      hold = hold_sync;
+      busy_answers--;
+      *answer = milk_e2e_busy_answer (busy_retry_after_s);
+      verdict = MILK_E2E_ANSWER;
+    }
+  else if (hold_sync)
+    {
       hold_sync = FALSE;
+      verdict = MILK_E2E_HOLD;
     }
   g_mutex_unlock (&lock);
-  upstream = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
-  if (upstream == NULL || !write_message (G_IO_STREAM (upstream), request))
-    return NULL;
-  /* Read whole: the service has stored the push and chosen the page. */
-  answer = read_message (g_io_stream_get_input_stream (G_IO_STREAM (upstream)), carry);
-  if (hold)
-    {
-      g_mutex_lock (&lock);
-      holding = TRUE;
-      g_cond_broadcast (&cond);
-      while (holding)
-        g_cond_wait (&cond, &lock);
-      g_mutex_unlock (&lock);
-    }
-  return g_steal_pointer (&answer);
+  return verdict;
 }
 
-static gboolean
-proxy_run (GThreadedSocketService *service,
-           GSocketConnection      *connection,
-           GObject                *source,
-           gpointer                user_data)
-{
-  GIOStream *client = G_IO_STREAM (connection);
-  g_autoptr(GByteArray) carry = g_byte_array_new ();
-
-  for (;;)
-    {
-      g_autoptr(GByteArray) request = read_message (g_io_stream_get_input_stream (client), carry);
-      g_autoptr(GByteArray) answer = request ? forward (request) : NULL;
-
-      if (answer == NULL || !write_message (client, answer))
-        break;
-    }
-  g_io_stream_close (client, NULL, NULL);
-  return TRUE;
-}
-
-static gpointer
-proxy_thread (gpointer data)
-{
-  GMainContext *context = g_main_context_new ();
-  GSocketService *service;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_main_context_push_thread_default (context);
-  service = g_threaded_socket_service_new (64);
-  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
-  g_assert_no_error (error);
-  g_signal_connect (service, "run", G_CALLBACK (proxy_run), NULL);
-  g_socket_service_start (service);
-  g_mutex_lock (&lock);
-  proxy_url = g_strdup_printf ("http://127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
-  g_mutex_unlock (&lock);
-  for (;;)
-    g_main_context_iteration (context, TRUE);
-  return NULL;
-}
-
+/* The service has stored the push and chosen the page; the answer waits
+ * until release_held (). */
 static void
-proxy_start (void)
+hold (void)
 {
-  g_thread_unref (g_thread_new ("proxy", proxy_thread, NULL));
-  for (gboolean started = FALSE; !started; g_usleep (1000))
-    {
-      g_mutex_lock (&lock);
-      started = proxy_url != NULL;
-      g_mutex_unlock (&lock);
-    }
+  g_mutex_lock (&lock);
+  holding = TRUE;
+  g_cond_broadcast (&cond);
+  while (holding)
+    g_cond_wait (&cond, &lock);
+  g_mutex_unlock (&lock);
 }
+
+static const MilkE2eProxyHooks proxy_hooks = { decide, hold };
 
 static guint
 sync_requests_seen (void)
@@ -304,8 +166,8 @@ fixture_setup (Fixture       *f,
 
   f->server = milk_test_server_start (env);
   uri = g_uri_parse (f->server->url, G_URI_FLAGS_NONE, NULL);
+  milk_e2e_proxy_set_upstream (g_uri_get_port (uri));
   g_mutex_lock (&lock);
-  upstream_port = g_uri_get_port (uri);
   sync_requests = 0;
   hold_sync = holding = drop_sync = FALSE;
   busy_answers = busy_retry_after_s = 0;
@@ -649,7 +511,7 @@ main (int   argc,
   register_test_browser ();
   if (!milk_test_init (&argc, &argv))
     return milk_test_run_skipped ("/e2e/lifecycle");
-  proxy_start ();
+  proxy_url = milk_e2e_proxy_start (&proxy_hooks);
 
 #define ADD(path, func) g_test_add ("/e2e/lifecycle/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("sign-out-during-sync", test_sign_out_during_sync);
