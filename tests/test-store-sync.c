@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "milk-store-private.h"
 #include "milk-test-util.h"
 
@@ -318,6 +320,40 @@ test_superseded_listed (Fixture       *f,
   set_entry (f->a, "2026-11-24", 2000);
   after_edit = milk_store_list_rejected (f->a, NULL);
   g_assert_cmpuint (after_edit->len, ==, 0);
+}
+
+/* Issue 14, problem 2: a copy of the diary file (a new file, so a new
+ * inode) becomes a new replica when it is opened, before it stamps
+ * anything, and pulls everything afresh; the original keeps its node. */
+static void
+test_copied_file_new_replica (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *copy_path = g_build_filename (f->dir_b.dir, "copy.sqlite", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *cursor = NULL;
+  g_autoptr(MilkStore) copy = NULL;
+  gsize length;
+
+  set_entry (f->a, "2026-11-24", 1000);
+  g_assert_true (milk_store_set_cursor (f->a, "v1.42", NULL));
+  original = g_strdup (milk_store_get_replica_node (f->a));
+  g_clear_object (&f->a);
+  g_assert_true (g_file_get_contents (f->dir_a.path, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (copy_path, contents, length, NULL));
+
+  copy = milk_store_new (copy_path, NULL);
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (milk_store_get_replica_node (copy), !=, original);
+  g_assert_cmpstr (milk_store_get_node (copy), ==, milk_store_get_node (copy));
+  cursor = milk_store_dup_cursor (copy);
+  g_assert_null (cursor);
+
+  f->a = milk_test_store_new (&f->dir_a);
+  g_assert_cmpstr (milk_store_get_replica_node (f->a), ==, original);
+  g_clear_object (&copy);
+  g_unlink (copy_path);
 }
 
 static void
@@ -944,6 +980,7 @@ main (int   argc,
   ADD ("convergence", test_convergence);
   ADD ("rejected-listed", test_rejected_listed);
   ADD ("superseded-listed", test_superseded_listed);
+  ADD ("copied-file-new-replica", test_copied_file_new_replica);
   ADD ("cursor", test_cursor);
   ADD ("reset-for-new-account", test_reset_for_new_account);
   ADD ("clear-diary", test_clear_diary);

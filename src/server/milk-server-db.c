@@ -1071,6 +1071,7 @@ milk_db_sync_push (PGconn      *conn,
                    GPtrArray   *records,
                    GPtrArray   *bodies,
                    GArray      *superseded,
+                   GPtrArray   *winners,
                    GError     **error)
 {
   PGresult *result;
@@ -1118,7 +1119,8 @@ milk_db_sync_push (PGconn      *conn,
   /* The statement reads the table as it was before its own insert (one
    * snapshot): a change that the stored version's greater stamp keeps out
    * lost to a newer edit, and is listed in @superseded by its index in
-   * @records (an equal stamp is the same change sent again). A newer
+   * @records (an equal stamp is the same change sent again), and the
+   * stored text of the version that won in @winners. A newer
    * version committed by another request while this one ran is not
    * listed; the device still receives it. */
   result = QUERY (conn, error,
@@ -1138,7 +1140,7 @@ milk_db_sync_push (PGconn      *conn,
                        "       seq = excluded.seq, body = excluded.body"
                        "   WHERE r.hlc < excluded.hlc"
                        ")"
-                       "SELECT i.ord FROM incoming i"
+                       "SELECT i.ord, r.body FROM incoming i"
                        "  JOIN records r ON r.account_id = $1 AND r.type = i.type AND r.key = i.key"
                        " WHERE r.hlc > i.hlc"
                        " ORDER BY i.ord",
@@ -1153,6 +1155,7 @@ milk_db_sync_push (PGconn      *conn,
       guint index = int_value (result, i, 0) - 1;
 
       g_array_append_val (superseded, index);
+      g_ptr_array_add (winners, dup_value (result, i, 1));
     }
   PQclear (result);
   if (!commit (conn, error))

@@ -249,6 +249,7 @@ gboolean    milk_db_sync_push           (PGconn      *conn,
                                          GPtrArray   *records,
                                          GPtrArray   *bodies,
                                          GArray      *superseded,
+                                         GPtrArray   *winners,
                                          GError     **error);
 /* The instance tokens the service holds for a diary's node. */
 typedef struct

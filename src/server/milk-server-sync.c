@@ -276,6 +276,39 @@ add_pulled (MilkSyncMessage *response,
   response->cursor = g_strdup_printf (CURSOR_PREFIX "%" G_GINT64_FORMAT, last);
 }
 
+/* The version that beat a pushed change goes back with the refusal, even
+ * when the device's cursor has passed it: a device may have received it
+ * and kept its own, greater version, then stamped that version again
+ * lower (a clock found days ahead, recover_from_future_clock), and would
+ * otherwise keep the version the service refused for good. */
+static void
+add_winners (MilkSyncMessage *response,
+             GPtrArray       *winners)
+{
+  g_autoptr(GHashTable) sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < response->changes->len; i++)
+    g_hash_table_add (sent, record_identity (g_ptr_array_index (response->changes, i)));
+  for (guint i = 0; i < winners->len; i++)
+    {
+      const char *text = g_ptr_array_index (winners, i);
+      g_autoptr(JsonNode) node = json_from_string (text, NULL);
+      MilkRecord *record = node ? milk_record_from_json (node, NULL) : NULL;
+      char *identity;
+
+      if (record == NULL)
+        continue;
+      identity = record_identity (record);
+      if (!g_hash_table_add (sent, identity))
+        {
+          milk_record_free (record);
+          continue;
+        }
+      g_ptr_array_add (response->changes, record);
+      g_ptr_array_add (response->change_texts, g_strdup (text));
+    }
+}
+
 /* The token a request earns: the same for the same request sent twice
  * (libsoup resends an idempotent request on a dropped connection, a proxy
  * may too), different for two copies of a diary that sent different ones. */
@@ -422,6 +455,7 @@ milk_route_sync (MilkRequest *request,
   g_autoptr(GPtrArray) texts = NULL;
   g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GArray) superseded = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) winners = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *token_hash = NULL;
   MilkInstance instance = { FALSE, NULL, NULL };
@@ -465,7 +499,7 @@ milk_route_sync (MilkRequest *request,
       if ((account_id = authenticate (request, conn, token_hash)) == 0)
         return;
       ok = next_instance (request, conn, account_id, message, NULL, TRUE, response);
-      if (ok && milk_db_sync_push (conn, account_id, message->node, store, texts, superseded, &error))
+      if (ok && milk_db_sync_push (conn, account_id, message->node, store, texts, superseded, winners, &error))
         pulled = milk_db_sync_pull (conn, account_id, after, page + 1, &error);
       reject_superseded (response, indexes, superseded);
     }
@@ -485,6 +519,7 @@ milk_route_sync (MilkRequest *request,
     }
 
   add_pulled (response, pulled, page, after, store);
+  add_winners (response, winners);
   /* The reference clock for every device (DESIGN "Clocks lie"). */
   response->time = g_get_real_time () / 1000;
   g_ptr_array_sort (response->rejected, compare_rejections);

@@ -622,7 +622,6 @@ test_bad_input (void)
     { "{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":[[[[[[[[[[[]]]]]]]]]]]}", 400, "too_deep" },
     { "{\"cursor\":null,\"node\":\"\xff\xfe\",\"changes\":[]}", 400, "invalid_utf8" },
   };
-  g_autoptr(GString) big = g_string_new ("{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":[");
   g_autoptr(GString) many = g_string_new ("{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":[");
   g_autofree char *hlc = milk_test_hlc (base_ms, 0, 0xa1);
 
@@ -633,12 +632,28 @@ test_bad_input (void)
       milk_test_assert_error (app, cases[i].status, cases[i].code);
     }
 
-  /* 10 MiB: refused before it is read into memory. */
-  while (big->len < 10 * 1024 * 1024)
-    g_string_append (big, "                                                                ");
-  g_string_append (big, "]}");
-  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", big->str, big->len, token);
-  milk_test_assert_error (app, 413, "too_large");
+  /* 10 MiB: refused on its head, before a byte of it is read (the
+   * service answers and hangs up; a client still sending it may see only
+   * the hang-up, so the head goes alone and the answer is read). */
+  {
+    g_autoptr(GSocketClient) client = g_socket_client_new ();
+    g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
+    g_autoptr(GSocketConnection) conn = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
+                                                                         g_uri_get_port (uri), NULL, NULL);
+    g_autofree char *head = g_strdup_printf ("POST /api/v1/sync HTTP/1.1\r\nHost: milk\r\n"
+                                             "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                                             "Content-Length: %u\r\n\r\n", token, 10 * 1024 * 1024);
+    char answer[1024] = "";
+    gsize got = 0;
+
+    g_assert_nonnull (conn);
+    g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), head,
+                                              strlen (head), NULL, NULL, NULL));
+    g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (conn)), answer, sizeof answer - 1,
+                             &got, NULL, NULL);
+    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 413 "));
+    g_assert_nonnull (strstr (answer, "too_large"));
+  }
 
   /* 10,000 changes. */
   for (guint i = 0; i < 10000; i++)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "milk-store-private.h"
 
@@ -452,6 +453,39 @@ fail:
   return FALSE;
 }
 
+/* The diary file is recognised by its inode. A copy of it (to another
+ * computer, or made in place of another diary), or a file restored from a
+ * backup, is another file: it becomes a new replica before it stamps
+ * anything, so that two files never stamp as one node (they could mint
+ * the same stamp for different data), and it pulls everything afresh. The
+ * service recognises the copies this misses (a file overwritten in place
+ * keeps its inode) by their instance token. The device number is left
+ * out: on some file systems (btrfs) it changes between boots. */
+static gboolean
+check_file_identity (MilkStore  *self,
+                     guint64    *node_id,
+                     GError    **error)
+{
+  g_autofree char *saved = dup_local_state (self, "file");
+  g_autofree char *current = NULL;
+  GStatBuf st;
+
+  if (g_stat (self->path, &st) != 0)
+    return TRUE;
+  current = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) st.st_ino);
+  if (g_strcmp0 (saved, current) == 0)
+    return TRUE;
+  if (saved != NULL)
+    {
+      if (!new_replica_node (self, node_id, error) ||
+          !_milk_store_exec (self, "DELETE FROM local_state WHERE name IN ('cursor', 'instance')", error))
+        return FALSE;
+      g_message ("This diary is a copy of another file, or restored from one; it is now replica %s",
+                 self->replica);
+    }
+  return set_local_state (self, "file", current, error);
+}
+
 static gboolean
 setup_clock (MilkStore      *self,
              MilkClockFunc   clock,
@@ -481,6 +515,8 @@ setup_clock (MilkStore      *self,
   if (replica != NULL && milk_hlc_node_parse (replica, &replica_id))
     node_id = replica_id;
   g_snprintf (self->replica, sizeof self->replica, "%016" G_GINT64_MODIFIER "x", node_id);
+  if (!check_file_identity (self, &node_id, error))
+    return FALSE;
 
   milk_hlc_free (self->hlc);
   self->hlc = milk_hlc_new (node_id, clock, clock_data);
