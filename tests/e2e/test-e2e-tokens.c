@@ -23,6 +23,7 @@
 #include "milk-store-private.h"
 #include "milk-sync-service.h"
 #include "milk-e2e-proxy.h"
+#include "milk-e2e-util.h"
 #include "milk-test-util.h"
 #include "milk-token-store.h"
 
@@ -537,43 +538,13 @@ test_keyring_refuses_new_pair (Fixture       *f,
   assert_keyring_syncs (f, "2026-11-26", 900);
 }
 
-static void
-register_test_browser (void)
-{
-  g_autofree char *apps = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *desktop = NULL;
-  g_autofree char *mimeapps = NULL;
-  g_autofree char *entry = NULL;
-  g_autofree char *data_home = NULL;
-
-  xdg_root = g_dir_make_tmp ("milk-e2e-tokens-XXXXXX", NULL);
-  apps = g_build_filename (xdg_root, "data", "applications", NULL);
-  config = g_build_filename (xdg_root, "config", NULL);
-  g_mkdir_with_parents (apps, 0700);
-  g_mkdir_with_parents (config, 0700);
-  desktop = g_build_filename (apps, "milk-test-browser.desktop", NULL);
-  entry = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Milk Test Browser\nExec=%s %%u\n"
-                           "MimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
-                           g_getenv ("MILK_TEST_BROWSER"));
-  g_assert_true (g_file_set_contents (desktop, entry, -1, NULL));
-  mimeapps = g_build_filename (config, "mimeapps.list", NULL);
-  g_assert_true (g_file_set_contents (mimeapps,
-                                      "[Default Applications]\n"
-                                      "x-scheme-handler/http=milk-test-browser.desktop\n"
-                                      "x-scheme-handler/https=milk-test-browser.desktop\n", -1, NULL));
-  data_home = g_build_filename (xdg_root, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   int status;
 
-  register_test_browser ();
+  xdg_root = milk_e2e_register_browser ();
   if (!milk_test_init (&argc, &argv))
     return milk_test_run_skipped ("/e2e/tokens");
   proxy_url = milk_e2e_proxy_start (&proxy_hooks);
