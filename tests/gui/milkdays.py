@@ -64,7 +64,7 @@ def show_month(app, date):
             return
         arrow = "Previous Month" if (shown.year, shown.month) > (date.year, date.month) else "Next Month"
         app.click(app.find("push button", arrow))
-        wait_for(lambda: month_label(app).name != shown.strftime("%B %Y"), 5, "the month to change")
+        wait_for(lambda: month_label(app).name != shown.strftime("%B %Y"), 15, "the month to change")
     raise AssertionError("could not reach " + month_title(date))
 
 
@@ -77,4 +77,4 @@ def open_day(app, date):
 
 
 def toast_button(app, label):
-    return app.find("push button", button_named(label))
+    return app.find("push button", button_named(label), shallow_first=True)

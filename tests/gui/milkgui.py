@@ -10,6 +10,7 @@
 # Copyright 2026 The Milk Diary authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import itertools
 import os
 import re
 import shutil
@@ -178,13 +179,22 @@ class App:
     def wait_window(self, match, timeout=10, what="a window"):
         return wait_for(lambda: next((w for w in self.windows() if match(w)), None), timeout, what)
 
-    def find(self, role=None, name=None, within=None, timeout=10, showing=True, index=0):
+    def find(self, role=None, name=None, within=None, timeout=10, showing=True, index=0,
+             shallow_first=False):
         """The index-th widget on screen with this role and name (a string
-        for the exact name, a compiled pattern to search it)."""
+        for the exact name, a compiled pattern to search it). Each look
+        stops at the match it wants. shallow_first looks level by level
+        (then index counts in that order): a toast, near the top of the
+        tree, is found before the calendar's deep cells are walked, in
+        time to click it on a loaded machine before it times out."""
         def look():
             self.assert_running()  # a crash is said as one, not as a time-out
-            found = list(self.find_all(role, name, within, showing))
-            return found[index] if len(found) > index else None
+            if shallow_first:
+                roots = [within] if within is not None else self.windows()
+                found = _walk_levels(roots, role, name, showing)
+            else:
+                found = self.find_all(role, name, within, showing)
+            return next(itertools.islice(found, index, None), None)
         what = f"{role or 'a widget'} named {name!r}" if name is not None else (role or "a widget")
         return wait_for(look, timeout, what)
 
@@ -403,13 +413,41 @@ def _walk(acc, role, name, showing):
         return
     if matches:
         yield acc
+    for child in _shown_children(acc, e, children, showing):
+        yield from _walk(child, role, name, showing)
+
+
+def _shown_children(acc, e, children, showing):
     if showing and acc.name == "AdwSqueezer" and e is not None:
-        sized = [(c, extents(c)) for c in children]
+        try:
+            sized = [(c, extents(c)) for c in children]
+        except Exception:
+            return []
         sized = [(c, ce) for c, ce in sized if ce and ce[2] > 0 and ce[3] > 0]
         fitting = [c for c, ce in sized if ce[2] <= e[2] + 1]
-        children = fitting[:1] or [c for c, _ in sized[-1:]]
-    for child in children:
-        yield from _walk(child, role, name, showing)
+        return fitting[:1] or [c for c, _ in sized[-1:]]
+    return children
+
+
+def _walk_levels(roots, role, name, showing):
+    """As _walk, breadth first: every widget of one depth before the next."""
+    level = list(roots)
+    while level:
+        below = []
+        for acc in level:
+            try:
+                acc.clear_cache()
+                e = extents(acc)
+                if showing and e is not None and (e[2] <= 0 or e[3] <= 0):
+                    continue
+                matches = e is not None and _matches(acc, role, name)
+                children = [c for c in acc if c is not None]
+            except Exception:  # gone since its parent listed it
+                continue
+            if matches:
+                yield acc
+            below.extend(_shown_children(acc, e, children, showing))
+        level = below
 
 
 def button_named(label):
@@ -482,8 +520,12 @@ class Suite:
                 failed += 1
                 print(f"not ok {i} {name}", file=self.tap)
                 detail = "".join(traceback.format_exception(e)) if not isinstance(e, Failure) else str(e)
+                # Also on stderr, which a failing test's summary shows
+                # (the TAP stream is only in the full log).
+                print(f"FAILED: {name}", file=sys.stderr)
                 for line in detail.rstrip().splitlines():
                     print(f"# {line}", file=self.tap)
+                    print(f"  {line}", file=sys.stderr)
                 if self.current is not None:
                     path = self.current.screenshot(re.sub(r"\W+", "-", name))
                     print(f"# screenshot: {path}", file=self.tap)

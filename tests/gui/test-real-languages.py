@@ -176,19 +176,19 @@ def first_start(s, language, currency_code, currency_name, price, billed):
     dropdown = app.find("push button", re.compile(
         r"^(GtkToggleButton|" + re.escape(L._("Currency")) + ".*)$"))
     app.click(dropdown)
-    search = app.find("entry", None, timeout=5)
+    search = app.find("entry", None, timeout=15)
     app.click(search)
     name = L._(currency_name)
     app.type(name.split()[0])
     choice = L._("%s (%s)") % (name, currency_code)
     # In the pop-up's list, not the drop-down's own label.
-    app.click(app.find("label", choice, within=app.find("filler", "GtkPopover"), timeout=5))
-    wait_for(lambda: app.find("label", choice) and not list(app.find_all("entry", None)), 5,
+    app.click(app.find("label", choice, within=app.find("filler", "GtkPopover"), timeout=15))
+    wait_for(lambda: app.find("label", choice) and not list(app.find_all("entry", None)), 15,
              f"{choice} to be chosen")
     entry = app.find("text", re.compile(re.escape(L._("Price per Litre"))))
     app.click(entry)
     app.type(price)
-    wait_for(lambda: text_of(entry) == price, 5, f"the price field to hold {price!r}")
+    wait_for(lambda: text_of(entry) == price, 15, f"the price field to hold {price!r}")
     app.screenshot(f"welcome-{L.lang}")
     app.click(app.find("push button", button_named(L._("_Start").replace("_", ""))))
     errors = [a.name for a in app.find_all("label", re.compile(re.escape(L._("Enter a price such as 56.50"))
@@ -228,7 +228,7 @@ def hindi_first_start(s):
     # The main menu (where mnemonics live) and the day editor's buttons.
     app.click(app.find("push button", HINDI._("Main Menu")))
     menu_item = app.find("menu item", re.compile(re.escape(HINDI._("_Preferences").replace("_", ""))),
-                         timeout=5)
+                         timeout=15)
     check_names(app, "the main menu")
     app.key("Escape")
     app.gone("menu item", menu_item.name)
@@ -285,7 +285,7 @@ def narrow(s, L, slug):
     app.click(totals)
     # The chart had no allocation until its page was first shown.
     chart = app.find("image", re.compile(str(TODAY.year)), within=window)
-    wait_for(lambda: "selected" in states(totals), 5, "the Totals tab to be selected")
+    wait_for(lambda: "selected" in states(totals), 15, "the Totals tab to be selected")
     check(chart.name and str(TODAY.year) in chart.name, f"the chart is named {chart.name!r}")
     check(chart.description, "the chart has no description")
     check_nothing_clipped("the totals")

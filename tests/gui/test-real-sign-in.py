@@ -122,9 +122,9 @@ def open_sync_popover(app):
     must not look pressed first: a popover left open behind a dialog is
     hidden, and a click would only close it."""
     button = app.find("push button", "Sync Status")
-    wait_for(lambda: "expanded" not in states(button), 5, "the sync popover to be closed")
+    wait_for(lambda: "expanded" not in states(button), 15, "the sync popover to be closed")
     app.click(button)
-    wait_for(lambda: "expanded" in states(button), 5, "the sync popover to open")
+    wait_for(lambda: "expanded" in states(button), 15, "the sync popover to open")
     return app.find("filler", "GtkPopover", within=button)
 
 
@@ -141,14 +141,14 @@ def enter_server(app, address):
     dialog, entry = server_dialog(app)
     app.key("ctrl+a", window=dialog)
     app.type(address, window=dialog)
-    wait_for(lambda: text_of(entry) == address, 5, f"the entry to hold {address}")
+    wait_for(lambda: text_of(entry) == address, 15, f"the entry to hold {address}")
     app.key("Return", window=dialog)
     app.gone("dialog", "Sign In to Sync")
 
 
 def message(app, pattern, within=None, timeout=10):
     """A toast or a label that says pattern, on screen."""
-    return app.find("label", pattern, within=within, timeout=timeout)
+    return app.find("label", pattern, within=within, timeout=timeout, shallow_first=True)
 
 
 def record_today_by_keys(s, app):
@@ -210,7 +210,7 @@ def no_keyring_popover(s):
     sign_in = app.find("push button", button_named("Sign In…"), within=popover)
     check("sensitive" in states(sign_in), "Sign In… is not available again")
     app.key("Escape", window=app.window)
-    wait_for(lambda: "expanded" not in states(app.find("push button", "Sync Status")), 5,
+    wait_for(lambda: "expanded" not in states(app.find("push button", "Sync Status")), 15,
              "the popover to close")
     record_today_by_keys(s, app)
 
@@ -511,7 +511,7 @@ def another_account(s):
         popover = open_sync_popover(app)
         app.find("push button", button_named("Sign In…"), within=popover, timeout=20)
         app.key("Escape", window=app.window)
-        wait_for(lambda: "expanded" not in states(app.find("push button", "Sync Status")), 5,
+        wait_for(lambda: "expanded" not in states(app.find("push button", "Sync Status")), 15,
                  "the popover to close")
 
         # Another account: the question, before anything is sent.

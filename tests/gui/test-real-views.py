@@ -78,11 +78,11 @@ def price_change(s):
     app.click(app.find("push button", "Choose a Day", within=prefs))
     # The date picker opens on today's month; go back one and pick the 6th.
     app.click(app.find("push button", re.compile("Previous|GtkImage|^<$|go-previous"), within=prefs))
-    wait_for(lambda: app.find_all("label", previous_month_day(1).strftime("%B"), within=prefs), 5,
+    wait_for(lambda: app.find_all("label", previous_month_day(1).strftime("%B"), within=prefs), 15,
              "the date picker to show the month before")
     app.click(app.find("label", "6", within=prefs))
     day_row = app.find("text", "From Day (YYYY-MM-DD)", within=prefs)
-    wait_for(lambda: text_of(day_row) == previous_month_day(6).isoformat(), 5,
+    wait_for(lambda: text_of(day_row) == previous_month_day(6).isoformat(), 15,
              f"the day field to say {previous_month_day(6).isoformat()}")
     app.click(app.find("text", "Price per Litre", within=prefs))
     app.type("60")
