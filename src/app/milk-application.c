@@ -15,6 +15,7 @@
 #include "milk-command-line.h"
 #include "milk-preferences-window.h"
 #include "milk-reminder.h"
+#include "milk-store-monitor.h"
 #include "milk-sync-service.h"
 #include "milk-window.h"
 
@@ -23,6 +24,7 @@ struct _MilkApplication
   AdwApplication parent_instance;
 
   MilkStore *store;
+  MilkStoreMonitor *store_monitor;
   GSettings *settings;
   MilkAccount *account;
   MilkSyncService *sync;
@@ -290,6 +292,8 @@ ensure_store (MilkApplication *self)
       return FALSE;
     }
 
+  /* What `milk-diary --add` in a terminal writes shows at once. */
+  self->store_monitor = milk_store_monitor_new (self->store);
   self->reminder = milk_reminder_new (self->store, G_APPLICATION (self));
   milk_reminder_add_actions (self->reminder, G_ACTION_MAP (self));
   g_signal_connect_object (self->settings, "changed::reminder-enabled",
@@ -728,6 +732,7 @@ milk_application_finalize (GObject *object)
   g_clear_pointer (&self->sync_description, g_free);
   g_clear_object (&self->reminder);
   g_clear_object (&self->settings);
+  g_clear_object (&self->store_monitor);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (milk_application_parent_class)->finalize (object);

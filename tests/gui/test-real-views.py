@@ -122,6 +122,23 @@ def payment_and_product(s):
     check("Buffalo Milk" in month_report(s, TODAY), "--month does not list Buffalo Milk")
 
 
+@suite.flow("a delivery added in a terminal while the window is open shows at once, bill included")
+def live_from_the_command_line(s):
+    diary_with(s, "50", (previous_month_day(2), "1"))
+    app = s.start()
+    cell(app, TODAY, "not recorded")
+    before = bill_value(app, "Amount")
+    # Another process, its own connection to the diary file: the window
+    # is not told, it has to notice.
+    out = app.cli("--add", "2", "--date", TODAY.isoformat())
+    check("2 L" in out, f"--add said {out!r}")
+    cell(app, TODAY, "2 L")
+    wait_for(lambda: bill_value(app, "Amount") != before, 10, f"the bill to change from {before}")
+    # And a second change, after the first was noticed.
+    app.cli("--add", "1.5", "--date", TODAY.isoformat())
+    cell(app, TODAY, "1.5 L")
+
+
 @suite.flow("every widget a person can act on has an accessible name; days say their state")
 def accessible_names(s):
     day = previous_month_day(3)
