@@ -1,4 +1,4 @@
-/* milk-welcome-page.c — first run: currency and the price of milk
+/* milk-welcome-page.c — first run: currency, the usual quantity, the price
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -18,6 +18,7 @@ struct _MilkWelcomePage
   GtkWidget parent_instance;
 
   GtkDropDown *currency_dropdown;
+  AdwEntryRow *qty_row;
   AdwEntryRow *price_row;
   GtkLabel *symbol_label;
   GtkLabel *price_error;
@@ -75,19 +76,22 @@ selected_currency (MilkWelcomePage *self)
 static void
 clear_error (MilkWelcomePage *self)
 {
+  gtk_widget_remove_css_class (GTK_WIDGET (self->qty_row), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->price_row), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->price_error), FALSE);
 }
 
 static void
 show_error (MilkWelcomePage *self,
+            AdwEntryRow     *row,
             const char      *message)
 {
-  gtk_widget_add_css_class (GTK_WIDGET (self->price_row), "error");
+  gtk_widget_add_css_class (GTK_WIDGET (row), "error");
   gtk_label_set_label (self->price_error, message);
   gtk_widget_set_visible (GTK_WIDGET (self->price_error), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->price_row),
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
+  gtk_widget_grab_focus (GTK_WIDGET (row));
 }
 
 static void
@@ -97,13 +101,13 @@ currency_selected_cb (MilkWelcomePage *self)
 }
 
 static void
-price_changed_cb (MilkWelcomePage *self)
+row_changed_cb (MilkWelcomePage *self)
 {
   clear_error (self);
 }
 
 static void
-price_activated_cb (MilkWelcomePage *self)
+row_activated_cb (MilkWelcomePage *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "welcome.start", NULL);
 }
@@ -118,7 +122,46 @@ default_product (MilkWelcomePage *self)
   return NULL;
 }
 
-/* One transaction for both, so that a failure leaves the diary as it was
+/* The price, or 0 when left for later; -1 (and the error shown) when
+ * what was typed is not a price. */
+static gint64
+read_price (MilkWelcomePage    *self,
+            const MilkCurrency *currency)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->price_row))));
+  g_autoptr(GError) error = NULL;
+  gint64 price_per_l;
+
+  if (*text == '\0')
+    return 0;
+  price_per_l = milk_price_parse (text, currency, &error);
+  if (price_per_l < 0)
+    show_error (self, self->price_row, error->message);
+  else if (price_per_l == 0)
+    {
+      show_error (self, self->price_row, _("Enter the price you pay for a litre, such as 56.50"));
+      price_per_l = -1;
+    }
+  return price_per_l;
+}
+
+static gint64
+read_qty (MilkWelcomePage *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 qty_ml = milk_quantity_parse (gtk_editable_get_text (GTK_EDITABLE (self->qty_row)), &error);
+
+  if (qty_ml < 0)
+    show_error (self, self->qty_row, error->message);
+  else if (qty_ml == 0)
+    {
+      show_error (self, self->qty_row, _("Enter the litres delivered on a usual day, such as 1.5"));
+      qty_ml = -1;
+    }
+  return qty_ml;
+}
+
+/* One transaction for all, so that a failure leaves the diary as it was
  * and the page can simply be tried again. */
 static void
 start_action (GtkWidget  *widget,
@@ -127,25 +170,15 @@ start_action (GtkWidget  *widget,
 {
   MilkWelcomePage *self = MILK_WELCOME_PAGE (widget);
   const MilkCurrency *currency = selected_currency (self);
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->price_row));
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
   g_autoptr(MilkRecord) product = NULL;
-  MilkRecord *setting, *price;
-  int year, month;
-  gint64 price_per_l;
+  MilkRecord *setting;
+  gint64 price_per_l, qty_ml;
 
-  price_per_l = milk_price_parse (text, currency, &error);
-  if (price_per_l < 0)
-    {
-      show_error (self, error->message);
-      return;
-    }
-  if (price_per_l == 0)
-    {
-      show_error (self, _("Enter the price you pay for a litre, such as 56.50"));
-      return;
-    }
+  clear_error (self);
+  if ((qty_ml = read_qty (self)) < 0 || (price_per_l = read_price (self, currency)) < 0)
+    return;
 
   setting = milk_record_new (MILK_RECORD_SETTING);
   setting->id = g_strdup ("currency");
@@ -153,20 +186,29 @@ start_action (GtkWidget  *widget,
   g_ptr_array_add (changes, setting);
 
   product = default_product (self);
-  milk_day_get_ymd (milk_day_today (), &year, &month, NULL);
-  price = milk_record_new (MILK_RECORD_PRICE);
-  price->id = g_strdup (product ? product->id : MILK_DEFAULT_PRODUCT_ID);
-  price->day = milk_day_month_first (year, month);
-  price->price_per_l = price_per_l;
-  g_ptr_array_add (changes, price);
+  if (product != NULL && product->default_qty_ml != qty_ml)
+    {
+      product->default_qty_ml = qty_ml;
+      product->has_weekday_qty = FALSE;
+      g_ptr_array_add (changes, milk_record_copy (product));
+    }
+  if (price_per_l > 0)
+    {
+      MilkRecord *price = milk_record_new (MILK_RECORD_PRICE);
+      int year, month;
+
+      milk_day_get_ymd (milk_day_today (), &year, &month, NULL);
+      price->id = g_strdup (product ? product->id : MILK_DEFAULT_PRODUCT_ID);
+      price->day = milk_day_month_first (year, month);
+      price->price_per_l = price_per_l;
+      g_ptr_array_add (changes, price);
+    }
 
   if (!milk_store_put_many (self->store, changes, &error))
     {
-      show_error (self, error->message);
+      show_error (self, self->price_row, error->message);
       return;
     }
-
-  clear_error (self);
   g_signal_emit (self, signals[DONE], 0);
 }
 
@@ -190,6 +232,15 @@ milk_welcome_page_constructed (GObject *object)
     if (g_strcmp0 (milk_currency_get_code (milk_currency_nth (i)), code) == 0)
       gtk_drop_down_set_selected (self->currency_dropdown, i);
   currency_selected_cb (self);
+
+  if (self->store)
+    {
+      g_autoptr(MilkRecord) product = default_product (self);
+      g_autofree char *qty = product ? milk_quantity_format_litres (product->default_qty_ml) : NULL;
+
+      if (qty != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->qty_row), qty);
+    }
 }
 
 static void
@@ -262,19 +313,21 @@ milk_welcome_page_class_init (MilkWelcomePageClass *klass)
   /**
    * MilkWelcomePage::done:
    *
-   * The currency and the first price are stored; show the diary.
+   * The currency, the usual quantity and any first price are stored;
+   * show the diary.
    */
   signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-welcome-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkWelcomePage, currency_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, MilkWelcomePage, qty_row);
   gtk_widget_class_bind_template_child (widget_class, MilkWelcomePage, price_row);
   gtk_widget_class_bind_template_child (widget_class, MilkWelcomePage, symbol_label);
   gtk_widget_class_bind_template_child (widget_class, MilkWelcomePage, price_error);
   gtk_widget_class_bind_template_callback (widget_class, currency_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, price_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, price_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "welcome.start", NULL, start_action);
 

@@ -131,8 +131,65 @@ unrecorded (const char *product,
   return record;
 }
 
-/* Stores each product's usual quantity for today, in one step that one
- * Undo takes back. */
+/* "Recorded 1.5 L for today" with one product; with several, each by
+ * name: "Recorded 1.5 L of Milk and 0.5 L of Buffalo Milk". */
+static char *
+recorded_message (GPtrArray *changes,
+                  GPtrArray *names,
+                  gboolean   one_product)
+{
+  g_autoptr(GString) items = g_string_new (NULL);
+
+  if (one_product)
+    {
+      g_autofree char *qty = milk_quantity_format (((MilkRecord *) g_ptr_array_index (changes, 0))->qty_ml);
+
+      /* TRANSLATORS: %s is a quantity such as "1.5 L" */
+      return g_strdup_printf (_("Recorded %s for today"), qty);
+    }
+  for (guint i = 0; i < changes->len; i++)
+    {
+      g_autofree char *qty = milk_quantity_format (((MilkRecord *) g_ptr_array_index (changes, i))->qty_ml);
+      /* TRANSLATORS: one product in "Recorded 1.5 L of Milk and 0.5 L of Buffalo Milk" */
+      g_autofree char *item = g_strdup_printf (_("%s of %s"), qty, (const char *) g_ptr_array_index (names, i));
+
+      if (i == 0)
+        g_string_append (items, item);
+      else if (i + 1 < changes->len)
+        /* TRANSLATORS: between the items of a list but the last two */
+        g_string_append_printf (items, _(", %s"), item);
+      else
+        {
+          /* TRANSLATORS: the list's last two items: "1.5 L of Milk and 0.5 L of Buffalo Milk" */
+          g_autofree char *joined = g_strdup_printf (_("%s and %s"), items->str, item);
+          g_string_assign (items, joined);
+        }
+    }
+  /* TRANSLATORS: %s lists quantities and products: "1.5 L of Milk and 0.5 L of Buffalo Milk" */
+  return g_strdup_printf (_("Recorded %s"), items->str);
+}
+
+/* Today is recorded for every product already: say so, and offer the
+ * day editor rather than overwrite what the person entered. */
+static void
+say_already_recorded (MilkWindow *self,
+                      gint64      total_ml)
+{
+  g_autofree char *qty = milk_quantity_format (total_ml);
+  /* TRANSLATORS: %s is a quantity such as "1.5 L" */
+  g_autofree char *message = total_ml > 0 ? g_strdup_printf (_("Today is already recorded: %s"), qty)
+                                          : g_strdup (_("Today is already recorded as no delivery"));
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_button_label (toast, _("_Change…"));
+  adw_toast_set_action_name (toast, "win.edit-today");
+  /* An answer to the key just pressed: now, not after the last toast. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+/* Stores each product's usual quantity for today where today is not
+ * recorded yet, in one step that one Undo takes back. */
 static void
 record_today (GtkWidget  *widget,
               const char *action_name,
@@ -142,11 +199,11 @@ record_today (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) products = milk_store_list_products (self->store, FALSE, &error);
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
-  g_autofree char *qty = NULL;
   g_autofree char *message = NULL;
   MilkDay today = milk_day_today ();
-  gint64 total_ml = 0;
+  gint64 recorded_ml = 0;
   int y, m;
 
   if (products == NULL)
@@ -158,31 +215,48 @@ record_today (GtkWidget  *widget,
   for (guint i = 0; i < products->len; i++)
     {
       MilkRecord *product = g_ptr_array_index (products, i);
-      MilkRecord *old = milk_store_get_entry (self->store, product->id, today, NULL);
-      MilkRecord *entry = milk_record_new (MILK_RECORD_ENTRY);
+      g_autoptr(MilkRecord) old = milk_store_get_entry (self->store, product->id, today, NULL);
+      MilkRecord *entry;
 
+      if (old != NULL && !old->deleted)
+        {
+          recorded_ml += old->qty_ml;
+          continue;
+        }
+      entry = milk_record_new (MILK_RECORD_ENTRY);
       entry->id = g_strdup (product->id);
       entry->day = today;
       entry->qty_ml = milk_product_usual_qty (product, today);
-      total_ml += entry->qty_ml;
       g_ptr_array_add (changes, entry);
-      g_ptr_array_add (before, old ? old : unrecorded (product->id, today));
-    }
-
-  if (!milk_store_put_many (self->store, changes, &error))
-    {
-      show_error (self, error);
-      return;
+      g_ptr_array_add (names, product->name);
+      g_ptr_array_add (before, old ? g_steal_pointer (&old) : unrecorded (product->id, today));
     }
 
   milk_day_get_ymd (today, &y, &m, NULL);
   milk_calendar_view_set_month (self->calendar_view, y, m);
   adw_view_stack_set_visible_child_name (self->view_stack, "calendar");
 
-  qty = milk_quantity_format (total_ml);
-  /* TRANSLATORS: %s is a quantity such as "1.5 L" */
-  message = g_strdup_printf (_("Recorded %s for today"), qty);
+  if (changes->len == 0)
+    {
+      say_already_recorded (self, recorded_ml);
+      return;
+    }
+  if (!milk_store_put_many (self->store, changes, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+
+  message = recorded_message (changes, names, products->len == 1);
   milk_window_offer_undo (self, message, before);
+}
+
+static void
+edit_today (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  milk_window_edit_day (MILK_WINDOW (widget), milk_day_today ());
 }
 
 static void
@@ -383,6 +457,7 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, month_activated);
 
   gtk_widget_class_install_action (widget_class, "win.record-today", NULL, record_today);
+  gtk_widget_class_install_action (widget_class, "win.edit-today", NULL, edit_today);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, _milk_window_import);
   gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, _milk_window_export_csv);

@@ -50,6 +50,45 @@ def first_start(s):
     check("€1.25" in report, f"the bill does not charge €1.25 for a litre:\n{report}")
 
 
+@suite.flow("first start: the usual 1,5 L typed, the price left for later; Record Today twice does not overwrite")
+def first_start_usual_quantity(s):
+    app = s.start()
+    app.find("label", "Welcome to Milk Diary")
+    qty = app.find("text", re.compile("^Usual Quantity"))
+    check(text_of(qty) == "1", f"the usual quantity starts at {text_of(qty)!r}")
+    app.click(qty)
+    app.key("ctrl+a")
+    app.type("1.5")
+    wait_for(lambda: text_of(qty) == "1.5", 15, "the quantity field to hold 1.5")
+    app.click(app.find("push button", button_named("Start")))
+    month_label(app)
+    app.click(app.find("push button", button_named("Record Today")))
+    cell(app, TODAY, "1.5 L")
+    check(recorded(s, TODAY) == ["1.5 L"], f"--month says {recorded(s, TODAY)}")
+    # The same day again: said, not overwritten, and the toast offers the editor.
+    app.key("ctrl+t")
+    app.find("label", "Today is already recorded: 1.5 L", shallow_first=True)
+    app.click(toast_button(app, "Change…"))
+    editor = app.wait_window(lambda w: re.search(r"\b" + str(TODAY.day) + r"\b", w.name or "")
+                             and w.name != app.window.name, 10, "the day editor")
+    app.find("text", "Litres of Milk", within=editor)
+    check(recorded(s, TODAY) == ["1.5 L"], f"--month says {recorded(s, TODAY)}")
+
+
+@suite.flow("two products: Record Today names each in its toast")
+def record_today_two_products(s):
+    diary_with(s, (previous_month_day(2), "2"))
+    csv = os.path.join(s.home, "buffalo.csv")
+    with open(csv, "w") as f:
+        f.write("day,product,litres\n" + previous_month_day(3).isoformat() + ",Buffalo Milk,0.5\n")
+    cli(s, "--import", csv)
+    app = s.start()
+    app.click(app.find("push button", button_named("Record Today")))
+    app.find("label", re.compile(r"^Recorded 1 L of Milk and [\d.]+ L of Buffalo Milk$"), shallow_first=True)
+    app.click(toast_button(app, "Undo"))
+    cell(app, TODAY, "not recorded")
+
+
 @suite.flow("Record Today by its button, then Undo in the toast")
 def record_today_button(s):
     diary_with(s, (previous_month_day(2), "2"))
@@ -198,7 +237,6 @@ def keyboard_range(s):
     first = previous_month_day(8)
     app.click(cell(app, first))  # opens the editor; Escape closes it
     editor = app.wait_window(lambda w: w.name and str(first.day) in w.name, 10, "the day editor")
-    app.key("Escape", window=editor)
     app.gone("frame", editor.name)
     target = cell(app, first)
     app.give_focus()
