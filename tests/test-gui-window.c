@@ -285,7 +285,7 @@ test_two_products_split (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.record-today", NULL));
   milk_gui_test_drain ();
-  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, "1 L\n0.5 L");
+  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, "● 1 L\n● 0.5 L");
   g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
 }
 

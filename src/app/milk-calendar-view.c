@@ -22,6 +22,7 @@ struct _MilkCalendarView
 
   GtkLabel *month_label;
   GtkGrid *grid;
+  GtkLabel *legend_label;
   AdwPreferencesGroup *bill_group;
   GtkLabel *litres_label;
   GtkLabel *days_label;
@@ -189,6 +190,129 @@ in_selection (MilkCalendarView *self,
   return self->selection_first && day >= self->selection_first && day <= self->selection_last;
 }
 
+/* Each product's colour in the cells and the legend, by its place in
+ * the list: GNOME's palette, readable on light and dark. */
+static const char *
+product_colour (guint index)
+{
+  static const char * const palette[] = {
+    "#3584e4", "#2ec27e", "#ff7800", "#9141ac", "#e01b24", "#986a44", "#e5a50a",
+  };
+
+  return palette[index % G_N_ELEMENTS (palette)];
+}
+
+typedef struct
+{
+  GString *markup;       /* the cell's lines */
+  GString *description;  /* the same, said */
+  GString *extra;        /* notes and prices for this day only */
+  const char *note;      /* the last note added to extra */
+  gboolean any;
+  gboolean delivered;
+} DayLines;
+
+static void
+day_lines_add (DayLines           *lines,
+               const MilkRecord   *entry,
+               const MilkRecord   *product,
+               guint               index,
+               gboolean            several,
+               const MilkCurrency *currency)
+{
+  g_autofree char *qty = entry->qty_ml > 0 ? milk_quantity_format (entry->qty_ml) : NULL;
+  /* TRANSLATORS: the mark in a day cell for "no delivery" */
+  const char *shown = qty ? qty : C_("day cell", "—");
+  g_autofree char *escaped = g_markup_escape_text (shown, -1);
+
+  if (lines->any)
+    {
+      g_string_append_c (lines->markup, '\n');
+      g_string_append (lines->description, ", ");
+    }
+  lines->any = TRUE;
+  lines->delivered |= entry->qty_ml > 0;
+  if (several)
+    {
+      g_string_append_printf (lines->markup, "<span foreground=\"%s\">●</span> ", product_colour (index));
+      g_string_append_printf (lines->description, "%s ", product->name);
+    }
+  g_string_append (lines->markup, escaped);
+  g_string_append (lines->description, qty ? qty : _("no delivery"));
+
+  if (entry->price_override != MILK_NO_PRICE && currency != NULL)
+    {
+      g_autofree char *price = milk_money_format (entry->price_override, currency);
+
+      if (lines->extra->len)
+        g_string_append_c (lines->extra, '\n');
+      if (several)
+        g_string_append_printf (lines->extra, "%s: ", product->name);
+      /* TRANSLATORS: a price set for one day only, "₹60.00 a litre on this day" */
+      g_string_append_printf (lines->extra, _("%s a litre on this day"), price);
+    }
+  /* The day editor keeps one note for the day, on each product's entry. */
+  if (entry->note != NULL && *entry->note != '\0' && g_strcmp0 (lines->note, entry->note) != 0)
+    {
+      if (lines->extra->len)
+        g_string_append_c (lines->extra, '\n');
+      /* TRANSLATORS: a day's note in its tooltip, "Note: two guests" */
+      g_string_append_printf (lines->extra, _("Note: %s"), entry->note);
+      lines->note = entry->note;
+    }
+}
+
+static void
+fill_cell (MilkCalendarView *self,
+           MilkDayCell      *cell,
+           MilkDay           day,
+           GPtrArray        *products,
+           GPtrArray        *entries)
+{
+  const MilkCurrency *currency = milk_store_get_currency (self->store);
+  g_autoptr(GString) markup = g_string_new (NULL);
+  g_autoptr(GString) description = g_string_new (NULL);
+  g_autoptr(GString) extra = g_string_new (NULL);
+  DayLines lines = { markup, description, extra, NULL, FALSE, FALSE };
+
+  /* One line per product, in the products' order. */
+  for (guint p = 0; p < products->len; p++)
+    {
+      MilkRecord *product = g_ptr_array_index (products, p);
+
+      for (guint e = 0; e < entries->len; e++)
+        {
+          MilkRecord *entry = g_ptr_array_index (entries, e);
+
+          if (entry->day == day && g_strcmp0 (entry->id, product->id) == 0)
+            day_lines_add (&lines, entry, product, p, products->len > 1, currency);
+        }
+    }
+
+  if (lines.any)
+    milk_day_cell_set_lines (cell, lines.delivered ? MILK_DAY_DELIVERED : MILK_DAY_SKIPPED,
+                             markup->str, description->str, extra->len ? extra->str : NULL);
+}
+
+/* With several products, which colour is which. */
+static void
+fill_legend (MilkCalendarView *self,
+             GPtrArray        *products)
+{
+  g_autoptr(GString) markup = g_string_new (NULL);
+
+  for (guint p = 0; products->len > 1 && p < products->len; p++)
+    {
+      MilkRecord *product = g_ptr_array_index (products, p);
+      g_autofree char *name = g_markup_escape_text (product->name, -1);
+
+      g_string_append_printf (markup, "%s<span foreground=\"%s\">●</span> %s",
+                              p ? "    " : "", product_colour (p), name);
+    }
+  gtk_label_set_markup (self->legend_label, markup->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->legend_label), products->len > 1);
+}
+
 static void
 fill_cells (MilkCalendarView *self,
             GPtrArray        *products)
@@ -206,55 +330,13 @@ fill_cells (MilkCalendarView *self,
     {
       MilkDayCell *cell = MILK_DAY_CELL (self->cells[i]);
       MilkDay day = grid_start + i;
-      g_autoptr(GString) text = g_string_new (NULL);
-      g_autoptr(GString) description = g_string_new (NULL);
-      gboolean any = FALSE, delivered = FALSE;
 
       milk_day_cell_set_day (cell, day, day >= first && day <= last, day == today, day > today);
       milk_day_cell_set_selected (cell, in_selection (self, day));
-      if (day < first || day > last || entries == NULL)
-        continue;
-
-      /* One line per product, in the products' order. */
-      for (guint p = 0; p < products->len; p++)
-        {
-          MilkRecord *product = g_ptr_array_index (products, p);
-
-          for (guint e = 0; e < entries->len; e++)
-            {
-              MilkRecord *entry = g_ptr_array_index (entries, e);
-              g_autofree char *qty = NULL;
-
-              if (entry->day != day || g_strcmp0 (entry->id, product->id) != 0)
-                continue;
-              any = TRUE;
-              if (text->len)
-                {
-                  g_string_append_c (text, '\n');
-                  g_string_append (description, ", ");
-                }
-              if (products->len > 1)
-                g_string_append_printf (description, "%s ", product->name);
-              if (entry->qty_ml > 0)
-                {
-                  delivered = TRUE;
-                  qty = milk_quantity_format (entry->qty_ml);
-                  g_string_append (text, qty);
-                  g_string_append (description, qty);
-                }
-              else
-                {
-                  /* TRANSLATORS: the mark in a day cell for "no delivery" */
-                  g_string_append (text, C_("day cell", "—"));
-                  g_string_append (description, _("no delivery"));
-                }
-            }
-        }
-
-      if (any)
-        milk_day_cell_set_lines (cell, delivered ? MILK_DAY_DELIVERED : MILK_DAY_SKIPPED,
-                                 text->str, description->str);
+      if (day >= first && day <= last && entries != NULL)
+        fill_cell (self, cell, day, products, entries);
     }
+  fill_legend (self, products);
 }
 
 void
@@ -677,6 +759,7 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, amount_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, paid_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, balance_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, legend_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, unpriced_row);
 
   gtk_widget_class_install_action (widget_class, "calendar.previous-month", NULL, previous_month);

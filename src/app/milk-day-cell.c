@@ -16,12 +16,13 @@ struct _MilkDayCell
   GtkButton parent_instance;
 
   GtkLabel *number;
+  GtkImage *mark;
   GtkLabel *quantity;
 
   MilkDay day;
   MilkDayState state;
   char *date_text;
-  char *description;   /* what was recorded, for the tooltip; NULL when nothing */
+  char *tooltip;       /* what was recorded, with any note; NULL when nothing */
 };
 
 G_DEFINE_FINAL_TYPE (MilkDayCell, milk_day_cell, GTK_TYPE_BUTTON)
@@ -32,7 +33,7 @@ milk_day_cell_finalize (GObject *object)
   MilkDayCell *self = MILK_DAY_CELL (object);
 
   g_clear_pointer (&self->date_text, g_free);
-  g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->tooltip, g_free);
 
   G_OBJECT_CLASS (milk_day_cell_parent_class)->finalize (object);
 }
@@ -48,9 +49,9 @@ milk_day_cell_query_tooltip (GtkWidget  *widget,
 {
   MilkDayCell *self = MILK_DAY_CELL (widget);
 
-  if (self->description == NULL)
+  if (self->tooltip == NULL)
     return FALSE;
-  gtk_tooltip_set_text (tooltip, self->description);
+  gtk_tooltip_set_text (tooltip, self->tooltip);
   return TRUE;
 }
 
@@ -65,6 +66,7 @@ milk_day_cell_class_init (MilkDayCellClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-day-cell.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkDayCell, number);
+  gtk_widget_class_bind_template_child (widget_class, MilkDayCell, mark);
   gtk_widget_class_bind_template_child (widget_class, MilkDayCell, quantity);
   gtk_widget_class_set_css_name (widget_class, "daycell");
 }
@@ -96,10 +98,11 @@ milk_day_cell_get_state (MilkDayCell *self)
   return self->state;
 }
 
+/* What the cell shows, without its markup. */
 const char *
 milk_day_cell_get_text (MilkDayCell *self)
 {
-  return gtk_label_get_label (self->quantity);
+  return gtk_label_get_text (self->quantity);
 }
 
 static void
@@ -159,7 +162,7 @@ milk_day_cell_set_day (MilkDayCell *self,
       self->date_text = today;
     }
 
-  milk_day_cell_set_lines (self, MILK_DAY_UNRECORDED, NULL, NULL);
+  milk_day_cell_set_lines (self, MILK_DAY_UNRECORDED, NULL, NULL, NULL);
 }
 
 /* Part of a range picked with Shift, for leave. */
@@ -173,11 +176,15 @@ milk_day_cell_set_selected (MilkDayCell *self,
   gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_SELECTED, selected, -1);
 }
 
+/* @markup: the lines shown (Pango markup, escaped); @description: the
+ * same for screen readers, with any note; @extra: a note or a price for
+ * this day only, which puts a mark on the cell and goes in the tooltip. */
 void
 milk_day_cell_set_lines (MilkDayCell  *self,
                          MilkDayState  state,
-                         const char   *text,
-                         const char   *description)
+                         const char   *markup,
+                         const char   *description,
+                         const char   *extra)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   g_autofree char *label = NULL;
@@ -185,16 +192,20 @@ milk_day_cell_set_lines (MilkDayCell  *self,
   g_return_if_fail (MILK_IS_DAY_CELL (self));
 
   self->state = state;
-  gtk_label_set_label (self->quantity, text ? text : "");
+  gtk_label_set_markup (self->quantity, markup ? markup : "");
   toggle_class (widget, "delivered", state == MILK_DAY_DELIVERED);
   toggle_class (widget, "skipped", state == MILK_DAY_SKIPPED);
+  gtk_widget_set_visible (GTK_WIDGET (self->mark), extra != NULL);
 
-  if (description)
+  if (description && extra)
+    label = g_strdup_printf ("%s: %s; %s", self->date_text, description, extra);
+  else if (description)
     label = g_strdup_printf ("%s: %s", self->date_text, description);
   else
     /* TRANSLATORS: %s is a day; nothing has been recorded for it */
     label = g_strdup_printf (_("%s: not recorded"), self->date_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  g_free (self->description);
-  self->description = g_strdup (description);
+  g_free (self->tooltip);
+  self->tooltip = description == NULL ? NULL
+                : extra ? g_strdup_printf ("%s\n%s", description, extra) : g_strdup (description);
 }

@@ -33,8 +33,9 @@ void         milk_day_cell_set_selected (MilkDayCell *self,
                                          gboolean     selected);
 void         milk_day_cell_set_lines  (MilkDayCell *self,
                                        MilkDayState state,
-                                       const char  *text,
-                                       const char  *description);
+                                       const char  *markup,
+                                       const char  *description,
+                                       const char  *extra);
 MilkDayState milk_day_cell_get_state  (MilkDayCell *self);
 const char  *milk_day_cell_get_text   (MilkDayCell *self);
 

@@ -26,6 +26,14 @@ def diary_with(s, *days):
         cli(s, "--add", litres, "--date", date.isoformat())
 
 
+def add_buffalo_milk(s, date):
+    """A second product, "Buffalo Milk", brought by a CSV import with 0.5 L on date."""
+    csv = os.path.join(s.home, "buffalo.csv")
+    with open(csv, "w") as f:
+        f.write("day,product,litres\n" + date.isoformat() + ",Buffalo Milk,0.5\n")
+    cli(s, "--import", csv)
+
+
 @suite.flow("first start: welcome page, currency and price, then the calendar")
 def first_start(s):
     app = s.start()
@@ -78,15 +86,30 @@ def first_start_usual_quantity(s):
 @suite.flow("two products: Record Today names each in its toast")
 def record_today_two_products(s):
     diary_with(s, (previous_month_day(2), "2"))
-    csv = os.path.join(s.home, "buffalo.csv")
-    with open(csv, "w") as f:
-        f.write("day,product,litres\n" + previous_month_day(3).isoformat() + ",Buffalo Milk,0.5\n")
-    cli(s, "--import", csv)
+    add_buffalo_milk(s, previous_month_day(3))
     app = s.start()
     app.click(app.find("push button", button_named("Record Today")))
     app.find("label", re.compile(r"^Recorded 1 L of Milk and [\d.]+ L of Buffalo Milk$"), shallow_first=True)
     app.click(toast_button(app, "Undo"))
     cell(app, TODAY, "not recorded")
+
+
+@suite.flow("two products: cells name them, a legend; a note typed in the editor is said with the day")
+def cells_with_products_and_notes(s):
+    day = previous_month_day(5)
+    diary_with(s, (day, "2"))
+    add_buffalo_milk(s, day)
+    app = s.start()
+    show_month(app, day)
+    cell(app, day, "Milk 2 L, Buffalo Milk 0.5 L")
+    legend = app.find("label", re.compile(r"^● Milk\s+● Buffalo Milk$"))
+    check(legend is not None, "no legend")
+    editor = open_day(app, day)
+    app.click(app.find("text", "Note", within=editor))
+    app.type("two guests")
+    app.click(app.find("push button", button_named("Save"), within=editor))
+    cell(app, day, "Milk 2 L, Buffalo Milk 0.5 L; Note: two guests")
+    app.screenshot("cells-two-products-note")
 
 
 @suite.flow("Record Today by its button, then Undo in the toast")
