@@ -150,8 +150,8 @@ new_month_row (MilkTotalsView     *self,
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
 
   {
-    /* TRANSLATORS: a month row read aloud: "March: 31 L · 31 days, ₹1,750.00, Paid ₹0.00, Due ₹1,750.00, Due" */
-    g_autofree char *spoken = g_strdup_printf (_("%s: %s, %s, %s, %s, %s"), title, summary, amount,
+    /* TRANSLATORS: a month row read aloud, the bill's status last: "March: 31 L · 31 days, ₹1,750.00, Paid ₹0.00, Due ₹1,750.00 (Due)" */
+    g_autofree char *spoken = g_strdup_printf (_("%s: %s, %s, %s, %s (%s)"), title, summary, amount,
                                                paid_text, balance_text, milk_bill_state_to_string (bill->state));
     gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
   }
