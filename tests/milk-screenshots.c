@@ -82,6 +82,34 @@ resize (GtkWindow *window,
   milk_gui_test_wait (500);
 }
 
+static GtkScrolledWindow *
+find_scrolled (GtkWidget *widget)
+{
+  if (GTK_IS_SCROLLED_WINDOW (widget) && gtk_widget_is_drawable (widget))
+    return GTK_SCROLLED_WINDOW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkScrolledWindow *found = find_scrolled (child);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+scroll_to_end (GtkWidget *window)
+{
+  GtkScrolledWindow *scrolled = find_scrolled (window);
+  GtkAdjustment *adjustment;
+
+  if (scrolled == NULL)
+    return;
+  adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  milk_gui_test_wait (300);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -118,6 +146,9 @@ main (int   argc,
   adw_view_stack_set_visible_child_name (milk_window_get_view_stack (window), "calendar");
   resize (GTK_WINDOW (window), 360, 760);
   save_png (GTK_WIDGET (window), out, "calendar-narrow.png");
+  /* The bill at phone width, scrolled to its end: nothing cut at 360 px. */
+  scroll_to_end (GTK_WIDGET (window));
+  save_png (GTK_WIDGET (window), out, "calendar-narrow-bill.png");
 
   adw_view_stack_set_visible_child_name (milk_window_get_view_stack (window), "totals");
   milk_gui_test_wait (300);

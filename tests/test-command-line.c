@@ -3,9 +3,12 @@
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _XOPEN_SOURCE 700
 #include "config.h"
 
+#include <locale.h>
 #include <sqlite3.h>
+#include <wchar.h>
 
 #include "milk-test-util.h"
 
@@ -87,6 +90,33 @@ test_help_and_version (Fixture       *f,
   result_clear (&version);
 }
 
+/* The line of @out that starts with @prefix, or NULL. */
+static char *
+line_with (const char *out,
+           const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i]);
+  return NULL;
+}
+
+/* Whether the line starting with @prefix ends with @value. */
+static gboolean
+line_ends_with (const char *out,
+                const char *prefix,
+                const char *value)
+{
+  g_autofree char *line = line_with (out, prefix);
+
+  if (line == NULL)
+    return FALSE;
+  g_test_message ("%s", line);
+  return g_str_has_suffix (line, value);
+}
+
 /* The bar of the issue: add on a day, then the month's bill shows it. */
 static void
 test_add_then_month (Fixture       *f,
@@ -107,12 +137,13 @@ test_add_then_month (Fixture       *f,
 
   /* 1.5 L × ₹56.50 = ₹84.75; 0.75 L = ₹42.375 → ₹42.38; total ₹127.13 */
   g_assert_nonnull (strstr (month.out, "bill for November 2026"));
-  g_assert_nonnull (strstr (month.out, "2026-11-03  Milk                1.5 L        ₹84.75"));
-  g_assert_nonnull (strstr (month.out, "2026-11-04  Milk            no delivery"));
-  g_assert_nonnull (strstr (month.out, "₹42.38"));
-  g_assert_nonnull (strstr (month.out, "2 delivery days"));
-  g_assert_nonnull (strstr (month.out, "2.25 L"));
-  g_assert_nonnull (strstr (month.out, "₹127.13"));
+  g_assert_true (line_ends_with (month.out, "2026-11-03  Milk", "1.5 L  ₹56.50  ₹84.75"));
+  g_assert_true (line_ends_with (month.out, "2026-11-04  Milk", "no delivery"));
+  g_assert_true (line_ends_with (month.out, "2026-11-05  Milk", "0.75 L  ₹56.50  ₹42.38"));
+  g_assert_true (line_ends_with (month.out, "Delivery days", " 2"));
+  g_assert_true (line_ends_with (month.out, "Milk delivered", " 2.25 L"));
+  g_assert_true (line_ends_with (month.out, "Amount", " ₹127.13"));
+  g_assert_true (line_ends_with (month.out, "Balance due", " ₹127.13"));
 
   result_clear (&price);
   result_clear (&add);
@@ -154,7 +185,7 @@ test_bad_arguments (Fixture       *f,
     { { "--add", "1", "--product", "Camel milk", NULL }, "no product called" },
     { { "--month", "2026-13", NULL }, "YYYY-MM" },
     { { "--month", "November", NULL }, "YYYY-MM" },
-    { { "--date", "2026-11-01", NULL }, "go with --add" },
+    { { "--date", "2026-11-01", NULL }, "with --add" },
     { { "--price", "56.505", NULL }, "2 digits" },
   };
 
@@ -229,7 +260,7 @@ test_import_export_bill (Fixture       *f,
   g_assert_cmpint (import.status, ==, 0);
   g_assert_cmpint (again.status, ==, 0);
   g_assert_nonnull (strstr (month.out, "₹150.00"));
-  g_assert_nonnull (strstr (month.out, "2025-10-30  Milk            no delivery"));
+  g_assert_true (line_ends_with (month.out, "2025-10-30  Milk", "no delivery"));
 
   g_assert_cmpint (export.status, ==, 0);
   csv_text = milk_test_read_file (csv, NULL);
@@ -278,10 +309,167 @@ test_import_bad_arguments (Fixture       *f,
   result_clear (&missing);
 }
 
+
+/* The bars of the issue: a month after an unpaid one brings it forward,
+ * and --pay on 5 October for September's amount settles September. */
+static void
+test_pay_settles_bill (Fixture       *f,
+                       gconstpointer  data)
+{
+  Result price = run (f, "--price", "56.50", "--date", "2026-09-01", NULL);
+  Result a = run (f, "--add", "1.5", "--date", "2026-09-01", NULL);
+  Result b = run (f, "--add", "1.5", "--date", "2026-09-02", NULL);
+  Result c = run (f, "--add", "1.5", "--date", "2026-09-03", NULL);
+  Result d = run (f, "--add", "2", "--date", "2026-10-01", NULL);
+  Result october = run (f, "--month", "2026-10", NULL);
+  Result pay = run (f, "--pay", "254.25", "--date", "2026-10-05", "--for", "2026-09", NULL);
+  Result september = run (f, "--month", "2026-09", NULL);
+  Result october_after = run (f, "--month", "2026-10", NULL);
+  Result by_rule = run (f, "--pay", "50", "--date", "2026-10-06", NULL);
+
+  /* September: 3 × 1.5 L × ₹56.50 = ₹254.25, unpaid; October ₹113.00. */
+  g_assert_cmpint (october.status, ==, 0);
+  g_assert_true (line_ends_with (october.out, "Brought forward", " ₹254.25"));
+  g_assert_true (line_ends_with (october.out, "Amount", " ₹113.00"));
+  g_assert_true (line_ends_with (october.out, "Balance due", " ₹367.25"));
+  g_assert_true (line_ends_with (october.out, "Status", " Due"));
+
+  g_assert_cmpint (pay.status, ==, 0);
+  g_assert_nonnull (strstr (pay.out, "for the bill for September 2026"));
+  g_assert_nonnull (strstr (pay.out, "September 2026: Settled; balance due ₹0.00"));
+
+  g_assert_true (line_ends_with (september.out, "Paid 2026-10-05", " ₹254.25"));
+  g_assert_true (line_ends_with (september.out, "Paid ", " ₹254.25"));
+  g_assert_true (line_ends_with (september.out, "Balance due", " ₹0.00"));
+  g_assert_true (line_ends_with (september.out, "Status", " Settled"));
+
+  g_assert_null (line_with (october_after.out, "Brought forward"));
+  g_assert_true (line_ends_with (october_after.out, "Balance due", " ₹113.00"));
+
+  /* No month named: September is settled, so October's bill. */
+  g_assert_cmpint (by_rule.status, ==, 0);
+  g_assert_nonnull (strstr (by_rule.out, "for the bill for October 2026"));
+  g_assert_nonnull (strstr (by_rule.out, "October 2026: Partly paid; balance due ₹63.00"));
+
+  result_clear (&price);
+  result_clear (&a);
+  result_clear (&b);
+  result_clear (&c);
+  result_clear (&d);
+  result_clear (&october);
+  result_clear (&pay);
+  result_clear (&september);
+  result_clear (&october_after);
+  result_clear (&by_rule);
+}
+
+/* A bad amount, month or day is refused with a reason and stores nothing. */
+static void
+test_pay_refuses (Fixture       *f,
+                  gconstpointer  data)
+{
+  const struct { const char *args[7]; const char *message; } cases[] = {
+    { { "--pay", "0", NULL }, "more than zero" },
+    { { "--pay", "-5", NULL }, "not a price" },
+    { { "--pay", "₹12x", NULL }, "not a price" },
+    { { "--pay", "12.345", NULL }, "--pay" },
+    { { "--pay", "100", "--for", "2026-13", NULL }, "YYYY-MM" },
+    { { "--pay", "100", "--for", "September", NULL }, "YYYY-MM" },
+    { { "--for", "2026-09", NULL }, "--for goes with --pay" },
+    { { "--pay", "100", "--date", "2999-01-01", NULL }, "has not happened yet" },
+  };
+  g_autoptr(MilkStore) store = NULL;
+  g_autoptr(GPtrArray) payments = NULL;
+  Result created = run (f, "--month", "2026-10", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char * const *a = cases[i].args;
+      Result r = run (f, a[0], a[1], a[2], a[3], a[4], a[5], a[6], NULL);
+
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, cases[i].message));
+      result_clear (&r);
+    }
+  store = milk_store_new (f->dir.path, NULL);
+  payments = milk_store_list_payments (store, milk_test_day ("1900-01-01"), milk_test_day ("9999-12-31"), NULL);
+  g_assert_cmpuint (payments->len, ==, 0);
+  result_clear (&created);
+}
+
+/* What a terminal shows: wcswidth counts a Devanagari vowel sign as no
+ * column, whatever its bytes. */
+static int
+terminal_width (const char *line)
+{
+  gsize n = mbstowcs (NULL, line, 0);
+  g_autofree wchar_t *wide = NULL;
+
+  g_assert_cmpuint (n, !=, (gsize) -1);
+  wide = g_new0 (wchar_t, n + 1);
+  mbstowcs (wide, line, n + 1);
+  return wcswidth (wide, n);
+}
+
+/* Columns line up with product names in Hindi, and the average has two
+ * decimals at most. */
+static void
+test_month_aligns (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(MilkStore) store = milk_test_store_new (&f->dir);
+  g_autoptr(MilkRecord) buffalo = milk_store_add_product (store, "भैंस का दूध", 500, NULL);
+  g_auto(GStrv) lines = NULL;
+  Result month;
+  int day_width = -1, summary_width = -1;
+
+  g_assert_true (milk_store_set_price (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-01"), 5650, NULL));
+  g_assert_true (milk_store_set_price (store, buffalo->id, milk_test_day ("2026-11-01"), 7000, NULL));
+  for (int d = 1; d <= 6; d++)
+    {
+      g_autofree char *iso = g_strdup_printf ("2026-11-%02d", d);
+
+      g_assert_true (milk_store_set_entry (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day (iso), 1000, MILK_NO_PRICE, NULL, NULL));
+      g_assert_true (milk_store_set_entry (store, buffalo->id, milk_test_day (iso), 500, MILK_NO_PRICE, NULL, NULL));
+    }
+  g_assert_true (milk_store_set_entry (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-07"), 2020, MILK_NO_PRICE,
+                                       "दूध वाला देर से आया", NULL));
+  g_clear_object (&store);
+
+  /* 6 × 1.5 L + 2.02 L = 11.02 L on 7 days: 1.5743 L a day. */
+  month = run (f, "--month", "2026-11", NULL);
+  g_assert_cmpint (month.status, ==, 0);
+  g_assert_true (line_ends_with (month.out, "Average per delivery day", " 1.57 L"));
+
+  lines = g_strsplit (month.out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      const char *line = lines[i];
+
+      if (g_str_has_prefix (line, "2026-11-0") && !g_str_has_prefix (line, "2026-11-07"))
+        {
+          if (day_width < 0)
+            day_width = terminal_width (line);
+          g_assert_cmpint (terminal_width (line), ==, day_width);
+        }
+      if (g_str_has_prefix (line, "Milk delivered") || g_str_has_prefix (line, "Amount") ||
+          g_str_has_prefix (line, "Balance due"))
+        {
+          if (summary_width < 0)
+            summary_width = terminal_width (line);
+          g_assert_cmpint (terminal_width (line), ==, summary_width);
+        }
+    }
+  g_assert_cmpint (day_width, >, 0);
+  g_assert_cmpint (summary_width, >, 0);
+  result_clear (&month);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add ("/cli/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -292,6 +480,9 @@ main (int   argc,
   ADD ("damaged-diary", test_damaged_diary);
   ADD ("import-export-bill", test_import_export_bill);
   ADD ("import-bad-arguments", test_import_bad_arguments);
+  ADD ("pay-settles-bill", test_pay_settles_bill);
+  ADD ("pay-refuses", test_pay_refuses);
+  ADD ("month-aligns", test_month_aligns);
 #undef ADD
 
   return g_test_run ();

@@ -427,6 +427,21 @@ test_payments (Fixture       *f,
 
   type_into (amount_row, "1,500.00");
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (amount_row), "error"));
+  /* The bill: nothing is open, so the payment's own month is chosen; the
+   * person picks January instead. */
+  {
+    AdwComboRow *bill_row = find_row (root, ADW_TYPE_COMBO_ROW, "For the Bill of");
+    GListModel *bills = adw_combo_row_get_model (bill_row);
+    guint january = G_MAXUINT;
+
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (bills), adw_combo_row_get_selected (bill_row)),
+                     ==, "February 2026");
+    for (guint i = 0; i < g_list_model_get_n_items (bills); i++)
+      if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (bills), i), "January 2026") == 0)
+        january = i;
+    g_assert_cmpuint (january, !=, G_MAXUINT);
+    adw_combo_row_set_selected (bill_row, january);
+  }
   type_into (note_row, "January’s bill");
   g_signal_emit_by_name (note_row, "entry-activated");
   milk_gui_test_iterate ();
@@ -434,13 +449,14 @@ test_payments (Fixture       *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (amount_row)), ==, "");
 
   row = find_row (root, ADW_TYPE_ACTION_ROW, "₹1,500.00");
-  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "10 February 2026 — January’s bill");
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "10 February 2026 · for January 2026 — January’s bill");
 
   payments = milk_store_list_payments (f->store, milk_test_day ("1900-01-01"), milk_test_day ("9999-12-31"), NULL);
   g_assert_cmpuint (payments->len, ==, 1);
   payment = g_ptr_array_index (payments, 0);
   g_assert_cmpstr (payment->note, ==, "January’s bill");
   g_assert_cmpuint (payment->day, ==, milk_test_day ("2026-02-10"));
+  g_assert_cmpuint (payment->bill, ==, milk_test_day ("2026-01-01"));
 
   gtk_widget_activate_action (root, "prefs.remove-payment", "s", payment->id);
   milk_gui_test_iterate ();

@@ -24,11 +24,16 @@ struct _MilkCalendarView
   GtkGrid *grid;
   GtkLabel *legend_label;
   AdwPreferencesGroup *bill_group;
+  AdwPreferencesGroup *products_group;
   GtkLabel *litres_label;
   GtkLabel *days_label;
   GtkLabel *average_label;
   GtkLabel *amount_label;
+  AdwActionRow *brought_forward_row;
+  GtkLabel *brought_forward_label;
+  AdwActionRow *paid_row;
   GtkLabel *paid_label;
+  AdwActionRow *balance_row;
   GtkLabel *balance_label;
   AdwActionRow *unpriced_row;
 
@@ -88,99 +93,116 @@ locale_first_weekday (void)
 #endif
 }
 
-static char *
-format_average (gint64 qty_ml,
-                guint  days)
-{
-  if (days == 0)
-    return g_strdup ("—");
-  /* integer division, rounded half up, to the millilitre */
-  return milk_quantity_format ((qty_ml + days / 2) / days);
-}
-
 static void
 clear_product_rows (MilkCalendarView *self)
 {
   for (guint i = 0; i < self->product_rows->len; i++)
-    adw_preferences_group_remove (self->bill_group, g_ptr_array_index (self->product_rows, i));
+    adw_preferences_group_remove (self->products_group, g_ptr_array_index (self->product_rows, i));
   g_ptr_array_set_size (self->product_rows, 0);
 }
 
+/* With two products or more, what each adds up to. */
 static void
-fill_bill (MilkCalendarView *self,
-           GPtrArray        *products)
+fill_products (MilkCalendarView   *self,
+               const MilkBill     *bill,
+               const MilkCurrency *currency)
+{
+  clear_product_rows (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->products_group), bill->products->len > 1);
+  if (bill->products->len < 2)
+    return;
+  for (guint i = 0; i < bill->products->len; i++)
+    {
+      MilkBillProduct *product = g_ptr_array_index (bill->products, i);
+      g_autofree char *qty = milk_quantity_format (product->qty_ml);
+      g_autofree char *money = milk_money_format (product->amount, currency);
+      g_autofree char *subtitle = g_strdup_printf (ngettext ("%s on %u day", "%s on %u days", product->delivered_days),
+                                                   qty, product->delivered_days);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *label = gtk_label_new (money);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), product->name);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_widget_add_css_class (label, "numeric");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+      adw_preferences_group_add (self->products_group, row);
+      g_ptr_array_add (self->product_rows, row);
+    }
+}
+
+/* "5 Oct, 20 Oct": the days of the payments applied to the bill. */
+static char *
+payment_days (const MilkBill *bill)
+{
+  g_autoptr(GString) days = g_string_new (NULL);
+
+  for (guint i = 0; i < bill->payments->len; i++)
+    {
+      MilkRecord *payment = g_ptr_array_index (bill->payments, i);
+      int y, m, d;
+      g_autoptr(GDateTime) date = NULL;
+      g_autofree char *text = NULL;
+
+      milk_day_get_ymd (payment->day, &y, &m, &d);
+      date = g_date_time_new_local (y, m, d, 0, 0, 0);
+      /* TRANSLATORS: a payment's day in the bill, see strftime: "5 Oct" */
+      text = g_date_time_format (date, _("%-d %b"));
+      if (days->len)
+        /* TRANSLATORS: between the days of two payments */
+        g_string_append (days, _(", "));
+      g_string_append (days, text);
+    }
+  return g_string_free (g_steal_pointer (&days), FALSE);
+}
+
+/* The panel shows the month's MilkBill, as --month and the PDF do. */
+static void
+fill_bill (MilkCalendarView *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(MilkBill) bill = NULL;
   const MilkCurrency *currency = milk_store_get_currency (self->store);
-  MilkDay first = milk_day_month_first (self->year, self->month);
-  MilkDay last = milk_day_month_last (self->year, self->month);
-  MilkDay today = milk_day_today ();
-  MilkTotals totals;
-  gint64 paid = 0, balance = 0;
-  g_autofree char *litres = NULL, *amount = NULL, *average = NULL;
+  g_autofree char *litres = NULL, *amount = NULL, *average = NULL, *forward = NULL;
   g_autofree char *paid_text = NULL, *balance_text = NULL, *days = NULL;
-  g_autofree char *unpriced = NULL;
+  g_autofree char *unpriced = NULL, *paid_days = NULL;
 
-  clear_product_rows (self);
-
-  if (!milk_store_totals (self->store, first, last, &totals, &lines, &error) ||
-      !milk_store_payments_total (self->store, first, last, &paid, &error) ||
-      !milk_store_balance_due (self->store, MIN (last, MAX (today, first)), &balance, &error))
+  bill = milk_store_build_bill (self->store, self->year, self->month, &error);
+  if (bill == NULL)
     {
       g_warning ("The month's bill could not be read: %s", error->message);
       return;
     }
 
-  litres = milk_quantity_format (totals.qty_ml);
-  amount = milk_money_format (totals.amount, currency);
-  average = format_average (totals.qty_ml, totals.delivered_days);
-  paid_text = milk_money_format (paid, currency);
-  balance_text = milk_money_format (balance, currency);
-  days = g_strdup_printf (ngettext ("%u day", "%u days", totals.delivered_days), totals.delivered_days);
+  litres = milk_quantity_format (bill->qty_ml);
+  amount = milk_money_format (bill->amount, currency);
+  average = bill->delivered_days ? milk_quantity_format (bill->average_ml) : g_strdup ("—");
+  forward = milk_money_format (bill->brought_forward, currency);
+  paid_text = milk_money_format (bill->paid, currency);
+  balance_text = milk_money_format (bill->balance_due, currency);
+  days = g_strdup_printf (ngettext ("%u day", "%u days", bill->delivered_days), bill->delivered_days);
+  paid_days = payment_days (bill);
 
   gtk_label_set_label (self->litres_label, litres);
   gtk_label_set_label (self->days_label, days);
   gtk_label_set_label (self->average_label, average);
   gtk_label_set_label (self->amount_label, amount);
+  gtk_widget_set_visible (GTK_WIDGET (self->brought_forward_row), bill->brought_forward != 0);
+  gtk_label_set_label (self->brought_forward_label, forward);
+  adw_action_row_set_subtitle (self->brought_forward_row,
+                               bill->brought_forward > 0 ? _("Left to pay from earlier bills")
+                                                         : _("Paid ahead on earlier bills"));
   gtk_label_set_label (self->paid_label, paid_text);
+  adw_action_row_set_subtitle (self->paid_row, paid_days);
   gtk_label_set_label (self->balance_label, balance_text);
+  adw_action_row_set_subtitle (self->balance_row, milk_bill_state_to_string (bill->state));
 
-  gtk_widget_set_visible (GTK_WIDGET (self->unpriced_row), totals.unpriced_days > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->unpriced_row), bill->unpriced_days > 0);
   unpriced = g_strdup_printf (ngettext ("%u delivery day has no price; set one in Preferences",
                                         "%u delivery days have no price; set one in Preferences",
-                                        totals.unpriced_days), totals.unpriced_days);
+                                        bill->unpriced_days), bill->unpriced_days);
   adw_action_row_set_subtitle (self->unpriced_row, unpriced);
-
-  /* With two products or more, the bill splits by product. */
-  if (products->len < 2)
-    return;
-  for (guint i = 0; i < products->len; i++)
-    {
-      MilkRecord *product = g_ptr_array_index (products, i);
-      MilkTotals *line = NULL;
-      GtkWidget *row, *label;
-      g_autofree char *qty = NULL, *money = NULL, *subtitle = NULL;
-
-      for (guint j = 0; j < lines->len; j++)
-        if (g_strcmp0 (((MilkTotals *) lines->pdata[j])->product, product->id) == 0)
-          line = lines->pdata[j];
-      if (line == NULL)
-        continue;
-
-      qty = milk_quantity_format (line->qty_ml);
-      money = milk_money_format (line->amount, currency);
-      subtitle = g_strdup_printf (ngettext ("%s on %u day", "%s on %u days", line->delivered_days),
-                                  qty, line->delivered_days);
-      row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), product->name);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      label = gtk_label_new (money);
-      gtk_widget_add_css_class (label, "numeric");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-      adw_preferences_group_add (self->bill_group, row);
-      g_ptr_array_add (self->product_rows, row);
-    }
+  fill_products (self, bill, currency);
 }
 
 static gboolean
@@ -364,7 +386,7 @@ milk_calendar_view_refresh (MilkCalendarView *self)
   if (products == NULL)
     products = g_ptr_array_new ();
   fill_cells (self, products);
-  fill_bill (self, products);
+  fill_bill (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.previous-month",
                                  milk_day_month_first (self->year, self->month) > milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 31));
@@ -757,7 +779,12 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, days_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, average_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, amount_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, products_group);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, brought_forward_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, brought_forward_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, paid_row);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, paid_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, balance_row);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, balance_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, legend_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, unpriced_row);

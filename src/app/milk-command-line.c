@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "milk-bill-pdf.h"
+#include "milk-command-bill.h"
 #include "milk-command-line.h"
 #include "milk-account-switch.h"
 #include "milk-command-sync.h"
@@ -25,13 +26,17 @@ milk_command_line_add_options (GApplication *application)
     { "add", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Record a quantity (such as 1.5 or 750ml) without opening a window"), N_("QUANTITY") },
     { "date", 0, 0, G_OPTION_ARG_STRING, NULL,
-      N_("The day for --add or --price (default: today)"), N_("YYYY-MM-DD") },
+      N_("The day for --add, --price or --pay (default: today)"), N_("YYYY-MM-DD") },
     { "product", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("The product for --add or --price (default: the first)"), N_("NAME") },
     { "price", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Set the price per litre from --date on"), N_("PRICE") },
     { "month", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Print a month’s bill"), N_("YYYY-MM") },
+    { "pay", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Record a payment to the milk seller and say which bill it settles"), N_("AMOUNT") },
+    { "for", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("With --pay: the month whose bill it pays (default: the oldest not settled)"), N_("YYYY-MM") },
     { "bill", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("With --pdf: write a month’s bill as a PDF"), N_("YYYY-MM") },
     { "pdf", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -120,135 +125,6 @@ parse_month (const char *text,
   return milk_day_get_ymd (first, year, month, NULL);
 }
 
-/* Pads to a width in characters, not bytes, so "₹" lines up. */
-static void
-append_padded (GString    *out,
-               const char *text,
-               int         width,
-               gboolean    right)
-{
-  int pad = MAX (0, width - (int) g_utf8_strlen (text, -1));
-
-  if (right)
-    g_string_append_printf (out, "%*s%s", pad, "", text);
-  else
-    g_string_append_printf (out, "%s%*s", text, pad, "");
-}
-
-static const char *
-product_name (GPtrArray  *products,
-              const char *id)
-{
-  for (guint i = 0; i < products->len; i++)
-    if (g_strcmp0 (((MilkRecord *) products->pdata[i])->id, id) == 0)
-      return ((MilkRecord *) products->pdata[i])->name;
-  return "?";
-}
-
-static int
-print_month (MilkStore *store,
-             int        year,
-             int        month)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) products = milk_store_list_products (store, TRUE, &error);
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GPtrArray) lines = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GDateTime) date = g_date_time_new_local (year, month, 1, 0, 0, 0);
-  g_autofree char *title = g_date_time_format (date, "%OB %Y");
-  const MilkCurrency *currency = milk_store_get_currency (store);
-  MilkDay first = milk_day_month_first (year, month);
-  MilkDay last = milk_day_month_last (year, month);
-  MilkTotals totals;
-  gint64 paid, balance;
-
-  if (products == NULL ||
-      (entries = milk_store_list_entries (store, first, last, &error)) == NULL ||
-      !milk_store_totals (store, first, last, &totals, &lines, &error) ||
-      !milk_store_payments_total (store, first, last, &paid, &error) ||
-      !milk_store_balance_due (store, last, &balance, &error))
-    return fail (1, "%s", error->message);
-
-  /* TRANSLATORS: heading of the printed bill; %s is "November 2026" */
-  g_string_append_printf (out, _("Milk Diary — bill for %s"), title);
-  g_string_append (out, "\n\n");
-
-  for (guint i = 0; i < entries->len; i++)
-    {
-      MilkRecord *entry = g_ptr_array_index (entries, i);
-      g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (store, entry->id, NULL);
-      gint64 price = entry->price_override != MILK_NO_PRICE ? entry->price_override
-                     : schedule ? milk_price_schedule_lookup (schedule, entry->day) : -1;
-      g_autofree char *day = milk_day_to_string (entry->day);
-      g_autofree char *qty = NULL;
-      g_autofree char *amount = NULL;
-
-      append_padded (out, day, 12, FALSE);
-      append_padded (out, product_name (products, entry->id), 16, FALSE);
-      if (entry->qty_ml == 0)
-        g_string_append (out, _("no delivery"));
-      else
-        {
-          qty = milk_quantity_format (entry->qty_ml);
-          append_padded (out, qty, 9, TRUE);
-          if (price < 0)
-            amount = g_strdup (_("no price"));
-          else
-            amount = milk_money_format (milk_amount_for_quantity (entry->qty_ml, price), currency);
-          append_padded (out, amount, 14, TRUE);
-        }
-      if (entry->note && *entry->note)
-        g_string_append_printf (out, "  (%s)", entry->note);
-      g_string_append_c (out, '\n');
-    }
-  if (entries->len == 0)
-    g_string_append_printf (out, "%s\n", _("Nothing recorded this month."));
-
-  g_string_append_c (out, '\n');
-  for (guint i = 0; i < lines->len && products->len > 1; i++)
-    {
-      MilkTotals *line = g_ptr_array_index (lines, i);
-      g_autofree char *qty = milk_quantity_format (line->qty_ml);
-      g_autofree char *amount = milk_money_format (line->amount, currency);
-
-      if (line->qty_ml == 0 && line->skipped_days == 0)
-        continue;
-      append_padded (out, product_name (products, line->product), 28, FALSE);
-      append_padded (out, qty, 9, TRUE);
-      append_padded (out, amount, 14, TRUE);
-      g_string_append_c (out, '\n');
-    }
-
-  {
-    g_autofree char *qty = milk_quantity_format (totals.qty_ml);
-    g_autofree char *amount = milk_money_format (totals.amount, currency);
-    g_autofree char *paid_text = milk_money_format (paid, currency);
-    g_autofree char *balance_text = milk_money_format (balance, currency);
-    g_autofree char *days = g_strdup_printf (ngettext ("%u delivery day", "%u delivery days", totals.delivered_days),
-                                             totals.delivered_days);
-
-    append_padded (out, _("Total"), 12, FALSE);
-    append_padded (out, days, 16, FALSE);
-    append_padded (out, qty, 9, TRUE);
-    append_padded (out, amount, 14, TRUE);
-    g_string_append_c (out, '\n');
-    append_padded (out, _("Paid this month"), 37, FALSE);
-    append_padded (out, paid_text, 14, TRUE);
-    g_string_append_c (out, '\n');
-    append_padded (out, _("Balance due"), 37, FALSE);
-    append_padded (out, balance_text, 14, TRUE);
-    g_string_append_c (out, '\n');
-    if (totals.unpriced_days > 0)
-      g_string_append_printf (out, ngettext ("(%u delivery day has no price)\n",
-                                             "(%u delivery days have no price)\n", totals.unpriced_days),
-                              totals.unpriced_days);
-  }
-
-  g_print ("%s", out->str);
-  return 0;
-}
-
 /* The app's settings, where the sync server is kept; an error rather
  * than an abort when the schema is not installed. */
 static GSettings *
@@ -278,7 +154,7 @@ milk_command_line_run (GVariantDict *options,
   g_autoptr(GError) error = NULL;
   const char *add = NULL, *date = NULL, *product_name_opt = NULL, *month = NULL, *price_text = NULL;
   const char *bill = NULL, *pdf = NULL, *import = NULL, *user = NULL, *export_csv = NULL;
-  const char *sign_in = NULL;
+  const char *sign_in = NULL, *pay = NULL, *for_month = NULL;
   gboolean sync = FALSE, merge = FALSE, replace = FALSE;
   int bill_year = 0, bill_month = 0;
   MilkDay day = milk_day_today ();
@@ -301,6 +177,8 @@ milk_command_line_run (GVariantDict *options,
   g_variant_dict_lookup (options, "user", "&s", &user);
   g_variant_dict_lookup (options, "export-csv", "^&ay", &export_csv);
   g_variant_dict_lookup (options, "sign-in", "&s", &sign_in);
+  g_variant_dict_lookup (options, "pay", "&s", &pay);
+  g_variant_dict_lookup (options, "for", "&s", &for_month);
   sync = g_variant_dict_contains (options, "sync");
   merge = g_variant_dict_contains (options, "merge");
   replace = g_variant_dict_contains (options, "replace");
@@ -309,10 +187,14 @@ milk_command_line_run (GVariantDict *options,
   if (merge && replace)
     return fail (EXIT_USAGE, _("Choose one of --merge and --replace"));
 
+  if (for_month && pay == NULL)
+    return fail (EXIT_USAGE, _("--for goes with --pay"));
   if (add == NULL && month == NULL && price_text == NULL && bill == NULL && pdf == NULL &&
-      import == NULL && export_csv == NULL && sign_in == NULL && !sync)
+      import == NULL && export_csv == NULL && sign_in == NULL && !sync && pay == NULL)
     {
-      if (date || product_name_opt)
+      if (date)
+        return fail (EXIT_USAGE, _("--date goes with --add, --price or --pay"));
+      if (product_name_opt)
         return fail (EXIT_USAGE, _("--date and --product go with --add or --price"));
       if (user)
         return fail (EXIT_USAGE, _("--user goes with --import"));
@@ -331,6 +213,8 @@ milk_command_line_run (GVariantDict *options,
     return fail (EXIT_USAGE, _("--month: write the month as YYYY-MM, such as 2026-11"));
   if (add && day > milk_day_today ())
     return fail (EXIT_USAGE, _("--add: %s has not happened yet"), date);
+  if (pay && day > milk_day_today ())
+    return fail (EXIT_USAGE, _("--pay: %s has not happened yet"), date);
 
   store = milk_store_new (diary_path, &error);
   if (store == NULL)
@@ -366,6 +250,14 @@ milk_command_line_run (GVariantDict *options,
       qty_text = milk_quantity_format (qty);
       /* TRANSLATORS: "Recorded 1.5 L of Milk on 2026-11-03" */
       g_print (_("Recorded %s of %s on %s\n"), qty_text, product->name, day_text);
+    }
+
+  if (pay)
+    {
+      int status = milk_command_pay (store, pay, day, for_month);
+
+      if (status != 0)
+        return status;
     }
 
   if (import)
@@ -409,6 +301,6 @@ milk_command_line_run (GVariantDict *options,
     }
 
   if (month)
-    return print_month (store, year, month_number);
+    return milk_command_print_month (store, year, month_number);
   return 0;
 }

@@ -27,6 +27,8 @@ struct _MilkPreferencesWindow
   AdwEntryRow *payment_amount_row;
   GtkLabel *payment_symbol_label;
   AdwEntryRow *payment_note_row;
+  AdwComboRow *payment_bill_row;
+  GArray *payment_bills;        /* MilkDay per payment_bill_row item */
   GtkListBox *payments_list;
 
   GtkWidget *currency_subpage;
@@ -74,6 +76,7 @@ void       _milk_prefs_products_class_init   (GtkWidgetClass        *widget_clas
 
 /* milk-preferences-window-payments.c */
 void       _milk_prefs_refresh_payments      (MilkPreferencesWindow *self);
+void       _milk_prefs_refresh_payment_bills (MilkPreferencesWindow *self);
 void       _milk_prefs_payments_class_init   (GtkWidgetClass        *widget_class);
 
 G_END_DECLS

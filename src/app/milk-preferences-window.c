@@ -391,6 +391,7 @@ milk_preferences_window_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_pointer (&self->payment_bills, g_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_PREFERENCES_WINDOW);
 
@@ -472,6 +473,7 @@ milk_preferences_window_class_init (MilkPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, products_list);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, new_product_row);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, payment_day_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, payment_bill_row);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, payment_day_popover);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, payment_calendar);
   gtk_widget_class_bind_template_child (widget_class, MilkPreferencesWindow, payment_amount_row);
@@ -523,6 +525,9 @@ milk_preferences_window_init (MilkPreferencesWindow *self)
 
   milk_day_format_iso (milk_day_today (), today);
   gtk_editable_set_text (GTK_EDITABLE (self->payment_day_row), today);
+  self->payment_bills = g_array_new (FALSE, FALSE, sizeof (MilkDay));
+  g_signal_connect_object (self->payment_day_row, "changed", G_CALLBACK (_milk_prefs_refresh_payment_bills), self,
+                           G_CONNECT_SWAPPED);
 
   _milk_prefs_watch_errors (self->household_row);
   _milk_prefs_watch_errors (self->new_product_row);

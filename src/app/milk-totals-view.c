@@ -106,24 +106,28 @@ new_value_label (const char *name,
 
 static GtkWidget *
 new_month_row (MilkTotalsView     *self,
-               int                 month,
-               const MilkTotals   *totals,
-               gint64              paid,
-               gint64              balance,
+               const MilkBill     *bill,
                const MilkCurrency *currency)
 {
-  g_autofree char *title = month_name (self->year, month, "%OB");
-  g_autofree char *summary = summary_text (totals);
-  g_autofree char *amount = milk_money_format (totals->amount, currency);
-  g_autofree char *paid_money = milk_money_format (paid, currency);
-  g_autofree char *balance_money = milk_money_format (balance, currency);
+  int month;
+  g_autofree char *title = NULL;
+  g_autofree char *litres = milk_quantity_format (bill->qty_ml);
+  g_autofree char *days = days_text (bill->delivered_days);
+  g_autofree char *summary = NULL;
+  g_autofree char *amount = milk_money_format (bill->amount, currency);
+  g_autofree char *paid_money = milk_money_format (bill->paid, currency);
+  g_autofree char *balance_money = milk_money_format (bill->balance_due, currency);
   g_autofree char *paid_text = NULL;
   g_autofree char *balance_text = NULL;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *values = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *details = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
 
-  /* TRANSLATORS: the payments made in a month, e.g. "Paid ₹500.00" */
+  milk_day_get_ymd (bill->month, NULL, &month, NULL);
+  title = month_name (self->year, month, "%OB");
+  /* TRANSLATORS: a quantity and a number of days, e.g. "31 L · 31 days" */
+  summary = g_strdup_printf (_("%s · %s"), litres, days);
+  /* TRANSLATORS: the payments applied to a month's bill, e.g. "Paid ₹500.00" */
   paid_text = g_strdup_printf (_("Paid %s"), paid_money);
   /* TRANSLATORS: what is owed at the end of a month, e.g. "Due ₹1,200.00" */
   balance_text = g_strdup_printf (_("Due %s"), balance_money);
@@ -146,9 +150,9 @@ new_month_row (MilkTotalsView     *self,
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
 
   {
-    /* TRANSLATORS: a month row read aloud: "March: 31 L · 31 days, ₹1,750.00, Paid ₹0.00, Due ₹1,750.00" */
-    g_autofree char *spoken = g_strdup_printf (_("%s: %s, %s, %s, %s"), title, summary, amount,
-                                               paid_text, balance_text);
+    /* TRANSLATORS: a month row read aloud, the bill's status last: "March: 31 L · 31 days, ₹1,750.00, Paid ₹0.00, Due ₹1,750.00 (Due)" */
+    g_autofree char *spoken = g_strdup_printf (_("%s: %s, %s, %s, %s (%s)"), title, summary, amount,
+                                               paid_text, balance_text, milk_bill_state_to_string (bill->state));
     gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
   }
   return row;
@@ -213,8 +217,7 @@ refresh_now (MilkTotalsView *self)
   gint64 amounts[12] = { 0 };
   const MilkCurrency *currency;
   MilkTotals year_totals, all_totals;
-  gint64 year_paid = 0, running = 0;
-  int this_year, this_month;
+  g_autoptr(GPtrArray) bills = NULL;
 
   gtk_label_set_label (self->year_label, year_text);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "totals.previous-year", self->year > MILK_DAY_MIN_YEAR);
@@ -226,11 +229,11 @@ refresh_now (MilkTotalsView *self)
     return;
 
   currency = milk_store_get_currency (self->store);
-  milk_day_get_ymd (milk_day_today (), &this_year, &this_month, NULL);
 
-  /* The balance at each month's end runs on from the year before's, so
-   * the whole history is summed once, not once a month. */
-  if (!milk_store_balance_due (self->store, milk_day_month_first (self->year, 1) - 1, &running, &error))
+  /* The months' rows show their bills, as the calendar, --month and the
+   * PDF do: built from one pass over the history. */
+  bills = milk_store_build_year_bills (self->store, self->year, &error);
+  if (bills == NULL)
     {
       show_error (self, error);
       return;
@@ -238,29 +241,16 @@ refresh_now (MilkTotalsView *self)
 
   for (int month = 1; month <= 12; month++)
     {
-      MilkDay first = milk_day_month_first (self->year, month);
-      MilkDay last = milk_day_month_last (self->year, month);
-      MilkTotals totals;
-      gint64 paid = 0, balance = 0;
+      MilkBill *bill = g_ptr_array_index (bills, month - 1);
 
       g_ptr_array_add (names, month_name (self->year, month, "%OB"));
       g_ptr_array_add (short_names, month_name (self->year, month, "%Ob"));
-
-      if (!milk_store_month_totals (self->store, self->year, month, &totals, NULL, &error) ||
-          !milk_store_payments_total (self->store, first, last, &paid, &error))
-        {
-          show_error (self, error);
-          return;
-        }
-      running += totals.amount - paid;
-      balance = running;
-      amounts[month - 1] = totals.amount;
+      amounts[month - 1] = bill->amount;
 
       /* A month with nothing in it has nothing to check against a bill. */
-      if (totals.delivered_days == 0 && totals.skipped_days == 0 && paid == 0)
+      if (bill->lines->len == 0 && bill->payments->len == 0)
         continue;
-      gtk_list_box_append (self->months_list,
-                           new_month_row (self, month, &totals, paid, balance, currency));
+      gtk_list_box_append (self->months_list, new_month_row (self, bill, currency));
     }
 
   /* TRANSLATORS: the accessible name of the chart, e.g. "Amount per month in 2026" */
@@ -272,8 +262,6 @@ refresh_now (MilkTotalsView *self)
                          12, currency);
 
   if (!milk_store_year_totals (self->store, self->year, &year_totals, NULL, &error) ||
-      !milk_store_payments_total (self->store, milk_day_month_first (self->year, 1),
-                                  milk_day_month_last (self->year, 12), &year_paid, &error) ||
       !milk_store_all_time_totals (self->store, &all_totals, NULL, &error))
     {
       show_error (self, error);

@@ -5,10 +5,12 @@
  */
 #pragma once
 
+#include "milk-bill.h"
 #include "milk-currency.h"
 #include "milk-day.h"
 #include "milk-error.h"
 #include "milk-hlc.h"
+#include "milk-ledger.h"
 #include "milk-money.h"
 #include "milk-price-schedule.h"
 #include "milk-protocol.h"

@@ -179,3 +179,55 @@ milk_day_month_last (int year,
 {
   return milk_day_from_ymd (year, month, milk_days_in_month (year, month));
 }
+
+/* "2026-09" is 2026-09-01; MILK_DAY_INVALID for anything else. */
+MilkDay
+milk_day_parse_month (const char *text)
+{
+  int year, month;
+
+  if (text == NULL || strlen (text) != 7 || text[4] != '-' ||
+      (year = digits (text, 4)) < 0 || (month = digits (text + 5, 2)) < 0)
+    return MILK_DAY_INVALID;
+  return milk_day_month_first (year, month);
+}
+
+void
+milk_day_format_month (MilkDay day,
+                       char    buf[8])
+{
+  int year = 0, month = 0;
+
+  milk_day_get_ymd (day, &year, &month, NULL);
+  g_snprintf (buf, 8, "%04d-%02d", year % 10000, month % 100);
+}
+
+gboolean
+milk_day_is_month_start (MilkDay day)
+{
+  int mday;
+
+  return milk_day_get_ymd (day, NULL, NULL, &mday) && mday == 1;
+}
+
+/* The first day of the month @day is in. */
+MilkDay
+milk_day_month_of (MilkDay day)
+{
+  int mday;
+
+  if (!milk_day_get_ymd (day, NULL, NULL, &mday))
+    return MILK_DAY_INVALID;
+  return day - (mday - 1);
+}
+
+/* The first day of the month after the one @month is in. */
+MilkDay
+milk_day_next_month (MilkDay month)
+{
+  int year, number;
+
+  if (!milk_day_get_ymd (month, &year, &number, NULL))
+    return MILK_DAY_INVALID;
+  return number == 12 ? milk_day_month_first (year + 1, 1) : milk_day_month_first (year, number + 1);
+}

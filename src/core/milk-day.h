@@ -39,4 +39,12 @@ MilkDay   milk_day_month_last    (int          year,
 int       milk_days_in_month     (int          year,
                                   int          month);
 
+/* A month is the day it begins on; written "YYYY-MM". */
+MilkDay   milk_day_parse_month   (const char  *text);
+void      milk_day_format_month  (MilkDay      day,
+                                  char         buf[8]);
+gboolean  milk_day_is_month_start (MilkDay     day);
+MilkDay   milk_day_month_of      (MilkDay      day);
+MilkDay   milk_day_next_month    (MilkDay      month);
+
 G_END_DECLS

@@ -266,6 +266,8 @@ milk_record_validate (const MilkRecord  *self,
         FAIL (MILK_ERROR_INVALID_DAY, _("A payment names a day that is not in the calendar"));
       if (self->amount <= 0 || self->amount > MILK_AMOUNT_MAX)
         FAIL (MILK_ERROR_INVALID_AMOUNT, _("A payment must be a positive amount"));
+      if (self->bill != MILK_DAY_INVALID && !milk_day_is_month_start (self->bill))
+        FAIL (MILK_ERROR_INVALID_DAY, _("A payment is for a month that is not in the calendar"));
       if (!text_is_valid (self->note, 0, MILK_NOTE_MAX_CHARS))
         FAIL (MILK_ERROR_INVALID_NOTE, _("A note can be at most %d characters of text"), MILK_NOTE_MAX_CHARS);
       break;
@@ -317,7 +319,7 @@ static const char * const * const data_members[] = {
                                                    "position", "archived", NULL },
   [MILK_RECORD_ENTRY] = (const char * const[]) { "qty_ml", "price_override", "note", NULL },
   [MILK_RECORD_PRICE] = (const char * const[]) { "price_per_l", NULL },
-  [MILK_RECORD_PAYMENT] = (const char * const[]) { "day", "amount", "note", NULL },
+  [MILK_RECORD_PAYMENT] = (const char * const[]) { "day", "amount", "note", "bill", NULL },
   [MILK_RECORD_SETTING] = (const char * const[]) { "value", NULL },
 };
 
@@ -422,6 +424,14 @@ milk_record_to_json (const MilkRecord *self)
           json_builder_add_int_value (builder, self->amount);
           json_builder_set_member_name (builder, "note");
           json_builder_add_string_value (builder, self->note ? self->note : "");
+          if (self->bill != MILK_DAY_INVALID)
+            {
+              char bill[8];
+
+              milk_day_format_month (self->bill, bill);
+              json_builder_set_member_name (builder, "bill");
+              json_builder_add_string_value (builder, bill);
+            }
           break;
 
         case MILK_RECORD_SETTING:
@@ -539,6 +549,28 @@ bad:
   return FALSE;
 }
 
+/* Optional: the month whose bill a payment pays, "YYYY-MM". */
+static gboolean
+read_bill (JsonObject  *obj,
+           MilkRecord  *self,
+           GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!read_string (obj, "bill", FALSE, &text, MILK_ERROR_INVALID_DAY, error))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+  self->bill = milk_day_parse_month (text);
+  if (self->bill == MILK_DAY_INVALID)
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_DAY,
+                   _("The field “bill” must be a month written YYYY-MM"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 read_data (MilkRecord  *self,
            JsonObject  *data,
@@ -571,7 +603,8 @@ read_data (MilkRecord  *self,
       self->day = milk_day_parse (day, error);
       return self->day != MILK_DAY_INVALID &&
              read_int (data, "amount", FALSE, &self->amount, MILK_ERROR_INVALID_AMOUNT, error) &&
-             read_string (data, "note", FALSE, &self->note, MILK_ERROR_INVALID_NOTE, error);
+             read_string (data, "note", FALSE, &self->note, MILK_ERROR_INVALID_NOTE, error) &&
+             read_bill (data, self, error);
 
     case MILK_RECORD_SETTING:
       return read_string (data, "value", TRUE, &self->value, MILK_ERROR_INVALID_SETTING, error);
@@ -707,6 +740,74 @@ milk_record_set_extra_text (MilkRecord *self,
     return FALSE;
   if (json_object_get_size (json_node_get_object (node)) > 0)
     self->extra = json_node_dup_object (node);
+  return TRUE;
+}
+
+/* What the store keeps as JSON beside its columns: the unknown members,
+ * and a payment's bill (the payments table has no column for it, so that
+ * a diary file stays readable by the versions before bills, which keep
+ * it as a member they do not know). */
+char *
+milk_record_dup_stored_text (const MilkRecord *self)
+{
+  g_autoptr(JsonObject) extra = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *data;
+  char month[8];
+
+  if (self->type != MILK_RECORD_PAYMENT || self->bill == MILK_DAY_INVALID)
+    return milk_record_dup_extra_text (self);
+
+  if (self->extra)
+    {
+      g_autofree char *text = milk_record_dup_extra_text (self);
+      g_autoptr(JsonNode) copy = json_from_string (text, NULL);
+
+      extra = json_node_dup_object (copy);
+    }
+  else
+    extra = json_object_new ();
+  data = json_object_has_member (extra, "data") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (extra, "data"))
+         ? json_object_get_object_member (extra, "data") : NULL;
+  if (data == NULL)
+    {
+      data = json_object_new ();
+      json_object_set_object_member (extra, "data", data);
+    }
+  milk_day_format_month (self->bill, month);
+  json_object_set_string_member (data, "bill", month);
+  node = json_node_init_object (json_node_alloc (), extra);
+  return json_to_string (node, FALSE);
+}
+
+gboolean
+milk_record_set_stored_text (MilkRecord *self,
+                             const char *text)
+{
+  JsonNode *data_node;
+  JsonObject *data;
+
+  if (!milk_record_set_extra_text (self, text))
+    return FALSE;
+  if (self->type != MILK_RECORD_PAYMENT || self->extra == NULL)
+    return TRUE;
+  data_node = json_object_get_member (self->extra, "data");
+  if (data_node == NULL || !JSON_NODE_HOLDS_OBJECT (data_node))
+    return TRUE;
+  data = json_node_get_object (data_node);
+  if (json_object_has_member (data, "bill"))
+    {
+      JsonNode *bill = json_object_get_member (data, "bill");
+
+      if (JSON_NODE_HOLDS_VALUE (bill) && json_node_get_value_type (bill) == G_TYPE_STRING)
+        self->bill = milk_day_parse_month (json_node_get_string (bill));
+      if (self->bill != MILK_DAY_INVALID)
+        json_object_remove_member (data, "bill");
+    }
+  if (json_object_get_size (data) == 0)
+    json_object_remove_member (self->extra, "data");
+  if (json_object_get_size (self->extra) == 0)
+    g_clear_pointer (&self->extra, json_object_unref);
   return TRUE;
 }
 

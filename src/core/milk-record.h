@@ -38,7 +38,7 @@ typedef enum
  *            position, archived
  *   entry    id (product), day, qty_ml, price_override, note
  *   price    id (product), day, price_per_l
- *   payment  id, day, amount, note
+ *   payment  id, day, amount, note, bill (optional)
  *   setting  id (setting name), value
  */
 typedef struct
@@ -61,6 +61,8 @@ typedef struct
   gint64 price_override;
   gint64 price_per_l;
   gint64 amount;
+  MilkDay bill;               /* payment: the first day of the month whose bill
+                               * it pays; MILK_DAY_INVALID for "by the rule" */
   char *note;
   char *value;
 
@@ -92,6 +94,9 @@ JsonNode       *milk_record_to_json      (const MilkRecord  *record);
 char           *milk_record_dup_extra_text (const MilkRecord *record);
 gboolean        milk_record_set_extra_text (MilkRecord      *record,
                                             const char      *text);
+char           *milk_record_dup_stored_text (const MilkRecord *record);
+gboolean        milk_record_set_stored_text (MilkRecord     *record,
+                                             const char     *text);
 MilkRecord     *milk_record_from_json    (JsonNode          *node,
                                           GError           **error);
 

@@ -107,7 +107,7 @@ def payment_and_product(s):
     app.type("40")
     app.click(app.find("push button", button_named("Add Payment"), within=prefs))
     app.find("list item", re.compile("₹40.00"), within=prefs)
-    wait_for(lambda: bill_value(app, "Paid This Month") == "₹40.00", 10, "Paid This Month ₹40.00 in the bill")
+    wait_for(lambda: bill_value(app, "Paid") == "₹40.00", 10, "Paid ₹40.00 in the bill")
     check(bill_value(app, "Balance Due") != balance, "the balance did not change")
     app.click(app.find("page tab", "Products", within=prefs))
     app.click(app.find("text", re.compile("^Name, such as"), within=prefs))

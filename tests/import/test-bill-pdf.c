@@ -91,6 +91,24 @@ assert_contains (const char *text,
     g_error ("“%s” is not in the bill's text:\n%s", needle, text);
 }
 
+/* The same, whitespace aside: pdftotext may drop the space in "4 L". */
+static void
+assert_contains_squeezed (const char *text,
+                          const char *needle)
+{
+  g_autoptr(GString) a = g_string_new (NULL);
+  g_autoptr(GString) b = g_string_new (NULL);
+
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      g_string_append_c (a, *p);
+  for (const char *p = needle; *p; p++)
+    if (!g_ascii_isspace (*p))
+      g_string_append_c (b, *p);
+  if (strstr (a->str, b->str) == NULL)
+    g_error ("“%s” is not in the bill's text:\n%s", needle, text);
+}
+
 /* November 2026, at 56.50 from 1 Nov and 58.00 from 15 Nov:
  *   Nov 1  1 L     56.50
  *   Nov 2  0.5 L   28.25
@@ -98,7 +116,8 @@ assert_contains (const char *text,
  *   Nov 15 1.5 L   87.00
  *   Nov 16 1 L     58.00      total 229.75
  * October: Oct 31 1 L at 54.00 = 54.00, unpaid → brought forward.
- * Paid 100.00 on 5 Nov. Balance due 54.00 + 229.75 − 100.00 = 183.75.
+ * Paid 100.00 on 5 Nov for November's bill. Balance due 54.00 + 229.75
+ * − 100.00 = 183.75; 4 L on 4 delivery days.
  */
 static void
 test_bill (Fixture       *f,
@@ -119,7 +138,8 @@ test_bill (Fixture       *f,
   entry (f->store, "2026-11-03", 0);
   entry (f->store, "2026-11-15", 1500);
   entry (f->store, "2026-11-16", 1000);
-  payment = milk_store_add_payment (f->store, milk_test_day ("2026-11-05"), 10000, "cash", &error);
+  payment = milk_store_record_payment (f->store, milk_test_day ("2026-11-05"), 10000, "cash",
+                                       milk_test_day ("2026-11-01"), NULL, &error);
   g_assert_no_error (error);
   milk_store_set_setting (f->store, MILK_BILL_SETTING_HOUSEHOLD, "Sharma family, flat 4B", &error);
   g_assert_no_error (error);
@@ -149,6 +169,60 @@ test_bill (Fixture       *f,
   assert_contains (text, "₹87.00");
   assert_contains (text, "No delivery");
   assert_contains (text, "₹58.00 per litre");
+  assert_contains_squeezed (text, "Milk delivered 4 L");
+  assert_contains_squeezed (text, "Delivery days 4");
+  assert_contains (text, "Paid 05/11/2026 (cash)");
+  assert_contains (text, "Partly paid");
+}
+
+/* A price that began on 1 October heads November's bill from 1 October,
+ * the day first; a payment's long note is there in full; a payment made
+ * in November without a bill named pays October's, the oldest open. */
+static void
+test_price_from_and_notes (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char *note = "October, part (UPI from Sunita's phone, reference 4471 0933 2210, "
+                     "the rest in cash on Sunday when the milkman comes for the cans)";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) words = NULL;
+
+  price (f->store, "2026-10-01", 5650);
+  entry (f->store, "2026-10-30", 2000);
+  entry (f->store, "2026-11-02", 1000);
+  id = milk_store_record_payment (f->store, milk_test_day ("2026-11-05"), 5000, note, MILK_DAY_INVALID, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (milk_bill_pdf_write (f->store, 2026, 11, f->pdf, &error));
+  g_assert_no_error (error);
+  text = pdf_text (f->pdf);
+  if (text == NULL)
+    return;
+  g_test_message ("%s", text);
+  assert_contains (text, "₹56.50 per litre from 01/10/2026");
+  /* October's ₹113.00 less the ₹50.00 paid on it. */
+  assert_contains (text, "Balance brought forward");
+  assert_contains (text, "₹63.00");
+  g_assert_null (strstr (text, "Paid 05/11/2026"));
+
+  g_assert_true (milk_bill_pdf_write (f->store, 2026, 10, f->pdf, &error));
+  g_clear_pointer (&text, g_free);
+  text = pdf_text (f->pdf);
+  /* Every word of the note, wrapped over lines but not cut. */
+  g_test_message ("%s", text);
+  words = g_strsplit (note, " ", -1);
+  for (guint i = 0; words[i]; i++)
+    assert_contains (text, words[i]);
+  assert_contains (text, "cans)");
+  /* Wrapped within the summary, not run past the amounts. */
+  {
+    g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+    for (guint i = 0; lines[i]; i++)
+      g_assert_false (strstr (lines[i], "October, part") && strstr (lines[i], "cans)"));
+  }
 }
 
 /* A month of two products every day still fits its one page. */
@@ -225,6 +299,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add ("/import/bill/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("pdf", test_bill);
   ADD ("full-month", test_full_month);
+  ADD ("price-from-and-notes", test_price_from_and_notes);
   ADD ("empty-and-bad", test_empty_and_bad);
 #undef ADD
 

@@ -759,6 +759,44 @@ test_unknown_fields_kept (void)
   g_assert_true (json_object_has_member (record->extra, "origin"));
 }
 
+/* A payment names the month whose bill it pays: the service takes it,
+ * hands it on to the other devices, and refuses a month that is not one. */
+static void
+test_payment_bill (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "bill@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(MilkSyncMessage) reply = NULL;
+  g_autoptr(MilkSyncMessage) pull = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hlc = milk_test_hlc (base_ms, 0, 0xa1);
+  g_autofree char *body = g_strdup_printf (
+    "{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":["
+    "{\"type\":\"payment\",\"key\":\"aaaaaaaa-0000-4000-8000-000000000001\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"day\":\"2026-10-05\",\"amount\":238950,\"note\":\"\",\"bill\":\"2026-09\"}},"
+    "{\"type\":\"payment\",\"key\":\"aaaaaaaa-0000-4000-8000-000000000002\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"day\":\"2026-10-05\",\"amount\":100,\"note\":\"\",\"bill\":\"2026-13\"}}"
+    "]}", hlc, hlc);
+  MilkRecord *record;
+  MilkRejection *rejection;
+
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", body, -1, account->access_token);
+  g_assert_cmpuint (app->status, ==, 200);
+  reply = milk_sync_response_decode (g_bytes_get_data (app->body, NULL), g_bytes_get_size (app->body), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reply->rejected->len, ==, 1);
+  rejection = g_ptr_array_index (reply->rejected, 0);
+  g_assert_cmpuint (rejection->index, ==, 1);
+  g_assert_cmpstr (rejection->code, ==, "invalid_day");
+  g_assert_cmpint (stored_count ("bill@example.com", NULL), ==, 1);
+
+  pull = milk_test_sync (server, app, account->access_token, NULL, NODE_B, NULL);
+  g_assert_cmpuint (pull->changes->len, ==, 1);
+  record = g_ptr_array_index (pull->changes, 0);
+  g_assert_cmpuint (record->bill, ==, milk_day_from_ymd (2026, 9, 1));
+  g_assert_null (record->extra);
+}
+
 /* MILK_MIN_PROTOCOL: an app older than the service takes is told to
  * update, with a stable code, and nothing it sent is stored; this
  * version's requests go through. */
@@ -811,6 +849,7 @@ main (int   argc,
   g_test_add_func ("/server/isolation/row-level-security", test_isolation_rls);
   g_test_add_func ("/server/input/bad", test_bad_input);
   g_test_add_func ("/server/sync/unknown-fields-kept", test_unknown_fields_kept);
+  g_test_add_func ("/server/sync/payment-bill", test_payment_bill);
   g_test_add_func ("/server/sync/upgrade-required", test_upgrade_required);
   status = g_test_run ();
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <locale.h>
+
 #include <cairo-pdf.h>
 #include <glib/gi18n-lib.h>
 #include <pango/pangocairo.h>
@@ -58,6 +60,33 @@ show (Page       *page,
   return h;
 }
 
+/* Text wrapped within [x, x + width], never cut; returns its height. */
+static double
+show_wrapped (Page       *page,
+              const char *text,
+              double      x,
+              double      width,
+              double      size,
+              gboolean    bold)
+{
+  g_autoptr(PangoLayout) layout = pango_layout_new (page->context);
+  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans");
+  int w, h;
+
+  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
+  if (bold)
+    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_get_pixel_size (layout, &w, &h);
+
+  cairo_move_to (page->cr, x, page->y);
+  pango_cairo_show_layout (page->cr, layout);
+  return h;
+}
+
 static void
 rule (Page   *page,
       double  weight)
@@ -70,19 +99,26 @@ rule (Page   *page,
   cairo_restore (page->cr);
 }
 
+/* The locale's date ("01.10.2026", "01/10/2026"); day first where the
+ * locale is C, whose %x would put the month first. */
 static char *
 format_date (MilkDay     day,
              const char *format)
 {
+  const char *locale = setlocale (LC_TIME, NULL);
   int y, m, d;
   g_autoptr(GDateTime) time = NULL;
 
+  if (format == NULL)
+    format = locale == NULL || g_str_equal (locale, "C") || g_str_has_prefix (locale, "C.") ||
+             g_str_equal (locale, "POSIX") ? "%d/%m/%Y" : "%x";
   milk_day_get_ymd (day, &y, &m, &d);
   time = g_date_time_new_utc (y, m, d, 0, 0, 0);
   return time ? g_date_time_format (time, format) : milk_day_to_string (day);
 }
 
-/* A label and a right-aligned amount, for the summary. */
+/* A label, wrapped to as many lines as it needs, and a right-aligned
+ * figure, for the summary. */
 static void
 summary_line (Page       *page,
               const char *label,
@@ -92,9 +128,180 @@ summary_line (Page       *page,
   double width = page->right - page->left;
   double h;
 
-  show (page, label, page->left + width * 0.45, width * 0.35, ALIGN_LEFT, page->size + 1, bold);
-  h = show (page, amount, page->left + width * 0.8, width * 0.2, ALIGN_RIGHT, page->size + 1, bold);
-  page->y += h * 1.3;
+  h = show_wrapped (page, label, page->left + width * 0.45, width * 0.33, page->size + 1, bold);
+  h = MAX (h, show (page, amount, page->left + width * 0.8, width * 0.2, ALIGN_RIGHT, page->size + 1, bold));
+  page->y += h + (page->size + 1) * 0.3;
+}
+
+static void
+draw_heading (Page           *page,
+              const MilkBill *bill,
+              const char     *household)
+{
+  double w = page->right - page->left;
+  g_autofree char *month_name = format_date (bill->month, "%OB %Y");
+  /* TRANSLATORS: the bill's heading, e.g. "Milk bill — November 2026" */
+  g_autofree char *title = g_strdup_printf (_("Milk bill — %s"), month_name);
+
+  page->y += show (page, title, page->left, w, ALIGN_LEFT, 18, TRUE) + 4;
+  if (household && household[0])
+    page->y += show (page, household, page->left, w, ALIGN_LEFT, 12, FALSE) + 4;
+  page->y += 8;
+}
+
+static void
+draw_lines (Page               *page,
+            const MilkBill     *bill,
+            const MilkCurrency *currency)
+{
+  double w = page->right - page->left;
+  double col[5] = { page->left, page->left + w * 0.22, page->left + w * 0.40,
+                    page->left + w * 0.60, page->left + w * 0.80 };
+  gboolean several = bill->products->len > 1;
+
+  show (page, _("Day"), col[0], w * 0.2, ALIGN_LEFT, page->size, TRUE);
+  if (several)
+    show (page, _("Product"), col[1], w * 0.18, ALIGN_LEFT, page->size, TRUE);
+  show (page, _("Quantity"), col[2], w * 0.18, ALIGN_RIGHT, page->size, TRUE);
+  show (page, _("Price per litre"), col[3], w * 0.18, ALIGN_RIGHT, page->size, TRUE);
+  page->y += show (page, _("Amount"), col[4], w * 0.2, ALIGN_RIGHT, page->size, TRUE) * 1.2;
+  rule (page, 0.8);
+  page->y += 3;
+
+  if (bill->lines->len == 0)
+    page->y += show (page, _("Nothing was recorded this month."), col[0], w, ALIGN_LEFT, page->size, FALSE) * 1.3;
+
+  for (guint i = 0; i < bill->lines->len; i++)
+    {
+      MilkBillLine *line = g_ptr_array_index (bill->lines, i);
+      g_autofree char *day = format_date (line->day, "%a %-d");
+      g_autofree char *qty = line->qty_ml == 0 ? g_strdup (_("No delivery")) : milk_quantity_format (line->qty_ml);
+      g_autofree char *price = NULL;
+      g_autofree char *amount = NULL;
+      double h;
+
+      if (line->qty_ml > 0 && line->price_per_l >= 0)
+        {
+          price = milk_money_format (line->price_per_l, currency);
+          amount = milk_money_format (line->amount, currency);
+        }
+      show (page, day, col[0], w * 0.2, ALIGN_LEFT, page->size, FALSE);
+      if (several)
+        show (page, line->name, col[1], w * 0.18, ALIGN_LEFT, page->size, FALSE);
+      show (page, qty, col[2], w * 0.18, ALIGN_RIGHT, page->size, FALSE);
+      show (page, price ? price : (line->qty_ml > 0 ? _("no price") : ""), col[3], w * 0.18, ALIGN_RIGHT,
+            page->size, FALSE);
+      h = show (page, amount ? amount : "—", col[4], w * 0.2, ALIGN_RIGHT, page->size, FALSE);
+      page->y += h * 1.15;
+    }
+  rule (page, 0.8);
+  page->y += 6;
+}
+
+/* The price in force when the month begins, from the day it began, then
+ * each change. */
+static void
+draw_prices (Page               *page,
+             const MilkBill     *bill,
+             const MilkCurrency *currency)
+{
+  double w = page->right - page->left;
+
+  if (bill->prices->len == 0)
+    return;
+  page->y += show (page, _("Prices"), page->left, w, ALIGN_LEFT, page->size, TRUE) * 1.2;
+  for (guint i = 0; i < bill->prices->len; i++)
+    {
+      MilkBillPrice *price = g_ptr_array_index (bill->prices, i);
+      g_autofree char *money = milk_money_format (price->price_per_l, currency);
+      g_autofree char *date = format_date (price->from, NULL);
+      /* TRANSLATORS: "Milk: ₹56.00 per litre from 01/10/2026" */
+      g_autofree char *text = g_strdup_printf (_("%s: %s per litre from %s"), price->name, money, date);
+
+      page->y += show (page, text, page->left, w, ALIGN_LEFT, page->size, FALSE) * 1.2;
+    }
+  page->y += 6;
+}
+
+static void
+draw_summary (Page               *page,
+              const MilkBill     *bill,
+              const MilkCurrency *currency)
+{
+  double w = page->right - page->left;
+  g_autofree char *litres = milk_quantity_format (bill->qty_ml);
+  g_autofree char *days = g_strdup_printf ("%u", bill->delivered_days);
+  g_autofree char *total = milk_money_format (bill->amount, currency);
+  g_autofree char *forward = milk_money_format (bill->brought_forward, currency);
+  g_autofree char *paid = milk_money_format (bill->paid, currency);
+  g_autofree char *balance = milk_money_format (bill->balance_due, currency);
+
+  summary_line (page, _("Milk delivered"), litres, FALSE);
+  summary_line (page, _("Delivery days"), days, FALSE);
+  summary_line (page, _("Total this month"), total, TRUE);
+  if (bill->brought_forward != 0)
+    summary_line (page, _("Balance brought forward"), forward, FALSE);
+  for (guint i = 0; i < bill->payments->len; i++)
+    {
+      MilkRecord *payment = g_ptr_array_index (bill->payments, i);
+      g_autofree char *date = format_date (payment->day, NULL);
+      g_autofree char *label = payment->note && payment->note[0]
+        ? g_strdup_printf (_("Paid %s (%s)"), date, payment->note)
+        : g_strdup_printf (_("Paid %s"), date);
+      g_autofree char *amount = milk_money_format (-payment->amount, currency);
+
+      summary_line (page, label, amount, FALSE);
+    }
+  summary_line (page, _("Paid"), paid, FALSE);
+  page->y += 2;
+  cairo_save (page->cr);
+  cairo_set_line_width (page->cr, 0.8);
+  cairo_move_to (page->cr, page->left + w * 0.45, page->y);
+  cairo_line_to (page->cr, page->right, page->y);
+  cairo_stroke (page->cr);
+  cairo_restore (page->cr);
+  page->y += 4;
+  summary_line (page, _("Balance due"), balance, TRUE);
+  summary_line (page, _("Status"), milk_bill_state_to_string (bill->state), FALSE);
+}
+
+/* Draws @bill on one page whatever the month: the type shrinks to fit. */
+gboolean
+milk_bill_render (const MilkBill      *bill,
+                  const MilkCurrency  *currency,
+                  const char          *household,
+                  cairo_t             *cr,
+                  double               width,
+                  double               height,
+                  GError             **error)
+{
+  guint n_lines = bill->lines->len + bill->prices->len + bill->payments->len * 2 + 20;
+  Page page = { 0 };
+
+  g_return_val_if_fail (bill != NULL && currency != NULL, FALSE);
+
+  page.cr = cr;
+  page.left = MARGIN;
+  page.right = width - MARGIN;
+  page.y = MARGIN;
+  page.size = CLAMP ((height - 2 * MARGIN) / n_lines / 1.45, 5.0, 10.0);
+  page.context = pango_cairo_create_context (cr);
+  pango_cairo_context_set_resolution (page.context, 72.0);
+
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  draw_heading (&page, bill, household);
+  draw_lines (&page, bill, currency);
+  draw_prices (&page, bill, currency);
+  draw_summary (&page, bill, currency);
+  g_object_unref (page.context);
+
+  if (cairo_status (cr) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_FAILED,
+                   _("Could not draw the bill: %s"), cairo_status_to_string (cairo_status (cr)));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -106,229 +313,21 @@ milk_bill_draw (MilkStore  *store,
                 double      height,
                 GError    **error)
 {
-  MilkDay first = milk_day_month_first (year, month);
-  MilkDay last = milk_day_month_last (year, month);
-  const MilkCurrency *currency;
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GPtrArray) products = NULL;
-  g_autoptr(GPtrArray) payments = NULL;
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                           (GDestroyNotify) milk_price_schedule_free);
-  g_autoptr(GPtrArray) price_lines = g_ptr_array_new_with_free_func (g_free);
-  PangoContext *context = NULL;
+  g_autoptr(MilkBill) bill = NULL;
   g_autofree char *household = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *month_name = NULL;
-  MilkTotals totals = { 0 };
-  gint64 previous = 0, balance = 0, paid = 0, month_total;
-  gboolean several_products = FALSE;
-  guint n_lines;
-  Page page = { 0 };
-  double col[5], w;
 
   g_return_val_if_fail (MILK_IS_STORE (store), FALSE);
 
-  if (first == MILK_DAY_INVALID)
+  if (milk_day_month_first (year, month) == MILK_DAY_INVALID)
     {
       g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_FAILED,
                    _("%04d-%02d is not a month"), year, month);
       return FALSE;
     }
-
-  currency = milk_store_get_currency (store);
+  if ((bill = milk_store_build_bill (store, year, month, error)) == NULL)
+    return FALSE;
   household = milk_store_dup_setting (store, MILK_BILL_SETTING_HOUSEHOLD);
-  entries = milk_store_list_entries (store, first, last, error);
-  if (entries == NULL)
-    return FALSE;
-  products = milk_store_list_products (store, TRUE, error);
-  if (products == NULL)
-    return FALSE;
-  payments = milk_store_list_payments (store, first, last, error);
-  if (payments == NULL)
-    return FALSE;
-  if (!milk_store_month_totals (store, year, month, &totals, NULL, error) ||
-      !milk_store_balance_due (store, first - 1, &previous, error) ||
-      !milk_store_balance_due (store, last, &balance, error) ||
-      !milk_store_payments_total (store, first, last, &paid, error))
-    {
-      milk_totals_clear (&totals);
-      return FALSE;
-    }
-  month_total = totals.amount;
-  milk_totals_clear (&totals);
-
-  for (guint i = 0; i < products->len; i++)
-    {
-      MilkRecord *product = g_ptr_array_index (products, i);
-
-      g_hash_table_insert (names, product->id, product->name);
-    }
-
-  /* Prices: the one in force when the month begins, then each change. */
-  for (guint i = 0; i < entries->len; i++)
-    {
-      MilkRecord *entry = g_ptr_array_index (entries, i);
-      MilkPriceSchedule *schedule;
-
-      if (i > 0 && g_strcmp0 (entry->id, ((MilkRecord *) g_ptr_array_index (entries, 0))->id) != 0)
-        several_products = TRUE;
-      if (g_hash_table_contains (schedules, entry->id))
-        continue;
-      schedule = milk_store_get_price_schedule (store, entry->id, error);
-      if (schedule == NULL)
-        return FALSE;
-      g_hash_table_insert (schedules, g_strdup (entry->id), schedule);
-
-      for (guint n = 0; n < milk_price_schedule_get_n_changes (schedule); n++)
-        {
-          MilkDay from;
-          gint64 price;
-          g_autofree char *money = NULL;
-          g_autofree char *date = NULL;
-          const char *name = g_hash_table_lookup (names, entry->id);
-
-          milk_price_schedule_get_change (schedule, n, &from, &price);
-          if (from > last)
-            break;
-          if (from < first && n + 1 < milk_price_schedule_get_n_changes (schedule))
-            {
-              MilkDay next;
-
-              milk_price_schedule_get_change (schedule, n + 1, &next, NULL);
-              if (next <= first)
-                continue;
-            }
-          money = milk_money_format (price, currency);
-          date = format_date (MAX (from, first), "%x");
-          /* TRANSLATORS: "Milk: ₹56.00 per litre from 01/11/26" */
-          g_ptr_array_add (price_lines, g_strdup_printf (_("%s: %s per litre from %s"),
-                                                         name ? name : _("Milk"), money, date));
-        }
-    }
-
-  /* One page whatever the month: the type shrinks to fit. */
-  n_lines = entries->len + price_lines->len + payments->len + 14;
-  page.cr = cr;
-  page.left = MARGIN;
-  page.right = width - MARGIN;
-  page.y = MARGIN;
-  page.size = CLAMP ((height - 2 * MARGIN) / n_lines / 1.45, 5.0, 10.0);
-  context = pango_cairo_create_context (cr);
-  pango_cairo_context_set_resolution (context, 72.0);
-  page.context = context;
-  w = page.right - page.left;
-
-  cairo_set_source_rgb (cr, 0, 0, 0);
-  month_name = format_date (first, "%OB %Y");
-  /* TRANSLATORS: the bill's heading, e.g. "Milk bill — November 2026" */
-  title = g_strdup_printf (_("Milk bill — %s"), month_name);
-  page.y += show (&page, title, page.left, w, ALIGN_LEFT, 18, TRUE) + 4;
-  if (household && household[0])
-    page.y += show (&page, household, page.left, w, ALIGN_LEFT, 12, FALSE) + 4;
-  page.y += 8;
-
-  col[0] = page.left;                 /* day */
-  col[1] = page.left + w * 0.22;      /* product */
-  col[2] = page.left + w * 0.40;      /* quantity */
-  col[3] = page.left + w * 0.60;      /* price */
-  col[4] = page.left + w * 0.80;      /* amount */
-
-  show (&page, _("Day"), col[0], w * 0.2, ALIGN_LEFT, page.size, TRUE);
-  if (several_products)
-    show (&page, _("Product"), col[1], w * 0.18, ALIGN_LEFT, page.size, TRUE);
-  show (&page, _("Quantity"), col[2], w * 0.18, ALIGN_RIGHT, page.size, TRUE);
-  show (&page, _("Price per litre"), col[3], w * 0.18, ALIGN_RIGHT, page.size, TRUE);
-  page.y += show (&page, _("Amount"), col[4], w * 0.2, ALIGN_RIGHT, page.size, TRUE) * 1.2;
-  rule (&page, 0.8);
-  page.y += 3;
-
-  if (entries->len == 0)
-    page.y += show (&page, _("Nothing was recorded this month."), col[0], w, ALIGN_LEFT, page.size, FALSE) * 1.3;
-
-  for (guint i = 0; i < entries->len; i++)
-    {
-      MilkRecord *entry = g_ptr_array_index (entries, i);
-      MilkPriceSchedule *schedule = g_hash_table_lookup (schedules, entry->id);
-      gint64 price = entry->price_override != MILK_NO_PRICE
-        ? entry->price_override : milk_price_schedule_lookup (schedule, entry->day);
-      g_autofree char *day = format_date (entry->day, "%a %-d");
-      g_autofree char *qty = NULL;
-      g_autofree char *price_text = NULL;
-      g_autofree char *amount = NULL;
-      const char *name = g_hash_table_lookup (names, entry->id);
-      double h;
-
-      if (entry->qty_ml == 0)
-        qty = g_strdup (_("No delivery"));
-      else
-        qty = milk_quantity_format (entry->qty_ml);
-      if (entry->qty_ml > 0 && price >= 0)
-        {
-          price_text = milk_money_format (price, currency);
-          amount = milk_money_format (milk_amount_for_quantity (entry->qty_ml, price), currency);
-        }
-
-      show (&page, day, col[0], w * 0.2, ALIGN_LEFT, page.size, FALSE);
-      if (several_products)
-        show (&page, name ? name : "", col[1], w * 0.18, ALIGN_LEFT, page.size, FALSE);
-      show (&page, qty, col[2], w * 0.18, ALIGN_RIGHT, page.size, FALSE);
-      show (&page, price_text ? price_text : (entry->qty_ml > 0 ? _("no price") : ""),
-            col[3], w * 0.18, ALIGN_RIGHT, page.size, FALSE);
-      h = show (&page, amount ? amount : "—", col[4], w * 0.2, ALIGN_RIGHT, page.size, FALSE);
-      page.y += h * 1.15;
-    }
-
-  rule (&page, 0.8);
-  page.y += 6;
-
-  if (price_lines->len > 0)
-    {
-      page.y += show (&page, _("Prices"), page.left, w, ALIGN_LEFT, page.size, TRUE) * 1.2;
-      for (guint i = 0; i < price_lines->len; i++)
-        page.y += show (&page, g_ptr_array_index (price_lines, i), page.left, w, ALIGN_LEFT,
-                        page.size, FALSE) * 1.2;
-      page.y += 6;
-    }
-
-  {
-    g_autofree char *total_text = milk_money_format (month_total, currency);
-    g_autofree char *previous_text = milk_money_format (previous, currency);
-    g_autofree char *balance_text = milk_money_format (balance, currency);
-
-    summary_line (&page, _("Total this month"), total_text, TRUE);
-    if (previous != 0)
-      summary_line (&page, _("Balance brought forward"), previous_text, FALSE);
-    for (guint i = 0; i < payments->len; i++)
-      {
-        MilkRecord *payment = g_ptr_array_index (payments, i);
-        g_autofree char *date = format_date (payment->day, "%x");
-        g_autofree char *label = payment->note && payment->note[0]
-          ? g_strdup_printf (_("Paid %s (%s)"), date, payment->note)
-          : g_strdup_printf (_("Paid %s"), date);
-        g_autofree char *amount = milk_money_format (-payment->amount, currency);
-
-        summary_line (&page, label, amount, FALSE);
-      }
-    page.y += 2;
-    cairo_save (cr);
-    cairo_set_line_width (cr, 0.8);
-    cairo_move_to (cr, page.left + w * 0.45, page.y);
-    cairo_line_to (cr, page.right, page.y);
-    cairo_stroke (cr);
-    cairo_restore (cr);
-    page.y += 4;
-    summary_line (&page, _("Balance due"), balance_text, TRUE);
-  }
-  g_object_unref (context);
-
-  if (cairo_status (cr) != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_FAILED,
-                   _("Could not draw the bill: %s"), cairo_status_to_string (cairo_status (cr)));
-      return FALSE;
-    }
-  return TRUE;
+  return milk_bill_render (bill, milk_store_get_currency (store), household, cr, width, height, error);
 }
 
 gboolean

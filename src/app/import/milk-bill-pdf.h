@@ -24,6 +24,14 @@ gboolean milk_bill_draw       (MilkStore   *store,
                                double       width,
                                double       height,
                                GError     **error);
+/* The drawing alone, of a bill already built. */
+gboolean milk_bill_render     (const MilkBill      *bill,
+                               const MilkCurrency  *currency,
+                               const char          *household,
+                               cairo_t             *cr,
+                               double               width,
+                               double               height,
+                               GError             **error);
 /* The same statement on one A4 page in a PDF file. */
 gboolean milk_bill_pdf_write  (MilkStore   *store,
                                int          year,

@@ -30,6 +30,10 @@ gboolean      _milk_store_step_done      (MilkStore      *self,
 void          _milk_store_set_error      (MilkStore      *self,
                                           GError        **error);
 
+/* milk-store-totals.c */
+GHashTable   *_milk_store_load_schedules (MilkStore      *self,
+                                          GError        **error);
+
 /* milk-store-schema.c */
 const char  *_milk_store_migration       (int             version);
 

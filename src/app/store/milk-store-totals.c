@@ -29,9 +29,10 @@ milk_totals_free (MilkTotals *totals)
   g_free (totals);
 }
 
-static GHashTable *
-load_schedules (MilkStore  *self,
-                GError    **error)
+/* Every product's prices: product id → MilkPriceSchedule. */
+GHashTable *
+_milk_store_load_schedules (MilkStore  *self,
+                            GError    **error)
 {
   g_autoptr(GHashTable) schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                            (GDestroyNotify) milk_price_schedule_free);
@@ -149,7 +150,7 @@ milk_store_totals (MilkStore   *self,
   g_return_val_if_fail (overall != NULL, FALSE);
 
   memset (overall, 0, sizeof *overall);
-  if ((schedules = load_schedules (self, error)) == NULL ||
+  if ((schedules = _milk_store_load_schedules (self, error)) == NULL ||
       (products = milk_store_list_products (self, TRUE, error)) == NULL)
     return FALSE;
 

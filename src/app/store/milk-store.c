@@ -687,10 +687,14 @@ bind_record (sqlite3_stmt     *stmt,
   sqlite3_bind_text (stmt, col++, record->hlc, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, col++, record->deleted);
   sqlite3_bind_int (stmt, col++, pending);
-  if (record->extra != NULL)
-    sqlite3_bind_text (stmt, col++, milk_record_dup_extra_text (record), -1, g_free);
-  else
-    sqlite3_bind_null (stmt, col++);
+  {
+    char *stored = milk_record_dup_stored_text (record);
+
+    if (stored != NULL)
+      sqlite3_bind_text (stmt, col++, stored, -1, g_free);
+    else
+      sqlite3_bind_null (stmt, col++);
+  }
 }
 
 static const char *
@@ -774,7 +778,7 @@ read_record (MilkRecordType  type,
 
   record->hlc = g_strdup (column_text (stmt, col++));
   record->deleted = sqlite3_column_int (stmt, col++) != 0;
-  milk_record_set_extra_text (record, (const char *) sqlite3_column_text (stmt, col++));
+  milk_record_set_stored_text (record, (const char *) sqlite3_column_text (stmt, col++));
   return g_steal_pointer (&record);
 }
 

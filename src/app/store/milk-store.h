@@ -174,6 +174,23 @@ gboolean           milk_store_balance_due      (MilkStore    *self,
                                                 MilkDay       through,
                                                 gint64       *balance,
                                                 GError      **error);
+ /* Bills: milk-store-bill.c */
+MilkLedger        *milk_store_build_ledger     (MilkStore    *self,
+                                                GError      **error);
+MilkBill          *milk_store_build_bill       (MilkStore    *self,
+                                                int           year,
+                                                int           month,
+                                                GError      **error);
+GPtrArray         *milk_store_build_year_bills (MilkStore    *self,
+                                                int           year,
+                                                GError      **error);
+char              *milk_store_record_payment   (MilkStore    *self,
+                                                MilkDay       day,
+                                                gint64        amount,
+                                                const char   *note,
+                                                MilkDay       bill,
+                                                MilkDay      *bill_out,
+                                                GError      **error);
 void               milk_totals_clear           (MilkTotals   *totals);
 void               milk_totals_free            (MilkTotals   *totals);
 void               milk_store_rejection_free   (MilkStoreRejection *rejection);
