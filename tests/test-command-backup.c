@@ -371,6 +371,45 @@ test_restore_over_data (Fixture       *f,
   result_clear (&replaced);
 }
 
+/* CSV export carries prices and payments too: imported into an empty
+ * diary, every month's amount and balance are the same; imported again,
+ * nothing is paid twice. */
+static void
+test_csv_round_trip (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *csv = g_build_filename (f->dir.dir, "diary.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *again = NULL;
+  Result export, import, second;
+
+  fill_diary (f->dir.path);
+  before = all_bills (f->dir.path);
+  export = run_on (f->dir.path, "--export-csv", csv, NULL);
+  g_assert_cmpint (export.status, ==, 0);
+  text = milk_test_read_file (csv, NULL);
+  g_assert_nonnull (strstr (text, "\r\nfrom,product,price\r\n2026-08-01,Milk,54.00\r\n2026-09-16,Milk,56.50\r\n"));
+  g_assert_nonnull (strstr (text, "\r\nday,amount,note\r\n2026-09-05,1500.00,August\r\n"));
+
+  import = run_on (f->other, "--import", csv, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  g_assert_nonnull (strstr (import.out, "2 payments"));
+  after = all_bills (f->other);
+  g_assert_cmpstr (after, ==, before);
+
+  second = run_on (f->other, "--import", csv, NULL);
+  g_assert_cmpint (second.status, ==, 0);
+  g_assert_nonnull (strstr (second.out, "0 records changed"));
+  again = all_bills (f->other);
+  g_assert_cmpstr (again, ==, before);
+
+  result_clear (&export);
+  result_clear (&import);
+  result_clear (&second);
+}
+
 static void
 test_restore_bad_arguments (Fixture       *f,
                             gconstpointer  data)
@@ -445,6 +484,7 @@ main (int   argc,
   ADD ("backup/restore-over-data", test_restore_over_data);
   ADD ("backup/bad-arguments", test_restore_bad_arguments);
   ADD ("price", test_price);
+  ADD ("csv/round-trip", test_csv_round_trip);
 #undef ADD
 
   return g_test_run ();

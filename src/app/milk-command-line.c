@@ -38,11 +38,11 @@ milk_command_line_add_options (GApplication *application)
     { "pdf", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The PDF file for --bill"), N_("FILE") },
     { "import", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Import a Home Milk Calculator database or a CSV file of entries"), N_("FILE") },
+      N_("Import a Home Milk Calculator database or a CSV file of entries, prices and payments"), N_("FILE") },
     { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("With --import: whose records to bring from a database of several users"), N_("EMAIL") },
     { "export-csv", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Write every entry to a CSV file"), N_("FILE") },
+      N_("Write every entry, price and payment to a CSV file"), N_("FILE") },
     { "sign-in", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Sign in to a sync server through the web browser, then sync"), N_("URL") },
     { "sync", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -447,10 +447,10 @@ milk_command_line_run (GVariantDict *options,
 
   if (export_csv)
     {
-      if (!milk_csv_export_entries (store, export_csv, &error))
+      if (!milk_csv_export_diary (store, export_csv, &error))
         return fail (1, "%s", error->message);
       /* TRANSLATORS: %s is a file name */
-      g_print (_("Wrote the entries to %s\n"), export_csv);
+      g_print (_("Wrote the entries, prices and payments to %s\n"), export_csv);
     }
 
   if (backup)
