@@ -282,8 +282,8 @@ milk_backup_parse (const char  *data,
   if (version > FORMAT_VERSION)
     {
       g_set_error (error, MILK_BACKUP_ERROR, MILK_BACKUP_ERROR_TOO_NEW,
-                   _("This backup was made by a newer Milk Diary (format %" G_GINT64_FORMAT "); "
-                     "update Milk Diary to restore it; the diary is unchanged"), version);
+                   _("This backup was made by a newer Milk Diary (format %d); "
+                     "update Milk Diary to restore it; the diary is unchanged"), (int) MIN (version, G_MAXINT));
       return NULL;
     }
   records = json_object_get_member (doc, "records");
