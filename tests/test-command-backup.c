@@ -283,10 +283,8 @@ assert_refused (Fixture    *f,
                 gssize      length,
                 const char *message)
 {
-  g_autofree char *before = all_bills (f->other);
   g_autoptr(GPtrArray) records_before = all_records (f->other, NULL);
   g_autoptr(GPtrArray) records_after = NULL;
-  g_autofree char *after = NULL;
   Result r;
 
   g_assert_true (g_file_set_contents (f->backup, contents, length, NULL));
@@ -294,8 +292,7 @@ assert_refused (Fixture    *f,
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, message));
   g_assert_nonnull (strstr (r.err, "the diary is unchanged"));
-  after = all_bills (f->other);
-  g_assert_cmpstr (after, ==, before);
+  /* Every record as it was, stamps included: the bills are too. */
   records_after = all_records (f->other, NULL);
   assert_same_records (records_before, records_after);
   result_clear (&r);
