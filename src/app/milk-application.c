@@ -730,11 +730,16 @@ milk_application_dbus_register (GApplication     *app,
 {
   MilkApplication *self = MILK_APPLICATION (app);
   g_autofree char *path = milk_application_dup_diary_path ();
+  g_autoptr(GError) local_error = NULL;
 
   if (!G_APPLICATION_CLASS (milk_application_parent_class)->dbus_register (app, connection, object_path, error))
     return FALSE;
-  self->diary_export = _milk_application_export_diary (connection, object_path, path, error);
-  return self->diary_export != 0;
+  /* Without it a second start could not tell which diary runs here, and
+   * would join this instance as before: no reason not to start. */
+  self->diary_export = _milk_application_export_diary (connection, object_path, path, &local_error);
+  if (self->diary_export == 0)
+    g_warning ("The diary's path is not on the session bus: %s", local_error->message);
+  return TRUE;
 }
 
 static void

@@ -77,7 +77,7 @@ undo_toast_dismissed (MilkPreferencesWindow *self,
 }
 
 /* A removal is instant, and its toast offers to take it back, as the
- * calendar's edits do. */
+ * calendar's edits do; so does Ctrl+Z, after the toast has gone too. */
 void
 _milk_prefs_offer_undo (MilkPreferencesWindow *self,
                         const char            *message,
@@ -546,6 +546,7 @@ milk_preferences_window_class_init (MilkPreferencesWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "prefs.close-subpage", NULL, close_subpage_action);
   gtk_widget_class_install_action (widget_class, "prefs.undo", NULL, undo_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "prefs.undo", NULL);
   _milk_prefs_products_class_init (widget_class);
   _milk_prefs_payments_class_init (widget_class);
 }
