@@ -248,6 +248,7 @@ parse_document (const char  *data,
   JsonNode *root;
 
   if (length > MAX_BYTES || !g_utf8_validate (data, length, NULL) ||
+      !milk_protocol_check_json (data, length, NULL) ||
       !json_parser_load_from_data (parser, data, length, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
       g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "format", NULL),
