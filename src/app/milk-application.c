@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "milk-account-switch.h"
+#include "milk-application-private.h"
 #include "milk-application.h"
 #include "milk-command-line.h"
 #include "milk-preferences-window.h"
@@ -34,6 +35,7 @@ struct _MilkApplication
   char *sync_description;
   MilkReminder *reminder;
   gboolean background;   /* started at login for the reminder: no window */
+  guint diary_export;    /* the diary's path on the session bus */
 };
 
 G_DEFINE_FINAL_TYPE (MilkApplication, milk_application, ADW_TYPE_APPLICATION)
@@ -699,6 +701,7 @@ milk_application_handle_local_options (GApplication *app,
                                        GVariantDict *options)
 {
   g_autofree char *path = milk_application_dup_diary_path ();
+  int status;
 
   if (g_variant_dict_contains (options, "background"))
     {
@@ -715,7 +718,45 @@ milk_application_handle_local_options (GApplication *app,
       MILK_APPLICATION (app)->background = TRUE;
       return -1;
     }
-  return milk_command_line_run (options, path);
+  status = milk_command_line_run (options, path);
+  /* The window, for a diary that another running instance does not have:
+   * this one opens it on its own. */
+  if (status == -1 && _milk_application_other_diary_runs (path))
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+  return status;
+}
+
+static gboolean
+milk_application_dbus_register (GApplication     *app,
+                                GDBusConnection  *connection,
+                                const char       *object_path,
+                                GError          **error)
+{
+  MilkApplication *self = MILK_APPLICATION (app);
+  g_autofree char *path = milk_application_dup_diary_path ();
+  g_autoptr(GError) local_error = NULL;
+
+  if (!G_APPLICATION_CLASS (milk_application_parent_class)->dbus_register (app, connection, object_path, error))
+    return FALSE;
+  /* Without it a second start could not tell which diary runs here, and
+   * would join this instance as before: no reason not to start. */
+  self->diary_export = _milk_application_export_diary (connection, object_path, path, &local_error);
+  if (self->diary_export == 0)
+    g_warning ("The diary's path is not on the session bus: %s", local_error->message);
+  return TRUE;
+}
+
+static void
+milk_application_dbus_unregister (GApplication    *app,
+                                  GDBusConnection *connection,
+                                  const char      *object_path)
+{
+  MilkApplication *self = MILK_APPLICATION (app);
+
+  if (self->diary_export != 0)
+    g_dbus_connection_unregister_object (connection, self->diary_export);
+  self->diary_export = 0;
+  G_APPLICATION_CLASS (milk_application_parent_class)->dbus_unregister (app, connection, object_path);
 }
 
 static void
@@ -773,6 +814,8 @@ milk_application_class_init (MilkApplicationClass *klass)
   app_class->activate = milk_application_activate;
   app_class->startup = milk_application_startup;
   app_class->handle_local_options = milk_application_handle_local_options;
+  app_class->dbus_register = milk_application_dbus_register;
+  app_class->dbus_unregister = milk_application_dbus_unregister;
 }
 
 static void

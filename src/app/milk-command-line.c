@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-backup.h"
 #include "milk-bill-pdf.h"
 #include "milk-command-bill.h"
 #include "milk-command-line.h"
@@ -42,11 +43,11 @@ milk_command_line_add_options (GApplication *application)
     { "pdf", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The PDF file for --bill"), N_("FILE") },
     { "import", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Import a Home Milk Calculator database or a CSV file of entries"), N_("FILE") },
+      N_("Import a Home Milk Calculator database or a CSV file of entries, prices and payments"), N_("FILE") },
     { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("With --import: whose records to bring from a database of several users"), N_("EMAIL") },
     { "export-csv", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Write every entry to a CSV file"), N_("FILE") },
+      N_("Write every entry, price and payment to a CSV file"), N_("FILE") },
     { "sign-in", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Sign in to a sync server through the web browser, then sync"), N_("URL") },
     { "sync", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -54,7 +55,12 @@ milk_command_line_add_options (GApplication *application)
     { "merge", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("With --sign-in to another account: merge this diary into it"), NULL },
     { "replace", 0, 0, G_OPTION_ARG_NONE, NULL,
-      N_("With --sign-in to another account: save this diary as a file and start from the account’s diary"), NULL },
+      N_("With --sign-in to another account: save this diary as a file and start from the account’s diary; "
+         "with --restore: replace the records the diary has"), NULL },
+    { "backup", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Write the whole diary to a backup file"), N_("FILE") },
+    { "restore", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Restore the whole diary from a backup file"), N_("FILE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Print the version and exit"), NULL },
     { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -144,6 +150,33 @@ app_settings (GError **error)
   return g_settings_new_full (schema, NULL, NULL);
 }
 
+/* Nothing is touched unless the whole backup reads and checks; a diary
+ * with records of its own is replaced only when --replace says so. */
+static int
+restore_backup (MilkStore  *store,
+                const char *path,
+                gboolean    replace)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkBackup) backup = milk_backup_read (path, &error);
+  g_autofree char *what = NULL;
+
+  if (backup == NULL)
+    return fail (1, "%s", error->message);
+  if (!milk_backup_restore (store, backup, replace, &error))
+    {
+      if (g_error_matches (error, MILK_BACKUP_ERROR, MILK_BACKUP_ERROR_HAS_DATA))
+        return fail (1, _("%s. Nothing was changed; to replace them with the backup’s, "
+                          "run again with --restore FILE --replace (--backup FILE first keeps a copy)"),
+                     error->message);
+      return fail (1, "%s", error->message);
+    }
+  what = milk_backup_describe (backup);
+  /* TRANSLATORS: the first %s is a file name, the second "120 entries, 3 prices, 4 payments" */
+  g_print (_("Restored the diary from %s: %s\n"), path, what);
+  return 0;
+}
+
 /* Returns an exit status, or -1 when the options ask for the window. */
 int
 milk_command_line_run (GVariantDict *options,
@@ -154,7 +187,7 @@ milk_command_line_run (GVariantDict *options,
   g_autoptr(GError) error = NULL;
   const char *add = NULL, *date = NULL, *product_name_opt = NULL, *month = NULL, *price_text = NULL;
   const char *bill = NULL, *pdf = NULL, *import = NULL, *user = NULL, *export_csv = NULL;
-  const char *sign_in = NULL, *pay = NULL, *for_month = NULL;
+  const char *sign_in = NULL, *pay = NULL, *for_month = NULL, *backup = NULL, *restore = NULL;
   gboolean sync = FALSE, merge = FALSE, replace = FALSE;
   int bill_year = 0, bill_month = 0;
   MilkDay day = milk_day_today ();
@@ -179,18 +212,25 @@ milk_command_line_run (GVariantDict *options,
   g_variant_dict_lookup (options, "sign-in", "&s", &sign_in);
   g_variant_dict_lookup (options, "pay", "&s", &pay);
   g_variant_dict_lookup (options, "for", "&s", &for_month);
+  g_variant_dict_lookup (options, "backup", "^&ay", &backup);
+  g_variant_dict_lookup (options, "restore", "^&ay", &restore);
   sync = g_variant_dict_contains (options, "sync");
   merge = g_variant_dict_contains (options, "merge");
   replace = g_variant_dict_contains (options, "replace");
-  if ((merge || replace) && sign_in == NULL)
-    return fail (EXIT_USAGE, _("--merge and --replace go with --sign-in"));
+  if (merge && sign_in == NULL)
+    return fail (EXIT_USAGE, _("--merge goes with --sign-in"));
+  if (replace && sign_in == NULL && restore == NULL)
+    return fail (EXIT_USAGE, _("--replace goes with --sign-in or --restore"));
+  if (restore && (sign_in || sync || import || add || price_text || month || bill || export_csv || backup))
+    return fail (EXIT_USAGE, _("--restore goes alone, or with --replace"));
   if (merge && replace)
     return fail (EXIT_USAGE, _("Choose one of --merge and --replace"));
 
   if (for_month && pay == NULL)
     return fail (EXIT_USAGE, _("--for goes with --pay"));
   if (add == NULL && month == NULL && price_text == NULL && bill == NULL && pdf == NULL &&
-      import == NULL && export_csv == NULL && sign_in == NULL && !sync && pay == NULL)
+      import == NULL && export_csv == NULL && sign_in == NULL && !sync && pay == NULL &&
+      backup == NULL && restore == NULL)
     {
       if (date)
         return fail (EXIT_USAGE, _("--date goes with --add, --price or --pay"));
@@ -220,6 +260,9 @@ milk_command_line_run (GVariantDict *options,
   if (store == NULL)
     return fail (1, "%s", error->message);
 
+  if (restore)
+    return restore_backup (store, restore, replace);
+
   if (add || price_text)
     {
       product = find_product (store, product_name_opt, &error);
@@ -230,11 +273,21 @@ milk_command_line_run (GVariantDict *options,
   if (price_text)
     {
       gint64 price = milk_price_parse (price_text, milk_store_get_currency (store), &error);
+      g_autofree char *price_shown = NULL;
+      g_autofree char *day_text = milk_day_to_string (day);
+      g_autofree char *trimmed = g_strstrip (g_strdup (price_text));
 
+      if (price < 0 && (g_str_has_prefix (trimmed, "-") || g_str_has_prefix (trimmed, "−")))
+        return fail (EXIT_USAGE, _("--price: a price must be more than zero"));
       if (price < 0)
         return fail (EXIT_USAGE, "--price: %s", error->message);
+      if (price == 0)
+        return fail (EXIT_USAGE, _("--price: a price must be more than zero"));
       if (!milk_store_set_price (store, product->id, day, price, &error))
         return fail (1, "%s", error->message);
+      price_shown = milk_money_format (price, milk_store_get_currency (store));
+      /* TRANSLATORS: "Milk costs ₹56.50 a litre from 2026-12-02" */
+      g_print (_("%s costs %s a litre from %s\n"), product->name, price_shown, day_text);
     }
 
   if (add)
@@ -287,10 +340,18 @@ milk_command_line_run (GVariantDict *options,
 
   if (export_csv)
     {
-      if (!milk_csv_export_entries (store, export_csv, &error))
+      if (!milk_csv_export_diary (store, export_csv, &error))
         return fail (1, "%s", error->message);
       /* TRANSLATORS: %s is a file name */
-      g_print (_("Wrote the entries to %s\n"), export_csv);
+      g_print (_("Wrote the entries, prices and payments to %s\n"), export_csv);
+    }
+
+  if (backup)
+    {
+      if (!milk_backup_write (store, backup, &error))
+        return fail (1, "%s", error->message);
+      /* TRANSLATORS: %s is a file name */
+      g_print (_("Wrote the whole diary to %s\n"), backup);
     }
 
   if (bill)

@@ -181,10 +181,22 @@ remove_payment_action (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   MilkPreferencesWindow *self = MILK_PREFERENCES_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
   g_autoptr(GError) error = NULL;
+  g_autoptr(MilkRecord) payment = milk_store_get (self->store, MILK_RECORD_PAYMENT, id, &error);
+  g_autofree char *money = NULL;
+  g_autofree char *message = NULL;
 
-  if (!milk_store_remove_payment (self->store, g_variant_get_string (parameter, NULL), &error))
-    _milk_prefs_show_toast (self, error->message);
+  if (payment == NULL || !milk_store_remove_payment (self->store, id, &error))
+    {
+      if (error)
+        _milk_prefs_show_toast (self, error->message);
+      return;
+    }
+  money = milk_money_format (payment->amount, milk_store_get_currency (self->store));
+  /* TRANSLATORS: %s is an amount, "₹1,500.00" */
+  message = g_strdup_printf (_("Removed the payment of %s"), money);
+  _milk_prefs_offer_undo (self, message, payment);
 }
 
 static void

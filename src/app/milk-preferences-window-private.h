@@ -51,6 +51,8 @@ struct _MilkPreferencesWindow
   guint refresh_id;
   char *price_product;   /* the product whose schedule the subpage shows */
   char *expand_product;  /* a product to show expanded after the next rebuild */
+  MilkRecord *undo;      /* what the last removal took away, for its toast's Undo */
+  AdwToast *undo_toast;
 };
 
 /* milk-preferences-window.c: what every page uses */
@@ -59,6 +61,9 @@ void       _milk_prefs_row_set_error         (AdwEntryRow           *row,
 void       _milk_prefs_watch_errors          (AdwEntryRow           *row);
 void       _milk_prefs_show_toast            (MilkPreferencesWindow *self,
                                                const char            *message);
+void       _milk_prefs_offer_undo            (MilkPreferencesWindow *self,
+                                               const char            *message,
+                                               const MilkRecord      *removed);
 char      *_milk_prefs_format_day            (MilkDay                day);
 void       _milk_prefs_clear_list            (GtkListBox            *list);
 GtkWidget *_milk_prefs_new_placeholder       (const char            *text);

@@ -446,18 +446,115 @@ add_price_action (GtkWidget  *widget,
 }
 
 static void
+remove_price (MilkPreferencesWindow *self,
+              const char            *product,
+              MilkDay                from)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso = milk_day_to_string (from);
+  g_autofree char *key = g_strdup_printf ("%s/%s", product, iso);
+  g_autoptr(MilkRecord) price = milk_store_get (self->store, MILK_RECORD_PRICE, key, &error);
+  g_autofree char *day = NULL;
+  g_autofree char *message = NULL;
+
+  if (price == NULL || !milk_store_remove_price (self->store, product, from, &error))
+    {
+      if (error)
+        _milk_prefs_show_toast (self, error->message);
+      return;
+    }
+  day = _milk_prefs_format_day (from);
+  /* TRANSLATORS: %s is a day, "3 March 2026" */
+  message = g_strdup_printf (_("Removed the price from %s"), day);
+  _milk_prefs_offer_undo (self, message, price);
+}
+
+/* Recorded days, up to today, that the price from @from prices: removing
+ * it changes what they cost, in bills already made. */
+static guint
+count_priced_days (MilkPreferencesWindow *self,
+                   const char            *product,
+                   MilkDay                from)
+{
+  g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (self->store, product, NULL);
+  g_autoptr(GPtrArray) entries = NULL;
+  MilkDay until = milk_day_today ();
+  guint count = 0;
+
+  if (schedule == NULL || from > until)
+    return 0;
+  for (guint i = 0; i < milk_price_schedule_get_n_changes (schedule); i++)
+    {
+      MilkDay change;
+      gint64 price;
+
+      milk_price_schedule_get_change (schedule, i, &change, &price);
+      if (change > from && change <= until)
+        until = change - 1;
+    }
+  entries = milk_store_list_entries (self->store, from, until, NULL);
+  for (guint i = 0; entries && i < entries->len; i++)
+    {
+      MilkRecord *entry = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (entry->id, product) && entry->qty_ml > 0 && entry->price_override == MILK_NO_PRICE)
+        count++;
+    }
+  return count;
+}
+
+static void
+remove_price_confirmed (AdwMessageDialog *dialog,
+                        const char       *response,
+                        MilkPreferencesWindow *self)
+{
+  const char *product = g_object_get_data (G_OBJECT (dialog), "product");
+  MilkDay from = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "from"));
+
+  if (g_strcmp0 (response, "remove") == 0)
+    remove_price (self, product, from);
+}
+
+static void
 remove_price_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
   MilkPreferencesWindow *self = MILK_PREFERENCES_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
   MilkDay from = milk_day_parse (g_variant_get_string (parameter, NULL), NULL);
+  g_autofree char *day = NULL;
+  GtkWidget *dialog;
+  guint days;
 
   if (self->price_product == NULL || from == MILK_DAY_INVALID)
     return;
-  if (!milk_store_remove_price (self->store, self->price_product, from, &error))
-    _milk_prefs_show_toast (self, error->message);
+  days = count_priced_days (self, self->price_product, from);
+  if (days == 0)
+    {
+      remove_price (self, self->price_product, from);
+      return;
+    }
+  day = _milk_prefs_format_day (from);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Change Past Bills?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  ngettext ("The price from %s is what %u recorded day cost. Without it, "
+                                            "that day costs the price before it, and the bills of those "
+                                            "months change.",
+                                            "The price from %s is what %u recorded days cost. Without it, "
+                                            "those days cost the price before it, and the bills of those "
+                                            "months change.", days),
+                                  day, days);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove Price"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "product", g_strdup (self->price_product), g_free);
+  g_object_set_data (G_OBJECT (dialog), "from", GUINT_TO_POINTER (from));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_price_confirmed), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

@@ -68,6 +68,54 @@ _milk_prefs_show_toast (MilkPreferencesWindow *self,
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
 }
 
+static void
+undo_toast_dismissed (MilkPreferencesWindow *self,
+                      AdwToast              *toast)
+{
+  if (self->undo_toast == toast)
+    self->undo_toast = NULL;
+}
+
+/* A removal is instant, and its toast offers to take it back, as the
+ * calendar's edits do; so does Ctrl+Z, after the toast has gone too. */
+void
+_milk_prefs_offer_undo (MilkPreferencesWindow *self,
+                        const char            *message,
+                        const MilkRecord      *removed)
+{
+  AdwToast *toast;
+
+  g_clear_pointer (&self->undo, milk_record_free);
+  self->undo = milk_record_copy (removed);
+  if (self->undo_toast)
+    adw_toast_dismiss (self->undo_toast);
+  toast = adw_toast_new (message);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "prefs.undo");
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
+  self->undo_toast = toast;
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+}
+
+/* The record comes back as a new edit, stamped above its tombstone. */
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MilkPreferencesWindow *self = MILK_PREFERENCES_WINDOW (widget);
+  g_autoptr(MilkRecord) record = g_steal_pointer (&self->undo);
+  g_autoptr(GError) error = NULL;
+
+  if (record == NULL)
+    return;
+  g_clear_pointer (&record->hlc, g_free);
+  record->deleted = FALSE;
+  if (!milk_store_put (self->store, record, &error))
+    _milk_prefs_show_toast (self, error->message);
+}
+
 char *
 _milk_prefs_format_day (MilkDay day)
 {
@@ -405,6 +453,7 @@ milk_preferences_window_finalize (GObject *object)
 
   g_clear_pointer (&self->price_product, g_free);
   g_clear_pointer (&self->expand_product, g_free);
+  g_clear_pointer (&self->undo, milk_record_free);
 
   G_OBJECT_CLASS (milk_preferences_window_parent_class)->finalize (object);
 }
@@ -498,6 +547,8 @@ milk_preferences_window_class_init (MilkPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, household_apply_cb);
 
   gtk_widget_class_install_action (widget_class, "prefs.close-subpage", NULL, close_subpage_action);
+  gtk_widget_class_install_action (widget_class, "prefs.undo", NULL, undo_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "prefs.undo", NULL);
   _milk_prefs_products_class_init (widget_class);
   _milk_prefs_payments_class_init (widget_class);
 }

@@ -177,7 +177,7 @@ export_file_chosen (GtkNativeDialog *chooser,
   if (file == NULL || (path = g_file_get_path (file)) == NULL)
     return;
 
-  if (!milk_csv_export_entries (_milk_window_get_store (self), path, &error))
+  if (!milk_csv_export_diary (_milk_window_get_store (self), path, &error))
     milk_window_show_message (self, error->message);
   else
     {

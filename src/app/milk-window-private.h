@@ -18,6 +18,14 @@ void       _milk_window_import     (GtkWidget  *widget,
 void       _milk_window_export_csv (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter);
+/* milk-window-backup.c */
+void       _milk_window_backup     (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter);
+void       _milk_window_restore    (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter);
+
 void       _milk_window_print_bill (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter);

@@ -461,6 +461,8 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, _milk_window_import);
   gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, _milk_window_export_csv);
+  gtk_widget_class_install_action (widget_class, "win.backup", NULL, _milk_window_backup);
+  gtk_widget_class_install_action (widget_class, "win.restore", NULL, _milk_window_restore);
   gtk_widget_class_install_action (widget_class, "win.print-bill", NULL, _milk_window_print_bill);
   gtk_widget_class_install_action (widget_class, "win.mark-leave", NULL, _milk_window_mark_leave);
   gtk_widget_class_install_action (widget_class, "win.fill-month", NULL, _milk_window_fill_month);

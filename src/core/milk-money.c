@@ -90,10 +90,22 @@ trim (const char **p,
 /* A price as a person types it: "56.50", "56,50" where the locale writes
  * a decimal comma, "₹56.50", "56.50 INR", "1,234.50" with the locale's
  * grouping. Returns minor units, or -1 with an error. */
+static gint64 parse_price (const char *text, const MilkCurrency *currency, gboolean name_other, GError **error);
+
 gint64
 milk_price_parse (const char          *text,
                   const MilkCurrency  *currency,
                   GError             **error)
+{
+  return parse_price (text, currency, TRUE, error);
+}
+
+/* With name_other, a text that is a price in another currency says so. */
+static gint64
+parse_price (const char          *text,
+             const MilkCurrency  *currency,
+             gboolean             name_other,
+             GError             **error)
 {
   const char *p, *end;
   const char *point = _milk_locale_decimal_point ();
@@ -192,6 +204,20 @@ milk_price_parse (const char          *text,
     }
 
 syntax:
+  /* "₹56" in a diary kept in Swiss francs: a price, but not in its currency. */
+  for (guint i = 0; name_other && i < milk_currency_count (); i++)
+    {
+      const MilkCurrency *other = milk_currency_nth (i);
+
+      if (other != currency && parse_price (text, other, FALSE, NULL) >= 0)
+        {
+          /* TRANSLATORS: "“₹56” is in another currency; this diary’s prices are in Swiss Franc (CHF)" */
+          g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_PRICE,
+                       _("“%s” is in another currency; this diary’s prices are in %s (%s)"),
+                       text, milk_currency_get_name (currency), milk_currency_get_code (currency));
+          return -1;
+        }
+    }
   g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_PRICE,
                _("“%s” is not a price; enter a number such as 56.50"), text);
   return -1;

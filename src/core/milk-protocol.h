@@ -96,6 +96,10 @@ char            *milk_protocol_error_encode     (const char       *code,
                                                  const char       *message,
                                                  gsize            *length);
 
+gboolean         milk_protocol_check_json       (const char       *data,
+                                                 gsize             length,
+                                                 GError          **error);
+
 void             milk_rejection_free            (MilkRejection    *rejection);
 void             milk_unreadable_change_free    (MilkUnreadableChange *change);
 

@@ -193,6 +193,56 @@ milk_csv_format_payments (MilkStore  *store,
   return g_string_free (out, FALSE);
 }
 
+/* Every price change of every product, product by product in the
+ * diary's order, oldest first. */
+char *
+milk_csv_format_prices (MilkStore  *store,
+                        gsize      *length,
+                        GError    **error)
+{
+  g_autoptr(GPtrArray) products = NULL;
+  guint digits;
+  GString *out;
+
+  g_return_val_if_fail (MILK_IS_STORE (store), NULL);
+
+  products = milk_store_list_products (store, TRUE, error);
+  if (products == NULL)
+    return NULL;
+  digits = milk_currency_get_minor_digits (milk_store_get_currency (store));
+
+  out = g_string_new (MILK_CSV_PRICES_HEADER "\r\n");
+  for (guint i = 0; i < products->len; i++)
+    {
+      MilkRecord *product = g_ptr_array_index (products, i);
+      g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (store, product->id, error);
+
+      if (schedule == NULL)
+        {
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+      for (guint k = 0; k < milk_price_schedule_get_n_changes (schedule); k++)
+        {
+          g_autofree char *price = NULL;
+          MilkDay from;
+          gint64 per_l;
+          char day[11];
+
+          milk_price_schedule_get_change (schedule, k, &from, &per_l);
+          price = _milk_decimal_format (per_l, digits);
+          milk_day_format_iso (from, day);
+          append_field (out, day, FALSE);
+          append_field (out, product->name, FALSE);
+          append_field (out, price, TRUE);
+        }
+    }
+
+  if (length)
+    *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 export_to (char        *data,
            gsize        length,
@@ -218,6 +268,27 @@ milk_csv_export_entries (MilkStore   *store,
                                         &length, error);
 
   return export_to (data, length, path, error);
+}
+
+/* The whole diary: its entries, then after a blank line its prices, then
+ * its payments, each section under its own header; what
+ * milk_csv_import_entries reads back. */
+gboolean
+milk_csv_export_diary (MilkStore   *store,
+                       const char  *path,
+                       GError     **error)
+{
+  MilkDay first = milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 1);
+  MilkDay last = milk_day_from_ymd (MILK_DAY_MAX_YEAR, 12, 31);
+  g_autofree char *entries = milk_csv_format_entries (store, first, last, NULL, error);
+  g_autofree char *prices = entries ? milk_csv_format_prices (store, NULL, error) : NULL;
+  g_autofree char *payments = prices ? milk_csv_format_payments (store, first, last, NULL, error) : NULL;
+  char *data;
+
+  if (payments == NULL)
+    return FALSE;
+  data = g_strconcat (entries, "\r\n", prices, "\r\n", payments, NULL);
+  return export_to (data, strlen (data), path, error);
 }
 
 gboolean
@@ -359,10 +430,29 @@ static const char * const column_names[N_COLUMNS] = {
   "day", "product", "litres", "price", "amount", "note",
 };
 
+enum { SECTION_ENTRIES, SECTION_PRICES, SECTION_PAYMENTS };
+
+typedef struct
+{
+  char *product;
+  MilkDay day;
+  gint64 price;
+} PriceRow;
+
+static void
+price_row_free (PriceRow *row)
+{
+  g_free (row->product);
+  g_free (row);
+}
+
 typedef struct
 {
   MilkImportReport *report;
   GPtrArray *records;          /* new products go here first */
+  GHashTable *prices;          /* "product/day" → PriceRow, from a prices section */
+  GPtrArray *payments;         /* of MilkRecord, from a payments section */
+  gboolean stated_prices;      /* the file has a prices section */
   GHashTable *product_ids;     /* name or id → product id */
   GHashTable *rows;            /* product id → GArray of MilkImportRow */
   GHashTable *seen;            /* "product/day" → line of the row kept */
@@ -554,6 +644,221 @@ import_record (CsvImport       *import,
   g_hash_table_insert (import->seen, g_steal_pointer (&key), GUINT_TO_POINTER (rows->len));
 }
 
+/* A header row of a prices or payments section, or -1. */
+static int
+section_of (const CsvRecord *record)
+{
+  g_autoptr(GString) joined = g_string_new (NULL);
+
+  if (record->error || record->fields->len != 3)
+    return -1;
+  for (guint i = 0; i < record->fields->len; i++)
+    {
+      g_autofree char *name = g_strstrip (g_ascii_strdown (g_ptr_array_index (record->fields, i), -1));
+
+      g_string_append_printf (joined, "%s%s", i ? "," : "", name);
+    }
+  if (g_str_equal (joined->str, MILK_CSV_PRICES_HEADER))
+    return SECTION_PRICES;
+  if (g_str_equal (joined->str, MILK_CSV_PAYMENTS_HEADER))
+    return SECTION_PAYMENTS;
+  return -1;
+}
+
+/* The three fields of a prices or payments row, checked as text, or NULL. */
+static const char * const *
+section_fields (CsvImport       *import,
+                const CsvRecord *record)
+{
+  if (record->error)
+    {
+      _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
+                               "%s; skipped", _(record->error));
+      return NULL;
+    }
+  if (record->fields->len != 3)
+    {
+      _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
+                               _("the row has %u fields where the header has %u; skipped"),
+                               record->fields->len, 3);
+      return NULL;
+    }
+  for (guint i = 0; i < 3; i++)
+    if (!g_utf8_validate (g_ptr_array_index (record->fields, i), -1, NULL))
+      {
+        _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
+                                 _("the row is not UTF-8 text; skipped"));
+        return NULL;
+      }
+  return (const char * const *) record->fields->pdata;
+}
+
+static MilkDay
+section_day (CsvImport  *import,
+             const char *text,
+             guint       line)
+{
+  MilkDay day = milk_day_parse (text, NULL);
+
+  if (day == MILK_DAY_INVALID)
+    _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_DATE, line, MILK_DAY_INVALID,
+                             _("the day “%s” is not a date written YYYY-MM-DD; skipped"), text);
+  return day;
+}
+
+/* from,product,price: a price change, the later line winning. */
+static void
+import_price (CsvImport       *import,
+              const CsvRecord *record)
+{
+  const char * const *fields = section_fields (import, record);
+  MilkDay day = fields ? section_day (import, fields[0], record->line) : MILK_DAY_INVALID;
+  PriceRow *row;
+  const char *product;
+  MilkDecimal value;
+  gboolean exact;
+  gint64 price;
+  char iso[11];
+
+  if (day == MILK_DAY_INVALID)
+    return;
+  if (!_milk_decimal_from_text (fields[2], &value) || value.negative ||
+      !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_PRICE_MAX, &price, &exact) || !exact)
+    {
+      _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, day,
+                               _("“%s” is not a price per litre in the diary’s currency; skipped"), fields[2]);
+      return;
+    }
+  product = resolve_product (import, fields[1], record->line, day);
+  if (product == NULL)
+    return;
+  row = g_new0 (PriceRow, 1);
+  row->product = g_strdup (product);
+  row->day = day;
+  row->price = price;
+  milk_day_format_iso (day, iso);
+  g_hash_table_replace (import->prices, g_strdup_printf ("%s/%s", product, iso), row);
+  import->report->price_changes++;
+}
+
+/* day,amount,note: a payment. */
+static void
+import_payment (CsvImport       *import,
+                const CsvRecord *record)
+{
+  const char * const *fields = section_fields (import, record);
+  MilkDay day = fields ? section_day (import, fields[0], record->line) : MILK_DAY_INVALID;
+  g_autoptr(MilkRecord) payment = NULL;
+  g_autoptr(GError) error = NULL;
+  MilkDecimal value;
+  gboolean exact;
+
+  if (day == MILK_DAY_INVALID)
+    return;
+  payment = milk_record_new (MILK_RECORD_PAYMENT);
+  payment->id = milk_uuid_new ();
+  payment->day = day;
+  payment->note = g_strdup (fields[2]);
+  if (!_milk_decimal_from_text (fields[1], &value) || value.negative ||
+      !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_AMOUNT_MAX, &payment->amount, &exact) ||
+      !exact || !milk_record_validate (payment, &error))
+    {
+      _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, day,
+                               _("“%s” is not an amount paid in the diary’s currency; skipped"), fields[1]);
+      return;
+    }
+  g_ptr_array_add (import->payments, g_steal_pointer (&payment));
+  import->report->payments++;
+}
+
+/* The payments the diary does not have yet: one in the file for each that
+ * is not already there with the same day, amount and note, so that
+ * importing a file twice pays nothing twice. */
+static gboolean
+plan_payments (MilkStore   *store,
+               CsvImport   *import,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) have = milk_store_list_payments (store, milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 1),
+                                                        milk_day_from_ymd (MILK_DAY_MAX_YEAR, 12, 31), error);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (have == NULL)
+    return FALSE;
+  for (guint i = 0; i < have->len; i++)
+    {
+      MilkRecord *payment = g_ptr_array_index (have, i);
+      char *key = g_strdup_printf ("%d/%" G_GINT64_FORMAT "/%s", (int) payment->day, payment->amount, payment->note);
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+
+      g_hash_table_replace (counts, key, GUINT_TO_POINTER (n + 1));
+    }
+  for (guint i = 0; i < import->payments->len; i++)
+    {
+      MilkRecord *payment = g_ptr_array_index (import->payments, i);
+      char *key = g_strdup_printf ("%d/%" G_GINT64_FORMAT "/%s", (int) payment->day, payment->amount, payment->note);
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+
+      if (n > 0)
+        {
+          g_hash_table_replace (counts, key, GUINT_TO_POINTER (n - 1));
+          continue;
+        }
+      g_free (key);
+      g_ptr_array_add (import->records, milk_record_copy (payment));
+      import->report->payments_written++;
+    }
+  return TRUE;
+}
+
+static int
+compare_price_rows (gconstpointer a,
+                    gconstpointer b)
+{
+  const PriceRow *ra = *(const PriceRow **) a;
+  const PriceRow *rb = *(const PriceRow **) b;
+
+  return ra->day < rb->day ? -1 : ra->day > rb->day;
+}
+
+/* The stated prices of one product, merged into the diary's schedule:
+ * only a change the schedule does not already make is written. */
+static MilkPriceSchedule *
+plan_stated_prices (MilkStore   *store,
+                    CsvImport   *import,
+                    const char  *product,
+                    GError     **error)
+{
+  g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (store, product, error);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GHashTableIter iter;
+  PriceRow *row;
+
+  if (schedule == NULL)
+    return NULL;
+  g_hash_table_iter_init (&iter, import->prices);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &row))
+    if (g_str_equal (row->product, product))
+      g_ptr_array_add (rows, row);
+  g_ptr_array_sort (rows, compare_price_rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      MilkRecord *record;
+
+      row = g_ptr_array_index (rows, i);
+      if (milk_price_schedule_lookup (schedule, row->day) == row->price)
+        continue;
+      milk_price_schedule_set (schedule, row->day, row->price);
+      record = milk_record_new (MILK_RECORD_PRICE);
+      record->id = g_strdup (product);
+      record->day = row->day;
+      record->price_per_l = row->price;
+      g_ptr_array_add (import->records, record);
+      import->report->prices_written++;
+    }
+  return g_steal_pointer (&schedule);
+}
+
 static int
 compare_rows (gconstpointer a,
               gconstpointer b)
@@ -587,12 +892,17 @@ milk_csv_plan_entries (MilkStore   *store,
   g_autoptr(GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                       (GDestroyNotify) g_array_unref);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) prices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) price_row_free);
+  g_autoptr(GPtrArray) payments = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  g_autoptr(GHashTable) product_set = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GList) product_keys = NULL;
   CsvReader reader = { data, data + length, 1 };
   CsvRecord header = { 0 };
   CsvImport import = { 0 };
   int columns[N_COLUMNS];
   guint n_header;
+  int section;
   const MilkCurrency *currency;
 
   g_return_val_if_fail (MILK_IS_STORE (store), NULL);
@@ -611,6 +921,7 @@ milk_csv_plan_entries (MilkStore   *store,
       return NULL;
     }
   n_header = header.fields->len;
+  section = section_of (&header);
   for (guint c = 0; c < N_COLUMNS; c++)
     {
       columns[c] = -1;
@@ -623,7 +934,7 @@ milk_csv_plan_entries (MilkStore   *store,
         }
     }
   csv_record_clear (&header);
-  if (columns[COL_DAY] < 0 || columns[COL_LITRES] < 0)
+  if (section < 0 && (columns[COL_DAY] < 0 || columns[COL_LITRES] < 0))
     {
       g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_BAD_HEADER,
                    _("The file’s first line must name the columns, with at least “day” and “litres” (%s)"),
@@ -652,7 +963,12 @@ milk_csv_plan_entries (MilkStore   *store,
   import.product_ids = product_ids;
   import.rows = rows;
   import.seen = seen;
+  import.prices = prices;
+  import.payments = payments;
   import.digits = milk_currency_get_minor_digits (currency);
+  if (section < 0)
+    section = SECTION_ENTRIES;
+  import.stated_prices = section == SECTION_PRICES;
 
   for (;;)
     {
@@ -664,25 +980,57 @@ milk_csv_plan_entries (MilkStore   *store,
           break;
         }
       /* A blank line (an empty record) is nothing, not a bad row. */
-      if (!(record.error == NULL && record.fields->len == 1 &&
-            ((const char *) g_ptr_array_index (record.fields, 0))[0] == '\0'))
+      if (record.error == NULL && record.fields->len == 1 &&
+          ((const char *) g_ptr_array_index (record.fields, 0))[0] == '\0')
+        ;
+      else if (section_of (&record) >= 0)
+        {
+          section = section_of (&record);
+          import.stated_prices |= section == SECTION_PRICES;
+        }
+      else
         {
           report->rows_read++;
-          import_record (&import, &record, columns, n_header);
+          if (section == SECTION_PRICES)
+            import_price (&import, &record);
+          else if (section == SECTION_PAYMENTS)
+            import_payment (&import, &record);
+          else
+            import_record (&import, &record, columns, n_header);
         }
       csv_record_clear (&record);
     }
 
   /* Products in a stable order, so two imports plan the same records. */
-  product_keys = g_list_sort (g_hash_table_get_keys (rows), (GCompareFunc) g_strcmp0);
+  {
+    GHashTableIter iter;
+    PriceRow *price;
+    gpointer product;
+
+    g_hash_table_iter_init (&iter, prices);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &price))
+      g_hash_table_add (product_set, price->product);
+
+    g_hash_table_iter_init (&iter, rows);
+    while (g_hash_table_iter_next (&iter, &product, NULL))
+      g_hash_table_add (product_set, product);
+  }
+  product_keys = g_list_sort (g_hash_table_get_keys (product_set), (GCompareFunc) g_strcmp0);
   for (GList *l = product_keys; l; l = l->next)
     {
       GArray *product_rows = g_hash_table_lookup (rows, l->data);
+      g_autoptr(MilkPriceSchedule) stated = NULL;
 
+      if (import.stated_prices && (stated = plan_stated_prices (store, &import, l->data, error)) == NULL)
+        return NULL;
+      if (product_rows == NULL)
+        continue;
       g_array_sort (product_rows, compare_rows);
-      if (!_milk_import_plan_product (store, l->data, product_rows, planned, report, error))
+      if (!_milk_import_plan_product (store, l->data, product_rows, stated, planned, report, error))
         return NULL;
     }
+  if (!plan_payments (store, &import, error))
+    return NULL;
   g_ptr_array_sort (report->problems, compare_problems);
 
   *records = g_steal_pointer (&planned);

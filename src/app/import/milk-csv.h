@@ -16,6 +16,7 @@ G_BEGIN_DECLS
  * the diary's currency. */
 #define MILK_CSV_ENTRIES_HEADER  "day,product,litres,price,amount,note"
 #define MILK_CSV_PAYMENTS_HEADER "day,amount,note"
+#define MILK_CSV_PRICES_HEADER   "from,product,price"
 
 char             *milk_csv_format_entries   (MilkStore     *store,
                                              MilkDay        first,
@@ -27,7 +28,13 @@ char             *milk_csv_format_payments  (MilkStore     *store,
                                              MilkDay        last,
                                              gsize         *length,
                                              GError       **error);
-/* The whole diary's history to a file. */
+char             *milk_csv_format_prices    (MilkStore     *store,
+                                             gsize         *length,
+                                             GError       **error);
+/* The whole diary's history to a file: entries, prices and payments. */
+gboolean          milk_csv_export_diary     (MilkStore     *store,
+                                             const char    *path,
+                                             GError       **error);
 gboolean          milk_csv_export_entries   (MilkStore     *store,
                                              const char    *path,
                                              GError       **error);
@@ -37,7 +44,8 @@ gboolean          milk_csv_export_payments  (MilkStore     *store,
 
 /* Every row is checked; good rows are imported, bad rows are reported by
  * line number and nothing of them is imported. A file without the header
- * is an error and imports nothing. */
+ * is an error and imports nothing. A row that is a prices or payments
+ * header starts that section (as milk_csv_export_diary writes them). */
 MilkImportReport *milk_csv_plan_entries     (MilkStore     *store,
                                              const char    *data,
                                              gsize          length,

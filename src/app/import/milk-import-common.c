@@ -246,7 +246,7 @@ guint
 milk_import_report_get_n_written (const MilkImportReport *report)
 {
   return report->entries_written + report->prices_written + report->products_written +
-         (report->currency_set ? 1 : 0);
+         report->payments_written + (report->currency_set ? 1 : 0);
 }
 
 void
@@ -289,6 +289,12 @@ milk_import_report_to_string (const MilkImportReport *report)
   g_string_append_printf (text, ngettext ("%u price", "%u prices", report->price_changes),
                           report->price_changes);
   g_string_append (text, ", ");
+  if (report->payments > 0)
+    {
+      g_string_append_printf (text, ngettext ("%u payment", "%u payments", report->payments),
+                              report->payments);
+      g_string_append (text, ", ");
+    }
   g_string_append_printf (text,
                           ngettext ("%u record changed in the diary",
                                     "%u records changed in the diary",
@@ -338,13 +344,18 @@ price_record (const char *product,
  * schedule (the diary's, plus what this import adds) would price a day
  * otherwise; the first one from the source's first day, as the old app's
  * "recalculate all records" meant. */
+/* With @stated, the source states its price changes itself (a CSV file
+ * with a prices section, already planned into @stated): a row priced
+ * otherwise than the schedule was an override of that day's price, and
+ * stays one; no price is derived from the rows. */
 gboolean
-_milk_import_plan_product (MilkStore        *store,
-                           const char       *product,
-                           GArray           *rows,
-                           GPtrArray        *records,
-                           MilkImportReport *report,
-                           GError          **error)
+_milk_import_plan_product (MilkStore         *store,
+                           const char        *product,
+                           GArray            *rows,
+                           MilkPriceSchedule *stated,
+                           GPtrArray         *records,
+                           MilkImportReport  *report,
+                           GError           **error)
 {
   g_autoptr(MilkPriceSchedule) schedule = NULL;
   g_autoptr(GPtrArray) existing = NULL;
@@ -383,7 +394,12 @@ _milk_import_plan_product (MilkStore        *store,
       if (row->qty_ml == 0)
         report->skipped_days++;
 
-      if (row->price != MILK_NO_PRICE)
+      gint64 override = MILK_NO_PRICE;
+
+      if (stated != NULL)
+        override = row->price != MILK_NO_PRICE && row->price != milk_price_schedule_lookup (stated, row->day)
+                   ? row->price : MILK_NO_PRICE;
+      else if (row->price != MILK_NO_PRICE)
         {
           if (row->price != previous_price)
             report->price_changes++;
@@ -406,7 +422,7 @@ _milk_import_plan_product (MilkStore        *store,
         }
 
       if (have != NULL && have->qty_ml == row->qty_ml &&
-          have->price_override == MILK_NO_PRICE &&
+          have->price_override == override &&
           (row->note == NULL || g_strcmp0 (have->note, row->note) == 0))
         continue;
 
@@ -419,7 +435,7 @@ _milk_import_plan_product (MilkStore        *store,
           entry->note = g_strdup ("");
         }
       entry->qty_ml = row->qty_ml;
-      entry->price_override = MILK_NO_PRICE;
+      entry->price_override = override;
       if (row->note != NULL)
         {
           g_free (entry->note);

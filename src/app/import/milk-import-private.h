@@ -62,11 +62,12 @@ void     _milk_import_report_add  (MilkImportReport  *report,
  * records that make the diary hold them: entries that differ from what is
  * there, and price records wherever the diary's schedule would price a day
  * differently from the source. Appends to records; counts in report. */
-gboolean _milk_import_plan_product (MilkStore        *store,
-                                    const char       *product,
-                                    GArray           *rows,
-                                    GPtrArray        *records,
-                                    MilkImportReport *report,
-                                    GError          **error);
+gboolean _milk_import_plan_product (MilkStore         *store,
+                                    const char        *product,
+                                    GArray            *rows,
+                                    MilkPriceSchedule *stated,
+                                    GPtrArray         *records,
+                                    MilkImportReport  *report,
+                                    GError           **error);
 
 G_END_DECLS

@@ -50,6 +50,8 @@ typedef struct
   guint entries_written; /* entries new to the diary or changed by this import */
   guint prices_written;  /* price records new to the diary */
   guint products_written;
+  guint payments;        /* payments in the source */
+  guint payments_written; /* of those, payments new to the diary */
   char *currency;        /* ISO 4217 code the prices are in */
   gboolean currency_set; /* TRUE when the import set the diary's "currency" setting */
   gboolean by_line;      /* problems name CSV lines rather than legacy row ids */

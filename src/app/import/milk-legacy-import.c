@@ -480,7 +480,7 @@ milk_legacy_db_plan (MilkLegacyDb  *self,
   rows = read_rows (self, user->id, currency, report, error);
   if (rows == NULL)
     return NULL;
-  if (!_milk_import_plan_product (store, MILK_DEFAULT_PRODUCT_ID, rows, planned, report, error))
+  if (!_milk_import_plan_product (store, MILK_DEFAULT_PRODUCT_ID, rows, NULL, planned, report, error))
     return NULL;
 
   *records = g_steal_pointer (&planned);

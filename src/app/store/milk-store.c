@@ -1988,3 +1988,103 @@ milk_store_snapshot_entries (MilkStore  *self,
     }
   return g_steal_pointer (&before);
 }
+
+/* Backup and restore ------------------------------------------------------ */
+
+/* Every record of the diary, tombstones included, and what it keeps for a
+ * later version (*unreadable), read in one transaction: a consistent
+ * picture even while another process writes. */
+GPtrArray *
+milk_store_list_all (MilkStore   *self,
+                     GPtrArray  **unreadable,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  g_autoptr(GPtrArray) kept = NULL;
+  gboolean outer;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), NULL);
+
+  outer = self->transaction_depth == 0;
+  if (outer && !_milk_store_exec (self, "BEGIN", error))
+    return NULL;
+  for (MilkRecordType type = MILK_RECORD_PRODUCT; type <= MILK_RECORD_SETTING; type++)
+    {
+      g_autoptr(GPtrArray) records = list_records (self, type, "ORDER BY key", NULL, NULL, error);
+
+      if (records == NULL)
+        goto fail;
+      g_ptr_array_extend_and_steal (all, g_steal_pointer (&records));
+    }
+  if (unreadable && (kept = milk_store_list_unreadable (self, error)) == NULL)
+    goto fail;
+  if (outer)
+    _milk_store_exec (self, "COMMIT", NULL);
+  if (unreadable)
+    *unreadable = g_steal_pointer (&kept);
+  return g_steal_pointer (&all);
+
+fail:
+  if (outer)
+    _milk_store_exec (self, "ROLLBACK", NULL);
+  return NULL;
+}
+
+/* The diary's records become @records, each as it was (its stamp, its
+ * tombstone, what it keeps for later versions), all or nothing.
+ *
+ * For sync, a restored diary is an old copy coming back (DESIGN "Files get
+ * copied and restored"): its records keep their stamps, so a version the
+ * account holds that is newer than the backup's wins over it, and one the
+ * account never saw (or lost) is sent to it. Everything restored is
+ * pending, so nothing the backup holds is withheld (the service keeps
+ * what it has when the same version comes again). The diary becomes a new
+ * replica and pulls the account's history from the start, so that what
+ * its own file sent after the backup comes back; its clock moves past
+ * every restored stamp, so that an edit made after the restore wins. */
+gboolean
+milk_store_restore (MilkStore   *self,
+                    GPtrArray   *records,
+                    GPtrArray   *unreadable,
+                    GError     **error)
+{
+  MilkHlcStamp last;
+  guint64 node_id;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  if (!exec_per_table (self, "DELETE FROM {table}", error) ||
+      !_milk_store_exec (self, "DELETE FROM rejected", error) ||
+      !_milk_store_exec (self, "DELETE FROM unreadable", error))
+    goto fail;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      const MilkRecord *record = g_ptr_array_index (records, i);
+      g_autoptr(GError) local_error = NULL;
+      gboolean untouched = g_strcmp0 (record->hlc, "0000000000000-0000-0000000000000000") == 0;
+      MilkHlcStamp stamp;
+
+      if (!milk_record_validate (record, error) || !milk_hlc_stamp_parse (record->hlc, &stamp, error))
+        goto fail;
+      if (!untouched && !milk_hlc_receive (self->hlc, &stamp, &local_error))
+        g_warning ("A restored change has a far-future clock stamp: %s", local_error->message);
+      if (!write_record (self, record, !untouched, error))
+        goto fail;
+    }
+  if (unreadable != NULL && !milk_store_keep_unreadable (self, unreadable, error))
+    goto fail;
+
+  if (!new_replica_node (self, &node_id, error) ||
+      !forget_sync_position (self, error))
+    goto fail;
+  milk_hlc_get_last (self->hlc, &last);
+  milk_hlc_reset (self->hlc, node_id, &last);
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}

@@ -246,6 +246,15 @@ gboolean           milk_store_save_copy        (MilkStore    *self,
                                                 const char   *path,
                                                 GError      **error);
 
+/* Backup and restore */
+GPtrArray         *milk_store_list_all         (MilkStore    *self,
+                                                GPtrArray   **unreadable,
+                                                GError      **error);
+gboolean           milk_store_restore          (MilkStore    *self,
+                                                GPtrArray    *records,
+                                                GPtrArray    *unreadable,
+                                                GError      **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkTotals, milk_totals_free)
 
 G_END_DECLS
