@@ -353,9 +353,9 @@ test_payments (Fixture       *f,
 
   g_assert_no_error (error);
   g_assert_cmpstr (text, ==,
-                   "day,amount,note\r\n"
-                   "2025-10-31,0.05,\r\n"
-                   "2025-11-30,255.50,\"cash, to Ramesh\"\r\n");
+                   "day,amount,note,bill\r\n"
+                   "2025-10-31,0.05,,\r\n"
+                   "2025-11-30,255.50,\"cash, to Ramesh\",\r\n");
   g_assert_true (milk_csv_export_payments (f->store, path, &error));
   g_assert_no_error (error);
   file = milk_test_read_file (path, NULL);

@@ -182,10 +182,15 @@ milk_csv_format_payments (MilkStore  *store,
                                                       milk_currency_get_minor_digits (currency));
       char day[11];
 
+      char bill[8] = "";
+
       milk_day_format_iso (payment->day, day);
+      if (payment->bill != MILK_DAY_INVALID)
+        milk_day_format_month (payment->bill, bill);
       append_field (out, day, FALSE);
       append_field (out, amount, FALSE);
-      append_field (out, payment->note ? payment->note : "", TRUE);
+      append_field (out, payment->note ? payment->note : "", FALSE);
+      append_field (out, bill, TRUE);
     }
 
   if (length)
@@ -453,6 +458,7 @@ typedef struct
   GHashTable *prices;          /* "product/day" → PriceRow, from a prices section */
   GPtrArray *payments;         /* of MilkRecord, from a payments section */
   gboolean stated_prices;      /* the file has a prices section */
+  guint section_columns;       /* fields in the current section's header */
   GHashTable *product_ids;     /* name or id → product id */
   GHashTable *rows;            /* product id → GArray of MilkImportRow */
   GHashTable *seen;            /* "product/day" → line of the row kept */
@@ -650,7 +656,7 @@ section_of (const CsvRecord *record)
 {
   g_autoptr(GString) joined = g_string_new (NULL);
 
-  if (record->error || record->fields->len != 3)
+  if (record->error || record->fields->len < 3 || record->fields->len > 4)
     return -1;
   for (guint i = 0; i < record->fields->len; i++)
     {
@@ -660,30 +666,33 @@ section_of (const CsvRecord *record)
     }
   if (g_str_equal (joined->str, MILK_CSV_PRICES_HEADER))
     return SECTION_PRICES;
-  if (g_str_equal (joined->str, MILK_CSV_PAYMENTS_HEADER))
+  if (g_str_equal (joined->str, MILK_CSV_PAYMENTS_HEADER) || g_str_equal (joined->str, MILK_CSV_PAYMENTS_HEADER_V1))
     return SECTION_PAYMENTS;
   return -1;
 }
 
-/* The three fields of a prices or payments row, checked as text, or NULL. */
+/* The fields of a prices or payments row (as many as its header
+ * named), checked as text, or NULL. */
 static const char * const *
 section_fields (CsvImport       *import,
                 const CsvRecord *record)
 {
+  guint n = import->section_columns;
+
   if (record->error)
     {
       _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
                                "%s; skipped", _(record->error));
       return NULL;
     }
-  if (record->fields->len != 3)
+  if (record->fields->len != n)
     {
       _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
                                _("the row has %u fields where the header has %u; skipped"),
-                               record->fields->len, 3);
+                               record->fields->len, n);
       return NULL;
     }
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < n; i++)
     if (!g_utf8_validate (g_ptr_array_index (record->fields, i), -1, NULL))
       {
         _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
@@ -741,7 +750,7 @@ import_price (CsvImport       *import,
   import->report->price_changes++;
 }
 
-/* day,amount,note: a payment. */
+/* day,amount,note[,bill]: a payment, and the month whose bill it pays. */
 static void
 import_payment (CsvImport       *import,
                 const CsvRecord *record)
@@ -759,6 +768,13 @@ import_payment (CsvImport       *import,
   payment->id = milk_uuid_new ();
   payment->day = day;
   payment->note = g_strdup (fields[2]);
+  if (import->section_columns > 3 && *fields[3] != '\0' &&
+      (payment->bill = milk_day_parse_month (fields[3])) == MILK_DAY_INVALID)
+    {
+      _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, day,
+                               _("“%s” is not a month such as 2026-09; skipped"), fields[3]);
+      return;
+    }
   if (!_milk_decimal_from_text (fields[1], &value) || value.negative ||
       !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_AMOUNT_MAX, &payment->amount, &exact) ||
       !exact || !milk_record_validate (payment, &error))
@@ -986,6 +1002,7 @@ milk_csv_plan_entries (MilkStore   *store,
       else if (section_of (&record) >= 0)
         {
           section = section_of (&record);
+          import.section_columns = record.fields->len;
           import.stated_prices |= section == SECTION_PRICES;
         }
       else

@@ -15,7 +15,9 @@ G_BEGIN_DECLS
  * are written with a '.' point whatever the locale; prices and amounts in
  * the diary's currency. */
 #define MILK_CSV_ENTRIES_HEADER  "day,product,litres,price,amount,note"
-#define MILK_CSV_PAYMENTS_HEADER "day,amount,note"
+#define MILK_CSV_PAYMENTS_HEADER "day,amount,note,bill"
+/* What versions before a payment named its bill wrote; still read. */
+#define MILK_CSV_PAYMENTS_HEADER_V1 "day,amount,note"
 #define MILK_CSV_PRICES_HEADER   "from,product,price"
 
 char             *milk_csv_format_entries   (MilkStore     *store,
