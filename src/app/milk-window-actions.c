@@ -201,6 +201,58 @@ _milk_window_export_csv (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+static void
+bill_file_chosen (GtkNativeDialog *chooser,
+                  int              response,
+                  MilkWindow      *self)
+{
+  int year = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "year"));
+  int month = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "month"));
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_object_unref (chooser);
+  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+    return;
+
+  if (!milk_bill_pdf_write (_milk_window_get_store (self), year, month, path, &error))
+    milk_window_show_message (self, error->message);
+  else
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      /* TRANSLATORS: %s is a file's name, "milk-bill-2026-11.pdf" */
+      g_autofree char *message = g_strdup_printf (_("Saved the bill as %s"), name);
+      milk_window_show_message (self, message);
+    }
+}
+
+/* The bill of the month shown in the calendar, as a PDF file to share:
+ * a file chooser, no print dialog. */
+void
+_milk_window_save_bill (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  MilkCalendarView *calendar = milk_window_get_calendar_view (MILK_WINDOW (widget));
+  int year = milk_calendar_view_get_year (calendar);
+  int month = milk_calendar_view_get_month (calendar);
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Save Bill as PDF"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  /* TRANSLATORS: a bill's file name; %04d-%02d is its year and month */
+  name = g_strdup_printf (_("milk-bill-%04d-%02d.pdf"), year, month);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_object_set_data (G_OBJECT (chooser), "year", GINT_TO_POINTER (year));
+  g_object_set_data (G_OBJECT (chooser), "month", GINT_TO_POINTER (month));
+  g_signal_connect (chooser, "response", G_CALLBACK (bill_file_chosen), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 typedef struct
 {
   MilkStore *store;

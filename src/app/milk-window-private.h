@@ -29,6 +29,9 @@ void       _milk_window_restore    (GtkWidget  *widget,
 void       _milk_window_print_bill (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter);
+void       _milk_window_save_bill  (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter);
 void       _milk_window_mark_leave (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter);

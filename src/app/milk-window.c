@@ -464,6 +464,7 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.backup", NULL, _milk_window_backup);
   gtk_widget_class_install_action (widget_class, "win.restore", NULL, _milk_window_restore);
   gtk_widget_class_install_action (widget_class, "win.print-bill", NULL, _milk_window_print_bill);
+  gtk_widget_class_install_action (widget_class, "win.save-bill", NULL, _milk_window_save_bill);
   gtk_widget_class_install_action (widget_class, "win.mark-leave", NULL, _milk_window_mark_leave);
   gtk_widget_class_install_action (widget_class, "win.fill-month", NULL, _milk_window_fill_month);
   gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL, _milk_window_show_shortcuts);

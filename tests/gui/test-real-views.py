@@ -139,6 +139,28 @@ def live_from_the_command_line(s):
     cell(app, TODAY, "1.5 L")
 
 
+@suite.flow("Save Bill as PDF… from the menu writes the month's bill with its total, through a file chooser")
+def save_bill_pdf(s):
+    diary_with(s, "50", (previous_month_day(2), "2"), (previous_month_day(3), "1.5"))
+    app = s.start()
+    show_month(app, previous_month_day(2))
+    app.click(app.find("push button", "Main Menu"))
+    app.click(app.find("menu item", "Save Bill as PDF…"))
+    chooser = app.wait_window(lambda w: w.name == "Save Bill as PDF", 10, "the file chooser")
+    name = app.find("text", None, within=chooser)
+    expected = "milk-bill-" + previous_month_day(2).strftime("%Y-%m") + ".pdf"
+    check(text_of(name) == expected, f"the chooser offers {text_of(name)!r}")
+    path = os.path.join(s.home, "bill.pdf")
+    app.key("ctrl+a", window=chooser)
+    app.type(path, window=chooser)
+    app.key("Return", window=chooser)
+    app.find("label", "Saved the bill as bill.pdf", shallow_first=True)
+    text = __import__("subprocess").run(["pdftotext", "-layout", path, "-"], capture_output=True,
+                                        text=True, timeout=30).stdout
+    check("₹175.00" in text and "3.5 L" in text, f"the PDF does not bill 3.5 L for ₹175.00:\n{text}")
+    check(month_title(previous_month_day(2)) in text, f"the PDF is not {month_title(previous_month_day(2))}'s bill")
+
+
 @suite.flow("every widget a person can act on has an accessible name; days say their state")
 def accessible_names(s):
     day = previous_month_day(3)
