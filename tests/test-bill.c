@@ -388,6 +388,39 @@ test_record_bill (void)
   }
 }
 
+/* September is ₹359.31 (see diary_init); the milkman's bills by hand:
+ * one more usual cow day (1.5 L × ₹56.00 = ₹84.00), two fewer, buffalo
+ * at ₹72.00 (0.5 L → 36.00, 0.333 L → 23.98: ₹1.67 more), and ₹0.10
+ * that no one cause gives (₹70.12 for buffalo would, but is no price). */
+static void
+test_milkman_asks (void)
+{
+  static const struct { gint64 asked; const char *said; } cases[] = {
+    { 35931, "The milkman’s bill agrees with the diary" },
+    { 44331, "₹84.00 more than the diary: 1 more day of 1.5 L of Cow at ₹56.00" },
+    { 19131, "₹168.00 less than the diary: 2 fewer days of 1.5 L of Cow at ₹56.00" },
+    { 36098, "₹1.67 more than the diary: a price of ₹72.00 a litre for Buffalo instead of ₹70.00" },
+    { 35941, "₹0.10 more than the diary" },
+  };
+  const MilkCurrency *inr = milk_currency_lookup ("INR");
+  g_autoptr(MilkLedger) ledger = three_months ();
+  g_autoptr(MilkBill) bill = NULL;
+  g_autofree char *name = milk_bill_check_setting_name (day ("2026-09-17"));
+  Diary d;
+
+  diary_init (&d);
+  bill = milk_bill_new (day ("2026-09-01"), d.products, d.entries, d.schedules, ledger);
+  g_assert_cmpint (bill->amount, ==, 35931);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *said = milk_bill_explain (bill, cases[i].asked, inr);
+
+      g_assert_cmpstr (said, ==, cases[i].said);
+    }
+  g_assert_cmpstr (name, ==, "milkman-bill-2026-09");
+  diary_clear (&d);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -397,6 +430,7 @@ main (int    argc,
 
   g_test_add_func ("/bill/lines-and-totals", test_lines_and_totals);
   g_test_add_func ("/bill/average", test_average);
+  g_test_add_func ("/bill/milkman-asks", test_milkman_asks);
   g_test_add_func ("/ledger/payment-for-a-bill", test_payment_for_a_bill);
   g_test_add_func ("/ledger/default-rule", test_default_rule);
   g_test_add_func ("/ledger/deterministic", test_deterministic);

@@ -23,6 +23,8 @@ struct _MilkCalendarView
   GtkLabel *month_label;
   GtkGrid *grid;
   GtkLabel *legend_label;
+  AdwPreferencesGroup *milkman_group;
+  AdwEntryRow *milkman_row;
   AdwPreferencesGroup *bill_group;
   AdwPreferencesGroup *products_group;
   GtkLabel *litres_label;
@@ -156,6 +158,74 @@ payment_days (const MilkBill *bill)
   return g_string_free (g_steal_pointer (&days), FALSE);
 }
 
+static gboolean
+typing_in (GtkWidget *row)
+{
+  GtkRoot *root = gtk_widget_get_root (row);
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+  return focus != NULL && (focus == row || gtk_widget_is_ancestor (focus, row));
+}
+
+/* What the milkman's bill asks for the month, if the person entered it,
+ * set against the diary's; the row keeps what is being typed. */
+static void
+fill_milkman (MilkCalendarView   *self,
+              const MilkBill     *bill,
+              const MilkCurrency *currency)
+{
+  g_autofree char *name = milk_bill_check_setting_name (bill->month);
+  g_autofree char *value = milk_store_dup_setting (self->store, name);
+  g_autofree char *verdict = NULL;
+  gint64 asked;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->milkman_row), "error");
+  if (value == NULL || !g_ascii_string_to_signed (value, 10, 0, MILK_AMOUNT_MAX, &asked, NULL))
+    {
+      adw_preferences_group_set_description (self->milkman_group,
+                                             _("Enter what the milkman’s bill asks to check it against the diary"));
+      if (!typing_in (GTK_WIDGET (self->milkman_row)))
+        gtk_editable_set_text (GTK_EDITABLE (self->milkman_row), "");
+      return;
+    }
+  verdict = milk_bill_explain (bill, asked, currency);
+  adw_preferences_group_set_description (self->milkman_group, verdict);
+  if (!typing_in (GTK_WIDGET (self->milkman_row)))
+    {
+      g_autofree char *text = milk_money_format_plain (asked, currency);
+
+      gtk_editable_set_text (GTK_EDITABLE (self->milkman_row), text);
+    }
+}
+
+static void
+milkman_changed_cb (MilkCalendarView *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->milkman_row), "error");
+}
+
+/* Kept with the month as a synced setting; an empty field forgets it. */
+static void
+milkman_applied_cb (MilkCalendarView *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->milkman_row))));
+  g_autofree char *name = milk_bill_check_setting_name (milk_day_month_first (self->year, self->month));
+  g_autofree char *value = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 asked = 0;
+
+  if (*text != '\0' &&
+      (asked = milk_price_parse (text, milk_store_get_currency (self->store), &error)) < 0)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->milkman_row), "error");
+      adw_preferences_group_set_description (self->milkman_group, error->message);
+      return;
+    }
+  value = *text ? g_strdup_printf ("%" G_GINT64_FORMAT, asked) : g_strdup ("");
+  if (!milk_store_set_setting (self->store, name, value, &error))
+    adw_preferences_group_set_description (self->milkman_group, error->message);
+}
+
 /* The panel shows the month's MilkBill, as --month and the PDF do. */
 static void
 fill_bill (MilkCalendarView *self)
@@ -203,6 +273,7 @@ fill_bill (MilkCalendarView *self)
                                         bill->unpriced_days), bill->unpriced_days);
   adw_action_row_set_subtitle (self->unpriced_row, unpriced);
   fill_products (self, bill, currency);
+  fill_milkman (self, bill, currency);
 }
 
 static gboolean
@@ -787,6 +858,10 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, balance_row);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, balance_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, legend_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, milkman_group);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, milkman_row);
+  gtk_widget_class_bind_template_callback (widget_class, milkman_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, milkman_changed_cb);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, unpriced_row);
 
   gtk_widget_class_install_action (widget_class, "calendar.previous-month", NULL, previous_month);

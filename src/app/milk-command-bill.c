@@ -205,6 +205,54 @@ add_summary (GString            *out,
   table_render (&table, out);
 }
 
+/* What the milkman asked for the month, if the person said, and how it
+ * compares. */
+static void
+add_milkman (GString            *out,
+             MilkStore          *store,
+             const MilkBill     *bill,
+             const MilkCurrency *currency)
+{
+  g_autofree char *name = milk_bill_check_setting_name (bill->month);
+  g_autofree char *value = milk_store_dup_setting (store, name);
+  g_autofree char *asked_text = NULL, *verdict = NULL;
+  gint64 asked;
+
+  if (value == NULL || !g_ascii_string_to_signed (value, 10, 0, MILK_AMOUNT_MAX, &asked, NULL))
+    return;
+  asked_text = milk_money_format (asked, currency);
+  verdict = milk_bill_explain (bill, asked, currency);
+  /* TRANSLATORS: "The milkman asks ₹2,473.75: ₹84.75 more than the diary: …" */
+  g_string_append_printf (out, _("The milkman asks %s: %s\n"), asked_text, verdict);
+}
+
+/* Keeps what the milkman's bill for the month asks (a synced setting, so
+ * every device sees it); the bill printed after says how it compares. */
+int
+milk_command_milkman_asks (MilkStore  *store,
+                           int         year,
+                           int         month,
+                           const char *amount_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = milk_bill_check_setting_name (milk_day_month_first (year, month));
+  g_autofree char *value = NULL;
+  gint64 asked = milk_price_parse (amount_text, milk_store_get_currency (store), &error);
+
+  if (asked < 0)
+    {
+      g_printerr ("milk-diary: --milkman-asks: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  value = g_strdup_printf ("%" G_GINT64_FORMAT, asked);
+  if (!milk_store_set_setting (store, name, value, &error))
+    {
+      g_printerr ("milk-diary: %s\n", error->message);
+      return 1;
+    }
+  return 0;
+}
+
 static char *
 month_title (MilkDay month)
 {
@@ -241,6 +289,7 @@ milk_command_print_month (MilkStore *store,
   g_string_append_c (out, '\n');
   add_products (out, bill, currency);
   add_summary (out, bill, currency);
+  add_milkman (out, store, bill, currency);
   if (bill->unpriced_days > 0)
     g_string_append_printf (out, ngettext ("(%u delivery day has no price)\n",
                                            "(%u delivery days have no price)\n", bill->unpriced_days),

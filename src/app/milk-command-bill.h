@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 int milk_command_print_month (MilkStore  *store,
                               int         year,
                               int         month);
+int milk_command_milkman_asks (MilkStore *store,
+                               int        year,
+                               int        month,
+                               const char *amount);
 int milk_command_pay         (MilkStore  *store,
                               const char *amount,
                               MilkDay     day,

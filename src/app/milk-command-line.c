@@ -34,6 +34,9 @@ milk_command_line_add_options (GApplication *application)
       N_("Set the price per litre from --date on"), N_("PRICE") },
     { "month", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Print a month’s bill"), N_("YYYY-MM") },
+    { "milkman-asks", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("With --month: what the milkman’s bill asks, kept with the month and checked against the diary"),
+      N_("AMOUNT") },
     { "pay", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Record a payment to the milk seller and say which bill it settles"), N_("AMOUNT") },
     { "for", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -188,6 +191,7 @@ milk_command_line_run (GVariantDict *options,
   const char *add = NULL, *date = NULL, *product_name_opt = NULL, *month = NULL, *price_text = NULL;
   const char *bill = NULL, *pdf = NULL, *import = NULL, *user = NULL, *export_csv = NULL;
   const char *sign_in = NULL, *pay = NULL, *for_month = NULL, *backup = NULL, *restore = NULL;
+  const char *milkman = NULL;
   gboolean sync = FALSE, merge = FALSE, replace = FALSE;
   int bill_year = 0, bill_month = 0;
   MilkDay day = milk_day_today ();
@@ -212,6 +216,7 @@ milk_command_line_run (GVariantDict *options,
   g_variant_dict_lookup (options, "sign-in", "&s", &sign_in);
   g_variant_dict_lookup (options, "pay", "&s", &pay);
   g_variant_dict_lookup (options, "for", "&s", &for_month);
+  g_variant_dict_lookup (options, "milkman-asks", "&s", &milkman);
   g_variant_dict_lookup (options, "backup", "^&ay", &backup);
   g_variant_dict_lookup (options, "restore", "^&ay", &restore);
   sync = g_variant_dict_contains (options, "sync");
@@ -226,6 +231,8 @@ milk_command_line_run (GVariantDict *options,
   if (merge && replace)
     return fail (EXIT_USAGE, _("Choose one of --merge and --replace"));
 
+  if (milkman && month == NULL)
+    return fail (EXIT_USAGE, _("--milkman-asks goes with --month"));
   if (for_month && pay == NULL)
     return fail (EXIT_USAGE, _("--for goes with --pay"));
   if (add == NULL && month == NULL && price_text == NULL && bill == NULL && pdf == NULL &&
@@ -361,6 +368,13 @@ milk_command_line_run (GVariantDict *options,
       g_print (_("Wrote the bill for %s to %s\n"), bill, pdf);
     }
 
+  if (milkman)
+    {
+      int status = milk_command_milkman_asks (store, year, month_number, milkman);
+
+      if (status != 0)
+        return status;
+    }
   if (month)
     return milk_command_print_month (store, year, month_number);
   return 0;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "milk-bill.h"
+#include "milk-bill-check.h"
 #include "milk-currency.h"
 #include "milk-day.h"
 #include "milk-error.h"

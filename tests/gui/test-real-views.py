@@ -161,6 +161,30 @@ def save_bill_pdf(s):
     check(month_title(previous_month_day(2)) in text, f"the PDF is not {month_title(previous_month_day(2))}'s bill")
 
 
+@suite.flow("the milkman's bill typed under the bill: the difference explained, kept with the month")
+def milkman_asks(s):
+    # 2 L, 2 L and 1.5 L at ₹50.00: ₹275.00; the milkman asks for one more 2 L day.
+    diary_with(s, "50", (previous_month_day(2), "2"), (previous_month_day(3), "2"), (previous_month_day(4), "1.5"))
+    app = s.start()
+    show_month(app, previous_month_day(2))
+    check(bill_value(app, "Amount") == "₹275.00", f"the bill is {bill_value(app, 'Amount')}")
+    # Below the bill: the wheel scrolls down to it, as a person would.
+    for _ in range(10):
+        app.click(app.find("list item", "Milk Delivered"), button=5)
+    field = app.find("text", re.compile("^The Milkman Asks"))
+    app.click(field)
+    app.type("375")
+    app.key("Return")
+    said = "₹100.00 more than the diary: 1 more day of 2 L of Milk at ₹50.00"
+    app.find("label", said)
+    report = month_report(s, previous_month_day(2))
+    check("The milkman asks ₹375.00: " + said in report, f"--month does not say it:\n{report}")
+    # Another month, and back: kept.
+    app.click(app.find("push button", "Next Month"))
+    app.click(app.find("push button", "Previous Month"))
+    app.find("label", said)
+
+
 @suite.flow("every widget a person can act on has an accessible name; days say their state")
 def accessible_names(s):
     day = previous_month_day(3)
