@@ -582,10 +582,13 @@ clear_faults (void)
   g_mutex_unlock (&lock);
 }
 
-void
-sim_proxy_stats (SimProxyStats *out)
+SimProxyStats
+sim_proxy_take_stats (void)
 {
+  SimProxyStats copy;
+
   g_mutex_lock (&lock);
-  *out = stats;
+  copy = stats;
   g_mutex_unlock (&lock);
+  return copy;
 }

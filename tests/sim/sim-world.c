@@ -231,17 +231,23 @@ copy_diary (Sim    *sim,
   counts.copies++;
 }
 
+static void adopt_diary (Sim    *sim,
+                         Device *d,
+                         int     diary_account);
+
 /* An older copy of the device's file, kept; or the file replaced by it. */
 static void
 backup_or_restore (Sim    *sim,
                    Device *d)
 {
-  if (d->backup == NULL || g_rand_boolean (sim->rng))
+  /* a backup made before the device switched accounts is always restored */
+  if (d->backup == NULL || (d->backup_account == d->account && g_rand_boolean (sim->rng)))
     {
       if (d->backup == NULL)
         d->backup = g_strconcat (d->path, ".backup", NULL);
       device_close (d);
       copy_file (d->path, d->backup, FALSE);
+      d->backup_account = d->account;
       device_open (sim, d);
       counts.backups++;
       return;
@@ -252,6 +258,20 @@ backup_or_restore (Sim    *sim,
   copy_file (d->backup, d->path, g_rand_boolean (sim->rng));
   device_open (sim, d);
   counts.restores++;
+  if (d->backup_account != d->account)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Made before the device switched accounts: the file is the other
+       * account's, and nothing of it may go to this one unasked. */
+      device_sync_start (d);
+      if (device_sync_finish (d, &error))
+        FAIL (sim, "a restored diary of account %d synced into account %d unasked", d->backup_account, d->account);
+      else if (!g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_OTHER_ACCOUNT))
+        FAIL (sim, "a restored diary of another account did not say so: %s", error->message);
+      counts.restores_other_account++;
+      adopt_diary (sim, d, d->backup_account);
+    }
 }
 
 /* Every device's access token expires now (the checkers' stay): the
@@ -294,41 +314,22 @@ server_of (Device *d)
   return milk_account_get_server (d->account_obj);
 }
 
-/* The diary is signed out (the app's path: the round stopped, the tokens
- * revoked, the diary kept) and signed in to the other account, which
- * asks, as the app does, whether to merge this diary into it or to start
- * from the account's diary (this one kept as a file). Merged, everything
- * it holds is the other account's too; replaced, nothing of it is. */
+/* The person's answer when the diary is another account's than the
+ * signed-in one: merge it into the account, or start from the account's
+ * diary (this one kept as a file), as the app asks; a diary with nothing
+ * in it is merged without asking. Merged, everything it holds (from
+ * account @diary_account, wherever it came from) is the account's too. */
 static void
-switch_account (Sim    *sim,
-                Device *d)
+adopt_diary (Sim    *sim,
+             Device *d,
+             int     diary_account)
 {
-  int to = 1 - d->account;
-  SimAccount *from = sim_account (sim, d->account);
-  SimAccount *target = sim_account (sim, to);
-  g_autoptr(MilkTokens) tokens = NULL;
+  SimAccount *from = sim_account (sim, diary_account);
+  SimAccount *target = sim_account (sim, d->account);
   g_autoptr(GError) error = NULL;
   g_autofree char *saved = NULL;
   MilkAccountSwitchChoice choice;
   gboolean asked, has_records;
-  MilkTestWait w = { 0 };
-
-  /* What it had not sent would go to the other account only. */
-  if (!sync_everything (d))
-    return;
-  milk_sync_service_sign_out_async (d->sync, TRUE, milk_test_wait_done, &w);
-  milk_test_wait (&w);
-  if (!w.ok)
-    FAIL (sim, "signing out failed: %s", w.error ? w.error->message : "?");
-  g_clear_error (&w.error);
-  device_close (d);
-
-  tokens = device_tokens (sim, to, 200 + counts.switches_merge + counts.switches_replace);
-  w = (MilkTestWait) { 0 };
-  milk_token_store_save_async (proxy_url, d->node, tokens, NULL, milk_test_wait_done, &w);
-  milk_test_wait (&w);
-  g_assert_no_error (w.error);
-  device_open (sim, d);
 
   has_records = milk_store_has_records (d->store);
   asked = milk_account_switch_needs_asking (d->store, server_of (d), target->id);
@@ -343,7 +344,7 @@ switch_account (Sim    *sim,
     }
   if (choice == MILK_ACCOUNT_SWITCH_MERGE)
     {
-      /* on purpose: the diary's records, from wherever they came, go to the other account */
+      /* on purpose: the diary's records, from wherever they came, go to the account */
       g_autoptr(GPtrArray) all = milk_store_list_pending (d->store, G_MAXUINT, NULL);
 
       for (guint i = 0; all && i < all->len; i++)
@@ -353,7 +354,7 @@ switch_account (Sim    *sim,
 
           if (g_hash_table_contains (from->far, id))
             g_hash_table_add (target->far, g_strdup (id));
-          model_note (sim, to, record);
+          model_note (sim, d->account, record);
         }
       counts.switches_merge++;
     }
@@ -363,18 +364,43 @@ switch_account (Sim    *sim,
         FAIL (sim, "starting from the account's diary kept no copy of this one");
       counts.switches_replace++;
     }
-  /* A backup of the file is the first account's diary. Restored now, it
-   * would sync into the second without asking: the app does not know
-   * which account a sign-in loaded from the keyring belongs to (the
-   * service's account id is not kept with the tokens), so it cannot
-   * compare it with the diary's. Left out until it does (the report of
-   * issue 14's simulator work). */
-  if (d->backup != NULL)
-    {
-      g_unlink (d->backup);
-      g_clear_pointer (&d->backup, g_free);
-    }
-  d->account = to;
+}
+
+/* The diary is signed out (the app's path: the round stopped, the tokens
+ * revoked, the diary kept) and signed in to the other account, which asks
+ * whether to merge this diary into it or to start from its diary. */
+static void
+switch_account (Sim    *sim,
+                Device *d)
+{
+  int was = d->account;
+  g_autoptr(MilkTokens) tokens = NULL;
+  MilkTestWait w = { 0 };
+
+  /* What it had not sent would go to the other account only. */
+  if (!sync_everything (d))
+    return;
+  /* now and then with a backup first, restored later (backup_or_restore) */
+  if (d->backup == NULL && g_rand_boolean (sim->rng))
+    backup_or_restore (sim, d);
+  milk_sync_service_sign_out_async (d->sync, TRUE, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  if (!w.ok)
+    FAIL (sim, "signing out failed: %s", w.error ? w.error->message : "?");
+  g_clear_error (&w.error);
+  device_close (d);
+
+  d->account = 1 - was;
+  tokens = device_tokens (sim, d->account, 200 + counts.switches_merge + counts.switches_replace);
+  w = (MilkTestWait) { 0 };
+  milk_token_store_save_async (proxy_url, d->node, tokens, NULL, milk_test_wait_done, &w);
+  milk_test_wait (&w);
+  g_assert_no_error (w.error);
+  device_open (sim, d);
+  adopt_diary (sim, d, was);
+  /* and sometimes the backup of the first account's diary restored at once */
+  if (d->backup != NULL && d->backup_account != d->account && g_rand_int_range (sim->rng, 0, 3) == 0)
+    backup_or_restore (sim, d);
 }
 
 /* PostgreSQL restarted as the devices sync, all at once: the requests in

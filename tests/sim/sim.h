@@ -68,7 +68,7 @@ void     queue_fault              (FaultKind  kind,
 void     clear_faults             (void);
 void     sim_set_kill_target      (GPid       pid);
 void     kill_device              (void);
-void     sim_proxy_stats          (SimProxyStats *out);
+SimProxyStats sim_proxy_take_stats (void);
 void     die_with_parent          (gpointer   data);
 
 /* ---- the seed ---- */
@@ -78,6 +78,7 @@ typedef struct
   char *path;
   char *node;
   char *backup;                   /* an older copy of its file, or NULL */
+  int backup_account;             /* the account the copy was synced with */
   gint64 offset_ms;               /* how far its clock is off */
   gint64 first_offset_ms;         /* and was at the start */
   int account;                    /* the account it is signed in to */
@@ -122,6 +123,7 @@ typedef struct
   guint unknown_at_end;           /* final versions carrying what this build does not know */
   guint weekday_at_end;           /* final products with a weekday_qty_ml */
   guint switches_merge, switches_replace, switches_asked;
+  guint restores_other_account;   /* backups restored after the device switched accounts */
   guint leaks_checked;            /* keys of one account looked for in the other */
   guint pg_restarts, pg_failed_syncs;
 } SimCounts;
