@@ -1252,18 +1252,18 @@ milk_instance_verdict (const MilkInstance *instance,
   return MILK_INSTANCE_COPY;
 }
 
-/* Checks the instance token a diary showed for @node and gives it
- * @proposed as the next one (in @next); NULL in @next when the diary is a
- * copy (or a restored older file) of the one the service last answered as
- * @node. */
-gboolean
-milk_db_sync_instance_next (PGconn      *conn,
-                            gint64       account_id,
-                            const char  *node,
-                            const char  *presented,
-                            const char  *proposed,
-                            char       **next,
-                            GError     **error)
+/* One try of milk_db_sync_instance_next; FALSE with no error and *raced
+ * when another request made the node's first row meanwhile (the same
+ * request sent twice at once, to two instances). */
+static gboolean
+instance_next_once (PGconn      *conn,
+                    gint64       account_id,
+                    const char  *node,
+                    const char  *presented,
+                    const char  *proposed,
+                    char       **next,
+                    gboolean    *raced,
+                    GError     **error)
 {
   g_autofree char *id = int_param (account_id);
   g_autofree char *token = g_strdup (proposed);
@@ -1272,6 +1272,7 @@ milk_db_sync_instance_next (PGconn      *conn,
   gboolean ok;
 
   *next = NULL;
+  *raced = FALSE;
   if (!begin (conn, account_id, error))
     return FALSE;
   result = QUERY (conn, error, "SELECT current, previous FROM sync_instances"
@@ -1289,8 +1290,12 @@ milk_db_sync_instance_next (PGconn      *conn,
   switch (milk_instance_verdict (&instance, presented))
     {
     case MILK_INSTANCE_NEW:
-      ok = command (QUERY (conn, error, "INSERT INTO sync_instances (account_id, node, current, previous)"
-                                        " VALUES ($1, $2, $3, '')", id, node, token));
+      /* No row to lock: a twin of this request may insert it first. */
+      result = QUERY (conn, error, "INSERT INTO sync_instances (account_id, node, current, previous)"
+                                   " VALUES ($1, $2, $3, '') ON CONFLICT (account_id, node) DO NOTHING",
+                      id, node, token);
+      *raced = result != NULL && g_strcmp0 (PQcmdTuples (result), "0") == 0;
+      ok = command (result) && !*raced;
       break;
     case MILK_INSTANCE_SAME:
       ok = command (QUERY (conn, error, "UPDATE sync_instances SET previous = current, current = $3"
@@ -1308,8 +1313,8 @@ milk_db_sync_instance_next (PGconn      *conn,
       ok = TRUE;
       break;
     }
-  g_free (instance.current);
-  g_free (instance.previous);
+  g_clear_pointer (&instance.current, g_free);
+  g_clear_pointer (&instance.previous, g_free);
   if (!ok || !commit (conn, error))
     goto fail;
   *next = g_steal_pointer (&token);
@@ -1319,6 +1324,33 @@ fail:
   rollback (conn);
   g_free (instance.current);
   g_free (instance.previous);
+  return FALSE;
+}
+
+/* Checks the instance token a diary showed for @node and gives it
+ * @proposed as the next one (in @next); NULL in @next when the diary is a
+ * copy (or a restored older file) of the one the service last answered as
+ * @node. */
+gboolean
+milk_db_sync_instance_next (PGconn      *conn,
+                            gint64       account_id,
+                            const char  *node,
+                            const char  *presented,
+                            const char  *proposed,
+                            char       **next,
+                            GError     **error)
+{
+  gboolean raced;
+
+  if (instance_next_once (conn, account_id, node, presented, proposed, next, &raced, error))
+    return TRUE;
+  if (!raced)
+    return FALSE;
+  /* The twin has committed the row: now there is one to check against. */
+  if (instance_next_once (conn, account_id, node, presented, proposed, next, &raced, error))
+    return TRUE;
+  if (raced)
+    g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_DATABASE, "The node's first sync raced twice");
   return FALSE;
 }
 

@@ -211,7 +211,8 @@ keyring_token (Fixture    *f,
   g_assert_no_error (error);
   g_assert_nonnull (secret);
   g_assert_true (json_parser_load_from_data (parser, secret, -1, NULL));
-  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), name));
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                              name, NULL));
 }
 
 /* What the keyring holds is what the service takes: the device's entry
@@ -327,6 +328,35 @@ loaded (MilkAccount *account)
   milk_test_wait (&w);
   g_assert_no_error (w.error);
   g_assert_true (milk_account_get_signed_in (account));
+}
+
+/* The service's account id is kept with the tokens, through a refresh:
+ * a sign-in loaded from the keyring knows its account, so that a diary
+ * that is another account's (a backup restored after switching) is not
+ * synced into it unasked (tests/sim restores such backups). */
+static void
+test_account_kept (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(MilkAccount) again = milk_account_new (proxy_url, milk_store_get_node (f->store));
+  g_autofree char *kept = NULL;
+  g_autofree char *refreshed = NULL;
+  Many many = { 0 };
+
+  sign_in (f);
+  g_assert_nonnull (milk_account_get_account_id (f->account));
+  kept = keyring_token (f, "account");
+  g_assert_cmpstr (kept, ==, milk_account_get_account_id (f->account));
+
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    milk_account_get_access_token_async (f->account, TRUE, NULL, got_access_token, &many);
+  wait_many (&many);
+  refreshed = keyring_token (f, "account");
+  g_assert_cmpstr (refreshed, ==, kept);
+
+  loaded (again);
+  g_assert_cmpstr (milk_account_get_account_id (again), ==, kept);
+  many_clear (&many);
 }
 
 /* Eight copies of the app on one keyring item (the app and `milk-diary
@@ -555,6 +585,7 @@ main (int   argc,
   ADD ("lost-refresh-answer", test_lost_refresh_answer);
   ADD ("crash-before-save", test_crash_before_save);
   ADD ("keyring-refuses-new-pair", test_keyring_refuses_new_pair);
+  ADD ("account-kept", test_account_kept);
 #undef ADD
 
   status = g_test_run ();

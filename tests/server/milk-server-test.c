@@ -277,6 +277,60 @@ milk_test_init (int    *argc,
   return TRUE;
 }
 
+/* The cluster's data folder, when this process may restart it: its own,
+ * or build-aux/dev's ($PG_DIR, with the data in $PG_DIR/data), not a
+ * server named by MILK_TEST_DATABASE_URL. */
+static char *
+restartable_cluster (void)
+{
+  const char *env = g_getenv ("MILK_TEST_PG_SOCKET_DIR");
+  const char *url = g_getenv ("MILK_TEST_DATABASE_URL");
+
+  if (cluster_dir)
+    return g_strdup (cluster_dir);
+  if (admin_url && env && *env && (url == NULL || *url == '\0'))
+    {
+      g_autofree char *pid = g_build_filename (env, "data", "postmaster.pid", NULL);
+
+      if (g_file_test (pid, G_FILE_TEST_EXISTS))
+        return g_strdup (env);
+    }
+  return NULL;
+}
+
+gboolean
+milk_test_postgres_can_restart (void)
+{
+  g_autofree char *dir = restartable_cluster ();
+  g_autofree char *bin = find_pg_bin ();
+
+  return dir != NULL && bin != NULL;
+}
+
+/* A fast restart (sessions ended, as when an administrator restarts the
+ * server or it fails over); back when it accepts connections again. Only
+ * for test programs that run alone: every database of the cluster is cut
+ * off meanwhile. */
+void
+milk_test_postgres_restart (void)
+{
+  g_autofree char *dir = restartable_cluster ();
+  g_autofree char *bin = g_getenv ("PG_BIN") ? g_strdup (g_getenv ("PG_BIN")) : find_pg_bin ();
+  g_autofree char *pg_ctl = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *log = NULL;
+
+  g_assert_nonnull (dir);
+  g_assert_nonnull (bin);
+  pg_ctl = g_build_filename (bin, "pg_ctl", NULL);
+  data = g_build_filename (dir, "data", NULL);
+  log = g_build_filename (dir, "log", NULL);
+  {
+    const char *args[] = { pg_ctl, "-D", data, "-l", log, "-m", "fast", "-w", "-s", "restart", NULL };
+    run_as_postgres (args);
+  }
+}
+
 static void
 skip_without_postgres (void)
 {

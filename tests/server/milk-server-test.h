@@ -52,6 +52,8 @@ gboolean         milk_test_init              (int              *argc,
                                               char           ***argv);
 gboolean         milk_test_have_postgres     (void);
 int              milk_test_run_skipped       (const char       *path);
+gboolean         milk_test_postgres_can_restart (void);
+void             milk_test_postgres_restart  (void);
 MilkTestServer  *milk_test_server_start      (const char * const *env);
 void             milk_test_server_stop       (MilkTestServer   *server,
                                               int               signal_number);

@@ -48,6 +48,24 @@ milk_account_switch_needs_asking (MilkStore  *store,
   return g_strcmp0 (last, key) != 0;
 }
 
+/* Whether the diary is known to be another account's than the signed-in
+ * one (a backup restored after switching accounts): syncing it would send
+ * it there unasked. An account or a diary that does not say is not known
+ * to be another's. */
+gboolean
+milk_account_switch_is_other (MilkStore  *store,
+                              const char *server,
+                              const char *account)
+{
+  g_autofree char *last = milk_store_dup_synced_account (store);
+  g_autofree char *key = NULL;
+
+  if (account == NULL || last == NULL)
+    return FALSE;
+  key = account_key (server, account);
+  return g_strcmp0 (last, key) != 0;
+}
+
 /* Where "Start from the account's diary" keeps this one: next to the
  * diary, named for the moment, e.g. diary-before-sign-in-2026-12-02-0412.sqlite. */
 char *

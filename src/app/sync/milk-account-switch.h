@@ -20,6 +20,9 @@ typedef enum
 gboolean milk_account_switch_needs_asking (MilkStore   *store,
                                            const char  *server,
                                            const char  *account);
+gboolean milk_account_switch_is_other    (MilkStore   *store,
+                                           const char  *server,
+                                           const char  *account);
 char    *milk_account_switch_dup_copy_path (MilkStore  *store);
 gboolean milk_account_switch_apply        (MilkStore   *store,
                                            const char  *server,

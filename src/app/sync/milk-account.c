@@ -40,7 +40,7 @@ struct _MilkAccount
   char *issuer;
   gboolean iss_required;
   guint browser_timeout_s;
-  char *account_id;             /* as the service named it at sign-in */
+  char *account_id;             /* as the service named it at sign-in; kept with the tokens */
 
   struct _Refresh *refresh;     /* the one refresh in flight, or NULL */
   GPtrArray *refresh_waiters;   /* GTasks sharing its result */
@@ -439,6 +439,8 @@ tokens_loaded (GObject      *source,
     }
   /* No tokens is a successful load too: the device is signed out, which
    * is what "signed-in" says. */
+  g_free (self->account_id);
+  self->account_id = tokens ? g_strdup (tokens->account) : NULL;
   set_tokens (self, tokens);
   g_task_return_boolean (task, TRUE);
 }
@@ -948,6 +950,8 @@ save_pair (MilkAccount *self,
            MilkTokens  *pair)
 {
   self->refresh->pair = pair;
+  if (pair->account == NULL && self->account_id != NULL)
+    pair->account = g_strdup (self->account_id);
   milk_token_store_save_async (self->server, self->diary, pair, NULL, pair_saved, g_object_ref (self));
 }
 

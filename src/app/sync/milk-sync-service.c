@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "milk-account-switch.h"
 #include "milk-sync-service.h"
 
 #define DEBOUNCE_MS 2000
@@ -629,6 +630,18 @@ milk_sync_service_sync_async (MilkSyncService     *self,
     {
       set_status (self, MILK_SYNC_SIGNED_OUT, NULL);
       g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_SIGNED_OUT, _("Not signed in"));
+      g_object_unref (task);
+      return;
+    }
+  if (milk_account_switch_is_other (self->store, milk_account_get_server (self->account),
+                                    milk_account_get_account_id (self->account)))
+    {
+      const char *text = _("This diary was last synced with another account than the one signed in, and "
+                           "nothing was sent. Sign in again to choose whether to merge it into this account "
+                           "or to start from the account’s diary.");
+
+      set_status (self, MILK_SYNC_ERROR, text);
+      g_task_return_new_error (task, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_OTHER_ACCOUNT, "%s", text);
       g_object_unref (task);
       return;
     }

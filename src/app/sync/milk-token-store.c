@@ -117,6 +117,13 @@ milk_token_store_save_async (const char          *server,
   json_builder_add_string_value (builder, tokens->refresh_token);
   json_builder_set_member_name (builder, "expires_at");
   json_builder_add_int_value (builder, tokens->expires_at);
+  /* Kept, so that a diary that was another account's (a backup restored
+   * after switching) is not sent to this one unasked. */
+  if (tokens->account)
+    {
+      json_builder_set_member_name (builder, "account");
+      json_builder_add_string_value (builder, tokens->account);
+    }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
@@ -140,6 +147,7 @@ parse_secret (const char *secret)
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *obj;
   const char *access, *refresh;
+  MilkTokens *tokens;
 
   /* A blank secret parses, to no root at all. */
   if (secret == NULL || !json_parser_load_from_data (parser, secret, -1, NULL) ||
@@ -152,7 +160,9 @@ parse_secret (const char *secret)
   refresh = json_object_get_string_member_with_default (obj, "refresh_token", NULL);
   if (access == NULL || refresh == NULL)
     return NULL;
-  return milk_tokens_new (access, refresh, json_object_get_int_member_with_default (obj, "expires_at", 0));
+  tokens = milk_tokens_new (access, refresh, json_object_get_int_member_with_default (obj, "expires_at", 0));
+  tokens->account = g_strdup (json_object_get_string_member_with_default (obj, "account", NULL));
+  return tokens;
 }
 
 static void

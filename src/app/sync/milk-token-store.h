@@ -15,7 +15,7 @@ typedef struct
   char *access_token;
   char *refresh_token;
   gint64 expires_at;  /* unix seconds */
-  char *account;      /* the service's opaque account id, from a sign-in; not kept */
+  char *account;      /* the service's opaque account id; NULL in what an older version saved */
 } MilkTokens;
 
 MilkTokens *milk_tokens_new              (const char   *access_token,
