@@ -84,13 +84,13 @@ def payment_undo(s):
     app.type("40")
     app.key("Return")
     app.find("list item", re.compile("₹40.00"), within=prefs)
-    wait_for(lambda: bill_value(app, "Paid This Month") == "₹40.00", 10, "Paid This Month ₹40.00")
+    wait_for(lambda: bill_value(app, "Paid") == "₹40.00", 10, "Paid ₹40.00")
 
     app.click(app.find("push button", "Remove Payment", within=prefs))
     # Clicked as soon as it is found: a toast lives five seconds.
     app.click(toast_button(app, "Undo"))
     app.find("list item", re.compile("₹40.00"), within=prefs)
-    wait_for(lambda: bill_value(app, "Paid This Month") == "₹40.00", 10, "Paid This Month ₹40.00 after Undo")
+    wait_for(lambda: bill_value(app, "Paid") == "₹40.00", 10, "Paid ₹40.00 after Undo")
     check("₹40.00" in cli(s, "--month", TODAY.strftime("%Y-%m")), "--month does not count the payment")
 
 

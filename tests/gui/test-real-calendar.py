@@ -260,6 +260,7 @@ def keyboard_range(s):
     first = previous_month_day(8)
     app.click(cell(app, first))  # opens the editor; Escape closes it
     editor = app.wait_window(lambda w: w.name and str(first.day) in w.name, 10, "the day editor")
+    app.key("Escape", window=editor)
     app.gone("frame", editor.name)
     target = cell(app, first)
     app.give_focus()
