@@ -356,13 +356,12 @@ day_lines_add (DayLines           *lines,
 }
 
 static void
-fill_cell (MilkCalendarView *self,
-           MilkDayCell      *cell,
-           MilkDay           day,
-           GPtrArray        *products,
-           GPtrArray        *entries)
+fill_cell (MilkDayCell        *cell,
+           MilkDay             day,
+           GPtrArray          *products,
+           GPtrArray          *entries,
+           const MilkCurrency *currency)
 {
-  const MilkCurrency *currency = milk_store_get_currency (self->store);
   g_autoptr(GString) markup = g_string_new (NULL);
   g_autoptr(GString) description = g_string_new (NULL);
   g_autoptr(GString) extra = g_string_new (NULL);
@@ -416,8 +415,10 @@ fill_cells (MilkCalendarView *self,
   MilkDay today = milk_day_today ();
   int offset = (milk_day_weekday (first) - self->first_weekday + 7) % 7;
   MilkDay grid_start = first - offset;
+  const MilkCurrency *currency;
 
   entries = milk_store_list_entries (self->store, first, last, NULL);
+  currency = milk_store_get_currency (self->store);
 
   for (int i = 0; i < N_CELLS; i++)
     {
@@ -427,7 +428,7 @@ fill_cells (MilkCalendarView *self,
       milk_day_cell_set_day (cell, day, day >= first && day <= last, day == today, day > today);
       milk_day_cell_set_selected (cell, in_selection (self, day));
       if (day >= first && day <= last && entries != NULL)
-        fill_cell (self, cell, day, products, entries);
+        fill_cell (cell, day, products, entries, currency);
     }
   fill_legend (self, products);
 }
