@@ -39,6 +39,32 @@ milk_backup_free (MilkBackup *backup)
   g_free (backup);
 }
 
+/* A member of the type asked for, or @fallback: json-glib's own getters
+ * complain (a critical) about an object or array where a value should be,
+ * and a backup file is input like any other. */
+static const char *
+string_member (JsonObject *obj,
+               const char *name,
+               const char *fallback)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fallback;
+  return json_node_get_string (node);
+}
+
+static gint64
+int_member (JsonObject *obj,
+            const char *name,
+            gint64      fallback)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return fallback;
+  return json_node_get_int (node);
+}
 static JsonNode *
 unreadable_to_json (GPtrArray *unreadable)
 {
@@ -171,15 +197,15 @@ read_unreadable (JsonArray   *array,
       MilkUnreadableChange *change;
       const char *json, *key;
 
-      json = obj ? json_object_get_string_member_with_default (obj, "change", NULL) : NULL;
-      key = obj ? json_object_get_string_member_with_default (obj, "key", NULL) : NULL;
+      json = obj ? string_member (obj, "change", NULL) : NULL;
+      key = obj ? string_member (obj, "key", NULL) : NULL;
       if (json == NULL || key == NULL)
         return damaged (error, _("a kept change has no text"));
       change = g_new0 (MilkUnreadableChange, 1);
-      change->type = g_strdup (json_object_get_string_member_with_default (obj, "type", NULL));
+      change->type = g_strdup (string_member (obj, "type", NULL));
       change->key = g_strdup (key);
-      change->hlc = g_strdup (json_object_get_string_member_with_default (obj, "hlc", NULL));
-      change->code = g_strdup (json_object_get_string_member_with_default (obj, "code", ""));
+      change->hlc = g_strdup (string_member (obj, "hlc", NULL));
+      change->code = g_strdup (string_member (obj, "code", ""));
       change->json = g_strdup (json);
       g_ptr_array_add (out, change);
     }
@@ -251,7 +277,7 @@ parse_document (const char  *data,
       !milk_protocol_check_json (data, length, NULL) ||
       !json_parser_load_from_data (parser, data, length, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "format", NULL),
+      g_strcmp0 (string_member (json_node_get_object (root), "format", NULL),
                  FORMAT_NAME) != 0)
     {
       /* A file that starts as a backup and breaks off is a damaged backup. */
@@ -279,7 +305,7 @@ milk_backup_parse (const char  *data,
 
   if (doc == NULL)
     return NULL;
-  version = json_object_get_int_member_with_default (doc, "version", 0);
+  version = int_member (doc, "version", -1);
   if (version > FORMAT_VERSION)
     {
       g_set_error (error, MILK_BACKUP_ERROR, MILK_BACKUP_ERROR_TOO_NEW,
@@ -289,7 +315,7 @@ milk_backup_parse (const char  *data,
     }
   records = json_object_get_member (doc, "records");
   unreadable = json_object_get_member (doc, "unreadable");
-  sum = json_object_get_string_member_with_default (doc, "sha256", NULL);
+  sum = string_member (doc, "sha256", NULL);
   if (version < 1 || records == NULL || !JSON_NODE_HOLDS_ARRAY (records) ||
       unreadable == NULL || !JSON_NODE_HOLDS_ARRAY (unreadable) || sum == NULL)
     {
@@ -306,7 +332,7 @@ milk_backup_parse (const char  *data,
   backup = g_new0 (MilkBackup, 1);
   backup->records = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
   backup->unreadable = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_unreadable_change_free);
-  backup->created = g_strdup (json_object_get_string_member_with_default (doc, "created", ""));
+  backup->created = g_strdup (string_member (doc, "created", ""));
   if (!read_records (backup, json_node_get_array (records), error) ||
       !read_unreadable (json_node_get_array (unreadable), backup->unreadable, error))
     return NULL;
