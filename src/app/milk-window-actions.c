@@ -116,6 +116,23 @@ ask_for_user (MilkWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* What a file chooser's answer names, with its local path in @path; NULL
+ * when cancelled or not a local file. The chooser is released. */
+GFile *
+_milk_window_take_chosen_file (GtkNativeDialog  *chooser,
+                               int               response,
+                               char            **path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_object_unref (chooser);
+  if (file == NULL || (*path = g_file_get_path (file)) == NULL)
+    return NULL;
+  return g_steal_pointer (&file);
+}
+
 static void
 import_file_chosen (GtkNativeDialog *chooser,
                     int              response,
@@ -126,10 +143,7 @@ import_file_chosen (GtkNativeDialog *chooser,
   g_autoptr(GError) error = NULL;
   g_autoptr(MilkImportReport) report = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_object_unref (chooser);
-  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
     return;
 
   report = milk_import_file (_milk_window_get_store (self), path, NULL, &error);
@@ -171,10 +185,7 @@ export_file_chosen (GtkNativeDialog *chooser,
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_object_unref (chooser);
-  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
     return;
 
   if (!milk_csv_export_diary (_milk_window_get_store (self), path, &error))
@@ -212,10 +223,7 @@ bill_file_chosen (GtkNativeDialog *chooser,
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_object_unref (chooser);
-  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
     return;
 
   if (!milk_bill_pdf_write (_milk_window_get_store (self), year, month, path, &error))

@@ -32,10 +32,7 @@ backup_file_chosen (GtkNativeDialog *chooser,
   g_autofree char *message = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_object_unref (chooser);
-  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
     return;
 
   if (!milk_backup_write (_milk_window_get_store (self), path, &error))
@@ -185,10 +182,7 @@ restore_file_chosen (GtkNativeDialog *chooser,
   g_autoptr(GError) error = NULL;
   Restore *restore;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_object_unref (chooser);
-  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
     return;
 
   restore = g_new0 (Restore, 1);
