@@ -177,6 +177,7 @@ def milkman_asks(s):
     app.key("Return")
     said = "₹100.00 more than the diary: 1 more day of 2 L of Milk at ₹50.00"
     app.find("label", said)
+    app.screenshot("milkman-asks")
     report = month_report(s, previous_month_day(2))
     check("The milkman asks ₹375.00: " + said in report, f"--month does not say it:\n{report}")
     # Another month, and back: kept.
