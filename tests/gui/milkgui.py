@@ -397,23 +397,32 @@ def _matches(acc, role, name):
     return name.search(acc.name or "") is not None
 
 
+def _visit(acc, role, name, showing):
+    """(whether acc matches, the children shown under it), or None for a
+    hidden subtree (zero size) or a widget gone since its parent listed it."""
+    try:
+        acc.clear_cache()
+        e = extents(acc)
+        if showing and e is not None and (e[2] <= 0 or e[3] <= 0):
+            return None
+        matches = e is not None and _matches(acc, role, name)
+        children = [c for c in acc if c is not None]
+    except Exception:
+        return None
+    return matches, _shown_children(acc, e, children, showing)
+
+
 def _walk(acc, role, name, showing):
     """Depth first; a hidden subtree (zero size) is skipped whole, and so
     is what an AdwSqueezer has squeezed out: GTK 4.8 keeps such a child's
     last allocation, so it still has extents. The squeezer shows its first
     child that fits in it (the last one if none does)."""
-    try:
-        acc.clear_cache()
-        e = extents(acc)
-        if showing and e is not None and (e[2] <= 0 or e[3] <= 0):
-            return
-        matches = e is not None and _matches(acc, role, name)
-        children = [c for c in acc if c is not None]
-    except Exception:  # gone since its parent listed it
+    seen = _visit(acc, role, name, showing)
+    if seen is None:
         return
-    if matches:
+    if seen[0]:
         yield acc
-    for child in _shown_children(acc, e, children, showing):
+    for child in seen[1]:
         yield from _walk(child, role, name, showing)
 
 
@@ -435,18 +444,12 @@ def _walk_levels(roots, role, name, showing):
     while level:
         below = []
         for acc in level:
-            try:
-                acc.clear_cache()
-                e = extents(acc)
-                if showing and e is not None and (e[2] <= 0 or e[3] <= 0):
-                    continue
-                matches = e is not None and _matches(acc, role, name)
-                children = [c for c in acc if c is not None]
-            except Exception:  # gone since its parent listed it
+            seen = _visit(acc, role, name, showing)
+            if seen is None:
                 continue
-            if matches:
+            if seen[0]:
                 yield acc
-            below.extend(_shown_children(acc, e, children, showing))
+            below.extend(seen[1])
         level = below
 
 

@@ -33,6 +33,26 @@ typedef struct
 typedef enum { ALIGN_LEFT, ALIGN_RIGHT } Align;
 
 /* One piece of text at y, within [x, x + width]; returns its height. */
+/* A layout of @text in the bill's font, @width wide. */
+static PangoLayout *
+new_layout (Page       *page,
+            const char *text,
+            double      width,
+            double      size,
+            gboolean    bold)
+{
+  PangoLayout *layout = pango_layout_new (page->context);
+  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans");
+
+  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
+  if (bold)
+    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+  return layout;
+}
+
 static double
 show (Page       *page,
       const char *text,
@@ -42,16 +62,9 @@ show (Page       *page,
       double      size,
       gboolean    bold)
 {
-  g_autoptr(PangoLayout) layout = pango_layout_new (page->context);
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans");
+  g_autoptr(PangoLayout) layout = new_layout (page, text, width, size, bold);
   int w, h;
 
-  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
-  if (bold)
-    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_get_pixel_size (layout, &w, &h);
 
@@ -69,16 +82,9 @@ show_wrapped (Page       *page,
               double      size,
               gboolean    bold)
 {
-  g_autoptr(PangoLayout) layout = pango_layout_new (page->context);
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans");
+  g_autoptr(PangoLayout) layout = new_layout (page, text, width, size, bold);
   int w, h;
 
-  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
-  if (bold)
-    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
   pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
   pango_layout_get_pixel_size (layout, &w, &h);
 
