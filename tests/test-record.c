@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "milk-core.h"
 
 #define PRODUCT "6b1f8f5e-3c44-4b7a-9a0e-2f4d1c9b7e11"
@@ -162,6 +164,87 @@ test_error_codes_stable (void)
   g_assert_cmpstr (milk_error_code_name (-1), ==, "invalid_document");
 }
 
+/* A day delivered morning and evening: the parts travel with the day, the
+ * day's quantity is their sum for every version, and parts left behind by
+ * a version that changed only the day's quantity no longer count. */
+static void
+test_morning_evening (void)
+{
+  const char *json = "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-11-24\","
+                     "\"hlc\":\"1764000000000-0000-00000000000000aa\",\"deleted\":false,"
+                     "\"data\":{\"qty_ml\":1500,\"price_override\":null,\"note\":\"\","
+                     "\"morning_ml\":1000,\"evening_ml\":500}}";
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  g_autoptr(MilkRecord) day = milk_record_from_json (node, NULL);
+  g_autoptr(MilkRecord) stored = milk_record_new (MILK_RECORD_ENTRY);
+  g_autoptr(MilkRecord) made = entry (0);
+  g_autoptr(MilkRecord) product = milk_record_new (MILK_RECORD_PRODUCT);
+  g_autoptr(JsonNode) back = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  gint64 morning, evening;
+
+  g_assert_nonnull (day);
+  g_assert_true (milk_entry_is_split (day));
+  g_assert_cmpint (day->morning_ml, ==, 1000);
+  g_assert_cmpint (day->evening_ml, ==, 500);
+  g_assert_null (day->extra);
+  back = milk_record_to_json (day);
+  out = json_to_string (back, FALSE);
+  g_assert_nonnull (strstr (out, "\"morning_ml\":1000,\"evening_ml\":500"));
+
+  /* The diary file keeps them beside the columns, where a version before
+   * them keeps them as members it does not know. */
+  text = milk_record_dup_stored_text (day);
+  g_assert_cmpstr (text, ==, "{\"data\":{\"morning_ml\":1000,\"evening_ml\":500}}");
+  g_assert_true (milk_record_set_stored_text (stored, text));
+  g_assert_true (stored->has_split);
+  g_assert_cmpint (stored->evening_ml, ==, 500);
+  g_assert_null (stored->extra);
+
+  /* An older version made it 2 L and sent the parts back unchanged: the
+   * day is 2 L, one delivery, and the parts still go back as they came. */
+  day->qty_ml = 2000;
+  g_assert_true (milk_record_validate (day, NULL));
+  g_assert_false (milk_entry_is_split (day));
+
+  milk_entry_set_split (made, 750, 250);
+  g_assert_cmpint (made->qty_ml, ==, 1000);
+  g_assert_true (milk_entry_is_split (made));
+  made->evening_ml = MILK_QTY_MAX_ML + 1;
+  assert_invalid (made, MILK_ERROR_INVALID_QTY);
+
+  /* One part alone is refused with a reason. */
+  {
+    g_autofree char *half = g_strdup (json);
+    g_autoptr(JsonNode) half_node = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MilkRecord) refused = NULL;
+
+    memcpy (strstr (half, "\"evening_ml\""), "\"evening_xx\"", 12);
+    half_node = json_from_string (half, NULL);
+    refused = milk_record_from_json (half_node, &error);
+    g_assert_null (refused);
+    g_assert_error (error, MILK_ERROR, MILK_ERROR_INVALID_QTY);
+  }
+
+  /* Twice a day, 0.5 L of it in the evening; never more than the day. */
+  product->default_qty_ml = 1500;
+  product->twice_daily = TRUE;
+  product->evening_qty_ml = 500;
+  milk_product_usual_split (product, milk_day_from_ymd (2026, 11, 24), &morning, &evening);
+  g_assert_cmpint (morning, ==, 1000);
+  g_assert_cmpint (evening, ==, 500);
+  product->default_qty_ml = 250;
+  milk_product_usual_split (product, milk_day_from_ymd (2026, 11, 24), &morning, &evening);
+  g_assert_cmpint (morning, ==, 0);
+  g_assert_cmpint (evening, ==, 250);
+  product->twice_daily = FALSE;
+  milk_product_usual_split (product, milk_day_from_ymd (2026, 11, 24), &morning, &evening);
+  g_assert_cmpint (morning, ==, 250);
+  g_assert_cmpint (evening, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -174,6 +257,7 @@ main (int   argc,
   g_test_add_func ("/core/record/tombstone", test_tombstone);
   g_test_add_func ("/core/record/copy-equal", test_copy_equal);
   g_test_add_func ("/core/record/error-codes", test_error_codes_stable);
+  g_test_add_func ("/core/record/morning-evening", test_morning_evening);
 
   return g_test_run ();
 }

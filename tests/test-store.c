@@ -394,6 +394,52 @@ test_reopen_keeps_everything (Fixture       *f,
   g_assert_cmpint (got->qty_ml, ==, 1250);
 }
 
+/* A day delivered morning and evening keeps its parts through the diary
+ * file, and the month's bill adds them up per product. */
+static void
+test_morning_evening (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(MilkRecord) day = milk_record_new (MILK_RECORD_ENTRY);
+  g_autoptr(MilkRecord) got = NULL;
+  g_autoptr(MilkBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  MilkBillProduct *milk;
+
+  day->id = g_strdup (MILK);
+  day->day = milk_test_day ("2026-11-24");
+  day->note = g_strdup ("");
+  milk_entry_set_split (day, 1000, 500);
+  g_assert_true (milk_store_put (f->store, day, &error));
+  g_assert_no_error (error);
+  set_entry (f->store, MILK, "2026-11-25", 1000, MILK_NO_PRICE);
+  g_clear_object (&f->store);
+
+  f->store = milk_test_store_new (&f->dir);
+  got = milk_store_get_entry (f->store, MILK, milk_test_day ("2026-11-24"), NULL);
+  g_assert_nonnull (got);
+  g_assert_true (milk_entry_is_split (got));
+  g_assert_cmpint (got->morning_ml, ==, 1000);
+  g_assert_cmpint (got->evening_ml, ==, 500);
+  g_assert_cmpint (got->qty_ml, ==, 1500);
+  g_assert_null (got->extra);
+
+  bill = milk_store_build_bill (f->store, 2026, 11, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bill->qty_ml, ==, 2500);
+  milk = g_ptr_array_index (bill->products, 0);
+  g_assert_cmpuint (milk->split_days, ==, 1);
+  g_assert_cmpint (milk->morning_ml, ==, 1000);
+  g_assert_cmpint (milk->evening_ml, ==, 500);
+
+  /* Set again as one quantity, the day is one delivery. */
+  set_entry (f->store, MILK, "2026-11-24", 2000, MILK_NO_PRICE);
+  g_clear_pointer (&got, milk_record_free);
+  got = milk_store_get_entry (f->store, MILK, milk_test_day ("2026-11-24"), NULL);
+  g_assert_false (got->has_split);
+  g_assert_cmpint (got->qty_ml, ==, 2000);
+}
+
 static gint64
 fixed_clock (gpointer data)
 {
@@ -467,6 +513,7 @@ main (int   argc,
   ADD ("payments-balance", test_payments_balance);
   ADD ("settings", test_settings);
   ADD ("reopen-keeps-everything", test_reopen_keeps_everything);
+  ADD ("morning-evening", test_morning_evening);
   ADD ("clock-never-goes-back", test_clock_never_goes_back);
 #undef ADD
   g_test_add_func ("/store/corrupt-file-untouched", test_corrupt_file_untouched);

@@ -179,6 +179,9 @@ add_lines (MilkBill   *self,
       line->product = g_strdup (entry->id);
       line->name = g_strdup (name_of (catalogue, entry->id));
       line->qty_ml = entry->qty_ml;
+      line->split = milk_entry_is_split (entry);
+      line->morning_ml = line->split ? entry->morning_ml : 0;
+      line->evening_ml = line->split ? entry->evening_ml : 0;
       line->price_per_l = milk_entry_price (entry, schedules ? g_hash_table_lookup (schedules, entry->id) : NULL);
       line->price_overridden = entry->price_override != MILK_NO_PRICE;
       if (entry->qty_ml > 0 && line->price_per_l >= 0)
@@ -218,6 +221,12 @@ add_up (MilkBill  *self,
       product = product_totals (self, catalogue, line->product);
       product->qty_ml += line->qty_ml;
       self->qty_ml += line->qty_ml;
+      if (line->split && line->qty_ml > 0)
+        {
+          product->split_days++;
+          product->morning_ml += line->morning_ml;
+          product->evening_ml += line->evening_ml;
+        }
       if (line->qty_ml == 0)
         {
           product->skipped_days++;

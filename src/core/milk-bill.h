@@ -21,6 +21,9 @@ typedef struct
   char *product;             /* the product's id */
   char *name;                /* the product's name */
   gint64 qty_ml;             /* 0: no delivery */
+  gboolean split;            /* delivered morning and evening */
+  gint64 morning_ml;         /* when split */
+  gint64 evening_ml;
   gint64 price_per_l;        /* MILK_NO_PRICE when none is known */
   gboolean price_overridden; /* the day's own price, not the schedule's */
   gint64 amount;             /* 0 when not delivered or not priced */
@@ -37,6 +40,9 @@ typedef struct
   guint delivered_days;
   guint skipped_days;
   guint unpriced_days;
+  guint split_days;          /* days delivered morning and evening */
+  gint64 morning_ml;         /* on those days */
+  gint64 evening_ml;
 } MilkBillProduct;
 
 /* A price in force during the month, and the day it began. */

@@ -244,11 +244,20 @@ milk_record_validate (const MilkRecord  *self,
       for (guint i = 0; self->has_weekday_qty && i < 7; i++)
         if (self->weekday_qty_ml[i] < 0 || self->weekday_qty_ml[i] > MILK_QTY_MAX_ML)
           FAIL (MILK_ERROR_INVALID_QTY, _("A usual quantity must be between 0 and 100 litres"));
+      if (self->twice_daily && (self->evening_qty_ml < 0 || self->evening_qty_ml > MILK_QTY_MAX_ML))
+        FAIL (MILK_ERROR_INVALID_QTY, _("A usual quantity must be between 0 and 100 litres"));
       break;
 
     case MILK_RECORD_ENTRY:
       if (self->qty_ml < 0 || self->qty_ml > MILK_QTY_MAX_ML)
         FAIL (MILK_ERROR_INVALID_QTY, _("A day’s quantity must be between 0 and 100 litres"));
+      /* The parts need not add up to the day: a version from before them
+       * changes the day's quantity and sends them back as it found them
+       * (milk_entry_is_split then takes the day as one delivery). */
+      if (self->has_split &&
+          (self->morning_ml < 0 || self->morning_ml > MILK_QTY_MAX_ML ||
+           self->evening_ml < 0 || self->evening_ml > MILK_QTY_MAX_ML))
+        FAIL (MILK_ERROR_INVALID_QTY, _("A morning or evening quantity must be between 0 and 100 litres"));
       if (self->price_override != MILK_NO_PRICE &&
           (self->price_override < 0 || self->price_override > MILK_PRICE_MAX))
         FAIL (MILK_ERROR_INVALID_PRICE, _("A price is out of range"));
@@ -312,12 +321,54 @@ milk_product_usual_qty (const MilkRecord *product,
   return product->default_qty_ml;
 }
 
+/* A product delivered twice a day usually brings its evening quantity in
+ * the evening and the rest of the day's usual quantity in the morning. */
+void
+milk_product_usual_split (const MilkRecord *product,
+                          MilkDay           day,
+                          gint64           *morning_ml,
+                          gint64           *evening_ml)
+{
+  gint64 usual = milk_product_usual_qty (product, day);
+  gint64 evening = product->twice_daily ? MIN (product->evening_qty_ml, usual) : 0;
+
+  *morning_ml = usual - evening;
+  *evening_ml = evening;
+}
+
+/* Whether the day was recorded as a morning and an evening delivery. Parts
+ * that do not add up to the day's quantity were left behind by a version
+ * that changed the quantity without knowing them: the day's quantity is
+ * what counts, as one delivery. */
+gboolean
+milk_entry_is_split (const MilkRecord *entry)
+{
+  g_return_val_if_fail (entry != NULL && entry->type == MILK_RECORD_ENTRY, FALSE);
+
+  return entry->has_split && entry->morning_ml + entry->evening_ml == entry->qty_ml;
+}
+
+/* The day's quantity is always the sum, so every version bills the same. */
+void
+milk_entry_set_split (MilkRecord *entry,
+                      gint64      morning_ml,
+                      gint64      evening_ml)
+{
+  g_return_if_fail (entry != NULL && entry->type == MILK_RECORD_ENTRY);
+
+  entry->has_split = TRUE;
+  entry->morning_ml = morning_ml;
+  entry->evening_ml = evening_ml;
+  entry->qty_ml = morning_ml + evening_ml;
+}
+
 static const char * const top_members[] = { "type", "key", "hlc", "deleted", "data", NULL };
 
 static const char * const * const data_members[] = {
   [MILK_RECORD_PRODUCT] = (const char * const[]) { "name", "unit", "default_qty_ml", "weekday_qty_ml",
-                                                   "position", "archived", NULL },
-  [MILK_RECORD_ENTRY] = (const char * const[]) { "qty_ml", "price_override", "note", NULL },
+                                                   "position", "archived", "evening_qty_ml", NULL },
+  [MILK_RECORD_ENTRY] = (const char * const[]) { "qty_ml", "price_override", "note",
+                                                 "morning_ml", "evening_ml", NULL },
   [MILK_RECORD_PRICE] = (const char * const[]) { "price_per_l", NULL },
   [MILK_RECORD_PAYMENT] = (const char * const[]) { "day", "amount", "note", "bill", NULL },
   [MILK_RECORD_SETTING] = (const char * const[]) { "value", NULL },
@@ -397,6 +448,11 @@ milk_record_to_json (const MilkRecord *self)
           json_builder_add_int_value (builder, self->position);
           json_builder_set_member_name (builder, "archived");
           json_builder_add_boolean_value (builder, self->archived);
+          if (self->twice_daily)
+            {
+              json_builder_set_member_name (builder, "evening_qty_ml");
+              json_builder_add_int_value (builder, self->evening_qty_ml);
+            }
           break;
 
         case MILK_RECORD_ENTRY:
@@ -409,6 +465,13 @@ milk_record_to_json (const MilkRecord *self)
             json_builder_add_int_value (builder, self->price_override);
           json_builder_set_member_name (builder, "note");
           json_builder_add_string_value (builder, self->note ? self->note : "");
+          if (self->has_split)
+            {
+              json_builder_set_member_name (builder, "morning_ml");
+              json_builder_add_int_value (builder, self->morning_ml);
+              json_builder_set_member_name (builder, "evening_ml");
+              json_builder_add_int_value (builder, self->evening_ml);
+            }
           break;
 
         case MILK_RECORD_PRICE:
@@ -571,6 +634,46 @@ read_bill (JsonObject  *obj,
   return TRUE;
 }
 
+/* Optional: the usual evening quantity of a product delivered twice a day. */
+static gboolean
+read_evening (JsonObject  *obj,
+              MilkRecord  *self,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (obj, "evening_qty_ml");
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!read_int (obj, "evening_qty_ml", FALSE, &self->evening_qty_ml, MILK_ERROR_INVALID_QTY, error))
+    return FALSE;
+  self->twice_daily = TRUE;
+  return TRUE;
+}
+
+/* Optional, both or neither: a day's morning and evening deliveries. */
+static gboolean
+read_split (JsonObject  *obj,
+            MilkRecord  *self,
+            GError     **error)
+{
+  gboolean morning = json_object_has_member (obj, "morning_ml");
+  gboolean evening = json_object_has_member (obj, "evening_ml");
+
+  if (!morning && !evening)
+    return TRUE;
+  if (morning != evening)
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_QTY,
+                   _("A day needs both “morning_ml” and “evening_ml”, or neither"));
+      return FALSE;
+    }
+  if (!read_int (obj, "morning_ml", FALSE, &self->morning_ml, MILK_ERROR_INVALID_QTY, error) ||
+      !read_int (obj, "evening_ml", FALSE, &self->evening_ml, MILK_ERROR_INVALID_QTY, error))
+    return FALSE;
+  self->has_split = TRUE;
+  return TRUE;
+}
+
 static gboolean
 read_data (MilkRecord  *self,
            JsonObject  *data,
@@ -586,13 +689,15 @@ read_data (MilkRecord  *self,
              read_int (data, "default_qty_ml", FALSE, &self->default_qty_ml, MILK_ERROR_INVALID_QTY, error) &&
              read_weekdays (data, self, error) &&
              read_int (data, "position", FALSE, &self->position, MILK_ERROR_INVALID_FIELD, error) &&
-             read_bool (data, "archived", &self->archived, error);
+             read_bool (data, "archived", &self->archived, error) &&
+             read_evening (data, self, error);
 
     case MILK_RECORD_ENTRY:
       return read_int (data, "qty_ml", FALSE, &self->qty_ml, MILK_ERROR_INVALID_QTY, error) &&
              (!json_object_has_member (data, "price_override") ||
               read_int (data, "price_override", TRUE, &self->price_override, MILK_ERROR_INVALID_PRICE, error)) &&
-             read_string (data, "note", FALSE, &self->note, MILK_ERROR_INVALID_NOTE, error);
+             read_string (data, "note", FALSE, &self->note, MILK_ERROR_INVALID_NOTE, error) &&
+             read_split (data, self, error);
 
     case MILK_RECORD_PRICE:
       return read_int (data, "price_per_l", FALSE, &self->price_per_l, MILK_ERROR_INVALID_PRICE, error);
@@ -743,19 +848,60 @@ milk_record_set_extra_text (MilkRecord *self,
   return TRUE;
 }
 
-/* What the store keeps as JSON beside its columns: the unknown members,
- * and a payment's bill (the payments table has no column for it, so that
- * a diary file stays readable by the versions before bills, which keep
- * it as a member they do not know). */
+/* The members the store keeps in its JSON beside the columns rather than
+ * in columns of their own, so that a diary file stays readable by the
+ * versions before them, which keep them as members they do not know: a
+ * payment's bill, a day's morning and evening, a product's evening. */
+static const char * const * const stored_members[] = {
+  [MILK_RECORD_PRODUCT] = (const char * const[]) { "evening_qty_ml", NULL },
+  [MILK_RECORD_ENTRY] = (const char * const[]) { "morning_ml", "evening_ml", NULL },
+  [MILK_RECORD_PRICE] = (const char * const[]) { NULL },
+  [MILK_RECORD_PAYMENT] = (const char * const[]) { "bill", NULL },
+  [MILK_RECORD_SETTING] = (const char * const[]) { NULL },
+};
+
+static gboolean
+read_stored (MilkRecord *self,
+             JsonObject *data)
+{
+  switch (self->type)
+    {
+    case MILK_RECORD_PRODUCT:
+      return read_evening (data, self, NULL);
+    case MILK_RECORD_ENTRY:
+      return read_split (data, self, NULL);
+    case MILK_RECORD_PAYMENT:
+      return read_bill (data, self, NULL);
+    case MILK_RECORD_PRICE:
+    case MILK_RECORD_SETTING:
+    default:
+      return TRUE;
+    }
+}
+
+/* What the store keeps as JSON beside its columns: the unknown members
+ * and the stored_members this record has. */
 char *
 milk_record_dup_stored_text (const MilkRecord *self)
 {
+  g_autoptr(JsonNode) whole = NULL;
   g_autoptr(JsonObject) extra = NULL;
   g_autoptr(JsonNode) node = NULL;
-  JsonObject *data;
-  char month[8];
+  JsonObject *data, *kept = NULL;
 
-  if (self->type != MILK_RECORD_PAYMENT || self->bill == MILK_DAY_INVALID)
+  if (!self->deleted)
+    {
+      whole = milk_record_to_json (self);
+      data = json_object_get_object_member (json_node_get_object (whole), "data");
+      for (const char * const *name = stored_members[self->type]; *name; name++)
+        if (json_object_has_member (data, *name))
+          {
+            if (kept == NULL)
+              kept = json_object_new ();
+            json_object_set_member (kept, *name, json_node_copy (json_object_get_member (data, *name)));
+          }
+    }
+  if (kept == NULL)
     return milk_record_dup_extra_text (self);
 
   if (self->extra)
@@ -774,12 +920,22 @@ milk_record_dup_stored_text (const MilkRecord *self)
       data = json_object_new ();
       json_object_set_object_member (extra, "data", data);
     }
-  milk_day_format_month (self->bill, month);
-  json_object_set_string_member (data, "bill", month);
+  {
+    JsonObjectIter iter;
+    const char *name;
+    JsonNode *value;
+
+    json_object_iter_init (&iter, kept);
+    while (json_object_iter_next (&iter, &name, &value))
+      json_object_set_member (data, name, json_node_copy (value));
+  }
+  json_object_unref (kept);
   node = json_node_init_object (json_node_alloc (), extra);
   return json_to_string (node, FALSE);
 }
 
+/* Members that do not read as they should stay unknown, sent back as
+ * they came. */
 gboolean
 milk_record_set_stored_text (MilkRecord *self,
                              const char *text)
@@ -789,21 +945,16 @@ milk_record_set_stored_text (MilkRecord *self,
 
   if (!milk_record_set_extra_text (self, text))
     return FALSE;
-  if (self->type != MILK_RECORD_PAYMENT || self->extra == NULL)
+  if (self->extra == NULL)
     return TRUE;
   data_node = json_object_get_member (self->extra, "data");
   if (data_node == NULL || !JSON_NODE_HOLDS_OBJECT (data_node))
     return TRUE;
   data = json_node_get_object (data_node);
-  if (json_object_has_member (data, "bill"))
-    {
-      JsonNode *bill = json_object_get_member (data, "bill");
-
-      if (JSON_NODE_HOLDS_VALUE (bill) && json_node_get_value_type (bill) == G_TYPE_STRING)
-        self->bill = milk_day_parse_month (json_node_get_string (bill));
-      if (self->bill != MILK_DAY_INVALID)
-        json_object_remove_member (data, "bill");
-    }
+  if (read_stored (self, data))
+    for (const char * const *name = stored_members[self->type]; *name; name++)
+      if (json_object_has_member (data, *name))
+        json_object_remove_member (data, *name);
   if (json_object_get_size (data) == 0)
     json_object_remove_member (self->extra, "data");
   if (json_object_get_size (self->extra) == 0)

@@ -35,8 +35,9 @@ typedef enum
 
 /* Which fields mean something depends on the type:
  *   product  id, name, unit, default_qty_ml, weekday_qty_ml (optional),
- *            position, archived
- *   entry    id (product), day, qty_ml, price_override, note
+ *            position, archived, evening_qty_ml (optional)
+ *   entry    id (product), day, qty_ml, price_override, note,
+ *            morning_ml and evening_ml (optional)
  *   price    id (product), day, price_per_l
  *   payment  id, day, amount, note, bill (optional)
  *   setting  id (setting name), value
@@ -56,8 +57,13 @@ typedef struct
   gint64 weekday_qty_ml[7];   /* Monday first */
   gint64 position;
   gboolean archived;
+  gboolean twice_daily;       /* product: delivered morning and evening */
+  gint64 evening_qty_ml;      /* the evening's part of the usual quantity */
 
   gint64 qty_ml;
+  gboolean has_split;         /* entry: morning and evening given apart */
+  gint64 morning_ml;
+  gint64 evening_ml;
   gint64 price_override;
   gint64 price_per_l;
   gint64 amount;
@@ -85,6 +91,14 @@ gboolean        milk_record_equal        (const MilkRecord  *a,
                                           const MilkRecord  *b);
 gint64          milk_product_usual_qty   (const MilkRecord  *product,
                                           MilkDay            day);
+void            milk_product_usual_split (const MilkRecord  *product,
+                                          MilkDay            day,
+                                          gint64            *morning_ml,
+                                          gint64            *evening_ml);
+gboolean        milk_entry_is_split      (const MilkRecord  *entry);
+void            milk_entry_set_split     (MilkRecord        *entry,
+                                          gint64             morning_ml,
+                                          gint64             evening_ml);
 
 const char     *milk_record_type_to_string (MilkRecordType  type);
 gboolean        milk_record_type_from_string (const char   *text,
