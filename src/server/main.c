@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <curl/curl.h>
+
 #include <locale.h>
 #include <sodium.h>
 
@@ -67,6 +69,7 @@ main (int   argc,
           return 1;
         }
       milk_password_init ();
+      curl_global_init (CURL_GLOBAL_DEFAULT);
       server = milk_server_new (config, db);
       if (!milk_server_listen (server, &error))
         {

@@ -83,9 +83,9 @@ milk_page_session (MilkRequest  *request,
  * without one gets a new cookie, only with a GET: a form sent without a
  * token fails its check, and answering it with a new cookie would let
  * another site replace the visitor's. */
-static const char *
-form_csrf (MilkRequest    *request,
-           MilkWebSession *session)
+const char *
+milk_page_form_csrf (MilkRequest    *request,
+                     MilkWebSession *session)
 {
   if (session->csrf == NULL &&
       (g_str_equal (request->method, "GET") || g_str_equal (request->method, "HEAD")))
@@ -194,13 +194,13 @@ bad_form (MilkRequest *request)
 
 /* A signed-in session gets a new id: the one a visitor had before signing
  * in (and which someone else may have planted) signs in nothing. */
-static gboolean
-sign_in_as (MilkRequest    *request,
-            PGconn         *conn,
-            MilkWebSession *old,
-            gint64          account_id,
-            const char     *return_to,
-            GError        **error)
+gboolean
+milk_page_sign_in_as (MilkRequest    *request,
+                      PGconn         *conn,
+                      MilkWebSession *old,
+                      gint64          account_id,
+                      const char     *return_to,
+                      GError        **error)
 {
   if (old->id_hash && !milk_db_session_delete (conn, old->id_hash, error))
     return FALSE;
@@ -309,7 +309,7 @@ render_form (MilkRequest    *request,
   g_autofree char *back_query = g_uri_escape_string (back, NULL, FALSE);
 
   milk_respond_page (request, status, page, "title", g_str_equal (page, "signup") ? "Create an account" : "Sign in",
-                     "csrf", form_csrf (request, session), "email", email ? email : "", "return_to", back,
+                     "csrf", milk_page_form_csrf (request, session), "email", email ? email : "", "return_to", back,
                      "return_to_query", back_query, "error", error ? error : "", NULL);
 }
 
@@ -373,6 +373,41 @@ signup_allowed (MilkRequest    *request,
   return FALSE;
 }
 
+/* With mail, sign-up answers the same whether or not the email has an
+ * account: a new account gets a link to verify it, the owner of an
+ * existing one a mail saying someone tried. Nobody is signed in: only the
+ * link proves the address. */
+static void
+signup_mailed (MilkRequest *request,
+               PGconn      *conn,
+               gint64       account_id,
+               const char  *email,
+               const char  *return_to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *back = g_uri_escape_string (safe_return_to (return_to), NULL, FALSE);
+  g_autofree char *signin = g_strconcat ("/signin?return_to=", back, NULL);
+  gboolean limited;
+
+  if (account_id == 0)
+    {
+      request->log_note = g_strdup ("sign-up for an existing email");
+      milk_mail_signup_tried (request, email);
+    }
+  else if (!milk_verify_mail_send (request, conn, account_id, email, return_to, &limited, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  else
+    request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " created, verify mail sent", account_id);
+  message = g_strdup_printf ("We sent a mail to %s. Open the link in it to confirm your address, then sign in.",
+                             email);
+  milk_respond_page (request, SOUP_STATUS_OK, "message", "title", "Check your email", "message", message,
+                     "link", signin, "link_label", "Sign in", NULL);
+}
+
 void
 milk_route_signup (MilkRequest *request,
                    PGconn      *conn)
@@ -410,6 +445,12 @@ milk_route_signup (MilkRequest *request,
       return;
     }
   account_id = milk_db_account_create (conn, email, hash, &error);
+  if (milk_server_get_mailer (request->server) != NULL &&
+      (account_id != 0 || g_error_matches (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFLICT)))
+    {
+      signup_mailed (request, conn, account_id, email, return_to);
+      return;
+    }
   if (account_id == 0 && g_error_matches (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFLICT))
     {
       render_form (request, SOUP_STATUS_CONFLICT, "signup", session, email, return_to,
@@ -422,7 +463,7 @@ milk_route_signup (MilkRequest *request,
       return;
     }
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " created", account_id);
-  if (!sign_in_as (request, conn, session, account_id, return_to, &error))
+  if (!milk_page_sign_in_as (request, conn, session, account_id, return_to, &error))
     milk_respond_db_error (request, error);
 }
 
@@ -481,7 +522,7 @@ milk_route_signin (MilkRequest *request,
     }
 
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " signed in", account_id);
-  if (!sign_in_as (request, conn, session, account_id, return_to, &error))
+  if (!milk_page_sign_in_as (request, conn, session, account_id, return_to, &error))
     milk_respond_db_error (request, error);
 }
 

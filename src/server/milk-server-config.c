@@ -47,6 +47,12 @@ milk_server_config_free (MilkServerConfig *self)
   g_free (self->listen_host);
   g_free (self->base_url);
   g_free (self->db_role);
+  g_free (self->smtp_url);
+  g_free (self->smtp_from);
+  g_free (self->smtp_user);
+  if (self->smtp_password)
+    memset (self->smtp_password, 0, strlen (self->smtp_password));
+  g_free (self->smtp_password);
   g_free (self);
 }
 
@@ -165,6 +171,63 @@ load_limits (MilkServerConfig  *self,
   return TRUE;
 }
 
+/* Mail (milk-server-mail.c), from the environment only: MILK_SMTP_URL
+ * smtp://HOST[:PORT] (STARTTLS required unless MILK_SMTP_TLS=none) or
+ * smtps://HOST[:PORT] (TLS from the start); MILK_SMTP_FROM the sender;
+ * MILK_SMTP_USER and MILK_SMTP_PASSWORD when the server asks. Credentials
+ * in the URL are refused: URLs end up in logs and process listings. */
+static gboolean
+load_smtp (MilkServerConfig  *self,
+           GError           **error)
+{
+  const char *url = g_getenv ("MILK_SMTP_URL");
+  const char *from = g_getenv ("MILK_SMTP_FROM");
+  const char *tls = g_getenv ("MILK_SMTP_TLS");
+  g_autoptr(GUri) uri = NULL;
+
+  if (url == NULL || *url == '\0')
+    return TRUE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "smtp") != 0 &&
+                      g_strcmp0 (g_uri_get_scheme (uri), "smtps") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "MILK_SMTP_URL must be smtp://HOST[:PORT] or smtps://HOST[:PORT]");
+      return FALSE;
+    }
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "MILK_SMTP_URL must not hold a user or password; set MILK_SMTP_USER and MILK_SMTP_PASSWORD");
+      return FALSE;
+    }
+  if (!_milk_server_email_is_valid (from) || strpbrk (from, "<>\"(),;:") != NULL)
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "With MILK_SMTP_URL set, MILK_SMTP_FROM must be the sender's address, such as "
+                   "milk-diary@example.org");
+      return FALSE;
+    }
+  if (g_str_equal (g_uri_get_scheme (uri), "smtps"))
+    self->smtp_tls = MILK_SMTP_TLS_IMPLICIT;
+  else if (g_strcmp0 (tls, "none") == 0)
+    self->smtp_tls = MILK_SMTP_TLS_NONE;
+  else if (tls == NULL || *tls == '\0' || g_str_equal (tls, "starttls"))
+    self->smtp_tls = MILK_SMTP_TLS_STARTTLS;
+  else
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "MILK_SMTP_TLS must be starttls (the default) or none");
+      return FALSE;
+    }
+  self->smtp_url = g_strdup (url);
+  self->smtp_from = g_strdup (from);
+  self->smtp_user = g_strdup (g_getenv ("MILK_SMTP_USER"));
+  self->smtp_password = g_strdup (g_getenv ("MILK_SMTP_PASSWORD"));
+  return TRUE;
+}
+
 gboolean
 milk_server_config_load (MilkServerConfig   *self,
                          int                *argc,
@@ -275,7 +338,7 @@ milk_server_config_load (MilkServerConfig   *self,
   /* Behind a reverse proxy every visitor seems to come from the proxy;
    * it says who they are in X-Forwarded-For. Only trust it there. */
   self->trust_forwarded = g_strcmp0 (g_getenv ("MILK_TRUST_FORWARDED"), "1") == 0;
-  if (!load_limits (self, error))
+  if (!load_limits (self, error) || !load_smtp (self, error))
     return FALSE;
 
   if (base_url)

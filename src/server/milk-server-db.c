@@ -122,6 +122,38 @@ rollback (PGconn *conn)
     exec (conn, "ROLLBACK", NULL);
 }
 
+/* For the database's other files (milk-server-db-email.c). */
+PGresult *
+_milk_db_query (PGconn      *conn,
+                GError     **error,
+                const char  *sql,
+                int          n_params,
+                const char * const *params)
+{
+  return query (conn, error, sql, n_params, params);
+}
+
+gboolean
+_milk_db_begin (PGconn  *conn,
+                gint64   account_id,
+                GError **error)
+{
+  return begin (conn, account_id, error);
+}
+
+gboolean
+_milk_db_commit (PGconn  *conn,
+                 GError **error)
+{
+  return commit (conn, error);
+}
+
+void
+_milk_db_rollback (PGconn *conn)
+{
+  rollback (conn);
+}
+
 static char *
 int_param (gint64 value)
 {

@@ -34,8 +34,6 @@ gboolean       _milk_server_is_base64url     (const char          *text,
                                               gboolean             pkce_verifier);
 
 /* milk-server-accounts.c */
-const char    *_milk_server_safe_return_to   (const char          *path);
-gboolean       _milk_server_email_is_valid   (const char          *email);
 const char    *_milk_server_password_problem (const char          *password,
                                               const char          *confirm);
 

@@ -273,6 +273,13 @@ milk_route_authorize (MilkRequest *request,
       return;
     }
 
+  {
+    g_autofree char *back = authorize_path (params);
+
+    if (!milk_page_email_verified (request, conn, session, back))
+      return;
+  }
+
   if (!post)
     {
       milk_respond_page (request, SOUP_STATUS_OK, "consent", "title", "Connect Milk Diary",

@@ -68,6 +68,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 /* ---- configuration ---- */
 
+typedef enum
+{
+  MILK_SMTP_TLS_STARTTLS,   /* smtp://, STARTTLS required */
+  MILK_SMTP_TLS_IMPLICIT,   /* smtps:// */
+  MILK_SMTP_TLS_NONE,       /* smtp:// in the clear: a relay on this machine */
+} MilkSmtpTls;
+
 typedef struct
 {
   char *database_url;           /* the service's login: owns nothing */
@@ -89,6 +96,12 @@ typedef struct
   gsize body_memory;            /* bytes of bodies being received at once */
   guint signups_per_hour;
   guint min_protocol;   /* a sync request of an older protocol version gets "upgrade_required" */
+  /* Mail: NULL smtp_url for none (no email verification). */
+  char *smtp_url;
+  char *smtp_from;
+  char *smtp_user;
+  char *smtp_password;
+  MilkSmtpTls smtp_tls;
 } MilkServerConfig;
 
 MilkServerConfig *milk_server_config_new      (void);
@@ -290,6 +303,59 @@ GPtrArray  *milk_db_sync_pull           (PGconn      *conn,
                                          guint        limit,
                                          GError     **error);
 
+/* milk-server-db-email.c: verified addresses and mailed links */
+typedef enum
+{
+  MILK_LINK_VERIFY,
+  MILK_LINK_RESET,
+  MILK_LINK_CHANGE,
+} MilkLinkPurpose;
+
+typedef struct
+{
+  gint64 account_id;
+  char *email;
+  char *return_to;
+} MilkLinkUse;
+
+char       *milk_db_link_create         (PGconn      *conn,
+                                         gint64       account_id,
+                                         MilkLinkPurpose purpose,
+                                         const char  *email,
+                                         const char  *return_to,
+                                         guint        ttl_s,
+                                         guint        per_hour,
+                                         gboolean    *limited,
+                                         GError     **error);
+gboolean    milk_db_link_use            (PGconn      *conn,
+                                         const char  *token,
+                                         MilkLinkPurpose purpose,
+                                         MilkLinkUse *use,
+                                         GError     **error);
+gboolean    milk_db_account_verified    (PGconn      *conn,
+                                         gint64       account_id,
+                                         gboolean    *verified,
+                                         GError     **error);
+void        milk_link_use_clear         (MilkLinkUse *use);
+
+/* milk-server-db.c's own helpers, for its other files */
+PGresult   *_milk_db_query              (PGconn      *conn,
+                                         GError     **error,
+                                         const char  *sql,
+                                         int          n_params,
+                                         const char * const *params);
+gboolean    _milk_db_begin              (PGconn      *conn,
+                                         gint64       account_id,
+                                         GError     **error);
+gboolean    _milk_db_commit             (PGconn      *conn,
+                                         GError     **error);
+void        _milk_db_rollback           (PGconn      *conn);
+
+#define MILK_DB_QUERY(conn, error, sql, ...) \
+  _milk_db_query ((conn), (error), (sql), \
+                  G_N_ELEMENTS (((const char *[]) { __VA_ARGS__ })), \
+                  (const char *[]) { __VA_ARGS__ })
+
 void        milk_web_session_free       (MilkWebSession *session);
 void        milk_code_grant_clear       (MilkCodeGrant  *grant);
 void        milk_token_pair_clear       (MilkTokenPair  *pair);
@@ -297,6 +363,7 @@ void        milk_stored_change_free     (MilkStoredChange *change);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkWebSession, milk_web_session_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MilkTokenPair, milk_token_pair_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MilkLinkUse, milk_link_use_clear)
 
 /* ---- secrets ---- */
 
@@ -317,6 +384,29 @@ char       *milk_token_pair_seal        (const char  *refresh_token,
 gboolean    milk_token_pair_open        (const char  *refresh_token,
                                          const char  *sealed,
                                          MilkTokenPair *pair);
+
+/* ---- mail ---- */
+
+#define MILK_VERIFY_LINK_TTL_S    (24 * 3600)
+#define MILK_RESET_LINK_TTL_S     3600
+#define MILK_LINKS_PER_HOUR       3      /* mails an account can ask for, per purpose */
+
+typedef struct _MilkMailer MilkMailer;
+
+MilkMailer *milk_mailer_new             (const MilkServerConfig *config);
+void        milk_mailer_free            (MilkMailer  *mailer);
+void        milk_mailer_send            (MilkMailer  *mailer,
+                                         const char  *to,
+                                         const char  *subject,
+                                         const char  *text,
+                                         const char  *html);
+char       *milk_mail_compose           (const char  *from,
+                                         const char  *to,
+                                         const char  *subject,
+                                         const char  *text,
+                                         const char  *html,
+                                         gint64       now_s);
+gboolean    _milk_server_email_is_valid (const char  *email);
 
 /* ---- HTTP ---- */
 
@@ -351,6 +441,7 @@ struct _MilkRequest
 MilkServer *milk_server_new             (MilkServerConfig *config,
                                          MilkDb           *db);
 void        milk_server_free            (MilkServer       *server);
+MilkMailer *milk_server_get_mailer      (MilkServer       *server);
 gboolean    milk_server_listen          (MilkServer       *server,
                                          GError          **error);
 int         milk_server_run             (MilkServer       *server);
@@ -461,6 +552,8 @@ void        milk_route_account          (MilkRequest *request, PGconn *conn);
 void        milk_route_password         (MilkRequest *request, PGconn *conn);
 void        milk_route_delete           (MilkRequest *request, PGconn *conn);
 void        milk_route_home             (MilkRequest *request, PGconn *conn);
+void        milk_route_verify           (MilkRequest *request, PGconn *conn);
+void        milk_route_verify_send      (MilkRequest *request, PGconn *conn);
 void        milk_route_style            (MilkRequest *request, PGconn *conn);
 
 /* The signed-in state of a page request; signed out (no row in the
@@ -471,5 +564,29 @@ MilkWebSession *milk_page_session       (MilkRequest  *request,
 gboolean    milk_page_check_csrf        (MilkRequest    *request,
                                          MilkWebSession *session,
                                          GHashTable     *form);
+const char *milk_page_form_csrf         (MilkRequest    *request,
+                                         MilkWebSession *session);
+gboolean    milk_page_sign_in_as        (MilkRequest    *request,
+                                         PGconn         *conn,
+                                         MilkWebSession *old,
+                                         gint64          account_id,
+                                         const char     *return_to,
+                                         GError        **error);
+const char *_milk_server_safe_return_to (const char     *path);
+
+/* milk-server-verify.c: with mail, an email counts once its link was opened */
+gboolean    milk_page_email_verified    (MilkRequest    *request,
+                                         PGconn         *conn,
+                                         MilkWebSession *session,
+                                         const char     *return_to);
+gboolean    milk_verify_mail_send       (MilkRequest    *request,
+                                         PGconn         *conn,
+                                         gint64          account_id,
+                                         const char     *email,
+                                         const char     *return_to,
+                                         gboolean       *limited,
+                                         GError        **error);
+void        milk_mail_signup_tried      (MilkRequest    *request,
+                                         const char     *email);
 
 G_END_DECLS

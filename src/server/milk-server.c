@@ -24,6 +24,7 @@ struct _MilkServer
 {
   MilkServerConfig *config;
   MilkDb *db;
+  MilkMailer *mailer;   /* NULL: no mail, no verification */
   SoupServer *soup;
   MilkConnections *connections;
   GMainContext *context;
@@ -62,6 +63,9 @@ static const Route routes[] = {
   { "GET", "/account", milk_route_account, 0 },
   { "POST", "/account/password", milk_route_password, MILK_FORM_MAX_BYTES },
   { "POST", "/account/delete", milk_route_delete, MILK_FORM_MAX_BYTES },
+  { "GET", "/account/verify", milk_route_verify, 0 },
+  { "POST", "/account/verify", milk_route_verify, MILK_FORM_MAX_BYTES },
+  { "POST", "/account/verify/send", milk_route_verify_send, MILK_FORM_MAX_BYTES },
 };
 
 static const Route *
@@ -676,6 +680,7 @@ milk_server_new (MilkServerConfig *config,
 
   self->config = config;
   self->db = db;
+  self->mailer = milk_mailer_new (config);
   self->context = g_main_context_ref_thread_default ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->workers = g_thread_pool_new (run_request, self, config->workers, TRUE, NULL);
@@ -709,7 +714,14 @@ milk_server_free (MilkServer *self)
   g_clear_object (&self->soup);
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
+  milk_mailer_free (self->mailer);
   g_free (self);
+}
+
+MilkMailer *
+milk_server_get_mailer (MilkServer *self)
+{
+  return self->mailer;
 }
 
 gboolean
@@ -750,6 +762,11 @@ milk_server_listen (MilkServer  *self,
   if (self->config->base_url == NULL)
     self->config->base_url = g_strndup (url, strlen (url) - 1);
   g_printerr ("milk-diary-server: listening on %s (public URL %s)\n", url, self->config->base_url);
+  if (self->mailer)
+    g_printerr ("milk-diary-server: mail goes through %s; new accounts verify their email\n",
+                self->config->smtp_url);
+  else
+    g_printerr ("milk-diary-server: no MILK_SMTP_URL: no mail is sent and emails are not verified\n");
   return TRUE;
 }
 

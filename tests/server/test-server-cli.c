@@ -74,6 +74,46 @@ test_configuration_errors (void)
     }
 }
 
+/* Mail settings that cannot work stop the service at start, saying
+ * which; a password is never accepted in the URL, where logs see it. */
+static void
+test_mail_configuration_errors (void)
+{
+  struct { const char *url; const char *from; const char *tls; const char *says; } cases[] = {
+    { "http://mail.example.org", "milk@example.org", NULL, "smtp://HOST" },
+    { "smtp://", "milk@example.org", NULL, "smtp://HOST" },
+    { "smtp://user:secret-pw@mail.example.org", "milk@example.org", NULL, "MILK_SMTP_USER" },
+    { "smtp://mail.example.org", NULL, NULL, "MILK_SMTP_FROM" },
+    { "smtp://mail.example.org", "Milk <milk@example.org>", NULL, "MILK_SMTP_FROM" },
+    { "smtp://mail.example.org", "milk@example.org", "maybe", "MILK_SMTP_TLS" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+      g_autofree char *err = NULL;
+
+      g_setenv ("MILK_SMTP_URL", cases[i].url, TRUE);
+      if (cases[i].from)
+        g_setenv ("MILK_SMTP_FROM", cases[i].from, TRUE);
+      else
+        g_unsetenv ("MILK_SMTP_FROM");
+      if (cases[i].tls)
+        g_setenv ("MILK_SMTP_TLS", cases[i].tls, TRUE);
+      else
+        g_unsetenv ("MILK_SMTP_TLS");
+      process = spawn (database_url, &error, "migrate", NULL);
+      g_assert_no_error (error);
+      g_assert_cmpint (finish (process, &err), ==, 2);
+      g_assert_nonnull (strstr (err, cases[i].says));
+      g_assert_null (strstr (err, "secret-pw"));
+    }
+  g_unsetenv ("MILK_SMTP_URL");
+  g_unsetenv ("MILK_SMTP_FROM");
+  g_unsetenv ("MILK_SMTP_TLS");
+}
+
 /* Several instances starting at once take turns; every migration is applied
  * once, and the postgres:// form works as well as postgresql://. */
 static void
@@ -126,6 +166,7 @@ main (int   argc,
 
   g_test_add_func ("/server/cli/configuration-errors", test_configuration_errors);
   g_test_add_func ("/server/cli/concurrent-migrate", test_concurrent_migrate);
+  g_test_add_func ("/server/cli/mail-configuration-errors", test_mail_configuration_errors);
   status = g_test_run ();
 
   g_free (database_url);
