@@ -34,7 +34,5 @@ gboolean       _milk_server_is_base64url     (const char          *text,
                                               gboolean             pkce_verifier);
 
 /* milk-server-accounts.c */
-const char    *_milk_server_password_problem (const char          *password,
-                                              const char          *confirm);
 
 G_END_DECLS

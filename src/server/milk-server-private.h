@@ -554,6 +554,8 @@ void        milk_route_delete           (MilkRequest *request, PGconn *conn);
 void        milk_route_home             (MilkRequest *request, PGconn *conn);
 void        milk_route_verify           (MilkRequest *request, PGconn *conn);
 void        milk_route_verify_send      (MilkRequest *request, PGconn *conn);
+void        milk_route_forgot           (MilkRequest *request, PGconn *conn);
+void        milk_route_reset            (MilkRequest *request, PGconn *conn);
 void        milk_route_style            (MilkRequest *request, PGconn *conn);
 
 /* The signed-in state of a page request; signed out (no row in the
@@ -588,5 +590,15 @@ gboolean    milk_verify_mail_send       (MilkRequest    *request,
                                          GError        **error);
 void        milk_mail_signup_tried      (MilkRequest    *request,
                                          const char     *email);
+char       *milk_page_link_to           (MilkRequest    *request,
+                                         const char     *path,
+                                         const char     *token);
+void        milk_page_send_mail         (MilkRequest    *request,
+                                         const char     *to,
+                                         const char     *subject,
+                                         const char     *body,
+                                         const char     *link);
+const char *_milk_server_password_problem (const char   *password,
+                                           const char   *confirm);
 
 G_END_DECLS

@@ -22,8 +22,8 @@ html_escape (const char *text)
   return g_markup_escape_text (text, -1);
 }
 
-static char *
-link_to (MilkRequest *request,
+char *
+milk_page_link_to (MilkRequest *request,
          const char  *path,
          const char  *token)
 {
@@ -34,8 +34,8 @@ link_to (MilkRequest *request,
 
 /* One mail, a text part and the same words as HTML; the paragraphs are
  * plain text, the link the last of them. */
-static void
-send_mail (MilkRequest *request,
+void
+milk_page_send_mail (MilkRequest *request,
            const char  *to,
            const char  *subject,
            const char  *body,
@@ -81,8 +81,8 @@ milk_verify_mail_send (MilkRequest  *request,
                                MILK_VERIFY_LINK_TTL_S, MILK_LINKS_PER_HOUR, limited, error);
   if (token == NULL)
     return FALSE;
-  link = link_to (request, "/account/verify", token);
-  send_mail (request, email, "Confirm your email for Milk Diary",
+  link = milk_page_link_to (request, "/account/verify", token);
+  milk_page_send_mail (request, email, "Confirm your email for Milk Diary",
              "Someone, we hope you, created a Milk Diary account with this address.\n\n"
              "Open the link below within a day to confirm it; then your devices can sync. "
              "If it was not you, ignore this mail: without the link the account cannot be used to sync.",
@@ -98,7 +98,7 @@ milk_mail_signup_tried (MilkRequest *request,
 {
   g_autofree char *signin = g_strdup_printf ("%s/signin", request->config->base_url ? request->config->base_url : "");
 
-  send_mail (request, email, "Someone tried to create a Milk Diary account with your address",
+  milk_page_send_mail (request, email, "Someone tried to create a Milk Diary account with your address",
              "Someone tried to create a new Milk Diary account with this address, which has an account already.\n\n"
              "If it was you, sign in instead; a forgotten password can be reset from the sign-in page. "
              "If it was not you, nothing changed: your account and its password are as they were.",

@@ -66,6 +66,10 @@ static const Route routes[] = {
   { "GET", "/account/verify", milk_route_verify, 0 },
   { "POST", "/account/verify", milk_route_verify, MILK_FORM_MAX_BYTES },
   { "POST", "/account/verify/send", milk_route_verify_send, MILK_FORM_MAX_BYTES },
+  { "GET", "/password/forgot", milk_route_forgot, 0 },
+  { "POST", "/password/forgot", milk_route_forgot, MILK_FORM_MAX_BYTES },
+  { "GET", "/password/reset", milk_route_reset, 0 },
+  { "POST", "/password/reset", milk_route_reset, MILK_FORM_MAX_BYTES },
 };
 
 static const Route *

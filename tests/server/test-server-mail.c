@@ -229,6 +229,125 @@ test_resend_limited (void)
   g_assert_nonnull (milk_test_header (browser, "Retry-After"));
 }
 
+/* A verified account with a browser signed in and an app's tokens. */
+static char *
+verified_account (MilkTestClient *browser,
+                  const char     *email)
+{
+  g_autoptr(MilkTestClient) mailbox = milk_test_client_new ();
+  g_autoptr(MilkTestMail) mail = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *code = NULL;
+
+  g_assert_cmpuint (sign_up (browser, email, "/account"), ==, 200);
+  mail = milk_test_smtp_wait (smtp, email, 30);
+  g_assert_nonnull (mail);
+  link = milk_test_mail_link (mail, "/account/verify?token=");
+  g_assert_cmpuint (follow_link (mailbox, link), ==, 200);
+  g_assert_cmpuint (sign_in (browser, email), ==, 303);
+  location = milk_test_authorize (server, browser, MILK_TEST_REDIRECT, VERIFIER, "st");
+  code = milk_test_query_param (location, "code");
+  milk_test_form (browser, server, "/oauth/token", "grant_type", "authorization_code", "code", code,
+                  "redirect_uri", MILK_TEST_REDIRECT, "client_id", MILK_TEST_CLIENT_ID,
+                  "code_verifier", VERIFIER, NULL);
+  g_assert_cmpuint (browser->status, ==, 200);
+  return g_strdup (json_object_get_string_member (milk_test_json (browser), "access_token"));
+}
+
+static guint
+forgot (MilkTestClient *browser,
+        const char     *email)
+{
+  g_autofree char *csrf = NULL;
+
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/password/forgot", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (browser);
+  return milk_test_form (browser, server, "/password/forgot", "csrf", csrf, "email", email, NULL);
+}
+
+static guint
+reset (MilkTestClient *browser,
+       const char     *link,
+       const char     *password,
+       const char     *confirm)
+{
+  g_autofree char *csrf = NULL;
+  const char *token = strstr (link, "token=") + strlen ("token=");
+
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", link, NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (browser);
+  return milk_test_form (browser, server, "/password/reset", "csrf", csrf, "token", token,
+                         "password", password, "confirm", confirm, NULL);
+}
+
+/* "Forgot password?" → mail → new password: the old sessions and tokens
+ * no longer work, the new password does, the link works once, and an
+ * unknown address gets the same answer and no mail. */
+static void
+test_password_reset (void)
+{
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  g_autoptr(MilkTestClient) forgetful = milk_test_client_new ();
+  g_autoptr(MilkTestClient) stranger = milk_test_client_new ();
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(MilkTestMail) mail = NULL;
+  g_autoptr(MilkTestMail) none = NULL;
+  g_autofree char *access = verified_account (browser, "forgot@example.com");
+  g_autofree char *link = NULL;
+  g_autofree char *known_page = NULL;
+  const char *body = "{\"cursor\":null,\"node\":\"0123456789abcdef\",\"changes\":[]}";
+  const char *new_password = "a brand new password";
+
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", body, -1, access);
+  g_assert_cmpuint (app->status, ==, 200);
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+
+  g_assert_cmpuint (forgot (forgetful, "forgot@example.com"), ==, 200);
+  known_page = g_strdup (milk_test_body (forgetful));
+  g_assert_cmpuint (forgot (stranger, "nobody@example.com"), ==, 200);
+  {
+    g_autofree char *same = g_strdup (milk_test_body (stranger));
+    char *at = strstr (same, "nobody@example.com");
+
+    g_assert_nonnull (at);
+    memcpy (at, "forgot", 6);
+    g_assert_cmpstr (same, ==, known_page);
+  }
+
+  mail = milk_test_smtp_wait (smtp, "forgot@example.com", 30);
+  g_assert_nonnull (mail);
+  g_assert_cmpstr (mail->subject, ==, "Set a new password for Milk Diary");
+  link = milk_test_mail_link (mail, "/password/reset?token=");
+  g_assert_nonnull (link);
+  none = milk_test_smtp_wait (smtp, "nobody@example.com", 2);
+  g_assert_null (none);
+
+  /* A password that will not do keeps the link. */
+  g_assert_cmpuint (reset (forgetful, link, "short", "short"), ==, 400);
+  g_assert_cmpuint (reset (forgetful, link, new_password, "not the same one"), ==, 400);
+  g_assert_cmpuint (reset (forgetful, link, new_password, new_password), ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (forgetful), "Password changed"));
+
+  /* Every session and token of the account has ended. */
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", body, -1, access);
+  g_assert_cmpuint (app->status, ==, 401);
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 303);
+  g_assert_cmpuint (sign_in (browser, "forgot@example.com"), ==, 401);
+  {
+    g_autofree char *csrf = NULL;
+
+    g_assert_cmpuint (milk_test_request (browser, server, "GET", "/signin", NULL, NULL, 0, NULL), ==, 200);
+    csrf = milk_test_page_csrf (browser);
+    g_assert_cmpuint (milk_test_form (browser, server, "/signin", "csrf", csrf, "email", "forgot@example.com",
+                                      "password", new_password, "return_to", "/account", NULL), ==, 303);
+  }
+
+  /* Once only. */
+  g_assert_cmpuint (reset (stranger, link, "another new password", "another new password"), ==, 400);
+  g_assert_nonnull (strstr (milk_test_body (stranger), "This link does not work"));
+}
+
 static void
 skip_without_smtp (void)
 {
@@ -264,6 +383,7 @@ main (int   argc,
   g_test_add_func ("/server/mail/link-signs-nobody-in", test_link_signs_nobody_in);
   g_test_add_func ("/server/mail/signup-existing-same-answer", test_signup_existing_same_answer);
   g_test_add_func ("/server/mail/resend-limited", test_resend_limited);
+  g_test_add_func ("/server/mail/password-reset", test_password_reset);
   status = g_test_run ();
 
   milk_test_server_stop (server, SIGTERM);

@@ -37,8 +37,9 @@ CREATE POLICY email_links_owner_reads ON email_links FOR SELECT TO CURRENT_USER 
 
 -- A link's use: for an unexpired, unused link of this purpose, marks it
 -- used and returns its account, the address it went to and where the
--- person was going; no row otherwise. A verify link verifies the address
--- it was sent to, if the account still has it.
+-- person was going; no row otherwise. A verify or reset link verifies
+-- the address it was sent to, if the account still has it: either proves
+-- the mailbox.
 CREATE FUNCTION milk_email_link_use (p_token_hash text, p_purpose text)
   RETURNS TABLE (account_id bigint, email text, return_to text)
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
@@ -59,7 +60,7 @@ BEGIN
    WHERE l.account_id = v_account AND l.token_hash = p_token_hash AND l.purpose = p_purpose
      AND l.used_at IS NULL AND l.expires_at > now ()
   RETURNING l.email, l.return_to INTO v_email, v_return;
-  IF v_email IS NOT NULL AND p_purpose = 'verify' THEN
+  IF v_email IS NOT NULL AND p_purpose IN ('verify', 'reset') THEN
     UPDATE accounts a SET email_verified_at = now ()
      WHERE a.id = v_account AND lower (a.email) = lower (v_email) AND a.email_verified_at IS NULL;
   END IF;
