@@ -710,6 +710,67 @@ milk_route_password (MilkRequest *request,
                   "Password changed. Other browsers and devices must sign in again.", NULL);
 }
 
+/* With mail, the new address gets a link and the change waits for it
+ * (the old one is told); without, it changes at once. */
+void
+milk_route_email (MilkRequest *request,
+                  PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notice = NULL;
+  const char *email;
+  gboolean changed;
+
+  if ((session = signed_in_session (request, conn)) == NULL ||
+      (form = account_form (request, session)) == NULL ||
+      !account_password_right (request, conn, session, g_hash_table_lookup (form, "password"),
+                               "The password is wrong."))
+    return;
+
+  email = g_hash_table_lookup (form, "email");
+  if (!email_is_valid (email) || !g_utf8_validate (email, -1, NULL))
+    {
+      render_account (request, SOUP_STATUS_BAD_REQUEST, session, NULL, "That does not look like an email address.");
+      return;
+    }
+  if (milk_server_get_mailer (request->server) != NULL)
+    {
+      gboolean limited;
+
+      if (!milk_email_change_mail_send (request, conn, session->account_id, session->email, email, &limited,
+                                        &error))
+        {
+          if (!limited)
+            milk_respond_db_error (request, error);
+          else
+            render_account (request, 429, session, NULL,
+                            "Several links were sent in the last hour. Wait an hour before asking for another.");
+          return;
+        }
+      request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " email change mailed", session->account_id);
+      notice = g_strdup_printf ("We sent a link to %s. Your email changes when you open it.", email);
+      render_account (request, SOUP_STATUS_OK, session, notice, NULL);
+      return;
+    }
+  if (!milk_db_account_change_email (conn, session->account_id, email, FALSE, &changed, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (!changed)
+    {
+      render_account (request, SOUP_STATUS_CONFLICT, session, NULL, "Another account has this email.");
+      return;
+    }
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " email changed", session->account_id);
+  g_free (session->email);
+  session->email = g_strdup (email);
+  notice = g_strdup_printf ("Your email is now %s.", email);
+  render_account (request, SOUP_STATUS_OK, session, notice, NULL);
+}
+
 void
 milk_route_delete (MilkRequest *request,
                    PGconn      *conn)

@@ -125,6 +125,27 @@ milk_db_account_verified (PGconn    *conn,
   return _milk_db_commit (conn, error);
 }
 
+/* FALSE with no error, changing nothing, when another account has email. */
+gboolean
+milk_db_account_change_email (PGconn      *conn,
+                              gint64       account_id,
+                              const char  *email,
+                              gboolean     verified,
+                              gboolean    *changed,
+                              GError     **error)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, account_id);
+  g_autoptr(PGresult) result = NULL;
+
+  *changed = FALSE;
+  result = MILK_DB_QUERY (conn, error, "SELECT milk_account_change_email ($1::bigint, $2, $3::boolean)",
+                          id, email, verified ? "true" : "false");
+  if (result == NULL)
+    return FALSE;
+  *changed = PQntuples (result) == 1 && g_str_equal (PQgetvalue (result, 0, 0), "t");
+  return TRUE;
+}
+
 void
 milk_link_use_clear (MilkLinkUse *use)
 {

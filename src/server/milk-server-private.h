@@ -336,6 +336,12 @@ gboolean    milk_db_account_verified    (PGconn      *conn,
                                          gint64       account_id,
                                          gboolean    *verified,
                                          GError     **error);
+gboolean    milk_db_account_change_email (PGconn     *conn,
+                                          gint64      account_id,
+                                          const char *email,
+                                          gboolean    verified,
+                                          gboolean   *changed,
+                                          GError    **error);
 void        milk_link_use_clear         (MilkLinkUse *use);
 
 /* milk-server-db.c's own helpers, for its other files */
@@ -555,6 +561,8 @@ void        milk_route_home             (MilkRequest *request, PGconn *conn);
 void        milk_route_verify           (MilkRequest *request, PGconn *conn);
 void        milk_route_verify_send      (MilkRequest *request, PGconn *conn);
 void        milk_route_forgot           (MilkRequest *request, PGconn *conn);
+void        milk_route_email            (MilkRequest *request, PGconn *conn);
+void        milk_route_email_confirm    (MilkRequest *request, PGconn *conn);
 void        milk_route_reset            (MilkRequest *request, PGconn *conn);
 void        milk_route_style            (MilkRequest *request, PGconn *conn);
 
@@ -590,6 +598,13 @@ gboolean    milk_verify_mail_send       (MilkRequest    *request,
                                          GError        **error);
 void        milk_mail_signup_tried      (MilkRequest    *request,
                                          const char     *email);
+gboolean    milk_email_change_mail_send (MilkRequest    *request,
+                                         PGconn         *conn,
+                                         gint64          account_id,
+                                         const char     *old_email,
+                                         const char     *new_email,
+                                         gboolean       *limited,
+                                         GError        **error);
 char       *milk_page_link_to           (MilkRequest    *request,
                                          const char     *path,
                                          const char     *token);

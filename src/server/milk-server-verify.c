@@ -105,6 +105,37 @@ milk_mail_signup_tried (MilkRequest *request,
              signin);
 }
 
+/* A link to the new address; the old one is told, in case it was not
+ * its owner who asked. */
+gboolean
+milk_email_change_mail_send (MilkRequest  *request,
+                             PGconn       *conn,
+                             gint64        account_id,
+                             const char   *old_email,
+                             const char   *new_email,
+                             gboolean     *limited,
+                             GError      **error)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *told = NULL;
+
+  token = milk_db_link_create (conn, account_id, MILK_LINK_CHANGE, new_email, "/account", MILK_VERIFY_LINK_TTL_S,
+                               MILK_LINKS_PER_HOUR, limited, error);
+  if (token == NULL)
+    return FALSE;
+  link = milk_page_link_to (request, "/account/email/confirm", token);
+  milk_page_send_mail (request, new_email, "Confirm your new email for Milk Diary",
+                       "Someone, we hope you, asked to move a Milk Diary account to this address.\n\n"
+                       "Open the link below within a day to confirm it. If it was not you, ignore this mail.",
+                       link);
+  told = g_strdup_printf ("Someone signed in to your Milk Diary account asked to change its email to %s. "
+                          "It changes only when the link mailed there is opened.\n\n"
+                          "If it was not you, change your password now: someone knows it.", new_email);
+  milk_page_send_mail (request, old_email, "Your Milk Diary email is about to change", told, NULL);
+  return TRUE;
+}
+
 static void
 render_verify (MilkRequest *request,
                guint        status,
@@ -266,4 +297,57 @@ milk_route_verify_send (MilkRequest *request,
   render_verify (request, SOUP_STATUS_OK, "Check your email",
                  "We sent a new link. Open it to confirm your address, then go back to the app.",
                  "/account/verify/send", session->csrf, NULL, return_to, "Send the link again", NULL);
+}
+
+/* GET: the page with the button; POST: the account moves to the address
+ * the link was mailed to. */
+void
+milk_route_email_confirm (MilkRequest *request,
+                          PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(MilkLinkUse) use = { 0 };
+  g_autofree char *message = NULL;
+
+  if ((session = milk_page_session (request, conn, &error)) == NULL)
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (g_str_equal (request->method, "GET"))
+    {
+      render_verify (request, SOUP_STATUS_OK, "Confirm your new email",
+                     "Confirm that this address is yours, and your account moves to it.",
+                     "/account/email/confirm", milk_page_form_csrf (request, session),
+                     g_hash_table_lookup (request->query, "token"), NULL, "Confirm my new email", NULL);
+      return;
+    }
+  if ((form = milk_request_form (request)) == NULL)
+    {
+      milk_respond_page (request, SOUP_STATUS_BAD_REQUEST, "message", "title", "Bad request",
+                         "message", "The form could not be read.", "link", "/signin", "link_label", "Sign in",
+                         NULL);
+      return;
+    }
+  if (!milk_page_check_csrf (request, session, form))
+    return;
+  if (!milk_db_link_use (conn, g_hash_table_lookup (form, "token"), MILK_LINK_CHANGE, &use, &error))
+    {
+      if (error)
+        {
+          milk_respond_db_error (request, error);
+          return;
+        }
+      request->log_note = g_strdup ("email change link refused");
+      milk_respond_page (request, SOUP_STATUS_BAD_REQUEST, "message", "title", "This link does not work",
+                         "message", "The link was used already, it is more than a day old, or another account "
+                         "has this address now.", "link", "/account", "link_label", "Your account", NULL);
+      return;
+    }
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " email changed", use.account_id);
+  message = g_strdup_printf ("Your account's email is now %s. Sign in with it from now on.", use.email);
+  milk_respond_page (request, SOUP_STATUS_OK, "message", "title", "Email changed", "message", message,
+                     "link", "/account", "link_label", "Your account", NULL);
 }

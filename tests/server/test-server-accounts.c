@@ -714,6 +714,29 @@ test_change_password (void)
   }
 }
 
+/* Without mail, a new email takes at once (with the password); one that
+ * another account has is refused. */
+static void
+test_change_email_without_mail (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "moving@example.com");
+  g_autoptr(MilkTestAccount) other = milk_test_account_new (server, "occupied@example.com");
+  g_autoptr(MilkTestClient) later = milk_test_client_new ();
+  g_autofree char *csrf = NULL;
+
+  g_assert_cmpuint (milk_test_request (account->browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (account->browser);
+  milk_test_form (account->browser, server, "/account/email", "csrf", csrf, "email", "Occupied@example.com",
+                  "password", MILK_TEST_PASSWORD, NULL);
+  g_assert_cmpuint (account->browser->status, ==, 409);
+  milk_test_form (account->browser, server, "/account/email", "csrf", csrf, "email", "moved@example.com",
+                  "password", MILK_TEST_PASSWORD, NULL);
+  g_assert_cmpuint (account->browser->status, ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (account->browser), "Signed in as <strong>moved@example.com"));
+  g_assert_cmpuint (sign_in (later, "moved@example.com", MILK_TEST_PASSWORD), ==, 303);
+  g_assert_cmpuint (sign_in (later, "moving@example.com", MILK_TEST_PASSWORD), ==, 401);
+}
+
 static void
 test_delete_account (void)
 {
@@ -943,6 +966,7 @@ main (int   argc,
   g_test_add_func ("/server/accounts/visits-make-no-session", test_visits_make_no_session);
   g_test_add_func ("/server/accounts/change-password", test_change_password);
   g_test_add_func ("/server/accounts/delete", test_delete_account);
+  g_test_add_func ("/server/accounts/change-email-without-mail", test_change_email_without_mail);
   g_test_add_func ("/server/accounts/slow-account-and-drain", test_slow_account_and_drain);
   g_test_add_func ("/server/accounts/log-has-no-secrets", test_log_has_no_secrets);
   g_test_add_func ("/server/accounts/address-rate-limit", test_address_rate_limit);

@@ -348,6 +348,48 @@ test_password_reset (void)
   g_assert_nonnull (strstr (milk_test_body (stranger), "This link does not work"));
 }
 
+/* A new email waits for the link mailed to it; the old address is told.
+ * Then the account signs in with the new one, not the old. */
+static void
+test_change_email (void)
+{
+  g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+  g_autoptr(MilkTestClient) mailbox = milk_test_client_new ();
+  g_autoptr(MilkTestClient) later = milk_test_client_new ();
+  g_autoptr(MilkTestMail) link_mail = NULL;
+  g_autoptr(MilkTestMail) told = NULL;
+  g_autofree char *access = verified_account (browser, "old@example.com");
+  g_autofree char *csrf = NULL;
+  g_autofree char *link = NULL;
+
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (browser);
+  g_assert_cmpuint (milk_test_form (browser, server, "/account/email", "csrf", csrf, "email", "new@example.net",
+                                    "password", "not the password", NULL), ==, 401);
+  g_assert_cmpuint (milk_test_form (browser, server, "/account/email", "csrf", csrf, "email", "not an email",
+                                    "password", MILK_TEST_PASSWORD, NULL), ==, 400);
+  g_assert_cmpuint (milk_test_form (browser, server, "/account/email", "csrf", csrf, "email", "new@example.net",
+                                    "password", MILK_TEST_PASSWORD, NULL), ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (browser), "Your email changes when you open it"));
+
+  told = milk_test_smtp_wait (smtp, "old@example.com", 30);
+  g_assert_nonnull (told);
+  g_assert_cmpstr (told->subject, ==, "Your Milk Diary email is about to change");
+  g_assert_null (milk_test_mail_link (told, "token="));
+  link_mail = milk_test_smtp_wait (smtp, "new@example.net", 30);
+  g_assert_nonnull (link_mail);
+  link = milk_test_mail_link (link_mail, "/account/email/confirm?token=");
+  g_assert_nonnull (link);
+
+  /* Until the link is opened, nothing changed. */
+  g_assert_cmpuint (sign_in (later, "new@example.net"), ==, 401);
+  g_assert_cmpuint (follow_link (mailbox, link), ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (mailbox), "Email changed"));
+  g_assert_cmpuint (sign_in (later, "new@example.net"), ==, 303);
+  g_assert_cmpuint (sign_in (later, "old@example.com"), ==, 401);
+  g_assert_cmpuint (follow_link (mailbox, link), ==, 400);
+}
+
 static void
 skip_without_smtp (void)
 {
@@ -384,6 +426,7 @@ main (int   argc,
   g_test_add_func ("/server/mail/signup-existing-same-answer", test_signup_existing_same_answer);
   g_test_add_func ("/server/mail/resend-limited", test_resend_limited);
   g_test_add_func ("/server/mail/password-reset", test_password_reset);
+  g_test_add_func ("/server/mail/change-email", test_change_email);
   status = g_test_run ();
 
   milk_test_server_stop (server, SIGTERM);

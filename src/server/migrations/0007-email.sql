@@ -35,11 +35,36 @@ CREATE POLICY email_links_by_account ON email_links
   WITH CHECK (account_id = milk_current_account ());
 CREATE POLICY email_links_owner_reads ON email_links FOR SELECT TO CURRENT_USER USING (true);
 
+-- A new address for an account: FALSE, changing nothing, when another
+-- account has it. The address counts as verified when the change came
+-- through a link mailed to it.
+CREATE FUNCTION milk_account_change_email (p_account bigint, p_email text, p_verified boolean)
+  RETURNS boolean
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$
+DECLARE
+  v_previous text := current_setting ('milk.account', true);
+BEGIN
+  IF EXISTS (SELECT 1 FROM account_emails e WHERE e.email = lower (p_email) AND e.account_id <> p_account) THEN
+    RETURN false;
+  END IF;
+  PERFORM set_config ('milk.account', p_account::text, true);
+  DELETE FROM account_emails e WHERE e.account_id = p_account;
+  INSERT INTO account_emails (email, account_id) VALUES (lower (p_email), p_account);
+  UPDATE accounts a SET email = p_email,
+                        email_verified_at = CASE WHEN p_verified THEN now () END
+   WHERE a.id = p_account;
+  PERFORM set_config ('milk.account', coalesce (v_previous, ''), true);
+  RETURN true;
+END
+$$;
+
 -- A link's use: for an unexpired, unused link of this purpose, marks it
 -- used and returns its account, the address it went to and where the
 -- person was going; no row otherwise. A verify or reset link verifies
 -- the address it was sent to, if the account still has it: either proves
--- the mailbox.
+-- the mailbox. A change link moves the account to the address it was sent
+-- to, unless another account took it meanwhile (then no row).
 CREATE FUNCTION milk_email_link_use (p_token_hash text, p_purpose text)
   RETURNS TABLE (account_id bigint, email text, return_to text)
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
@@ -63,6 +88,8 @@ BEGIN
   IF v_email IS NOT NULL AND p_purpose IN ('verify', 'reset') THEN
     UPDATE accounts a SET email_verified_at = now ()
      WHERE a.id = v_account AND lower (a.email) = lower (v_email) AND a.email_verified_at IS NULL;
+  ELSIF v_email IS NOT NULL AND p_purpose = 'change' AND NOT milk_account_change_email (v_account, v_email, true) THEN
+    v_email := NULL;
   END IF;
   PERFORM set_config ('milk.account', coalesce (v_previous, ''), true);
   IF v_email IS NOT NULL THEN
@@ -74,4 +101,5 @@ BEGIN
 END
 $$;
 
-REVOKE EXECUTE ON FUNCTION milk_email_link_use (text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION milk_email_link_use (text, text),
+  milk_account_change_email (bigint, text, boolean) FROM PUBLIC;
