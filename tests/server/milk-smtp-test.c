@@ -97,6 +97,13 @@ milk_test_smtp_url (MilkTestSmtp *self)
   return self->url;
 }
 
+/* Where aiosmtpd keeps what it receives (a Maildir: new/ holds the mails). */
+const char *
+milk_test_smtp_maildir (MilkTestSmtp *self)
+{
+  return self->maildir;
+}
+
 static void
 remove_tree (const char *path)
 {

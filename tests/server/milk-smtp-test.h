@@ -22,6 +22,7 @@ typedef struct
 MilkTestSmtp *milk_test_smtp_start   (void);
 void          milk_test_smtp_stop    (MilkTestSmtp *smtp);
 const char   *milk_test_smtp_url     (MilkTestSmtp *smtp);
+const char   *milk_test_smtp_maildir (MilkTestSmtp *smtp);
 MilkTestMail *milk_test_smtp_wait    (MilkTestSmtp *smtp,
                                       const char   *to,
                                       guint         timeout_s);
