@@ -308,9 +308,29 @@ render_form (MilkRequest    *request,
   const char *back = safe_return_to (return_to);
   g_autofree char *back_query = g_uri_escape_string (back, NULL, FALSE);
 
+  g_autofree char *providers = milk_external_buttons_html (request, back);
+
   milk_respond_page (request, status, page, "title", g_str_equal (page, "signup") ? "Create an account" : "Sign in",
                      "csrf", milk_page_form_csrf (request, session), "email", email ? email : "", "return_to", back,
-                     "return_to_query", back_query, "error", error ? error : "", NULL);
+                     "return_to_query", back_query, "error", error ? error : "", "providers", providers, NULL);
+}
+
+/* The sign-in form for an identity waiting for the account's password. */
+void
+milk_page_render_signin (MilkRequest    *request,
+                         guint           status,
+                         MilkWebSession *session,
+                         const char     *email,
+                         const char     *return_to,
+                         const char     *link,
+                         const char     *notice)
+{
+  const char *back = safe_return_to (return_to);
+  g_autofree char *back_query = g_uri_escape_string (back, NULL, FALSE);
+
+  milk_respond_page (request, status, "signin", "title", "Sign in", "csrf", milk_page_form_csrf (request, session),
+                     "email", email, "return_to", back, "return_to_query", back_query, "link", link,
+                     "notice", notice, "error", "", NULL);
 }
 
 /* What the sign-up and sign-in pages share: the browser's session, the
@@ -522,6 +542,7 @@ milk_route_signin (MilkRequest *request,
     }
 
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " signed in", account_id);
+  milk_external_link_after_password (request, conn, g_hash_table_lookup (form, "link"), account_id, email);
   if (!milk_page_sign_in_as (request, conn, session, account_id, return_to, &error))
     milk_respond_db_error (request, error);
 }
@@ -575,13 +596,56 @@ signed_in_session (MilkRequest *request,
 
 static void
 render_account (MilkRequest    *request,
+                PGconn         *conn,
                 guint           status,
                 MilkWebSession *session,
                 const char     *notice,
                 const char     *error)
 {
+  g_autofree char *identities = milk_external_identities_html (request, conn, session);
+
   milk_respond_page (request, status, "account", "title", "Your account", "email", session->email,
-                     "csrf", session->csrf, "notice", notice ? notice : "", "error", error ? error : "", NULL);
+                     "csrf", session->csrf, "notice", notice ? notice : "", "error", error ? error : "",
+                     "identities", identities, NULL);
+}
+
+static GHashTable *account_form (MilkRequest    *request,
+                                 MilkWebSession *session);
+
+/* Unlinks an identity while another way in remains. */
+void
+milk_route_identity_unlink (MilkRequest *request,
+                            PGconn      *conn)
+{
+  g_autoptr(MilkWebSession) session = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *provider, *subject;
+  gboolean unlinked;
+
+  if ((session = signed_in_session (request, conn)) == NULL || (form = account_form (request, session)) == NULL)
+    return;
+  provider = g_hash_table_lookup (form, "provider");
+  subject = g_hash_table_lookup (form, "subject");
+  if (provider == NULL || subject == NULL)
+    {
+      bad_form (request);
+      return;
+    }
+  if (!milk_db_identity_unlink (conn, session->account_id, provider, subject, &unlinked, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  if (!unlinked)
+    {
+      render_account (request, conn, SOUP_STATUS_CONFLICT, session, NULL,
+                      "This is your only way in. Set a password (Forgot password? on the sign-in page) or link "
+                      "another provider first.");
+      return;
+    }
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " unlinked %s", session->account_id, provider);
+  render_account (request, conn, SOUP_STATUS_OK, session, "The provider is unlinked.", NULL);
 }
 
 void
@@ -611,7 +675,7 @@ milk_route_account (MilkRequest *request,
   g_autoptr(MilkWebSession) session = signed_in_session (request, conn);
 
   if (session)
-    render_account (request, SOUP_STATUS_OK, session, NULL, NULL);
+    render_account (request, conn, SOUP_STATUS_OK, session, NULL, NULL);
 }
 
 /* The account pages that ask for the password are limited as sign-in is,
@@ -643,12 +707,12 @@ account_password_right (MilkRequest    *request,
         g_autofree char *words = wait_words (request, "password checks limited", wait_s);
         g_autofree char *message = g_strdup_printf ("Too many wrong passwords. Wait %s and try again.", words);
 
-        render_account (request, 429, session, NULL, message);
+        render_account (request, conn, 429, session, NULL, message);
         return FALSE;
       }
     case CHECK_WRONG:
       request->log_note = g_strdup ("wrong password");
-      render_account (request, SOUP_STATUS_UNAUTHORIZED, session, NULL, wrong);
+      render_account (request, conn, SOUP_STATUS_UNAUTHORIZED, session, NULL, wrong);
       return FALSE;
     case CHECK_RIGHT:
       break;
@@ -692,7 +756,7 @@ milk_route_password (MilkRequest *request,
   problem = password_problem (g_hash_table_lookup (form, "password"), g_hash_table_lookup (form, "confirm"));
   if (problem)
     {
-      render_account (request, SOUP_STATUS_BAD_REQUEST, session, NULL, problem);
+      render_account (request, conn, SOUP_STATUS_BAD_REQUEST, session, NULL, problem);
       return;
     }
   if ((hash = milk_password_hash (g_hash_table_lookup (form, "password"), &error)) == NULL)
@@ -706,7 +770,7 @@ milk_route_password (MilkRequest *request,
       return;
     }
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " password changed", session->account_id);
-  render_account (request, SOUP_STATUS_OK, session,
+  render_account (request, conn, SOUP_STATUS_OK, session,
                   "Password changed. Other browsers and devices must sign in again.", NULL);
 }
 
@@ -732,7 +796,7 @@ milk_route_email (MilkRequest *request,
   email = g_hash_table_lookup (form, "email");
   if (!email_is_valid (email) || !g_utf8_validate (email, -1, NULL))
     {
-      render_account (request, SOUP_STATUS_BAD_REQUEST, session, NULL, "That does not look like an email address.");
+      render_account (request, conn, SOUP_STATUS_BAD_REQUEST, session, NULL, "That does not look like an email address.");
       return;
     }
   if (milk_server_get_mailer (request->server) != NULL)
@@ -745,13 +809,13 @@ milk_route_email (MilkRequest *request,
           if (!limited)
             milk_respond_db_error (request, error);
           else
-            render_account (request, 429, session, NULL,
+            render_account (request, conn, 429, session, NULL,
                             "Several links were sent in the last hour. Wait an hour before asking for another.");
           return;
         }
       request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " email change mailed", session->account_id);
       notice = g_strdup_printf ("We sent a link to %s. Your email changes when you open it.", email);
-      render_account (request, SOUP_STATUS_OK, session, notice, NULL);
+      render_account (request, conn, SOUP_STATUS_OK, session, notice, NULL);
       return;
     }
   if (!milk_db_account_change_email (conn, session->account_id, email, FALSE, &changed, &error))
@@ -761,14 +825,14 @@ milk_route_email (MilkRequest *request,
     }
   if (!changed)
     {
-      render_account (request, SOUP_STATUS_CONFLICT, session, NULL, "Another account has this email.");
+      render_account (request, conn, SOUP_STATUS_CONFLICT, session, NULL, "Another account has this email.");
       return;
     }
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " email changed", session->account_id);
   g_free (session->email);
   session->email = g_strdup (email);
   notice = g_strdup_printf ("Your email is now %s.", email);
-  render_account (request, SOUP_STATUS_OK, session, notice, NULL);
+  render_account (request, conn, SOUP_STATUS_OK, session, notice, NULL);
 }
 
 void

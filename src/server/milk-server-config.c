@@ -15,6 +15,22 @@
 
 G_DEFINE_QUARK (milk-server-error-quark, milk_server_error)
 
+static void
+id_provider_free (MilkIdProvider *provider)
+{
+  g_free (provider->name);
+  g_free (provider->label);
+  g_free (provider->issuer);
+  g_free (provider->api_url);
+  g_free (provider->client_id);
+  g_free (provider->client_secret);
+  g_free (provider->authorization_endpoint);
+  g_free (provider->token_endpoint);
+  g_free (provider->userinfo_endpoint);
+  g_mutex_clear (&provider->lock);
+  g_free (provider);
+}
+
 MilkServerConfig *
 milk_server_config_new (void)
 {
@@ -34,6 +50,7 @@ milk_server_config_new (void)
   self->body_memory = (gsize) MILK_BODY_MEMORY_MIB * 1024 * 1024;
   self->signups_per_hour = MILK_SIGNUPS_PER_HOUR;
   self->min_protocol = 1;
+  self->providers = g_ptr_array_new_with_free_func ((GDestroyNotify) id_provider_free);
   return self;
 }
 
@@ -53,6 +70,7 @@ milk_server_config_free (MilkServerConfig *self)
   if (self->smtp_password)
     memset (self->smtp_password, 0, strlen (self->smtp_password));
   g_free (self->smtp_password);
+  g_ptr_array_unref (self->providers);
   g_free (self);
 }
 
@@ -228,6 +246,111 @@ load_smtp (MilkServerConfig  *self,
   return TRUE;
 }
 
+static char *
+provider_setting (const char *name,
+                  const char *what)
+{
+  g_autofree char *upper = g_ascii_strup (name, -1);
+  g_autofree char *key = NULL;
+  const char *value;
+
+  g_strdelimit (upper, "-", '_');
+  key = g_strdup_printf ("MILK_OIDC_%s_%s", upper, what);
+  value = g_getenv (key);
+  return value && *value ? g_strdup (value) : NULL;
+}
+
+static gboolean
+provider_name_is_valid (const char *name)
+{
+  if (name == NULL || *name == '\0' || strlen (name) > 32)
+    return FALSE;
+  for (const char *c = name; *c; c++)
+    if (!g_ascii_islower (*c) && !g_ascii_isdigit (*c) && *c != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* The providers people may sign in with, from the environment only (their
+ * secrets must not be in a process listing): MILK_OIDC_PROVIDERS names
+ * them, each with MILK_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET and
+ * _LABEL; GitHub with MILK_GITHUB_CLIENT_ID and MILK_GITHUB_CLIENT_SECRET
+ * (MILK_GITHUB_URL and MILK_GITHUB_API_URL for a GitHub Enterprise, or a
+ * stand-in). */
+static gboolean
+load_providers (MilkServerConfig  *self,
+                GError           **error)
+{
+  g_auto(GStrv) names = g_strsplit (g_getenv ("MILK_OIDC_PROVIDERS") ? g_getenv ("MILK_OIDC_PROVIDERS") : "", ",", -1);
+  const char *github_id = g_getenv ("MILK_GITHUB_CLIENT_ID");
+
+  for (guint i = 0; names[i]; i++)
+    {
+      MilkIdProvider *provider;
+      char *name = g_strstrip (names[i]);
+
+      if (*name == '\0')
+        continue;
+      if (!provider_name_is_valid (name) || g_str_equal (name, "github"))
+        {
+          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                       "MILK_OIDC_PROVIDERS: “%s” is not a provider name (a-z, 0-9 and -; GitHub has "
+                       "settings of its own)", name);
+          return FALSE;
+        }
+      provider = g_new0 (MilkIdProvider, 1);
+      g_mutex_init (&provider->lock);
+      provider->kind = MILK_ID_OIDC;
+      provider->name = g_strdup (name);
+      provider->issuer = provider_setting (name, "ISSUER");
+      provider->client_id = provider_setting (name, "CLIENT_ID");
+      provider->client_secret = provider_setting (name, "CLIENT_SECRET");
+      provider->label = provider_setting (name, "LABEL");
+      if (provider->label == NULL)
+        provider->label = g_strdup (name);
+      g_ptr_array_add (self->providers, provider);
+      if (!milk_http_url_allowed (provider->issuer) || provider->client_id == NULL ||
+          provider->client_secret == NULL)
+        {
+          g_autofree char *upper = g_ascii_strup (name, -1);
+
+          g_strdelimit (upper, "-", '_');
+          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                       "The provider “%s” needs MILK_OIDC_%s_ISSUER (an https:// URL), MILK_OIDC_%s_CLIENT_ID "
+                       "and MILK_OIDC_%s_CLIENT_SECRET", name, upper, upper, upper);
+          return FALSE;
+        }
+      while (g_str_has_suffix (provider->issuer, "/") && strlen (provider->issuer) > 8)
+        provider->issuer[strlen (provider->issuer) - 1] = '\0';
+    }
+
+  if (github_id && *github_id)
+    {
+      MilkIdProvider *provider = g_new0 (MilkIdProvider, 1);
+      const char *web = g_getenv ("MILK_GITHUB_URL");
+      const char *api = g_getenv ("MILK_GITHUB_API_URL");
+
+      g_mutex_init (&provider->lock);
+      provider->kind = MILK_ID_GITHUB;
+      provider->name = g_strdup ("github");
+      provider->label = g_strdup ("GitHub");
+      provider->issuer = g_strdup (web && *web ? web : "https://github.com");
+      provider->api_url = g_strdup (api && *api ? api : "https://api.github.com");
+      provider->client_id = g_strdup (github_id);
+      provider->client_secret = g_strdup (g_getenv ("MILK_GITHUB_CLIENT_SECRET"));
+      g_ptr_array_add (self->providers, provider);
+      if (provider->client_secret == NULL || *provider->client_secret == '\0' ||
+          !milk_http_url_allowed (provider->issuer) || !milk_http_url_allowed (provider->api_url))
+        {
+          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                       "GitHub needs MILK_GITHUB_CLIENT_SECRET beside MILK_GITHUB_CLIENT_ID (and https:// in "
+                       "MILK_GITHUB_URL and MILK_GITHUB_API_URL)");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 milk_server_config_load (MilkServerConfig   *self,
                          int                *argc,
@@ -338,7 +461,7 @@ milk_server_config_load (MilkServerConfig   *self,
   /* Behind a reverse proxy every visitor seems to come from the proxy;
    * it says who they are in X-Forwarded-For. Only trust it there. */
   self->trust_forwarded = g_strcmp0 (g_getenv ("MILK_TRUST_FORWARDED"), "1") == 0;
-  if (!load_limits (self, error) || !load_smtp (self, error))
+  if (!load_limits (self, error) || !load_smtp (self, error) || !load_providers (self, error))
     return FALSE;
 
   if (base_url)

@@ -21,6 +21,7 @@ typedef enum
   MILK_SERVER_ERROR_MIGRATION,
   MILK_SERVER_ERROR_CONFLICT,
   MILK_SERVER_ERROR_BUSY,
+  MILK_SERVER_ERROR_UPSTREAM,   /* a provider people sign in with */
 } MilkServerError;
 
 GQuark milk_server_error_quark (void);
@@ -70,6 +71,29 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
 typedef enum
 {
+  MILK_ID_OIDC,     /* any OpenID Connect provider with discovery */
+  MILK_ID_GITHUB,   /* GitHub's OAuth 2.0 and its API */
+} MilkIdKind;
+
+/* A provider people may sign in with (milk-server-external.c). */
+typedef struct
+{
+  MilkIdKind kind;
+  char *name;            /* in URLs and the database: [a-z0-9-] */
+  char *label;           /* on the button: "Sign in with <label>" */
+  char *issuer;          /* OIDC: the issuer; GitHub: its web address */
+  char *api_url;         /* GitHub: its API */
+  char *client_id;
+  char *client_secret;
+  /* OIDC, from discovery, on first use */
+  GMutex lock;
+  char *authorization_endpoint;
+  char *token_endpoint;
+  char *userinfo_endpoint;
+} MilkIdProvider;
+
+typedef enum
+{
   MILK_SMTP_TLS_STARTTLS,   /* smtp://, STARTTLS required */
   MILK_SMTP_TLS_IMPLICIT,   /* smtps:// */
   MILK_SMTP_TLS_NONE,       /* smtp:// in the clear: a relay on this machine */
@@ -102,6 +126,7 @@ typedef struct
   char *smtp_user;
   char *smtp_password;
   MilkSmtpTls smtp_tls;
+  GPtrArray *providers;   /* MilkIdProvider */
 } MilkServerConfig;
 
 MilkServerConfig *milk_server_config_new      (void);
@@ -344,6 +369,73 @@ gboolean    milk_db_account_change_email (PGconn     *conn,
                                           GError    **error);
 void        milk_link_use_clear         (MilkLinkUse *use);
 
+/* milk-server-db-identity.c: identities at providers */
+typedef struct
+{
+  char *provider;
+  char *nonce;
+  char *verifier;
+  char *return_to;
+  char *subject;   /* waiting for a password: the identity, and */
+  char *email;     /* the email it vouched for */
+} MilkLogin;
+
+typedef struct
+{
+  char *provider;
+  char *subject;
+  char *email;
+} MilkIdentity;
+
+gboolean    milk_db_login_begin         (PGconn      *conn,
+                                         const char  *state,
+                                         const char  *provider,
+                                         const char  *nonce,
+                                         const char  *verifier,
+                                         const char  *return_to,
+                                         GError     **error);
+gboolean    milk_db_login_take          (PGconn      *conn,
+                                         const char  *secret,
+                                         gboolean     by_link,
+                                         MilkLogin   *login,
+                                         GError     **error);
+gboolean    milk_db_login_await_password (PGconn     *conn,
+                                          const char *link,
+                                          const MilkLogin *login,
+                                          GError    **error);
+gint64      milk_db_identity_account    (PGconn      *conn,
+                                         const char  *provider,
+                                         const char  *subject,
+                                         GError     **error);
+gboolean    milk_db_account_by_email    (PGconn      *conn,
+                                         const char  *email,
+                                         gint64      *account_id,
+                                         gboolean    *verified,
+                                         GError     **error);
+gint64      milk_db_account_create_external (PGconn  *conn,
+                                             const char *email,
+                                             const char *provider,
+                                             const char *subject,
+                                             GError   **error);
+gboolean    milk_db_identity_link       (PGconn      *conn,
+                                         gint64       account_id,
+                                         const char  *provider,
+                                         const char  *subject,
+                                         const char  *email,
+                                         GError     **error);
+GPtrArray  *milk_db_identities_list     (PGconn      *conn,
+                                         gint64       account_id,
+                                         gboolean    *has_password,
+                                         GError     **error);
+gboolean    milk_db_identity_unlink     (PGconn      *conn,
+                                         gint64       account_id,
+                                         const char  *provider,
+                                         const char  *subject,
+                                         gboolean    *unlinked,
+                                         GError     **error);
+void        milk_login_clear            (MilkLogin   *login);
+void        milk_identity_free          (MilkIdentity *identity);
+
 /* milk-server-db.c's own helpers, for its other files */
 PGresult   *_milk_db_query              (PGconn      *conn,
                                          GError     **error,
@@ -370,6 +462,7 @@ void        milk_stored_change_free     (MilkStoredChange *change);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkWebSession, milk_web_session_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MilkTokenPair, milk_token_pair_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MilkLinkUse, milk_link_use_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MilkLogin, milk_login_clear)
 
 /* ---- secrets ---- */
 
@@ -390,6 +483,16 @@ char       *milk_token_pair_seal        (const char  *refresh_token,
 gboolean    milk_token_pair_open        (const char  *refresh_token,
                                          const char  *sealed,
                                          MilkTokenPair *pair);
+
+/* ---- the service as an HTTP client ---- */
+
+gboolean    milk_http_url_allowed       (const char  *url);
+JsonNode   *milk_http_json              (const char  *url,
+                                         const char  *form,
+                                         const char  *bearer,
+                                         const char  *basic_user,
+                                         const char  *basic_password,
+                                         GError     **error);
 
 /* ---- mail ---- */
 
@@ -562,6 +665,9 @@ void        milk_route_verify           (MilkRequest *request, PGconn *conn);
 void        milk_route_verify_send      (MilkRequest *request, PGconn *conn);
 void        milk_route_forgot           (MilkRequest *request, PGconn *conn);
 void        milk_route_email            (MilkRequest *request, PGconn *conn);
+void        milk_route_external_start   (MilkRequest *request, PGconn *conn);
+void        milk_route_external_callback (MilkRequest *request, PGconn *conn);
+void        milk_route_identity_unlink  (MilkRequest *request, PGconn *conn);
 void        milk_route_email_confirm    (MilkRequest *request, PGconn *conn);
 void        milk_route_reset            (MilkRequest *request, PGconn *conn);
 void        milk_route_style            (MilkRequest *request, PGconn *conn);
@@ -583,6 +689,25 @@ gboolean    milk_page_sign_in_as        (MilkRequest    *request,
                                          const char     *return_to,
                                          GError        **error);
 const char *_milk_server_safe_return_to (const char     *path);
+void        milk_page_render_signin     (MilkRequest    *request,
+                                         guint           status,
+                                         MilkWebSession *session,
+                                         const char     *email,
+                                         const char     *return_to,
+                                         const char     *link,
+                                         const char     *notice);
+
+/* milk-server-external.c: signing in through a provider */
+char       *milk_external_buttons_html  (MilkRequest    *request,
+                                         const char     *return_to);
+char       *milk_external_identities_html (MilkRequest  *request,
+                                           PGconn       *conn,
+                                           MilkWebSession *session);
+void        milk_external_link_after_password (MilkRequest *request,
+                                               PGconn      *conn,
+                                               const char  *link,
+                                               gint64       account_id,
+                                               const char  *email);
 
 /* milk-server-verify.c: with mail, an email counts once its link was opened */
 gboolean    milk_page_email_verified    (MilkRequest    *request,

@@ -172,7 +172,9 @@ milk_password_verify (const char  *hash,
                       gboolean    *right,
                       GError     **error)
 {
-  const char *against = hash ? hash : dummy_hash ();
+  /* "" is an account without a password (signed in through a provider):
+   * checked as long, and always wrong. */
+  const char *against = hash && *hash ? hash : dummy_hash ();
   int result;
 
   *right = FALSE;
@@ -185,7 +187,7 @@ milk_password_verify (const char  *hash,
     }
   result = crypto_pwhash_str_verify (against, password, strlen (password));
   hash_slot_give ();
-  *right = hash != NULL && result == 0;
+  *right = hash != NULL && *hash && result == 0;
   return TRUE;
 }
 

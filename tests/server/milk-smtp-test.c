@@ -25,8 +25,8 @@ struct _MilkTestSmtp
   char *url;
 };
 
-static guint
-free_port (void)
+guint
+milk_test_free_port (void)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -68,7 +68,7 @@ milk_test_smtp_start (void)
   self->dir = g_dir_make_tmp ("milk-smtp-XXXXXX", &error);
   g_assert_no_error (error);
   self->maildir = g_build_filename (self->dir, "Maildir", NULL);
-  port = free_port ();
+  port = milk_test_free_port ();
   listen = g_strdup_printf ("127.0.0.1:%u", port);
   self->url = g_strdup_printf ("smtp://127.0.0.1:%u", port);
 
@@ -246,4 +246,45 @@ milk_test_mail_free (MilkTestMail *mail)
   g_free (mail->text);
   g_free (mail->html);
   g_free (mail);
+}
+
+/* A node script of tests/browser (an OpenID provider, GitHub's stand-in),
+ * started with args and waited for until it prints "ready". */
+GSubprocess *
+milk_test_node_start (const char         *script,
+                      const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *node = g_find_program_in_path ("node");
+  g_autofree char *line = NULL;
+  GSubprocess *process;
+
+  if (node == NULL)
+    return NULL;
+  g_ptr_array_add (argv, g_strdup (node));
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("MILK_TEST_BROWSER_DIR"), script, NULL));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+  return process;
+}
+
+void
+milk_test_node_stop (GSubprocess *process)
+{
+  if (process == NULL)
+    return;
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+  g_object_unref (process);
 }

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -29,6 +29,11 @@ MilkTestMail *milk_test_smtp_wait    (MilkTestSmtp *smtp,
 char         *milk_test_mail_link    (MilkTestMail *mail,
                                       const char   *path);
 void          milk_test_mail_free    (MilkTestMail *mail);
+
+guint         milk_test_free_port    (void);
+GSubprocess  *milk_test_node_start   (const char         *script,
+                                      const char * const *args);
+void          milk_test_node_stop    (GSubprocess        *process);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkTestMail, milk_test_mail_free)
 
