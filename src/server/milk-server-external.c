@@ -456,6 +456,15 @@ milk_route_external_callback (MilkRequest *request,
                          "It was started more than ten minutes ago, or used already. Start again.");
       return;
     }
+  /* RFC 9207: a provider that names itself must be the one asked. */
+  if (provider->kind == MILK_ID_OIDC && g_hash_table_lookup (request->query, "iss") &&
+      g_strcmp0 (g_hash_table_lookup (request->query, "iss"), provider->issuer) != 0)
+    {
+      request->log_note = g_strdup ("external sign-in: answer from another issuer");
+      respond_problem (request, SOUP_STATUS_BAD_REQUEST, "Not signed in",
+                       "The answer came from another provider than the one asked. Start again.");
+      return;
+    }
   if (g_hash_table_lookup (request->query, "code") == NULL)
     {
       request->log_note = g_strdup_printf ("external sign-in: %s said no", provider->name);

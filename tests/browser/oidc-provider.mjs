@@ -42,5 +42,7 @@ const provider = new Provider(issuer, {
 provider.proxy = false;
 const server = provider.listen(Number(port), '127.0.0.1', () => {
   console.log('ready');
+  // Its notices after that are not the tests' business.
+  console.log = console.info = () => {};
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

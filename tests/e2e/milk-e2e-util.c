@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <libpq-fe.h>
+
 #include "milk-e2e-util.h"
 
 /* The desktop's handler for http:// links is the test browser, through the
@@ -71,3 +73,36 @@ milk_e2e_server_records (MilkTestServer *server,
   return records;
 }
 
+
+/* One value from the test's database (as its superuser), "" for no row. */
+char *
+milk_e2e_query (MilkTestServer *server,
+                const char     *sql,
+                const char     *param)
+{
+  PGconn *db = milk_test_db_connect (server);
+  PGresult *result = PQexecParams (db, sql, 1, NULL, &param, NULL, NULL, 0);
+  char *value;
+
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  value = g_strdup (PQntuples (result) ? PQgetvalue (result, 0, 0) : "");
+  PQclear (result);
+  PQfinish (db);
+  return value;
+}
+
+/* What a browser script (tests/browser) saw, as it wrote it on closing,
+ * which may be a moment after the app has its code. */
+JsonObject *
+milk_e2e_browser_outcome (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < 300 && !g_file_test (path, G_FILE_TEST_EXISTS); i++)
+    g_usleep (100 * 1000);
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !json_parser_load_from_data (parser, text, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}

@@ -12,3 +12,7 @@
 char *milk_e2e_register_browser (void);
 GHashTable *milk_e2e_server_records (MilkTestServer *server,
                                      const char     *token);
+char       *milk_e2e_query          (MilkTestServer *server,
+                                     const char     *sql,
+                                     const char     *param);
+JsonObject *milk_e2e_browser_outcome (const char    *path);

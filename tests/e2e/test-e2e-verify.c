@@ -30,22 +30,6 @@
 
 static MilkTestSmtp *smtp;
 
-static char *
-query_one (MilkTestServer *server,
-           const char     *sql,
-           const char     *param)
-{
-  PGconn *db = milk_test_db_connect (server);
-  PGresult *result = PQexecParams (db, sql, 1, NULL, &param, NULL, NULL, 0);
-  char *value;
-
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  value = g_strdup (PQgetvalue (result, 0, 0));
-  PQclear (result);
-  PQfinish (db);
-  return value;
-}
-
 static void
 test_sign_up_verify_sync (void)
 {
@@ -54,16 +38,14 @@ test_sign_up_verify_sync (void)
   MilkTestServer *server = milk_test_server_start (env);
   g_autofree char *email = g_strdup_printf ("verify-%d@example.org", (int) getpid ());
   g_autofree char *outcome_path = NULL;
-  g_autofree char *outcome_text = NULL;
   g_autofree char *verified = NULL;
   g_autofree char *records = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(MilkStore) store = NULL;
   g_autoptr(MilkAccount) account = NULL;
   g_autoptr(MilkSyncService) sync = NULL;
   g_autoptr(GError) error = NULL;
   MilkTestDir dir;
-  JsonObject *outcome;
+  g_autoptr(JsonObject) outcome = NULL;
   MilkTestWait w = { 0 };
 
   milk_test_dir_init (&dir);
@@ -82,16 +64,11 @@ test_sign_up_verify_sync (void)
   g_assert_true (w.ok);
   g_assert_true (milk_account_get_signed_in (account));
 
-  /* What the browser saw on the way, written as it closes (after the app
-   * has its code). */
-  for (guint i = 0; i < 300 && !g_file_test (outcome_path, G_FILE_TEST_EXISTS); i++)
-    g_usleep (100 * 1000);
-  g_usleep (100 * 1000);
-  g_assert_true (g_file_get_contents (outcome_path, &outcome_text, NULL, NULL));
-  if (outcome_text == NULL)
+  /* What the browser saw on the way. */
+  outcome = milk_e2e_browser_outcome (outcome_path);
+  g_assert_nonnull (outcome);
+  if (outcome == NULL)
     return;
-  g_assert_true (json_parser_load_from_data (parser, outcome_text, -1, NULL));
-  outcome = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member (outcome, "after_signup"), ==, "Check your email");
   g_assert_cmpstr (json_object_get_string_member (outcome, "before_verifying"), ==, "Verify your email");
   g_assert_false (json_object_get_boolean_member (outcome, "consent_offered_before"));
@@ -109,10 +86,10 @@ test_sign_up_verify_sync (void)
     g_assert_no_error (s.error);
     g_assert_true (s.ok);
   }
-  verified = query_one (server, "SELECT count (*) FROM accounts a JOIN account_emails e ON e.account_id = a.id "
+  verified = milk_e2e_query (server, "SELECT count (*) FROM accounts a JOIN account_emails e ON e.account_id = a.id "
                                 "WHERE e.email = lower ($1) AND a.email_verified_at IS NOT NULL", email);
   g_assert_cmpstr (verified, ==, "1");
-  records = query_one (server, "SELECT count (*) FROM records r JOIN account_emails e ON e.account_id = r.account_id "
+  records = milk_e2e_query (server, "SELECT count (*) FROM records r JOIN account_emails e ON e.account_id = r.account_id "
                                "WHERE e.email = lower ($1) AND r.key LIKE '%/2026-11-24'", email);
   g_assert_cmpstr (records, ==, "1");
 

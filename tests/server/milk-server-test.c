@@ -425,7 +425,11 @@ milk_test_server_start (const char * const *env)
   for (guint i = 0; env && env[i] && env[i + 1]; i += 2)
     g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  self->process = g_subprocess_launcher_spawn (launcher, &error, binary, "serve", "--listen", "127.0.0.1:0", NULL);
+  /* MILK_TEST_LISTEN: a port the test chose (a provider must know the
+   * service's address before it starts). */
+  self->process = g_subprocess_launcher_spawn (launcher, &error, binary, "serve", "--listen",
+                                               g_getenv ("MILK_TEST_LISTEN") ? g_getenv ("MILK_TEST_LISTEN")
+                                                                             : "127.0.0.1:0", NULL);
   g_assert_no_error (error);
   self->reader = g_thread_new ("server-log", read_log, self);
 

@@ -276,6 +276,9 @@ milk_test_node_start (const char         *script,
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (line, ==, "ready");
+  /* The pipe stays open while the process lives: a later line must not
+   * meet a closed pipe. */
+  g_object_set_data_full (G_OBJECT (process), "stdout", g_steal_pointer (&out), g_object_unref);
   return process;
 }
 
