@@ -603,10 +603,11 @@ render_account (MilkRequest    *request,
                 const char     *error)
 {
   g_autofree char *identities = milk_external_identities_html (request, conn, session);
+  g_autofree char *verify = milk_verify_notice_html (request, conn, session);
 
   milk_respond_page (request, status, "account", "title", "Your account", "email", session->email,
                      "csrf", session->csrf, "notice", notice ? notice : "", "error", error ? error : "",
-                     "identities", identities, NULL);
+                     "identities", identities, "verify", verify, NULL);
 }
 
 static GHashTable *account_form (MilkRequest    *request,

@@ -723,6 +723,9 @@ gboolean    milk_verify_mail_send       (MilkRequest    *request,
                                          GError        **error);
 void        milk_mail_signup_tried      (MilkRequest    *request,
                                          const char     *email);
+char       *milk_verify_notice_html     (MilkRequest    *request,
+                                         PGconn         *conn,
+                                         MilkWebSession *session);
 gboolean    milk_email_change_mail_send (MilkRequest    *request,
                                          PGconn         *conn,
                                          gint64          account_id,

@@ -153,6 +153,29 @@ render_verify (MilkRequest *request,
                      "button", button, "error", error ? error : "", NULL);
 }
 
+/* For the account page, with mail and an email not yet verified: what
+ * waits for it, and the button that sends the link again (HTML). */
+char *
+milk_verify_notice_html (MilkRequest    *request,
+                         PGconn         *conn,
+                         MilkWebSession *session)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csrf = NULL;
+  gboolean verified;
+
+  if (milk_server_get_mailer (request->server) == NULL ||
+      !milk_db_account_verified (conn, session->account_id, &verified, &error) || verified)
+    return g_strdup ("");
+  csrf = g_markup_escape_text (session->csrf, -1);
+  return g_strdup_printf ("<p class=\"error\">Your email is not confirmed yet: your devices cannot sync until you "
+                          "open the link we mailed to it.</p>\n"
+                          "<form method=\"post\" action=\"/account/verify/send\">"
+                          "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                          "<input type=\"hidden\" name=\"return_to\" value=\"/account\">"
+                          "<button type=\"submit\" class=\"secondary\">Send the link again</button></form>\n", csrf);
+}
+
 /* TRUE when the session's account may go on (no mail configured, or its
  * email verified); else the page asking to verify has been given. */
 gboolean

@@ -97,8 +97,12 @@ test_signup_verify (void)
   g_assert_nonnull (mail->html);
   g_assert_nonnull (strstr (mail->html, "/account/verify?token="));
 
-  /* Signed in but not verified: the consent page is not offered. */
+  /* Signed in but not verified: the account page says so and offers the
+   * link again; the consent page is not offered. */
   g_assert_cmpuint (sign_in (browser, "new@example.com"), ==, 303);
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (browser), "Your email is not confirmed yet"));
+  g_assert_nonnull (strstr (milk_test_body (browser), "action=\"/account/verify/send\""));
   g_assert_cmpuint (milk_test_request (browser, server, "GET", authorize, NULL, NULL, 0, NULL), ==, 403);
   g_assert_nonnull (strstr (milk_test_body (browser), "Verify your email"));
   g_assert_null (strstr (milk_test_body (browser), "decision"));
@@ -107,6 +111,8 @@ test_signup_verify (void)
    * consent page; the app then gets its code. */
   g_assert_cmpuint (follow_link (browser, link), ==, 303);
   g_assert_cmpstr (milk_test_header (browser, "Location"), ==, authorize);
+  g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  g_assert_null (strstr (milk_test_body (browser), "Your email is not confirmed yet"));
   {
     g_autofree char *location = milk_test_authorize (server, browser, MILK_TEST_REDIRECT, VERIFIER, "st");
     g_autofree char *code = milk_test_query_param (location, "code");
