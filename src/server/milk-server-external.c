@@ -105,16 +105,20 @@ milk_external_buttons_html (MilkRequest *request,
 {
   GPtrArray *providers = request->config->providers;
   g_autofree char *back = g_uri_escape_string (return_to, NULL, FALSE);
-  GString *html = g_string_new (NULL);
+  GString *html;
 
+  if (providers->len == 0)
+    return g_strdup ("");
+  html = g_string_new ("<div class=\"providers\">\n");
   for (guint i = 0; i < providers->len; i++)
     {
       MilkIdProvider *provider = g_ptr_array_index (providers, i);
       g_autofree char *label = g_markup_escape_text (provider->label, -1);
 
-      g_string_append_printf (html, "<p><a class=\"button secondary\" href=\"/signin/external?provider=%s&amp;"
-                                    "return_to=%s\">Sign in with %s</a></p>\n", provider->name, back, label);
+      g_string_append_printf (html, "<a class=\"button\" href=\"/signin/external?provider=%s&amp;"
+                                    "return_to=%s\">Sign in with %s</a>\n", provider->name, back, label);
     }
+  g_string_append (html, "</div>\n");
   return g_string_free (html, FALSE);
 }
 

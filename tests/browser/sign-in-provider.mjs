@@ -14,6 +14,14 @@ import { renameSync, writeFileSync } from 'node:fs';
 
 const url = process.argv[2];
 const outcome = { ok: false, provider_pages: [] };
+// MILK_TEST_SCREENSHOTS: a folder for a picture of each page on the way.
+const shots = process.env.MILK_TEST_SCREENSHOTS;
+let shot = 0;
+async function picture(page, name) {
+  if (shots)
+    await page.screenshot({ path: `${shots}/${process.env.MILK_TEST_PROVIDER.replace(/\W/g, '')}-${++shot}-${name}.png`,
+                            fullPage: true });
+}
 
 const browser = await chromium.launch({
   executablePath: process.env.MILK_TEST_CHROMIUM || '/usr/bin/chromium',
@@ -27,6 +35,7 @@ try {
   const service = new URL(page.url()).origin;
 
   outcome.step = 'button';
+  await picture(page, 'sign-in');
   await page.click(`a:has-text("Sign in with ${process.env.MILK_TEST_PROVIDER}")`);
   await page.waitForURL((u) => u.origin !== service);
 
@@ -34,6 +43,7 @@ try {
   for (let i = 0; i < 5 && new URL(page.url()).origin !== service; i++) {
     outcome.step = `provider page ${i}`;
     outcome.provider_pages.push(await page.title());
+    await picture(page, 'provider');
     if (await page.locator('input[name="login"]').count() > 0) {
       await page.fill('input[name="login"]', process.env.MILK_TEST_EMAIL);
       await page.fill('input[name="password"]', 'anything at all');
@@ -48,6 +58,7 @@ try {
   outcome.step = 'consent';
   await page.waitForSelector('button[value="allow"]');
   outcome.consent_for = await page.textContent('main');
+  await picture(page, 'consent');
   await page.click('button[value="allow"]');
   await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback/);
   outcome.heading = await page.textContent('h1');

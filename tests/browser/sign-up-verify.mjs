@@ -19,6 +19,13 @@ const url = process.argv[2];
 const email = process.env.MILK_TEST_EMAIL;
 const password = process.env.MILK_TEST_PASSWORD;
 const outcome = { ok: false };
+// MILK_TEST_SCREENSHOTS: a folder for a picture of each page on the way.
+const shots = process.env.MILK_TEST_SCREENSHOTS;
+let shot = 0;
+async function picture(page, name) {
+  if (shots)
+    await page.screenshot({ path: `${shots}/verify-${++shot}-${name}.png`, fullPage: true });
+}
 
 // The text part of the newest mail to `to`, decoded.
 async function waitForMail(to, seconds) {
@@ -58,6 +65,7 @@ try {
   await page.fill('input[name="confirm"]', password);
   await Promise.all([page.waitForURL(/\/signup$/), page.click('button[type="submit"]')]);
   outcome.after_signup = await page.textContent('h2');
+  await picture(page, 'check-your-email');
 
   // Signing in before opening the mail stops at "Verify your email".
   outcome.step = 'sign-in';
@@ -67,6 +75,13 @@ try {
   await Promise.all([page.waitForURL(/\/oauth\/authorize/), page.click('button[type="submit"]')]);
   outcome.before_verifying = await page.textContent('h2');
   outcome.consent_offered_before = await page.locator('button[value="allow"]').count() > 0;
+  await picture(page, 'verify-your-email');
+  if (shots) {
+    const back = page.url();
+    await page.goto(`${origin}/account`);
+    await picture(page, 'account-unconfirmed');
+    await page.goto(back);
+  }
 
   // The mail's link, then its button: on to the consent page.
   outcome.step = 'mail';
@@ -74,6 +89,7 @@ try {
   const link = text.match(/(https?:\/\/\S+)?\/account\/verify\?token=\S+/)[0];
   await page.goto(link.startsWith('/') ? origin + link : link);
   outcome.step = 'confirm';
+  await picture(page, 'confirm');
   await Promise.all([page.waitForURL(/\/oauth\/authorize/), page.click('button[type="submit"]')]);
   outcome.step = 'consent';
   await page.click('button[value="allow"]');
