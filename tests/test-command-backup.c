@@ -535,6 +535,8 @@ test_twice_a_day (Fixture       *f,
   after = all_bills (f->other);
   g_assert_cmpstr (after, ==, before);
   g_assert_nonnull (strstr (after, "2.5 L"));
+  g_assert_nonnull (strstr (after, "1 + 0.5 L"));
+  g_assert_nonnull (strstr (after, "  Morning"));
 
   result_clear (&backup);
   result_clear (&restore);
