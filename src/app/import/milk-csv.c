@@ -1,4 +1,5 @@
-/* milk-csv.c — entries and payments as CSV (RFC 4180, UTF-8), both ways
+/* milk-csv.c — entries, prices and payments as CSV (RFC 4180, UTF-8), both
+ * ways: the reader and the sections; the entries' own in milk-csv-entries.c
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
