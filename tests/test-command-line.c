@@ -621,6 +621,42 @@ test_morning_evening_aligns (Fixture       *f,
     }
 }
 
+/* With several products, each product's mornings and evenings are under
+ * its own line of the products' table, in its columns; a product without
+ * such days has none. */
+static void
+test_products_morning_evening (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(MilkStore) store = milk_test_store_new (&f->dir);
+  g_autoptr(MilkRecord) buffalo = milk_store_add_product (store, "Buffalo", 500, NULL);
+  g_autoptr(MilkRecord) day = milk_record_new (MILK_RECORD_ENTRY);
+  g_auto(GStrv) lines = NULL;
+  Result month;
+  guint at = 0;
+
+  day->id = g_strdup (buffalo->id);
+  day->day = milk_test_day ("2026-11-03");
+  day->note = g_strdup ("");
+  milk_entry_set_split (day, 500, 250);
+  g_assert_true (milk_store_put (store, day, NULL));
+  g_assert_true (milk_store_set_entry (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-03"), 1000,
+                                       MILK_NO_PRICE, NULL, NULL));
+  g_clear_object (&store);
+
+  month = run (f, "--month", "2026-11", NULL);
+  g_assert_cmpint (month.status, ==, 0);
+  lines = g_strsplit (month.out, "\n", -1);
+  while (lines[at] && !g_str_has_prefix (lines[at], "Milk   "))
+    at++;
+  g_assert_nonnull (lines[at]);
+  g_assert_true (g_str_has_prefix (lines[at + 1], "Buffalo "));
+  g_assert_cmpstr (lines[at + 2], ==, "  Morning   0.5 L  1 day");
+  g_assert_cmpstr (lines[at + 3], ==, "  Evening  0.25 L  1 day");
+  g_assert_cmpstr (lines[at + 4], ==, "");
+  result_clear (&month);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -641,6 +677,7 @@ main (int   argc,
   ADD ("month-aligns", test_month_aligns);
   ADD ("add-morning-evening", test_add_morning_evening);
   ADD ("morning-evening-aligns", test_morning_evening_aligns);
+  ADD ("products-morning-evening", test_products_morning_evening);
 #undef ADD
 
   return g_test_run ();
