@@ -474,6 +474,74 @@ test_price (Fixture       *f,
   result_clear (&month);
 }
 
+/* A day delivered morning and evening, and a product brought twice a
+ * day, come back from a backup as they were, and so does the bill. */
+static void
+test_twice_a_day (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkRecord) got = NULL;
+  g_autoptr(MilkRecord) product = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  Result backup, restore;
+
+  {
+    g_autoptr(MilkStore) store = milk_store_new (f->dir.path, &error);
+    g_autoptr(MilkRecord) milk = NULL;
+    g_autoptr(MilkRecord) day = milk_record_new (MILK_RECORD_ENTRY);
+
+    g_assert_no_error (error);
+    milk = milk_store_get (store, MILK_RECORD_PRODUCT, MILK_DEFAULT_PRODUCT_ID, &error);
+    g_assert_no_error (error);
+    milk->twice_daily = TRUE;
+    milk->evening_qty_ml = 500;
+    g_assert_true (milk_store_put (store, milk, &error));
+    g_assert_true (milk_store_set_price (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-01"), 5650, &error));
+    day->id = g_strdup (MILK_DEFAULT_PRODUCT_ID);
+    day->day = milk_test_day ("2026-11-24");
+    day->note = g_strdup ("");
+    milk_entry_set_split (day, 1000, 500);
+    g_assert_true (milk_store_put (store, day, &error));
+    g_assert_true (milk_store_set_entry (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-25"),
+                                         1000, MILK_NO_PRICE, NULL, &error));
+    g_assert_no_error (error);
+  }
+  before = all_bills (f->dir.path);
+
+  backup = run_on (f->dir.path, "--backup", f->backup, NULL);
+  g_assert_cmpint (backup.status, ==, 0);
+  restore = run_on (f->other, "--restore", f->backup, NULL);
+  g_assert_cmpint (restore.status, ==, 0);
+
+  {
+    g_autoptr(MilkStore) store = milk_store_new (f->other, &error);
+
+    g_assert_no_error (error);
+    got = milk_store_get_entry (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-24"), &error);
+    product = milk_store_get (store, MILK_RECORD_PRODUCT, MILK_DEFAULT_PRODUCT_ID, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_nonnull (got);
+  g_assert_true (milk_entry_is_split (got));
+  g_assert_cmpint (got->morning_ml, ==, 1000);
+  g_assert_cmpint (got->evening_ml, ==, 500);
+  g_assert_cmpint (got->qty_ml, ==, 1500);
+  g_assert_nonnull (product);
+  g_assert_true (product->twice_daily);
+  g_assert_cmpint (product->evening_qty_ml, ==, 500);
+
+  after = all_bills (f->other);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_nonnull (strstr (after, "2.5 L"));
+  g_assert_nonnull (strstr (after, "1 + 0.5 L"));
+  g_assert_nonnull (strstr (after, "  Morning"));
+
+  result_clear (&backup);
+  result_clear (&restore);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -486,6 +554,7 @@ main (int   argc,
   ADD ("backup/damaged", test_damaged_backup);
   ADD ("backup/restore-over-data", test_restore_over_data);
   ADD ("backup/bad-arguments", test_restore_bad_arguments);
+  ADD ("backup/twice-a-day", test_twice_a_day);
   ADD ("price", test_price);
   ADD ("csv/round-trip", test_csv_round_trip);
 #undef ADD

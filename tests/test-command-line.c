@@ -46,31 +46,62 @@ fixture_teardown (Fixture       *f,
 }
 
 static Result
-run (Fixture *f,
-     ...)
+run_valist (Fixture    *f,
+            const char *locale,
+            va_list     args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GError) error = NULL;
   Result r = { 0 };
   const char *arg;
-  va_list args;
   int wait_status = 0;
 
   g_ptr_array_add (argv, (char *) g_getenv ("MILK_DIARY_BIN"));
-  va_start (args, f);
   while ((arg = va_arg (args, const char *)))
     g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
   g_ptr_array_add (argv, NULL);
 
   envp = g_environ_setenv (envp, "MILK_DIARY_PATH", f->dir.path, TRUE);
+  if (locale)
+    {
+      envp = g_environ_setenv (envp, "LC_ALL", locale, TRUE);
+      envp = g_environ_setenv (envp, "MILK_LOCALEDIR", g_getenv ("MILK_TEST_LOCALEDIR"), TRUE);
+    }
   g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
                 &r.out, &r.err, &wait_status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));
   r.status = WEXITSTATUS (wait_status);
   g_test_message ("status %d\nstdout: %s\nstderr: %s", r.status, r.out, r.err);
+  return r;
+}
+
+static Result
+run (Fixture *f,
+     ...)
+{
+  va_list args;
+  Result r;
+
+  va_start (args, f);
+  r = run_valist (f, NULL, args);
+  va_end (args);
+  return r;
+}
+
+/* In another language, translated from the build tree. */
+static Result
+run_in (Fixture    *f,
+        const char *locale,
+        ...)
+{
+  va_list args;
+  Result r;
+
+  va_start (args, locale);
+  r = run_valist (f, locale, args);
+  va_end (args);
   return r;
 }
 
@@ -465,6 +496,167 @@ test_month_aligns (Fixture       *f,
   result_clear (&month);
 }
 
+/* --add 1+0.5 records the morning's and the evening's; the bill shows the
+ * day as both, and what came in the mornings, in the evenings and on the
+ * days delivered once, adding up to the month's litres. */
+static void
+test_add_morning_evening (Fixture       *f,
+                          gconstpointer  data)
+{
+  Result price = run (f, "--price", "56.50", "--date", "2026-11-01", NULL);
+  Result add = run (f, "--add", "1+0.5", "--date", "2026-11-02", NULL);
+  Result ml = run (f, "--add", "750 ml + 250ml", "--date", "2026-11-03", NULL);
+  Result once = run (f, "--add", "2", "--date", "2026-11-04", NULL);
+  Result bad = run (f, "--add", "1+", "--date", "2026-11-05", NULL);
+  Result three = run (f, "--add", "1+1+1", "--date", "2026-11-05", NULL);
+  Result month = run (f, "--month", "2026-11", NULL);
+  g_autoptr(MilkStore) store = NULL;
+  g_autoptr(MilkRecord) day = NULL;
+
+  g_assert_cmpint (price.status, ==, 0);
+  g_assert_cmpint (add.status, ==, 0);
+  g_assert_cmpstr (add.out, ==, "Recorded 1 + 0.5 L of Milk on 2026-11-02\n");
+  g_assert_cmpint (ml.status, ==, 0);
+  g_assert_cmpint (once.status, ==, 0);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_cmpint (three.status, ==, 2);
+  g_assert_nonnull (strstr (three.err, "1+0.5"));
+
+  store = milk_test_store_new (&f->dir);
+  day = milk_store_get_entry (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-02"), NULL);
+  g_assert_true (milk_entry_is_split (day));
+  g_assert_cmpint (day->morning_ml, ==, 1000);
+  g_assert_cmpint (day->evening_ml, ==, 500);
+  g_assert_null (milk_store_get_entry (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-05"), NULL));
+  g_clear_object (&store);
+
+  /* 1.5 L + 1 L + 2 L at ₹56.50: ₹84.75 + ₹56.50 + ₹113.00 = ₹254.25 */
+  g_assert_cmpint (month.status, ==, 0);
+  g_assert_true (line_ends_with (month.out, "2026-11-02  Milk", "     1 + 0.5 L  ₹56.50   ₹84.75"));
+  g_assert_true (line_ends_with (month.out, "2026-11-03  Milk", "0.75 + 0.25 L  ₹56.50   ₹56.50"));
+  g_assert_true (line_ends_with (month.out, "2026-11-04  Milk", "          2 L  ₹56.50  ₹113.00"));
+  g_assert_true (line_ends_with (month.out, "Milk delivered", " 4.5 L"));
+  g_assert_true (line_ends_with (month.out, "  Morning", " 1.75 L"));
+  g_assert_true (line_ends_with (month.out, "  Evening", " 0.75 L"));
+  g_assert_true (line_ends_with (month.out, "  Delivered once", " 2 L"));
+  g_assert_true (line_ends_with (month.out, "Amount", " ₹254.25"));
+
+  /* A day recorded again as one quantity is one delivery. */
+  result_clear (&once);
+  once = run (f, "--add", "1.5", "--date", "2026-11-02", NULL);
+  result_clear (&month);
+  month = run (f, "--month", "2026-11", NULL);
+  g_assert_true (line_ends_with (month.out, "2026-11-02  Milk", " 1.5 L  ₹56.50   ₹84.75"));
+  g_assert_true (line_ends_with (month.out, "  Morning", " 0.75 L"));
+  g_assert_true (line_ends_with (month.out, "  Delivered once", " 3.5 L"));
+
+  result_clear (&price);
+  result_clear (&add);
+  result_clear (&ml);
+  result_clear (&once);
+  result_clear (&bad);
+  result_clear (&three);
+  result_clear (&month);
+}
+
+/* The lines of @out's last block (after its last blank line). */
+static GStrv
+last_block (const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  g_autoptr(GStrvBuilder) block = g_strv_builder_new ();
+  guint start = 0;
+
+  for (guint i = 0; lines[i]; i++)
+    if (lines[i][0] == '\0' && lines[i + 1] && lines[i + 1][0] != '\0')
+      start = i + 1;
+  for (guint i = start; lines[i] && lines[i][0]; i++)
+    g_strv_builder_add (block, lines[i]);
+  return g_strv_builder_end (block);
+}
+
+/* The morning and evening rows line up with the rest of the summary in
+ * German and Hindi, as the split days line up with the others. */
+static void
+test_morning_evening_aligns (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char * const locales[] = { "de_DE.UTF-8", "hi_IN.UTF-8", "C.UTF-8" };
+  Result add[4];
+
+  add[3] = run (f, "--price", "56.50", "--date", "2026-11-01", NULL);
+  add[0] = run (f, "--add", "1+0.5", "--date", "2026-11-02", NULL);
+  add[1] = run (f, "--add", "0.75+0.25", "--date", "2026-11-03", NULL);
+  add[2] = run (f, "--add", "2", "--date", "2026-11-04", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (add); i++)
+    {
+      g_assert_cmpint (add[i].status, ==, 0);
+      result_clear (&add[i]);
+    }
+  for (guint l = 0; l < G_N_ELEMENTS (locales); l++)
+    {
+      Result month = run_in (f, locales[l], "--month", "2026-11", NULL);
+      g_auto(GStrv) lines = g_strsplit (month.out, "\n", -1);
+      g_auto(GStrv) summary = last_block (month.out);
+      int day_width = -1;
+
+      g_assert_cmpint (month.status, ==, 0);
+      for (guint i = 0; lines[i]; i++)
+        if (g_str_has_prefix (lines[i], "2026-11-0"))
+          {
+            if (day_width < 0)
+              day_width = terminal_width (lines[i]);
+            g_assert_cmpint (terminal_width (lines[i]), ==, day_width);
+          }
+      g_assert_cmpint (day_width, >, 0);
+      /* Milk delivered, morning, evening, once, days, average, amount,
+       * paid, balance, status. */
+      g_assert_cmpuint (g_strv_length (summary), ==, 10);
+      for (guint i = 1; summary[i]; i++)
+        g_assert_cmpint (terminal_width (summary[i]), ==, terminal_width (summary[0]));
+      g_assert_true (g_str_has_prefix (summary[1], "  "));
+      if (l < 2)
+        g_assert_false (g_str_has_prefix (summary[1], "  Morning"));
+      result_clear (&month);
+    }
+}
+
+/* With several products, each product's mornings and evenings are under
+ * its own line of the products' table, in its columns; a product without
+ * such days has none. */
+static void
+test_products_morning_evening (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(MilkStore) store = milk_test_store_new (&f->dir);
+  g_autoptr(MilkRecord) buffalo = milk_store_add_product (store, "Buffalo", 500, NULL);
+  g_autoptr(MilkRecord) day = milk_record_new (MILK_RECORD_ENTRY);
+  g_auto(GStrv) lines = NULL;
+  Result month;
+  guint at = 0;
+
+  day->id = g_strdup (buffalo->id);
+  day->day = milk_test_day ("2026-11-03");
+  day->note = g_strdup ("");
+  milk_entry_set_split (day, 500, 250);
+  g_assert_true (milk_store_put (store, day, NULL));
+  g_assert_true (milk_store_set_entry (store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-11-03"), 1000,
+                                       MILK_NO_PRICE, NULL, NULL));
+  g_clear_object (&store);
+
+  month = run (f, "--month", "2026-11", NULL);
+  g_assert_cmpint (month.status, ==, 0);
+  lines = g_strsplit (month.out, "\n", -1);
+  while (lines[at] && !g_str_has_prefix (lines[at], "Milk   "))
+    at++;
+  g_assert_nonnull (lines[at]);
+  g_assert_true (g_str_has_prefix (lines[at + 1], "Buffalo "));
+  g_assert_cmpstr (lines[at + 2], ==, "  Morning   0.5 L  1 day");
+  g_assert_cmpstr (lines[at + 3], ==, "  Evening  0.25 L  1 day");
+  g_assert_cmpstr (lines[at + 4], ==, "");
+  result_clear (&month);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -483,6 +675,9 @@ main (int   argc,
   ADD ("pay-settles-bill", test_pay_settles_bill);
   ADD ("pay-refuses", test_pay_refuses);
   ADD ("month-aligns", test_month_aligns);
+  ADD ("add-morning-evening", test_add_morning_evening);
+  ADD ("morning-evening-aligns", test_morning_evening_aligns);
+  ADD ("products-morning-evening", test_products_morning_evening);
 #undef ADD
 
   return g_test_run ();

@@ -130,7 +130,8 @@ add_lines (GString            *out,
         qty = g_strdup (_("no delivery"));
       else
         {
-          qty = milk_quantity_format (line->qty_ml);
+          qty = line->split ? milk_quantity_format_split (line->morning_ml, line->evening_ml)
+                            : milk_quantity_format (line->qty_ml);
           if (line->price_per_l < 0)
             price = g_strdup (_("no price"));
           else
@@ -146,6 +147,36 @@ add_lines (GString            *out,
   table_render (&table, out);
   if (bill->lines->len == 0)
     g_string_append_printf (out, "%s\n", _("Nothing recorded this month."));
+}
+
+/* A product's days delivered morning and evening: what came in the
+ * mornings, in the evenings, and on its other days, adding up to its
+ * quantity; rows of @table (label, quantity and, when it has more than
+ * two columns, days). */
+static void
+add_split_rows (Table                 *table,
+                const MilkBillProduct *product)
+{
+  guint once = product->delivered_days - product->split_days;
+  struct { const char *label; gint64 qty_ml; guint days; } rows[] = {
+    { _("Morning"), product->morning_ml, product->split_days },
+    { _("Evening"), product->evening_ml, product->split_days },
+    { _("Delivered once"), product->qty_ml - product->morning_ml - product->evening_ml, once },
+  };
+
+  if (product->split_days == 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (rows) && (i < 2 || once > 0); i++)
+    {
+      char *label = g_strconcat (GAP, rows[i].label, NULL);
+      char *qty = milk_quantity_format (rows[i].qty_ml);
+
+      if (table->n_columns == 2)
+        table_add (table, label, qty);
+      else
+        table_add (table, label, qty,
+                   g_strdup_printf (ngettext ("%u day", "%u days", rows[i].days), rows[i].days), NULL);
+    }
 }
 
 /* With several products, what each adds up to. */
@@ -166,6 +197,7 @@ add_products (GString            *out,
       table_add (&table, g_strdup (product->name), milk_quantity_format (product->qty_ml),
                  g_strdup_printf (ngettext ("%u day", "%u days", product->delivered_days), product->delivered_days),
                  milk_money_format (product->amount, currency));
+      add_split_rows (&table, product);
     }
   table_render (&table, out);
   g_string_append_c (out, '\n');
@@ -181,6 +213,8 @@ add_summary (GString            *out,
 
   table_init (&table, 2, 1 << 1);
   table_add (&table, g_strdup (_("Milk delivered")), milk_quantity_format (bill->qty_ml));
+  if (bill->products->len == 1)
+    add_split_rows (&table, g_ptr_array_index (bill->products, 0));
   table_add (&table, g_strdup (_("Delivery days")), g_strdup_printf ("%u", bill->delivered_days));
   table_add (&table, g_strdup (_("Average per delivery day")),
              bill->delivered_days ? milk_quantity_format (bill->average_ml) : g_strdup ("—"));

@@ -25,7 +25,8 @@ milk_command_line_add_options (GApplication *application)
 {
   const GOptionEntry entries[] = {
     { "add", 0, 0, G_OPTION_ARG_STRING, NULL,
-      N_("Record a quantity (such as 1.5 or 750ml) without opening a window"), N_("QUANTITY") },
+      N_("Record a quantity (such as 1.5 or 750ml, or 1+0.5 for the morning’s and the evening’s) "
+         "without opening a window"), N_("QUANTITY") },
     { "date", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("The day for --add, --price or --pay (default: today)"), N_("YYYY-MM-DD") },
     { "product", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -180,6 +181,34 @@ restore_backup (MilkStore  *store,
   return 0;
 }
 
+/* What --add says: "1.5" one delivery, "1+0.5" the morning's and the
+ * evening's; FALSE with @error when it says neither. */
+static gboolean
+parse_add (const char  *text,
+           gint64      *qty_ml,
+           gboolean    *split,
+           gint64      *morning_ml,
+           gint64      *evening_ml,
+           GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "+", 0);
+
+  *split = g_strv_length (parts) > 1;
+  if (!*split)
+    return (*qty_ml = milk_quantity_parse (text, error)) >= 0;
+  if (g_strv_length (parts) > 2)
+    {
+      g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_QTY,
+                   _("Give one quantity, or the morning’s and the evening’s as in 1+0.5"));
+      return FALSE;
+    }
+  if ((*morning_ml = milk_quantity_parse (parts[0], error)) < 0 ||
+      (*evening_ml = milk_quantity_parse (parts[1], error)) < 0)
+    return FALSE;
+  *qty_ml = *morning_ml + *evening_ml;
+  return TRUE;
+}
+
 /* Returns an exit status, or -1 when the options ask for the window. */
 int
 milk_command_line_run (GVariantDict *options,
@@ -299,15 +328,25 @@ milk_command_line_run (GVariantDict *options,
 
   if (add)
     {
-      gint64 qty = milk_quantity_parse (add, &error);
+      g_autoptr(MilkRecord) entry = milk_record_new (MILK_RECORD_ENTRY);
       g_autofree char *qty_text = NULL;
       g_autofree char *day_text = milk_day_to_string (day);
+      gint64 qty = 0, morning = 0, evening = 0;
+      gboolean split = FALSE;
 
-      if (qty < 0)
+      if (!parse_add (add, &qty, &split, &morning, &evening, &error))
         return fail (EXIT_USAGE, "--add: %s", error->message);
-      if (!milk_store_set_entry (store, product->id, day, qty, MILK_NO_PRICE, NULL, &error))
+      /* As milk_store_set_entry records a day, with its parts. */
+      entry->id = g_strdup (product->id);
+      entry->day = day;
+      entry->qty_ml = qty;
+      entry->price_override = MILK_NO_PRICE;
+      entry->note = g_strdup ("");
+      if (split)
+        milk_entry_set_split (entry, morning, evening);
+      if (!milk_store_put (store, entry, &error))
         return fail (1, "%s", error->message);
-      qty_text = milk_quantity_format (qty);
+      qty_text = split ? milk_quantity_format_split (morning, evening) : milk_quantity_format (qty);
       /* TRANSLATORS: "Recorded 1.5 L of Milk on 2026-11-03" */
       g_print (_("Recorded %s of %s on %s\n"), qty_text, product->name, day_text);
     }

@@ -130,3 +130,15 @@ milk_quantity_format (gint64 qty_ml)
   /* TRANSLATORS: a quantity of milk in litres, e.g. "1.5 L" */
   return g_strdup_printf (_("%s L"), litres);
 }
+
+/* "1 + 0.5 L": a day delivered morning and evening. */
+char *
+milk_quantity_format_split (gint64 morning_ml,
+                            gint64 evening_ml)
+{
+  g_autofree char *morning = milk_quantity_format_litres (morning_ml);
+  g_autofree char *evening = milk_quantity_format_litres (evening_ml);
+  g_autofree char *both = g_strdup_printf ("%s + %s", morning, evening);
+
+  return g_strdup_printf (_("%s L"), both);
+}

@@ -15,5 +15,7 @@ gint64  milk_quantity_parse         (const char  *text,
                                      GError     **error);
 char   *milk_quantity_format        (gint64       qty_ml);
 char   *milk_quantity_format_litres (gint64       qty_ml);
+char   *milk_quantity_format_split  (gint64       morning_ml,
+                                     gint64       evening_ml);
 
 G_END_DECLS

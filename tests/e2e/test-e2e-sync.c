@@ -1068,6 +1068,82 @@ test_newer_fields_survive_edit (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (record->extra, "origin"), ==, "phone");
 }
 
+/* Issue 13: a day delivered morning and evening on device A arrives so on
+ * device B. Then an older version (its request, by hand) changes the
+ * day's quantity and sends the parts back as it found them, as members it
+ * does not know: the service takes it, and B shows one delivery of the
+ * new quantity, billed from it. */
+static void
+test_morning_evening_between_versions (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(MilkRecord) day = milk_record_new (MILK_RECORD_ENTRY);
+  g_autoptr(MilkRecord) on_b = NULL;
+  g_autoptr(MilkRecord) after = NULL;
+  g_autoptr(MilkBill) bill = NULL;
+  g_autoptr(MilkTestClient) older = milk_test_client_new ();
+  g_autoptr(MilkSyncMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hlc = NULL;
+  g_autofree char *body = NULL;
+  MilkBillProduct *milk;
+
+  device_sign_in (&f->a);
+  device_sign_in (&f->b);
+  g_assert_true (milk_store_set_price (f->a.store, MILK, milk_test_day ("2026-11-01"), 5650, &error));
+  day->id = g_strdup (MILK);
+  day->day = milk_test_day ("2026-11-10");
+  day->note = g_strdup ("");
+  milk_entry_set_split (day, 1000, 500);
+  g_assert_true (milk_store_put (f->a.store, day, &error));
+  g_assert_no_error (error);
+  sync_ok (&f->a);
+  sync_ok (&f->b);
+
+  on_b = milk_store_get_entry (f->b.store, MILK, milk_test_day ("2026-11-10"), NULL);
+  g_assert_nonnull (on_b);
+  g_assert_true (milk_entry_is_split (on_b));
+  g_assert_cmpint (on_b->morning_ml, ==, 1000);
+  g_assert_cmpint (on_b->evening_ml, ==, 500);
+  g_assert_cmpint (on_b->qty_ml, ==, 1500);
+  bill = milk_store_build_bill (f->b.store, 2026, 11, &error);
+  g_assert_no_error (error);
+  milk = g_ptr_array_index (bill->products, 0);
+  g_assert_cmpuint (milk->split_days, ==, 1);
+  g_assert_cmpint (bill->amount, ==, 8475);
+  g_clear_pointer (&bill, milk_bill_free);
+  assert_same_as_server (f, &f->b);
+
+  /* The older version: 2 L for the day, the parts as they came, later. */
+  g_usleep (5000);
+  hlc = milk_test_hlc (g_get_real_time () / 1000, 0, 0xee);
+  body = g_strdup_printf ("{\"cursor\":null,\"node\":\"00000000000000ee\",\"version\":1,\"changes\":["
+                          "{\"type\":\"entry\",\"key\":\"" MILK "/2026-11-10\",\"hlc\":\"%s\","
+                          "\"deleted\":false,\"data\":{\"qty_ml\":2000,\"price_override\":null,\"note\":\"\","
+                          "\"morning_ml\":1000,\"evening_ml\":500}}]}", hlc);
+  milk_test_request (older, f->server, "POST", "/api/v1/sync", "application/json", body, -1,
+                     f->owner->access_token);
+  g_assert_cmpuint (older->status, ==, 200);
+  reply = milk_sync_response_decode (g_bytes_get_data (older->body, NULL), g_bytes_get_size (older->body), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reply->rejected->len, ==, 0);
+
+  sync_ok (&f->b);
+  after = milk_store_get_entry (f->b.store, MILK, milk_test_day ("2026-11-10"), NULL);
+  g_assert_nonnull (after);
+  g_assert_cmpint (after->qty_ml, ==, 2000);
+  g_assert_false (milk_entry_is_split (after));
+  bill = milk_store_build_bill (f->b.store, 2026, 11, &error);
+  g_assert_no_error (error);
+  milk = g_ptr_array_index (bill->products, 0);
+  g_assert_cmpuint (milk->split_days, ==, 0);
+  g_assert_cmpint (milk->morning_ml, ==, 0);
+  g_assert_cmpint (bill->qty_ml, ==, 2000);
+  g_assert_cmpint (bill->amount, ==, 11300);
+  g_assert_false (((MilkBillLine *) g_ptr_array_index (bill->lines, 0))->split);
+  assert_same_as_server (f, &f->b);
+}
+
 static const char * const min_protocol_above[] = { "MILK_MIN_PROTOCOL", "1000", NULL };
 
 /* A service that no longer takes this version: the sync says to update,
@@ -1102,6 +1178,7 @@ main (int   argc,
   ADD ("sign-in-keeps-tokens-in-keyring", test_sign_in_keeps_tokens_in_keyring);
   ADD ("two-devices-converge", test_two_devices_converge);
   ADD ("newer-fields-survive-edit", test_newer_fields_survive_edit);
+  ADD ("morning-evening-between-versions", test_morning_evening_between_versions);
   g_test_add ("/e2e/too-old-app-told-to-update", Fixture, min_protocol_above, fixture_setup,
               test_too_old_app_told_to_update, fixture_teardown);
   ADD ("edit-during-sync-survives", test_edit_during_sync_survives);

@@ -289,6 +289,53 @@ test_empty_and_bad (Fixture       *f,
   assert_contains (text, "₹0.00");
 }
 
+/* A day delivered morning and evening reads "1 + 0.5 L" in the daily
+ * lines, and the summary says what came in the mornings, the evenings
+ * and on the days delivered once; with two products, for the one that
+ * had such days, under its name. */
+static void
+test_morning_evening (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkRecord) day = milk_record_new (MILK_RECORD_ENTRY);
+  g_autoptr(MilkRecord) buffalo = NULL;
+  g_autofree char *text = NULL;
+
+  price (f->store, "2026-11-01", 5650);
+  day->id = g_strdup (MILK);
+  day->day = milk_test_day ("2026-11-02");
+  day->note = g_strdup ("");
+  milk_entry_set_split (day, 1000, 500);
+  g_assert_true (milk_store_put (f->store, day, &error));
+  g_assert_no_error (error);
+  entry (f->store, "2026-11-03", 2000);
+
+  g_assert_true (milk_bill_pdf_write (f->store, 2026, 11, f->pdf, &error));
+  g_assert_no_error (error);
+  text = pdf_text (f->pdf);
+  if (text == NULL)
+    return;
+  g_test_message ("%s", text);
+  assert_contains_squeezed (text, "1 + 0.5 L ₹56.50 ₹84.75");
+  assert_contains_squeezed (text, "Milk delivered 3.5 L");
+  assert_contains_squeezed (text, "Morning 1 L");
+  assert_contains_squeezed (text, "Evening 0.5 L");
+  assert_contains_squeezed (text, "Delivered once 2 L");
+
+  buffalo = milk_store_add_product (f->store, "Buffalo", 500, &error);
+  g_assert_no_error (error);
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-11-02"), 500, MILK_NO_PRICE, NULL,
+                                       &error));
+  g_assert_true (milk_bill_pdf_write (f->store, 2026, 11, f->pdf, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&text, g_free);
+  text = pdf_text (f->pdf);
+  g_test_message ("%s", text);
+  assert_contains_squeezed (text, "Milk delivered 4 L Milk 3.5 L Morning 1 L Evening 0.5 L Delivered once 2 L "
+                                  "Delivery days 2");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -297,6 +344,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add ("/import/bill/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("morning-evening", test_morning_evening);
   ADD ("pdf", test_bill);
   ADD ("full-month", test_full_month);
   ADD ("price-from-and-notes", test_price_from_and_notes);

@@ -362,6 +362,160 @@ test_payments (Fixture       *f,
   g_assert_cmpstr (file, ==, text);
 }
 
+static void
+split_entry (MilkStore  *store,
+             const char *product,
+             const char *day,
+             gint64      morning_ml,
+             gint64      evening_ml)
+{
+  g_autoptr(MilkRecord) record = milk_record_new (MILK_RECORD_ENTRY);
+  g_autoptr(GError) error = NULL;
+
+  record->id = g_strdup (product);
+  record->day = milk_test_day (day);
+  record->note = g_strdup ("");
+  milk_entry_set_split (record, morning_ml, evening_ml);
+  g_assert_true (milk_store_put (store, record, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_split (MilkStore  *store,
+              const char *day,
+              gint64      morning_ml,
+              gint64      evening_ml)
+{
+  g_autoptr(MilkRecord) got = milk_store_get_entry (store, MILK, milk_test_day (day), NULL);
+
+  g_assert_nonnull (got);
+  g_assert_true (milk_entry_is_split (got));
+  g_assert_cmpint (got->morning_ml, ==, morning_ml);
+  g_assert_cmpint (got->evening_ml, ==, evening_ml);
+  g_assert_cmpint (got->qty_ml, ==, morning_ml + evening_ml);
+}
+
+static void
+assert_once (MilkStore  *store,
+             const char *day,
+             gint64      qty_ml)
+{
+  g_autoptr(MilkRecord) got = milk_store_get_entry (store, MILK, milk_test_day (day), NULL);
+
+  g_assert_nonnull (got);
+  g_assert_false (milk_entry_is_split (got));
+  g_assert_cmpint (got->qty_ml, ==, qty_ml);
+}
+
+/* A day delivered morning and evening is written with its parts, after
+ * the columns there always were; the other days leave them empty. */
+static void
+test_split_round_trip (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir.dir, "entries.csv", NULL);
+  g_autoptr(MilkImportReport) report = NULL;
+  g_autoptr(MilkImportReport) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+
+  price (f->store, MILK, "2025-11-01", 5000);
+  split_entry (f->store, MILK, "2025-11-01", 1000, 500);
+  entry (f->store, MILK, "2025-11-02", 1000, "");
+  split_entry (f->store, MILK, "2025-11-03", 250, 0);
+  text = export_all (f->store);
+  g_assert_cmpstr (text, ==,
+                   "day,product,litres,price,amount,note,morning,evening\r\n"
+                   "2025-11-01,Milk,1.5,50.00,75.00,,1,0.5\r\n"
+                   "2025-11-02,Milk,1,50.00,50.00,,,\r\n"
+                   "2025-11-03,Milk,0.25,50.00,12.50,,0.25,0\r\n");
+  g_assert_true (milk_csv_export_diary (f->store, path, &error));
+  g_assert_no_error (error);
+
+  report = milk_csv_import_entries (f->other, path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->problems->len, ==, 0);
+  g_assert_cmpuint (report->imported, ==, 3);
+  assert_split (f->other, "2025-11-01", 1000, 500);
+  assert_once (f->other, "2025-11-02", 1000);
+  assert_split (f->other, "2025-11-03", 250, 0);
+  g_assert_cmpint (month_amount (f->other, 2025, 11), ==, 13750);
+
+  again = export_all (f->other);
+  g_assert_cmpstr (again, ==, text);
+  second = milk_csv_import_entries (f->other, path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (milk_import_report_get_n_written (second), ==, 0);
+}
+
+/* Parts that are not both there, or do not add up to the day, are the
+ * row's problem: reported by line, nothing of the row imported. */
+static void
+test_split_bad_rows (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const char file[] =
+    "day,litres,morning,evening\r\n"
+    "2025-11-01,1.5,1,\r\n"
+    "2025-11-02,1.5,1,0.25\r\n"
+    "2025-11-03,1.5,1,x\r\n"
+    "2025-11-04,1.5,1,0.5\r\n"
+    "2025-11-05,1,,\r\n";
+  g_autoptr(MilkImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  const MilkImportProblem *problem;
+
+  report = milk_csv_import_entries_data (f->store, file, sizeof file - 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->bad_rows, ==, 3);
+  g_assert_true (has_problem (report, 2, MILK_IMPORT_PROBLEM_BAD_VALUE));
+  g_assert_true (has_problem (report, 3, MILK_IMPORT_PROBLEM_BAD_VALUE));
+  g_assert_true (has_problem (report, 4, MILK_IMPORT_PROBLEM_BAD_VALUE));
+  problem = g_ptr_array_index (report->problems, 1);
+  g_assert_cmpint (problem->row, ==, 3);
+  g_assert_nonnull (strstr (problem->message, "do not add up"));
+  g_assert_null (milk_store_get_entry (f->store, MILK, milk_test_day ("2025-11-01"), NULL));
+  g_assert_null (milk_store_get_entry (f->store, MILK, milk_test_day ("2025-11-02"), NULL));
+  g_assert_null (milk_store_get_entry (f->store, MILK, milk_test_day ("2025-11-03"), NULL));
+  assert_split (f->store, "2025-11-04", 1000, 500);
+  assert_once (f->store, "2025-11-05", 1000);
+}
+
+/* A file from before the parts says nothing about them: a day it gives
+ * the same keeps its parts; a day it changes is one delivery of the
+ * file's quantity. A file with the columns says the day came once. */
+static void
+test_split_older_file (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const char older[] =
+    "day,product,litres,price,amount,note\r\n"
+    "2025-11-01,Milk,1.5,,,\r\n"
+    "2025-11-02,Milk,2,,,\r\n";
+  static const char once[] =
+    "day,litres,morning,evening\r\n"
+    "2025-11-03,1.5,,\r\n";
+  g_autoptr(MilkImportReport) report = NULL;
+  g_autoptr(MilkImportReport) second = NULL;
+  g_autoptr(GError) error = NULL;
+
+  split_entry (f->store, MILK, "2025-11-01", 1000, 500);
+  split_entry (f->store, MILK, "2025-11-02", 1000, 500);
+  split_entry (f->store, MILK, "2025-11-03", 1000, 500);
+  report = milk_csv_import_entries_data (f->store, older, sizeof older - 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->problems->len, ==, 0);
+  g_assert_cmpuint (report->entries_written, ==, 1);
+  assert_split (f->store, "2025-11-01", 1000, 500);
+  assert_once (f->store, "2025-11-02", 2000);
+
+  second = milk_csv_import_entries_data (f->store, once, sizeof once - 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (second->entries_written, ==, 1);
+  assert_once (f->store, "2025-11-03", 1500);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -374,6 +528,9 @@ main (int   argc,
   ADD ("bad-corpus", test_bad_corpus);
   ADD ("header", test_header);
   ADD ("payments", test_payments);
+  ADD ("split-round-trip", test_split_round_trip);
+  ADD ("split-bad-rows", test_split_bad_rows);
+  ADD ("split-older-file", test_split_older_file);
 #undef ADD
 
   return g_test_run ();

@@ -825,6 +825,70 @@ test_upgrade_required (void)
   server = shared;
 }
 
+/* A day delivered morning and evening: the service takes both parts, and
+ * parts an older version sent back unchanged beside a new quantity (they
+ * no longer add up; the day is one delivery of its quantity), and hands
+ * them on as sent; only one of the two, or one out of range, is refused
+ * as invalid_qty with a message, by its index. */
+static void
+test_morning_evening (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "twice@example.com");
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+  g_autoptr(MilkSyncMessage) reply = NULL;
+  g_autoptr(MilkSyncMessage) pull = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hlc = milk_test_hlc (base_ms, 0, 0xa1);
+  g_autofree char *body = g_strdup_printf (
+    "{\"cursor\":null,\"node\":\"" NODE_A "\",\"changes\":["
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-11-01\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":1500,\"note\":\"\",\"morning_ml\":1000,\"evening_ml\":500}},"
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-11-02\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":1500,\"note\":\"\",\"morning_ml\":1000}},"
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-11-03\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":2000,\"note\":\"\",\"morning_ml\":1000,\"evening_ml\":500}},"
+    "{\"type\":\"entry\",\"key\":\"" PRODUCT "/2026-11-04\",\"hlc\":\"%s\",\"deleted\":false,"
+    "  \"data\":{\"qty_ml\":1500,\"note\":\"\",\"morning_ml\":-1000,\"evening_ml\":2500}}"
+    "]}", hlc, hlc, hlc, hlc);
+  MilkRejection *rejection;
+
+  milk_test_request (app, server, "POST", "/api/v1/sync", "application/json", body, -1, account->access_token);
+  g_assert_cmpuint (app->status, ==, 200);
+  g_assert_cmpstr (milk_test_header (app, "Content-Type"), ==, "application/json");
+  reply = milk_sync_response_decode (g_bytes_get_data (app->body, NULL), g_bytes_get_size (app->body), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reply->rejected->len, ==, 2);
+  if (reply->rejected->len != 2)
+    return;
+  rejection = g_ptr_array_index (reply->rejected, 0);
+  g_assert_cmpuint (rejection->index, ==, 1);
+  g_assert_cmpstr (rejection->code, ==, "invalid_qty");
+  g_assert_nonnull (strstr (rejection->message, "morning_ml"));
+  rejection = g_ptr_array_index (reply->rejected, 1);
+  g_assert_cmpuint (rejection->index, ==, 3);
+  g_assert_cmpstr (rejection->code, ==, "invalid_qty");
+  g_assert_cmpstr (rejection->message, !=, "");
+  g_assert_cmpint (stored_count ("twice@example.com", NULL), ==, 2);
+
+  pull = milk_test_sync (server, app, account->access_token, NULL, NODE_B, NULL);
+  g_assert_cmpuint (pull->changes->len, ==, 2);
+  for (guint i = 0; i < pull->changes->len; i++)
+    {
+      MilkRecord *record = g_ptr_array_index (pull->changes, i);
+
+      g_assert_true (record->has_split);
+      g_assert_cmpint (record->morning_ml, ==, 1000);
+      g_assert_cmpint (record->evening_ml, ==, 500);
+      if (record->day == milk_day_from_ymd (2026, 11, 1))
+        g_assert_true (milk_entry_is_split (record));
+      else
+        {
+          g_assert_cmpint (record->qty_ml, ==, 2000);
+          g_assert_false (milk_entry_is_split (record));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -850,6 +914,7 @@ main (int   argc,
   g_test_add_func ("/server/input/bad", test_bad_input);
   g_test_add_func ("/server/sync/unknown-fields-kept", test_unknown_fields_kept);
   g_test_add_func ("/server/sync/payment-bill", test_payment_bill);
+  g_test_add_func ("/server/sync/morning-evening", test_morning_evening);
   g_test_add_func ("/server/sync/upgrade-required", test_upgrade_required);
   status = g_test_run ();
 

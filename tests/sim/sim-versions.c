@@ -6,10 +6,14 @@
  * service, its own store and its own later edits, and sends them back
  * unchanged.
  *
- * An older version, from before products had weekday_qty_ml, is one
- * device of some seeds: it writes products without the field it does not
- * know, keeping what the stored version had of it (as its extra would),
- * while the newer devices write weekday quantities.
+ * An older version, from before products had weekday_qty_ml and
+ * evening_qty_ml and days morning_ml and evening_ml, is one device of some
+ * seeds: it writes products and days without the members it does not
+ * know, keeping what the stored version had of them (as its extra would),
+ * while the newer devices write weekday and evening quantities and days
+ * delivered morning and evening. A day it gives a new quantity keeps the
+ * parts it found, which then no longer add up: one delivery of its
+ * quantity everywhere.
  *
  * At the end no version anywhere may have lost a member: the service's and
  * every device's documents equal the last written (test-sim.c compares
@@ -67,9 +71,9 @@ write_as_newer (Sim        *sim,
   counts.future_writes++;
 }
 
-/* As the older version writes a product: it knows no weekday_qty_ml, and
- * keeps the stored version's (in its extra) with the rest it does not
- * know. */
+/* As the older version writes a product or a day: it knows no
+ * weekday_qty_ml, evening_qty_ml, morning_ml or evening_ml, and keeps the
+ * stored version's (in its extra) with the rest it does not know. */
 static void
 write_as_older (MilkRecord       *record,
                 const MilkRecord *stored)
@@ -78,6 +82,8 @@ write_as_older (MilkRecord       *record,
   gboolean kept = FALSE;
 
   record->has_weekday_qty = FALSE;
+  record->twice_daily = FALSE;
+  record->has_split = FALSE;
   g_clear_pointer (&record->extra, json_object_unref);
   record->extra = stored && stored->extra ? copy_object (stored->extra) : json_object_new ();
   if ((data = data_of (record->extra)) == NULL)
@@ -85,6 +91,20 @@ write_as_older (MilkRecord       *record,
       data = json_object_new ();
       json_object_set_object_member (record->extra, "data", data);
     }
+  if (record->type == MILK_RECORD_ENTRY)
+    {
+      if (stored && stored->has_split)
+        {
+          json_object_set_int_member (data, "morning_ml", stored->morning_ml);
+          json_object_set_int_member (data, "evening_ml", stored->evening_ml);
+          counts.old_parts_kept++;
+          counts.old_parts_stale += stored->morning_ml + stored->evening_ml != record->qty_ml;
+        }
+      counts.old_entry_writes++;
+      goto done;
+    }
+  if (stored && stored->twice_daily)
+    json_object_set_int_member (data, "evening_qty_ml", stored->evening_qty_ml);
   kept = json_object_has_member (data, "weekday_qty_ml");
   if (stored && stored->has_weekday_qty)
     {
@@ -95,12 +115,13 @@ write_as_older (MilkRecord       *record,
       json_object_set_array_member (data, "weekday_qty_ml", days);
       kept = TRUE;
     }
+  counts.old_writes++;
+  counts.old_kept += kept;
+done:
   if (json_object_get_size (data) == 0)
     json_object_remove_member (record->extra, "data");
   if (json_object_get_size (record->extra) == 0)
     g_clear_pointer (&record->extra, json_object_unref);
-  counts.old_writes++;
-  counts.old_kept += kept;
 }
 
 /* Puts a record local_write made: written as another version would, or
@@ -122,7 +143,7 @@ versions_write (Sim        *sim,
         FAIL (sim, "a local write failed: %s", error->message);
       return error == NULL;
     }
-  if (record->type == MILK_RECORD_PRODUCT && d->old)
+  if ((record->type == MILK_RECORD_PRODUCT || record->type == MILK_RECORD_ENTRY) && d->old)
     write_as_older (record, stored);
   else if (g_rand_int_range (sim->rng, 0, 100) < 12)
     write_as_newer (sim, record);
@@ -133,6 +154,18 @@ versions_write (Sim        *sim,
           record->has_weekday_qty = TRUE;
           for (guint i = 0; i < 7; i++)
             record->weekday_qty_ml[i] = 250 * g_rand_int_range (sim->rng, 0, 8);
+        }
+      if (record->type == MILK_RECORD_PRODUCT && g_rand_int_range (sim->rng, 0, 3) == 0)
+        {
+          record->twice_daily = TRUE;
+          record->evening_qty_ml = 250 * g_rand_int_range (sim->rng, 0, 4);
+        }
+      /* A day delivered morning and evening: the same quantity, in two. */
+      if (record->type == MILK_RECORD_ENTRY && g_rand_int_range (sim->rng, 0, 3) == 0)
+        {
+          gint64 evening = 250 * g_rand_int_range (sim->rng, 0, (int) (record->qty_ml / 250) + 1);
+
+          milk_entry_set_split (record, record->qty_ml - evening, evening);
         }
       if (stored && stored->extra)
         expected = json_object_ref (stored->extra);
@@ -171,7 +204,8 @@ versions_check (Sim              *sim,
                 const MilkRecord *latest,
                 const MilkRecord *theirs)
 {
-  static const char * const members[] = { "sim_rev", "sim_future_ml", "weekday_qty_ml" };
+  static const char * const members[] = { "sim_rev", "sim_future_ml", "weekday_qty_ml", "evening_qty_ml",
+                                           "morning_ml", "evening_ml" };
   g_autoptr(JsonNode) doc = milk_record_to_json (theirs);
   g_autoptr(JsonNode) written = latest ? milk_record_to_json (latest) : NULL;
   gboolean unknown = FALSE;
@@ -188,4 +222,6 @@ versions_check (Sim              *sim,
   counts.unknown_at_end += unknown;
   if (theirs->type == MILK_RECORD_PRODUCT && theirs->has_weekday_qty)
     counts.weekday_at_end++;
+  if (theirs->type == MILK_RECORD_ENTRY && !theirs->deleted && milk_entry_is_split (theirs))
+    counts.split_at_end++;
 }

@@ -82,7 +82,8 @@ typedef struct
   gint64 offset_ms;               /* how far its clock is off */
   gint64 first_offset_ms;         /* and was at the start */
   int account;                    /* the account it is signed in to */
-  gboolean old;                   /* writes products as a version before weekday_qty_ml */
+  gboolean old;                   /* writes products and days as a version before weekday_qty_ml and
+                                     morning_ml */
   MilkStore *store;
   MilkAccount *account_obj;
   MilkSyncService *sync;
@@ -120,6 +121,10 @@ typedef struct
   guint future_kept;              /* edits here that kept such a member */
   guint old_writes;               /* products written as an older version (weekday_qty_ml unknown) */
   guint old_kept;                 /* of them, ones that kept a weekday_qty_ml they did not know */
+  guint old_entry_writes;         /* days written as an older version (morning_ml, evening_ml unknown) */
+  guint old_parts_kept;           /* of them, ones that kept a day's morning and evening */
+  guint old_parts_stale;          /* of those, with a new quantity the parts no longer add up to */
+  guint split_at_end;             /* final days delivered morning and evening */
   guint unknown_at_end;           /* final versions carrying what this build does not know */
   guint weekday_at_end;           /* final products with a weekday_qty_ml */
   guint switches_merge, switches_replace, switches_asked;

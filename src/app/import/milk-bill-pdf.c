@@ -181,7 +181,9 @@ draw_lines (Page               *page,
     {
       MilkBillLine *line = g_ptr_array_index (bill->lines, i);
       g_autofree char *day = format_date (line->day, "%a %-d");
-      g_autofree char *qty = line->qty_ml == 0 ? g_strdup (_("No delivery")) : milk_quantity_format (line->qty_ml);
+      g_autofree char *qty = line->qty_ml == 0 ? g_strdup (_("No delivery"))
+                             : line->split ? milk_quantity_format_split (line->morning_ml, line->evening_ml)
+                             : milk_quantity_format (line->qty_ml);
       g_autofree char *price = NULL;
       g_autofree char *amount = NULL;
       double h;
@@ -229,6 +231,44 @@ draw_prices (Page               *page,
   page->y += 6;
 }
 
+/* What came in the mornings, in the evenings and on the days delivered
+ * once, for each product with days delivered twice; the product named
+ * first when the bill has several. The number of lines, without @page. */
+static guint
+draw_split (Page           *page,
+            const MilkBill *bill)
+{
+  guint n_lines = 0;
+
+  for (guint i = 0; i < bill->products->len; i++)
+    {
+      MilkBillProduct *product = g_ptr_array_index (bill->products, i);
+      gint64 once = product->qty_ml - product->morning_ml - product->evening_ml;
+      g_autofree char *total = milk_quantity_format (product->qty_ml);
+      g_autofree char *morning = milk_quantity_format (product->morning_ml);
+      g_autofree char *evening = milk_quantity_format (product->evening_ml);
+      g_autofree char *rest = milk_quantity_format (once);
+      g_autofree char *morning_label = g_strconcat ("    ", _("Morning"), NULL);
+      g_autofree char *evening_label = g_strconcat ("    ", _("Evening"), NULL);
+      g_autofree char *rest_label = g_strconcat ("    ", _("Delivered once"), NULL);
+      gboolean several = bill->products->len > 1;
+      gboolean has_once = product->delivered_days > product->split_days;
+
+      if (product->split_days == 0)
+        continue;
+      n_lines += 2 + several + has_once;
+      if (page == NULL)
+        continue;
+      if (several)
+        summary_line (page, product->name, total, FALSE);
+      summary_line (page, morning_label, morning, FALSE);
+      summary_line (page, evening_label, evening, FALSE);
+      if (has_once)
+        summary_line (page, rest_label, rest, FALSE);
+    }
+  return n_lines;
+}
+
 static void
 draw_summary (Page               *page,
               const MilkBill     *bill,
@@ -243,6 +283,7 @@ draw_summary (Page               *page,
   g_autofree char *balance = milk_money_format (bill->balance_due, currency);
 
   summary_line (page, _("Milk delivered"), litres, FALSE);
+  draw_split (page, bill);
   summary_line (page, _("Delivery days"), days, FALSE);
   summary_line (page, _("Total this month"), total, TRUE);
   if (bill->brought_forward != 0)
@@ -281,7 +322,7 @@ milk_bill_render (const MilkBill      *bill,
                   double               height,
                   GError             **error)
 {
-  guint n_lines = bill->lines->len + bill->prices->len + bill->payments->len * 2 + 20;
+  guint n_lines = bill->lines->len + bill->prices->len + bill->payments->len * 2 + 20 + draw_split (NULL, bill);
   Page page = { 0 };
 
   g_return_val_if_fail (bill != NULL && currency != NULL, FALSE);

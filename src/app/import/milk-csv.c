@@ -1,4 +1,5 @@
-/* milk-csv.c — entries and payments as CSV (RFC 4180, UTF-8), both ways
+/* milk-csv.c — entries, prices and payments as CSV (RFC 4180, UTF-8), both
+ * ways: the reader and the sections; the entries' own in milk-csv-entries.c
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,14 +13,14 @@
 #include <glib/gi18n-lib.h>
 
 #include "milk-csv.h"
-#include "milk-import-private.h"
+#include "milk-csv-private.h"
 
 /* Writing */
 
-static void
-append_field (GString    *out,
-              const char *field,
-              gboolean    last)
+void
+_milk_csv_append_field (GString    *out,
+                        const char *field,
+                        gboolean    last)
 {
   gsize len = strlen (field);
   gboolean quote = strpbrk (field, ",\"\r\n") != NULL ||
@@ -41,120 +42,6 @@ append_field (GString    *out,
   g_string_append (out, last ? "\r\n" : ",");
 }
 
-/* Day by day, products in the diary's order, so two diaries with the same
- * records write the same file. */
-static int
-compare_entries (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      positions)
-{
-  const MilkRecord *ra = *(const MilkRecord **) a;
-  const MilkRecord *rb = *(const MilkRecord **) b;
-  gint64 pa, pb;
-
-  if (ra->day != rb->day)
-    return ra->day < rb->day ? -1 : 1;
-  pa = GPOINTER_TO_INT (g_hash_table_lookup (positions, ra->id));
-  pb = GPOINTER_TO_INT (g_hash_table_lookup (positions, rb->id));
-  if (pa != pb)
-    return pa < pb ? -1 : 1;
-  return g_strcmp0 (ra->id, rb->id);
-}
-
-/* "1.5", "0.25", "2": litres, '.' always. */
-static char *
-format_litres (gint64 qty_ml)
-{
-  char *text = _milk_decimal_format (qty_ml, 3);
-  gsize len = strlen (text);
-
-  while (len > 0 && text[len - 1] == '0')
-    text[--len] = '\0';
-  if (len > 0 && text[len - 1] == '.')
-    text[--len] = '\0';
-  return text;
-}
-
-char *
-milk_csv_format_entries (MilkStore  *store,
-                         MilkDay     first,
-                         MilkDay     last,
-                         gsize      *length,
-                         GError    **error)
-{
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GPtrArray) products = NULL;
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) positions = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                           (GDestroyNotify) milk_price_schedule_free);
-  const MilkCurrency *currency;
-  guint digits;
-  GString *out;
-
-  g_return_val_if_fail (MILK_IS_STORE (store), NULL);
-
-  products = milk_store_list_products (store, TRUE, error);
-  if (products == NULL)
-    return NULL;
-  entries = milk_store_list_entries (store, first, last, error);
-  if (entries == NULL)
-    return NULL;
-  for (guint i = 0; i < products->len; i++)
-    {
-      MilkRecord *product = g_ptr_array_index (products, i);
-
-      g_hash_table_insert (names, product->id, product->name);
-      g_hash_table_insert (positions, product->id, GINT_TO_POINTER ((int) product->position + 1));
-    }
-  g_ptr_array_sort_with_data (entries, compare_entries, positions);
-  currency = milk_store_get_currency (store);
-  digits = milk_currency_get_minor_digits (currency);
-
-  out = g_string_new (MILK_CSV_ENTRIES_HEADER "\r\n");
-  for (guint i = 0; i < entries->len; i++)
-    {
-      MilkRecord *entry = g_ptr_array_index (entries, i);
-      MilkPriceSchedule *schedule = g_hash_table_lookup (schedules, entry->id);
-      const char *name = g_hash_table_lookup (names, entry->id);
-      g_autofree char *litres = format_litres (entry->qty_ml);
-      g_autofree char *price_text = NULL;
-      g_autofree char *amount_text = NULL;
-      char day[11];
-      gint64 price;
-
-      if (schedule == NULL)
-        {
-          schedule = milk_store_get_price_schedule (store, entry->id, error);
-          if (schedule == NULL)
-            {
-              g_string_free (out, TRUE);
-              return NULL;
-            }
-          g_hash_table_insert (schedules, g_strdup (entry->id), schedule);
-        }
-      price = entry->price_override != MILK_NO_PRICE
-        ? entry->price_override
-        : milk_price_schedule_lookup (schedule, entry->day);
-      if (price >= 0)
-        {
-          price_text = _milk_decimal_format (price, digits);
-          amount_text = _milk_decimal_format (milk_amount_for_quantity (entry->qty_ml, price), digits);
-        }
-
-      milk_day_format_iso (entry->day, day);
-      append_field (out, day, FALSE);
-      append_field (out, name ? name : entry->id, FALSE);
-      append_field (out, litres, FALSE);
-      append_field (out, price_text ? price_text : "", FALSE);
-      append_field (out, amount_text ? amount_text : "", FALSE);
-      append_field (out, entry->note ? entry->note : "", TRUE);
-    }
-
-  if (length)
-    *length = out->len;
-  return g_string_free (out, FALSE);
-}
 
 char *
 milk_csv_format_payments (MilkStore  *store,
@@ -187,10 +74,10 @@ milk_csv_format_payments (MilkStore  *store,
       milk_day_format_iso (payment->day, day);
       if (payment->bill != MILK_DAY_INVALID)
         milk_day_format_month (payment->bill, bill);
-      append_field (out, day, FALSE);
-      append_field (out, amount, FALSE);
-      append_field (out, payment->note ? payment->note : "", FALSE);
-      append_field (out, bill, TRUE);
+      _milk_csv_append_field (out, day, FALSE);
+      _milk_csv_append_field (out, amount, FALSE);
+      _milk_csv_append_field (out, payment->note ? payment->note : "", FALSE);
+      _milk_csv_append_field (out, bill, TRUE);
     }
 
   if (length)
@@ -237,9 +124,9 @@ milk_csv_format_prices (MilkStore  *store,
           milk_price_schedule_get_change (schedule, k, &from, &per_l);
           price = _milk_decimal_format (per_l, digits);
           milk_day_format_iso (from, day);
-          append_field (out, day, FALSE);
-          append_field (out, product->name, FALSE);
-          append_field (out, price, TRUE);
+          _milk_csv_append_field (out, day, FALSE);
+          _milk_csv_append_field (out, product->name, FALSE);
+          _milk_csv_append_field (out, price, TRUE);
         }
     }
 
@@ -319,15 +206,8 @@ typedef struct
   guint line;
 } CsvReader;
 
-typedef struct
-{
-  GPtrArray *fields;   /* of char * */
-  guint line;          /* where the record starts */
-  const char *error;   /* a syntax problem: the record is bad */
-} CsvRecord;
-
 static void
-csv_record_clear (CsvRecord *record)
+csv_record_clear (MilkCsvRecord *record)
 {
   g_clear_pointer (&record->fields, g_ptr_array_unref);
   record->error = NULL;
@@ -348,8 +228,8 @@ skip_line (CsvReader *reader)
 /* One record; FALSE at the end of the data. A quoted field may hold
  * commas, quotes (doubled) and line breaks; CRLF or LF ends a record. */
 static gboolean
-csv_next (CsvReader *reader,
-          CsvRecord *record)
+csv_next (CsvReader     *reader,
+          MilkCsvRecord *record)
 {
   record->fields = g_ptr_array_new_with_free_func (g_free);
   record->line = reader->line;
@@ -429,12 +309,6 @@ csv_next (CsvReader *reader,
     }
 }
 
-enum { COL_DAY, COL_PRODUCT, COL_LITRES, COL_PRICE, COL_AMOUNT, COL_NOTE, N_COLUMNS };
-
-static const char * const column_names[N_COLUMNS] = {
-  "day", "product", "litres", "price", "amount", "note",
-};
-
 enum { SECTION_ENTRIES, SECTION_PRICES, SECTION_PAYMENTS };
 
 typedef struct
@@ -451,26 +325,11 @@ price_row_free (PriceRow *row)
   g_free (row);
 }
 
-typedef struct
-{
-  MilkImportReport *report;
-  GPtrArray *records;          /* new products go here first */
-  GHashTable *prices;          /* "product/day" → PriceRow, from a prices section */
-  GPtrArray *payments;         /* of MilkRecord, from a payments section */
-  gboolean stated_prices;      /* the file has a prices section */
-  guint section_columns;       /* fields in the current section's header */
-  GHashTable *product_ids;     /* name or id → product id */
-  GHashTable *rows;            /* product id → GArray of MilkImportRow */
-  GHashTable *seen;            /* "product/day" → line of the row kept */
-  guint digits;
-  gint64 next_position;
-} CsvImport;
-
-static const char *
-resolve_product (CsvImport   *import,
-                 const char  *name,
-                 guint        line,
-                 MilkDay      day)
+const char *
+_milk_csv_resolve_product (MilkCsvImport *import,
+                           const char    *name,
+                           guint          line,
+                           MilkDay        day)
 {
   const char *id;
   MilkRecord *product;
@@ -508,151 +367,9 @@ resolve_product (CsvImport   *import,
   return product->id;
 }
 
-static void
-import_record (CsvImport       *import,
-               const CsvRecord *record,
-               const int        columns[N_COLUMNS],
-               guint            n_header)
-{
-  MilkImportReport *report = import->report;
-  const char *fields[N_COLUMNS] = { NULL };
-  MilkImportRow row = { 0 };
-  g_autoptr(MilkRecord) check = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = NULL;
-  MilkDecimal value;
-  gboolean exact;
-  const char *product;
-  GArray *rows;
-  gpointer kept;
-  char iso[11];
-
-  row.row = record->line;
-  row.price = MILK_NO_PRICE;
-
-  if (record->error)
-    {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
-                               "%s; skipped", _(record->error));
-      return;
-    }
-  if (record->fields->len != n_header)
-    {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
-                               _("the row has %u fields where the header has %u; skipped"),
-                               record->fields->len, n_header);
-      return;
-    }
-  for (guint i = 0; i < record->fields->len; i++)
-    if (!g_utf8_validate (g_ptr_array_index (record->fields, i), -1, NULL))
-      {
-        _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
-                                 _("the row is not UTF-8 text; skipped"));
-        return;
-      }
-  for (guint c = 0; c < N_COLUMNS; c++)
-    if (columns[c] >= 0)
-      fields[c] = g_ptr_array_index (record->fields, columns[c]);
-
-  row.day = milk_day_parse (fields[COL_DAY], NULL);
-  if (row.day == MILK_DAY_INVALID)
-    {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_DATE, record->line, MILK_DAY_INVALID,
-                               _("the day “%s” is not a date written YYYY-MM-DD; skipped"),
-                               fields[COL_DAY]);
-      return;
-    }
-
-  if (!_milk_decimal_from_text (fields[COL_LITRES], &value) || value.negative ||
-      !_milk_decimal_ratio (&value, NULL, 3, MILK_QTY_MAX_ML, &row.qty_ml, &exact) || !exact)
-    {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
-                               _("“%s” is not a quantity from 0 to 100 litres, to the millilitre; skipped"),
-                               fields[COL_LITRES]);
-      return;
-    }
-
-  if (fields[COL_PRICE] && fields[COL_PRICE][0] != '\0' &&
-      (!_milk_decimal_from_text (fields[COL_PRICE], &value) || value.negative ||
-       !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_PRICE_MAX, &row.price, &exact) ||
-       !exact))
-    {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
-                               _("“%s” is not a price per litre in the diary’s currency; skipped"),
-                               fields[COL_PRICE]);
-      return;
-    }
-
-  if (fields[COL_AMOUNT] && fields[COL_AMOUNT][0] != '\0')
-    {
-      gint64 amount = -1;
-
-      if (!_milk_decimal_from_text (fields[COL_AMOUNT], &value) || value.negative ||
-          !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_AMOUNT_MAX, &amount, &exact) ||
-          !exact)
-        {
-          _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
-                                   _("“%s” is not an amount in the diary’s currency; skipped"),
-                                   fields[COL_AMOUNT]);
-          return;
-        }
-      if (row.price == MILK_NO_PRICE || milk_amount_for_quantity (row.qty_ml, row.price) != amount)
-        {
-          _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
-                                   _("the amount %s is not the litres times the price; skipped"),
-                                   fields[COL_AMOUNT]);
-          return;
-        }
-    }
-
-  /* The same checks the store will make, so that one bad note cannot
-   * undo the whole import's transaction. */
-  check = milk_record_new (MILK_RECORD_ENTRY);
-  check->id = g_strdup (MILK_DEFAULT_PRODUCT_ID);
-  check->day = row.day;
-  check->qty_ml = row.qty_ml;
-  check->note = g_strdup (fields[COL_NOTE] ? fields[COL_NOTE] : "");
-  if (!milk_record_validate (check, &error))
-    {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
-                               "%s; skipped", error->message);
-      return;
-    }
-  product = resolve_product (import, fields[COL_PRODUCT] ? fields[COL_PRODUCT] : "", record->line, row.day);
-  if (product == NULL)
-    return;
-  row.note = g_strdup (fields[COL_NOTE]);
-
-  /* Two rows for one day: the later line wins, as it would in a diary
-   * written top to bottom; the earlier is reported. */
-  milk_day_format_iso (row.day, iso);
-  key = g_strdup_printf ("%s/%s", product, iso);
-  rows = g_hash_table_lookup (import->rows, product);
-  if (rows == NULL)
-    {
-      rows = g_array_new (FALSE, TRUE, sizeof (MilkImportRow));
-      g_array_set_clear_func (rows, (GDestroyNotify) _milk_import_row_clear);
-      g_hash_table_insert (import->rows, g_strdup (product), rows);
-    }
-  kept = g_hash_table_lookup (import->seen, key);
-  if (kept != NULL)
-    {
-      MilkImportRow *earlier = &g_array_index (rows, MilkImportRow, GPOINTER_TO_UINT (kept) - 1);
-
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_DUPLICATE, earlier->row, row.day,
-                               _("line %u has the same day (%s) again; that line is kept and this one skipped"),
-                               record->line, iso);
-      _milk_import_row_clear (earlier);
-      *earlier = row;
-      return;
-    }
-  g_array_append_val (rows, row);
-  g_hash_table_insert (import->seen, g_steal_pointer (&key), GUINT_TO_POINTER (rows->len));
-}
-
 /* A header row of a prices or payments section, or -1. */
 static int
-section_of (const CsvRecord *record)
+section_of (const MilkCsvRecord *record)
 {
   g_autoptr(GString) joined = g_string_new (NULL);
 
@@ -674,8 +391,8 @@ section_of (const CsvRecord *record)
 /* The fields of a prices or payments row (as many as its header
  * named), checked as text, or NULL. */
 static const char * const *
-section_fields (CsvImport       *import,
-                const CsvRecord *record)
+section_fields (MilkCsvImport       *import,
+                const MilkCsvRecord *record)
 {
   guint n = import->section_columns;
 
@@ -703,9 +420,9 @@ section_fields (CsvImport       *import,
 }
 
 static MilkDay
-section_day (CsvImport  *import,
-             const char *text,
-             guint       line)
+section_day (MilkCsvImport *import,
+             const char    *text,
+             guint          line)
 {
   MilkDay day = milk_day_parse (text, NULL);
 
@@ -717,8 +434,8 @@ section_day (CsvImport  *import,
 
 /* from,product,price: a price change, the later line winning. */
 static void
-import_price (CsvImport       *import,
-              const CsvRecord *record)
+import_price (MilkCsvImport       *import,
+              const MilkCsvRecord *record)
 {
   const char * const *fields = section_fields (import, record);
   MilkDay day = fields ? section_day (import, fields[0], record->line) : MILK_DAY_INVALID;
@@ -738,7 +455,7 @@ import_price (CsvImport       *import,
                                _("“%s” is not a price per litre in the diary’s currency; skipped"), fields[2]);
       return;
     }
-  product = resolve_product (import, fields[1], record->line, day);
+  product = _milk_csv_resolve_product (import, fields[1], record->line, day);
   if (product == NULL)
     return;
   row = g_new0 (PriceRow, 1);
@@ -752,8 +469,8 @@ import_price (CsvImport       *import,
 
 /* day,amount,note[,bill]: a payment, and the month whose bill it pays. */
 static void
-import_payment (CsvImport       *import,
-                const CsvRecord *record)
+import_payment (MilkCsvImport       *import,
+                const MilkCsvRecord *record)
 {
   const char * const *fields = section_fields (import, record);
   MilkDay day = fields ? section_day (import, fields[0], record->line) : MILK_DAY_INVALID;
@@ -791,9 +508,9 @@ import_payment (CsvImport       *import,
  * is not already there with the same day, amount and note, so that
  * importing a file twice pays nothing twice. */
 static gboolean
-plan_payments (MilkStore   *store,
-               CsvImport   *import,
-               GError     **error)
+plan_payments (MilkStore      *store,
+               MilkCsvImport  *import,
+               GError        **error)
 {
   g_autoptr(GPtrArray) have = milk_store_list_payments (store, milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 1),
                                                         milk_day_from_ymd (MILK_DAY_MAX_YEAR, 12, 31), error);
@@ -840,10 +557,10 @@ compare_price_rows (gconstpointer a,
 /* The stated prices of one product, merged into the diary's schedule:
  * only a change the schedule does not already make is written. */
 static MilkPriceSchedule *
-plan_stated_prices (MilkStore   *store,
-                    CsvImport   *import,
-                    const char  *product,
-                    GError     **error)
+plan_stated_prices (MilkStore      *store,
+                    MilkCsvImport  *import,
+                    const char     *product,
+                    GError        **error)
 {
   g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (store, product, error);
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
@@ -914,9 +631,10 @@ milk_csv_plan_entries (MilkStore   *store,
   g_autoptr(GHashTable) product_set = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GList) product_keys = NULL;
   CsvReader reader = { data, data + length, 1 };
-  CsvRecord header = { 0 };
-  CsvImport import = { 0 };
-  int columns[N_COLUMNS];
+  MilkCsvRecord header = { 0 };
+  MilkCsvImport import = { 0 };
+  int columns[MILK_CSV_N_COLUMNS];
+  gboolean has_columns;
   guint n_header;
   int section;
   const MilkCurrency *currency;
@@ -938,19 +656,9 @@ milk_csv_plan_entries (MilkStore   *store,
     }
   n_header = header.fields->len;
   section = section_of (&header);
-  for (guint c = 0; c < N_COLUMNS; c++)
-    {
-      columns[c] = -1;
-      for (guint i = 0; i < n_header; i++)
-        {
-          g_autofree char *name = g_strstrip (g_ascii_strdown (g_ptr_array_index (header.fields, i), -1));
-
-          if (g_str_equal (name, column_names[c]))
-            columns[c] = (int) i;
-        }
-    }
+  has_columns = _milk_csv_entry_columns (&header, columns);
   csv_record_clear (&header);
-  if (section < 0 && (columns[COL_DAY] < 0 || columns[COL_LITRES] < 0))
+  if (section < 0 && !has_columns)
     {
       g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_BAD_HEADER,
                    _("The file’s first line must name the columns, with at least “day” and “litres” (%s)"),
@@ -988,7 +696,7 @@ milk_csv_plan_entries (MilkStore   *store,
 
   for (;;)
     {
-      CsvRecord record = { 0 };
+      MilkCsvRecord record = { 0 };
 
       if (!csv_next (&reader, &record))
         {
@@ -1013,7 +721,7 @@ milk_csv_plan_entries (MilkStore   *store,
           else if (section == SECTION_PAYMENTS)
             import_payment (&import, &record);
           else
-            import_record (&import, &record, columns, n_header);
+            _milk_csv_import_entry (&import, &record, columns, n_header);
         }
       csv_record_clear (&record);
     }

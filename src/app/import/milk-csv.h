@@ -13,7 +13,9 @@ G_BEGIN_DECLS
 /* Columns of an entries file, in this order on export; on import they are
  * found by name in the header, only day and litres are required. Numbers
  * are written with a '.' point whatever the locale; prices and amounts in
- * the diary's currency. */
+ * the diary's currency. A file with a day delivered morning and evening
+ * has two more, "morning" and "evening" (litres, empty for a day
+ * delivered once). */
 #define MILK_CSV_ENTRIES_HEADER  "day,product,litres,price,amount,note"
 #define MILK_CSV_PAYMENTS_HEADER "day,amount,note,bill"
 /* What versions before a payment named its bill wrote; still read. */

@@ -339,6 +339,20 @@ price_record (const char *product,
   return record;
 }
 
+/* Whether the diary's day already has the deliveries the row gives; a
+ * source that does not tell them leaves the day's as they are. */
+static gboolean
+same_split (const MilkRecord    *have,
+            const MilkImportRow *row)
+{
+  if (!row->knows_split)
+    return TRUE;
+  if (row->has_split != milk_entry_is_split (have))
+    return FALSE;
+  return !row->has_split ||
+         (have->morning_ml == row->morning_ml && have->evening_ml == row->evening_ml);
+}
+
 /* Only what differs is written, so importing the same source twice writes
  * nothing the second time and wakes no sync. A price goes in where the
  * schedule (the diary's, plus what this import adds) would price a day
@@ -421,7 +435,7 @@ _milk_import_plan_product (MilkStore         *store,
             }
         }
 
-      if (have != NULL && have->qty_ml == row->qty_ml &&
+      if (have != NULL && have->qty_ml == row->qty_ml && same_split (have, row) &&
           have->price_override == override &&
           (row->note == NULL || g_strcmp0 (have->note, row->note) == 0))
         continue;
@@ -435,6 +449,14 @@ _milk_import_plan_product (MilkStore         *store,
           entry->note = g_strdup ("");
         }
       entry->qty_ml = row->qty_ml;
+      if (row->has_split)
+        milk_entry_set_split (entry, row->morning_ml, row->evening_ml);
+      else if (entry->has_split && (row->knows_split || !milk_entry_is_split (entry)))
+        {
+          /* One delivery, or parts the new quantity leaves behind. */
+          entry->has_split = FALSE;
+          entry->morning_ml = entry->evening_ml = 0;
+        }
       entry->price_override = override;
       if (row->note != NULL)
         {

@@ -44,6 +44,10 @@ typedef struct
 {
   MilkDay day;
   gint64 qty_ml;
+  gboolean knows_split; /* the source says whether the day came twice */
+  gboolean has_split;   /* it did: morning_ml + evening_ml = qty_ml */
+  gint64 morning_ml;
+  gint64 evening_ml;
   gint64 price;        /* per litre; MILK_NO_PRICE when the source gives none */
   char *note;          /* NULL keeps whatever note the diary has */
   gint64 row;          /* for reports */
