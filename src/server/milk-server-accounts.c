@@ -669,6 +669,21 @@ milk_route_style (MilkRequest *request,
   milk_respond_bytes (request, SOUP_STATUS_OK, "text/css; charset=utf-8", g_strndup (data, length), length);
 }
 
+/* The OpenAPI 3.1 description of /api/v1 (src/server/openapi.json). */
+void
+milk_route_openapi (MilkRequest *request,
+                    PGconn      *conn)
+{
+  g_autoptr(GBytes) bytes = g_resources_lookup_data ("/io/github/milkdiary/MilkDiary/server/openapi.json",
+                                                     G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  milk_request_add_header (request, "Cache-Control", "public, max-age=3600");
+  milk_request_add_header (request, "Access-Control-Allow-Origin", "*");
+  milk_respond_bytes (request, SOUP_STATUS_OK, "application/json", g_strndup (data, length), length);
+}
+
 void
 milk_route_account (MilkRequest *request,
                     PGconn      *conn)

@@ -158,7 +158,8 @@ milk_db_account_create_external (PGconn      *conn,
 }
 
 /* The identity now signs in to the account; its email, having proved
- * both the provider and the password, counts as verified. */
+ * both the provider and the password, counts as verified. FALSE with no
+ * error when the identity is another account's. */
 gboolean
 milk_db_identity_link (PGconn      *conn,
                        gint64       account_id,
@@ -168,21 +169,10 @@ milk_db_identity_link (PGconn      *conn,
                        GError     **error)
 {
   g_autofree char *id = id_text (account_id);
+  g_autoptr(PGresult) result = MILK_DB_QUERY (conn, error, "SELECT milk_identity_link ($1::bigint, $2, $3, $4)",
+                                              id, provider, subject, email);
 
-  if (!_milk_db_begin (conn, account_id, error))
-    return FALSE;
-  if (!run (MILK_DB_QUERY (conn, error,
-                           "INSERT INTO identities (account_id, provider, subject, email) VALUES ($1::bigint, $2, $3, $4) "
-                           "ON CONFLICT DO NOTHING", id, provider, subject, email)) ||
-      !run (MILK_DB_QUERY (conn, error,
-                           "UPDATE accounts SET email_verified_at = coalesce (email_verified_at, now ()) "
-                           "WHERE id = $1::bigint AND lower (email) = lower ($2)", id, email)) ||
-      !_milk_db_commit (conn, error))
-    {
-      _milk_db_rollback (conn);
-      return FALSE;
-    }
-  return TRUE;
+  return result != NULL && g_str_equal (PQgetvalue (result, 0, 0), "t");
 }
 
 /* MilkIdentity, by provider. */
@@ -235,26 +225,11 @@ milk_db_identity_unlink (PGconn      *conn,
                          GError     **error)
 {
   g_autofree char *id = id_text (account_id);
-  PGresult *result;
+  g_autoptr(PGresult) result = MILK_DB_QUERY (conn, error, "SELECT milk_identity_unlink ($1::bigint, $2, $3)",
+                                              id, provider, subject);
 
-  *unlinked = FALSE;
-  if (!_milk_db_begin (conn, account_id, error))
-    return FALSE;
-  /* Under the account's row lock: two unlinks at once cannot leave none. */
-  result = MILK_DB_QUERY (conn, error,
-                          "WITH a AS (SELECT id, password_hash FROM accounts WHERE id = $1::bigint FOR UPDATE) "
-                          "DELETE FROM identities i USING a WHERE i.account_id = a.id AND i.provider = $2 "
-                          "  AND i.subject = $3 AND (a.password_hash <> '' OR "
-                          "  (SELECT count (*) FROM identities j WHERE j.account_id = a.id) > 1) "
-                          "RETURNING 1", id, provider, subject);
-  if (result == NULL)
-    {
-      _milk_db_rollback (conn);
-      return FALSE;
-    }
-  *unlinked = PQntuples (result) == 1;
-  PQclear (result);
-  return _milk_db_commit (conn, error);
+  *unlinked = result != NULL && g_str_equal (PQgetvalue (result, 0, 0), "t");
+  return result != NULL;
 }
 
 void

@@ -498,11 +498,12 @@ grant_service_role (PGconn      *conn,
     "GRANT USAGE ON SCHEMA public TO %s;"
     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %s;"
     "REVOKE ALL ON account_emails FROM %s;"
+    "REVOKE ALL ON identity_directory FROM %s;"
     "REVOKE INSERT ON accounts FROM %s;"
     "REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM %s;"
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %s;"
     "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %s;",
-    literal, ident, ident, ident, ident, ident, ident, ident, ident);
+    literal, ident, ident, ident, ident, ident, ident, ident, ident, ident);
   PQfreemem (ident);
   PQfreemem (literal);
 

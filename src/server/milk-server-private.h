@@ -671,6 +671,7 @@ void        milk_route_identity_unlink  (MilkRequest *request, PGconn *conn);
 void        milk_route_email_confirm    (MilkRequest *request, PGconn *conn);
 void        milk_route_reset            (MilkRequest *request, PGconn *conn);
 void        milk_route_style            (MilkRequest *request, PGconn *conn);
+void        milk_route_openapi          (MilkRequest *request, PGconn *conn);
 
 /* The signed-in state of a page request; signed out (no row in the
  * database) when there is none. */

@@ -48,6 +48,7 @@ typedef struct
 static const Route routes[] = {
   { "GET", "/healthz", milk_route_healthz, 0 },
   { "POST", "/api/v1/sync", milk_route_sync, MILK_PROTOCOL_MAX_BYTES },
+  { "GET", "/api/v1/openapi.json", milk_route_openapi, 0 },
   { "GET", "/.well-known/oauth-authorization-server", milk_route_metadata, 0 },
   { "GET", "/oauth/authorize", milk_route_authorize, 0 },
   { "POST", "/oauth/authorize", milk_route_authorize, MILK_FORM_MAX_BYTES },

@@ -17,6 +17,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "milk-hlc.h"
 #include "milk-server-test.h"
 
@@ -344,12 +346,108 @@ milk_test_run_skipped (const char *path)
   return g_test_run ();
 }
 
+/* ---- every /api/v1 response, checked against the OpenAPI description ---- */
+
+static GMutex responses_lock;
+static char *responses_path;
+
+static void
+record_response (const char     *method,
+                 const char     *url,
+                 MilkTestClient *client,
+                 SoupMessage    *msg)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+  const char *type;
+  gsize length = 0;
+  const char *data;
+  FILE *file;
+
+  if (uri == NULL || !g_str_has_prefix (g_uri_get_path (uri), "/api/v1/") || client->status == 0)
+    return;
+  type = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type");
+  data = client->body ? g_bytes_get_data (client->body, &length) : NULL;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, method);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, g_uri_get_path (uri));
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, client->status);
+  json_builder_set_member_name (builder, "content_type");
+  json_builder_add_string_value (builder, type ? type : "");
+  json_builder_set_member_name (builder, "body");
+  {
+    g_autofree char *text = g_strndup (data ? data : "", length);
+
+    json_builder_add_string_value (builder, g_utf8_validate (text, -1, NULL) ? text : "(not UTF-8)");
+  }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  line = json_to_string (root, FALSE);
+
+  g_mutex_lock (&responses_lock);
+  if (responses_path == NULL)
+    responses_path = g_build_filename (g_get_tmp_dir (), g_strdup_printf ("milk-responses-%d.jsonl", (int) getpid ()),
+                                       NULL);
+  if ((file = fopen (responses_path, "a")) != NULL)
+    {
+      fprintf (file, "%s\n", line);
+      fclose (file);
+    }
+  g_mutex_unlock (&responses_lock);
+}
+
+/* The responses this test received, against src/server/openapi.json; a
+ * mismatch fails the test program. */
+static void
+check_responses (void)
+{
+  const char *doc = g_getenv ("MILK_TEST_OPENAPI");
+  const char *dir = g_getenv ("MILK_TEST_BROWSER_DIR");
+  g_autofree char *script = dir ? g_build_filename (dir, "openapi-check.mjs", NULL) : NULL;
+  g_autofree char *ajv = dir ? g_build_filename (dir, "node_modules", "ajv", NULL) : NULL;
+  g_autofree char *node = g_find_program_in_path ("node");
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (responses_path == NULL)
+    return;
+  if (doc == NULL || node == NULL || ajv == NULL || !g_file_test (ajv, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("MILK_TEST_REQUIRE_POSTGRES"))
+        g_error ("node and ajv are needed to check responses against the OpenAPI description");
+      g_printerr ("# responses not checked against the OpenAPI description (no node or ajv)\n");
+    }
+  else
+    {
+      const char *argv[] = { node, script, doc, responses_path, NULL };
+
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                         &error))
+        g_error ("%s", error->message);
+      g_printerr ("# %s", out);
+      if (!g_spawn_check_wait_status (status, NULL))
+        {
+          g_printerr ("Responses not as the OpenAPI description says (%s):\n%s", doc, out);
+          g_unlink (responses_path);
+          exit (1);
+        }
+    }
+  g_unlink (responses_path);
+}
+
 void
 milk_test_cleanup (void)
 {
   g_autofree char *sql = NULL;
   PGconn *conn;
 
+  check_responses ();
   if (!have_postgres)
     return;
   conn = connect_or_die (admin_url);
@@ -636,6 +734,7 @@ milk_test_request (MilkTestClient *self,
   else
     self->status = soup_message_get_status (msg);
   self->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  record_response (method, url, self, msg);
   return self->status;
 }
 

@@ -225,6 +225,8 @@ test_schema_distributes_by_account (void)
     "password_limits",     /* wrong passwords per hash of the e-mail typed and address: no account id,
                             * or a known e-mail would be limited differently from an unknown one */
     "signup_limits",       /* sign-ups per address, before any account exists */
+    "identity_directory",  /* which account a provider's identity is, keyed by provider and subject */
+    "external_logins",     /* sign-ins through a provider in progress, before the account is known */
     NULL
   };
   PGconn *admin = milk_test_db_connect (server);
@@ -276,7 +278,7 @@ test_schema_distributes_by_account (void)
       "  LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]"
       " WHERE c.relnamespace = 'public'::regnamespace AND i.indisunique"
       "   AND c.relname NOT IN ('schema_migrations', 'account_emails', 'signin_failures',"
-      "                         'password_limits', 'signup_limits')"
+      "                         'password_limits', 'signup_limits', 'identity_directory', 'external_logins')"
       "   AND NOT coalesce (a.attname = 'account_id' OR (c.relname = 'accounts' AND a.attname = 'id'), false)");
 
     g_assert_cmpstr (unique, ==, NULL);

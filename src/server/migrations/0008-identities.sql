@@ -6,7 +6,11 @@
 -- An identity is a provider's name for a person (its "sub", or GitHub's
 -- user id) linked to one account; it signs in to that account. An account
 -- made through a provider has no password (password_hash ''), and its
--- email is verified: the provider said so.
+-- email is verified: the provider said so. identities is the account's
+-- list (distributed by account); identity_directory, keyed by provider and
+-- subject like account_emails by e-mail, says which account an identity is
+-- and keeps one identity to one account. The service reaches the directory
+-- only through the functions below.
 --
 -- A sign-in through a provider in progress is a row of external_logins,
 -- found by the hash of its state (the browser holds the state in a cookie
@@ -22,7 +26,13 @@ CREATE TABLE identities (
   created_at timestamptz NOT NULL DEFAULT now (),
   PRIMARY KEY (account_id, provider, subject)
 );
-CREATE UNIQUE INDEX identities_subject ON identities (provider, subject);
+
+CREATE TABLE identity_directory (
+  provider   text NOT NULL,
+  subject    text NOT NULL,
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  PRIMARY KEY (provider, subject)
+);
 
 ALTER TABLE identities ENABLE ROW LEVEL SECURITY;
 ALTER TABLE identities FORCE ROW LEVEL SECURITY;
@@ -52,7 +62,60 @@ CREATE FUNCTION milk_identity_account (p_provider text, p_subject text)
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
   AS $$
 BEGIN
-  RETURN (SELECT i.account_id FROM identities i WHERE i.provider = p_provider AND i.subject = p_subject);
+  RETURN (SELECT d.account_id FROM identity_directory d WHERE d.provider = p_provider AND d.subject = p_subject);
+END
+$$;
+
+-- Links an identity to an account and counts the account's email as
+-- verified if the provider vouched for it; false when the identity is
+-- another account's.
+CREATE FUNCTION milk_identity_link (p_account bigint, p_provider text, p_subject text, p_email text)
+  RETURNS boolean
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$
+DECLARE
+  v_previous text := current_setting ('milk.account', true);
+BEGIN
+  INSERT INTO identity_directory (provider, subject, account_id) VALUES (p_provider, p_subject, p_account)
+    ON CONFLICT DO NOTHING;
+  IF (SELECT d.account_id FROM identity_directory d
+       WHERE d.provider = p_provider AND d.subject = p_subject) <> p_account THEN
+    RETURN false;
+  END IF;
+  PERFORM set_config ('milk.account', p_account::text, true);
+  INSERT INTO identities (account_id, provider, subject, email) VALUES (p_account, p_provider, p_subject, p_email)
+    ON CONFLICT DO NOTHING;
+  UPDATE accounts a SET email_verified_at = coalesce (a.email_verified_at, now ())
+   WHERE a.id = p_account AND lower (a.email) = lower (p_email);
+  PERFORM set_config ('milk.account', coalesce (v_previous, ''), true);
+  RETURN true;
+END
+$$;
+
+-- Unlinks an identity while another way in remains (a password or another
+-- identity); false otherwise. Under the account's row lock: two unlinks at
+-- once cannot leave none.
+CREATE FUNCTION milk_identity_unlink (p_account bigint, p_provider text, p_subject text)
+  RETURNS boolean
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$
+DECLARE
+  v_previous text := current_setting ('milk.account', true);
+  v_password text;
+  v_done boolean := false;
+BEGIN
+  PERFORM set_config ('milk.account', p_account::text, true);
+  SELECT a.password_hash INTO v_password FROM accounts a WHERE a.id = p_account FOR UPDATE;
+  IF v_password <> '' OR (SELECT count (*) FROM identities i WHERE i.account_id = p_account) > 1 THEN
+    DELETE FROM identities i WHERE i.account_id = p_account AND i.provider = p_provider AND i.subject = p_subject;
+    IF FOUND THEN
+      DELETE FROM identity_directory d
+       WHERE d.provider = p_provider AND d.subject = p_subject AND d.account_id = p_account;
+      v_done := true;
+    END IF;
+  END IF;
+  PERFORM set_config ('milk.account', coalesce (v_previous, ''), true);
+  RETURN v_done;
 END
 $$;
 
@@ -87,10 +150,13 @@ BEGIN
   INSERT INTO accounts (id, email, password_hash, email_verified_at) VALUES (v_id, p_email, '', now ());
   INSERT INTO account_emails (email, account_id) VALUES (lower (p_email), v_id);
   INSERT INTO identities (account_id, provider, subject, email) VALUES (v_id, p_provider, p_subject, p_email);
+  INSERT INTO identity_directory (provider, subject, account_id) VALUES (p_provider, p_subject, v_id);
   PERFORM set_config ('milk.account', coalesce (v_previous, ''), true);
   RETURN v_id;
 END
 $$;
 
+REVOKE ALL ON identity_directory FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION milk_identity_account (text, text), milk_account_by_email (text),
-  milk_account_create_external (text, text, text) FROM PUBLIC;
+  milk_account_create_external (text, text, text), milk_identity_link (bigint, text, text, text),
+  milk_identity_unlink (bigint, text, text) FROM PUBLIC;
