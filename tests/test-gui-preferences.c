@@ -323,7 +323,7 @@ test_products (Fixture       *f,
     g_assert_nonnull (strstr (adw_expander_row_get_subtitle (expander), "0.75 L a day (0.25 L morning, 0.5 L evening)"));
 
     evening = find_row (GTK_WIDGET (expander), ADW_TYPE_ENTRY_ROW, "Usual in the Evening (empty for once a day)");
-    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (evening)), ==, "0.5");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (evening)), ==, "0.5 L");
     type_into (evening, "");
     g_signal_emit_by_name (evening, "apply");
     milk_gui_test_iterate ();

@@ -330,6 +330,8 @@ product_colour (guint index)
   return palette[index % G_N_ELEMENTS (palette)];
 }
 
+#define NO_BREAK_SPACE "\xc2\xa0"
+
 typedef struct
 {
   GString *markup;       /* the cell's lines */
@@ -357,12 +359,13 @@ day_lines_add (DayLines           *lines,
   if (qty && milk_entry_is_split (entry))
     {
       g_autofree char *morning = milk_quantity_format_litres (entry->morning_ml);
-      g_autofree char *evening = milk_quantity_format_litres (entry->evening_ml);
       g_autofree char *morning_l = milk_quantity_format (entry->morning_ml);
       g_autofree char *evening_l = milk_quantity_format (entry->evening_ml);
+      g_auto(GStrv) words = g_strsplit (evening_l, " ", -1);
+      g_autofree char *evening = g_strjoinv (NO_BREAK_SPACE, words);
 
-      /* TRANSLATORS: a day cell's morning and evening litres, "1 + 0.5 L" */
-      parts = g_strdup_printf (_("%s + %s L"), morning, evening);
+      /* "1 + 0.5 L", which a narrow cell breaks only after the "+" */
+      parts = g_strdup_printf ("%s" NO_BREAK_SPACE "+ %s", morning, evening);
       shown = parts;
       /* TRANSLATORS: a day's quantity, said: "1.5 L (morning 1 L, evening 0.5 L)" */
       said = g_strdup_printf (_("%s (morning %s, evening %s)"), qty, morning_l, evening_l);

@@ -300,7 +300,7 @@ new_product_row (MilkPreferencesWindow *self,
     adw_expander_row_add_row (ADW_EXPANDER_ROW (row), GTK_WIDGET (weekday_row));
   }
   {
-    g_autofree char *evening = product->twice_daily ? milk_quantity_format_litres (product->evening_qty_ml) : NULL;
+    g_autofree char *evening = product->twice_daily ? milk_quantity_format (product->evening_qty_ml) : NULL;
     AdwEntryRow *evening_row = new_product_entry (self, product, _("Usual in the Evening (empty for once a day)"),
                                                   evening, G_CALLBACK (product_evening_apply_cb));
 
