@@ -289,6 +289,47 @@ test_two_products_split (Fixture       *f,
   g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
 }
 
+static AdwActionRow *
+action_row_titled (GtkWidget  *root,
+                   const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *found;
+
+      if (ADW_IS_ACTION_ROW (child) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return ADW_ACTION_ROW (child);
+      if ((found = action_row_titled (child, title)))
+        return found;
+    }
+  return NULL;
+}
+
+/* Milk once a day, Buffalo twice (0.5 L, a quarter in the evening):
+ * Record Today splits only Buffalo, and the bill's Buffalo row says its
+ * mornings and evenings while Milk's says nothing of them. */
+static void
+test_two_products_one_twice_a_day (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
+  GtkWidget *group = milk_gui_test_child (GTK_WIDGET (f->calendar), MILK_TYPE_CALENDAR_VIEW, "products_group");
+  MilkDay today = milk_day_today ();
+
+  buffalo->twice_daily = TRUE;
+  buffalo->evening_qty_ml = 250;
+  g_assert_true (milk_store_put (f->store, buffalo, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.record-today", NULL));
+  milk_gui_test_drain ();
+  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, "● 1 L\n● 0.25\xc2\xa0+ 0.25\xc2\xa0L");
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (action_row_titled (group, "Buffalo")),
+                            "Morning 0.25 L · Evening 0.25 L"));
+  g_assert_null (strstr (adw_action_row_get_subtitle (action_row_titled (group, "Milk")), "Morning"));
+  milk_gui_test_wait (500);
+}
+
 static void
 test_narrow_window_bottom_switcher (Fixture       *f,
                                     gconstpointer  data)
@@ -650,6 +691,7 @@ main (int   argc,
   ADD ("navigate-months", test_navigate_months);
   ADD ("future-days-not-editable", test_future_days_not_editable);
   ADD ("two-products-split", test_two_products_split);
+  ADD ("two-products-one-twice-a-day", test_two_products_one_twice_a_day);
   ADD ("narrow-window-bottom-switcher", test_narrow_window_bottom_switcher);
   ADD ("leave-range-and-undo", test_leave_range_and_undo);
   ADD ("leave-confirms-recorded-days", test_leave_confirms_recorded_days);

@@ -163,5 +163,17 @@ def record_today_twice(s):
     app.click(toast_button(app, "Undo"))
     cell(app, TODAY, "not recorded")
 
+    # A quick amount fills the field clicked last: here the evening.
+    editor = open_day(app, TODAY)
+    morning = app.find("text", "Morning litres of Milk", within=editor)
+    evening = app.find("text", "Evening litres of Milk", within=editor)
+    app.click(evening)
+    app.click(app.find("push button", "1.5 L", within=editor))
+    wait_for(lambda: text_of(evening) == "1.5", 15, "the evening field to say 1.5")
+    check(text_of(morning) == "0.5", f"the morning field says {text_of(morning)!r}")
+    app.click(app.find("push button", button_named("Save"), within=editor))
+    cell(app, TODAY, "2 L (morning 0.5 L, evening 1.5 L)")
+    check(recorded(s, TODAY) == ["2 L"], f"--month says {recorded(s, TODAY)}")
+
 
 sys.exit(suite.run())
