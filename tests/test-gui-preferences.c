@@ -296,6 +296,44 @@ test_products (Fixture       *f,
     g_clear_pointer (&after, milk_record_free);
   }
 
+  /* Twice a day: the usual evening litres; a bad one is refused in place,
+   * empty is once a day again. */
+  {
+    AdwEntryRow *evening;
+
+    expander = find_row (root, ADW_TYPE_EXPANDER_ROW, "Buffalo Milk");
+    evening = find_row (GTK_WIDGET (expander), ADW_TYPE_ENTRY_ROW, "Usual in the Evening (empty for once a day)");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (evening)), ==, "");
+    type_into (evening, "half");
+    g_signal_emit_by_name (evening, "apply");
+    milk_gui_test_iterate ();
+    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (evening), "error"));
+    after = existing_product (f->store, "Buffalo Milk");
+    g_assert_false (after->twice_daily);
+    g_clear_pointer (&after, milk_record_free);
+
+    type_into (evening, "0.5");
+    g_signal_emit_by_name (evening, "apply");
+    milk_gui_test_iterate ();
+    after = existing_product (f->store, "Buffalo Milk");
+    g_assert_true (after->twice_daily);
+    g_assert_cmpint (after->evening_qty_ml, ==, 500);
+    g_clear_pointer (&after, milk_record_free);
+    expander = find_row (root, ADW_TYPE_EXPANDER_ROW, "Buffalo Milk");
+    g_assert_nonnull (strstr (adw_expander_row_get_subtitle (expander), "0.75 L a day (0.25 L morning, 0.5 L evening)"));
+
+    evening = find_row (GTK_WIDGET (expander), ADW_TYPE_ENTRY_ROW, "Usual in the Evening (empty for once a day)");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (evening)), ==, "0.5 L");
+    type_into (evening, "");
+    g_signal_emit_by_name (evening, "apply");
+    milk_gui_test_iterate ();
+    after = existing_product (f->store, "Buffalo Milk");
+    g_assert_false (after->twice_daily);
+    g_clear_pointer (&after, milk_record_free);
+    expander = find_row (root, ADW_TYPE_EXPANDER_ROW, "Buffalo Milk");
+    g_assert_null (strstr (adw_expander_row_get_subtitle (expander), "evening"));
+  }
+
   /* Rename; the rebuilt list keeps the product open. */
   expander = find_row (root, ADW_TYPE_EXPANDER_ROW, "Buffalo Milk");
   g_assert_true (adw_expander_row_get_expanded (expander));

@@ -156,6 +156,66 @@ test_leave (Fixture       *f,
   g_assert_cmpuint (bill.delivered_days, ==, 1);
 }
 
+/* Twice a day, 0.5 L of the day's usual in the evening: filling the days
+ * records the usual split (on a 0.25 L weekday the evening takes it all),
+ * and a product delivered once a day stays one delivery. */
+static void
+test_fill_twice_a_day (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(MilkRecord) milk = NULL;
+  g_autoptr(MilkRecord) cow = NULL;
+  g_autoptr(GPtrArray) plan = NULL;
+  g_autoptr(MilkBill) bill = NULL;
+  MilkBillProduct *totals;
+
+  set_pattern (f->store);
+  milk = milk_store_get (f->store, MILK_RECORD_PRODUCT, MILK, NULL);
+  milk->weekday_qty_ml[0] = 250; /* Mondays */
+  milk->twice_daily = TRUE;
+  milk->evening_qty_ml = 500;
+  g_assert_true (milk_store_put (f->store, milk, NULL));
+  cow = milk_store_add_product (f->store, "Cow", 1000, NULL);
+  g_assert_nonnull (cow);
+
+  /* Sunday 22 to Tuesday 24 November 2026 */
+  plan = milk_store_plan_usual_days (f->store, milk_test_day ("2026-11-22"), milk_test_day ("2026-11-24"), NULL);
+  g_assert_cmpuint (plan->len, ==, 6);
+  g_assert_true (milk_store_put_many (f->store, plan, NULL));
+
+  {
+    static const struct { const char *day; gint64 morning, evening; } want[] = {
+      { "2026-11-22", 1500, 500 },
+      { "2026-11-23", 0, 250 },
+      { "2026-11-24", 500, 500 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+      {
+        g_autoptr(MilkRecord) day = milk_store_get_entry (f->store, MILK, milk_test_day (want[i].day), NULL);
+        g_autoptr(MilkRecord) once = milk_store_get_entry (f->store, cow->id, milk_test_day (want[i].day), NULL);
+
+        g_assert_true (milk_entry_is_split (day));
+        g_assert_cmpint (day->morning_ml, ==, want[i].morning);
+        g_assert_cmpint (day->evening_ml, ==, want[i].evening);
+        g_assert_cmpint (day->qty_ml, ==, want[i].morning + want[i].evening);
+        g_assert_false (once->has_split);
+        g_assert_cmpint (once->qty_ml, ==, 1000);
+      }
+  }
+
+  bill = milk_store_build_bill (f->store, 2026, 11, NULL);
+  g_assert_nonnull (bill);
+  g_assert_cmpint (bill->qty_ml, ==, 2000 + 250 + 1000 + 3 * 1000);
+  totals = g_ptr_array_index (bill->products, 0);
+  g_assert_cmpstr (totals->product, ==, MILK);
+  g_assert_cmpuint (totals->split_days, ==, 3);
+  g_assert_cmpint (totals->morning_ml, ==, 2000);
+  g_assert_cmpint (totals->evening_ml, ==, 1250);
+  totals = g_ptr_array_index (bill->products, 1);
+  g_assert_cmpuint (totals->split_days, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -167,6 +227,7 @@ main (int   argc,
   ADD ("bad-pattern-refused", test_bad_pattern_refused);
   ADD ("fill-month-keeps-recorded-days", test_fill_month_keeps_recorded_days);
   ADD ("leave", test_leave);
+  ADD ("fill-twice-a-day", test_fill_twice_a_day);
 #undef ADD
 
   return g_test_run ();

@@ -27,6 +27,7 @@ struct _MilkCalendarView
   AdwEntryRow *milkman_row;
   AdwPreferencesGroup *bill_group;
   AdwPreferencesGroup *products_group;
+  AdwActionRow *litres_row;
   GtkLabel *litres_label;
   GtkLabel *days_label;
   GtkLabel *average_label;
@@ -103,6 +104,26 @@ clear_product_rows (MilkCalendarView *self)
   g_ptr_array_set_size (self->product_rows, 0);
 }
 
+/* "Morning 30 L · Evening 15 L" for a product delivered twice a day, NULL
+ * for one delivered once; the days it came once are left out, and said. */
+static char *
+split_text (const MilkBillProduct *product)
+{
+  g_autofree char *morning = NULL, *evening = NULL;
+
+  if (product->split_days == 0)
+    return NULL;
+  morning = milk_quantity_format (product->morning_ml);
+  evening = milk_quantity_format (product->evening_ml);
+  if (product->split_days == product->delivered_days)
+    /* TRANSLATORS: a month's litres delivered in the mornings and the evenings */
+    return g_strdup_printf (_("Morning %s · Evening %s"), morning, evening);
+  /* TRANSLATORS: "Morning 30 L · Evening 15 L on 20 days", the other delivery days came once */
+  return g_strdup_printf (ngettext ("Morning %s · Evening %s on %u day",
+                                    "Morning %s · Evening %s on %u days", product->split_days),
+                          morning, evening, product->split_days);
+}
+
 /* With two products or more, what each adds up to. */
 static void
 fill_products (MilkCalendarView   *self,
@@ -120,7 +141,16 @@ fill_products (MilkCalendarView   *self,
       g_autofree char *money = milk_money_format (product->amount, currency);
       g_autofree char *subtitle = g_strdup_printf (ngettext ("%s on %u day", "%s on %u days", product->delivered_days),
                                                    qty, product->delivered_days);
+      g_autofree char *split = split_text (product);
       GtkWidget *row = adw_action_row_new ();
+
+      if (split)
+        {
+          char *both = g_strdup_printf ("%s\n%s", subtitle, split);
+
+          g_free (subtitle);
+          subtitle = both;
+        }
       GtkWidget *label = gtk_label_new (money);
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), product->name);
@@ -272,6 +302,11 @@ fill_bill (MilkCalendarView *self)
                                         "%u delivery days have no price; set one in Preferences",
                                         bill->unpriced_days), bill->unpriced_days);
   adw_action_row_set_subtitle (self->unpriced_row, unpriced);
+  {
+    g_autofree char *split = bill->products->len == 1 ? split_text (g_ptr_array_index (bill->products, 0)) : NULL;
+
+    adw_action_row_set_subtitle (self->litres_row, split ? split : "");
+  }
   fill_products (self, bill, currency);
   fill_milkman (self, bill, currency);
 }
@@ -295,6 +330,8 @@ product_colour (guint index)
   return palette[index % G_N_ELEMENTS (palette)];
 }
 
+#define NO_BREAK_SPACE "\xc2\xa0"
+
 typedef struct
 {
   GString *markup;       /* the cell's lines */
@@ -314,9 +351,26 @@ day_lines_add (DayLines           *lines,
                const MilkCurrency *currency)
 {
   g_autofree char *qty = entry->qty_ml > 0 ? milk_quantity_format (entry->qty_ml) : NULL;
+  g_autofree char *parts = NULL, *said = NULL;
   /* TRANSLATORS: the mark in a day cell for "no delivery" */
   const char *shown = qty ? qty : C_("day cell", "—");
-  g_autofree char *escaped = g_markup_escape_text (shown, -1);
+  g_autofree char *escaped = NULL;
+
+  if (qty && milk_entry_is_split (entry))
+    {
+      g_autofree char *morning = milk_quantity_format_litres (entry->morning_ml);
+      g_autofree char *morning_l = milk_quantity_format (entry->morning_ml);
+      g_autofree char *evening_l = milk_quantity_format (entry->evening_ml);
+      g_auto(GStrv) words = g_strsplit (evening_l, " ", -1);
+      g_autofree char *evening = g_strjoinv (NO_BREAK_SPACE, words);
+
+      /* "1 + 0.5 L", which a narrow cell breaks only after the "+" */
+      parts = g_strdup_printf ("%s" NO_BREAK_SPACE "+ %s", morning, evening);
+      shown = parts;
+      /* TRANSLATORS: a day's quantity, said: "1.5 L (morning 1 L, evening 0.5 L)" */
+      said = g_strdup_printf (_("%s (morning %s, evening %s)"), qty, morning_l, evening_l);
+    }
+  escaped = g_markup_escape_text (shown, -1);
 
   if (lines->any)
     {
@@ -331,7 +385,7 @@ day_lines_add (DayLines           *lines,
       g_string_append_printf (lines->description, "%s ", product->name);
     }
   g_string_append (lines->markup, escaped);
-  g_string_append (lines->description, qty ? qty : _("no delivery"));
+  g_string_append (lines->description, said ? said : qty ? qty : _("no delivery"));
 
   if (entry->price_override != MILK_NO_PRICE && currency != NULL)
     {
@@ -847,6 +901,7 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, month_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, grid);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, bill_group);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, litres_row);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, litres_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, days_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, average_label);

@@ -18,9 +18,18 @@ typedef struct
   MilkRecord *product;
   MilkRecord *entry;        /* as stored, or NULL when unrecorded */
   gint64 scheduled_price;   /* -1 when the price list has none */
-  GtkEditable *qty;
+  gboolean split;           /* a morning and an evening field */
+  GtkEditable *qty;         /* the day's quantity, or the morning's */
+  GtkEditable *evening;     /* NULL unless split */
   GtkEditable *price;
 } ProductLine;
+
+typedef enum
+{
+  FIELD_DAY,
+  FIELD_MORNING,
+  FIELD_EVENING,
+} QuantityField;
 
 struct _MilkDayEditor
 {
@@ -38,7 +47,7 @@ struct _MilkDayEditor
   MilkStore *store;
   MilkDay day;
   GPtrArray *lines; /* of ProductLine */
-  guint active_line;
+  GtkEditable *active_qty; /* the quantity field the presets fill */
 };
 
 G_DEFINE_FINAL_TYPE (MilkDayEditor, milk_day_editor, ADW_TYPE_WINDOW)
@@ -86,50 +95,42 @@ clear_field_error (GtkEditable *field)
 }
 
 static void
-set_quantity_text (ProductLine *line,
+set_quantity_text (GtkEditable *field,
                    gint64       qty_ml)
 {
   g_autofree char *text = milk_quantity_format_litres (qty_ml);
 
-  gtk_editable_set_text (line->qty, text);
+  gtk_editable_set_text (field, text);
 }
 
 /* The stepper counts in integer millilitres; a field that does not parse
  * is left for the person to correct. */
 static void
-step (MilkDayEditor *self,
-      ProductLine   *line,
-      gint64         delta)
+step (GtkEditable *field,
+      gint64       delta)
 {
-  gint64 qty;
+  gint64 qty = milk_quantity_parse (gtk_editable_get_text (field), NULL);
 
-  if (line == NULL)
-    return;
-  qty = milk_quantity_parse (gtk_editable_get_text (line->qty), NULL);
   if (qty < 0)
     qty = 0;
   qty = CLAMP ((qty + delta) / STEP_ML * STEP_ML, 0, MILK_QTY_MAX_ML);
-  set_quantity_text (line, qty);
+  set_quantity_text (field, qty);
 }
 
 static void
 minus_clicked (GtkButton     *button,
                MilkDayEditor *self)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "line"));
-
-  self->active_line = index;
-  step (self, line_at (self, index), -STEP_ML);
+  self->active_qty = g_object_get_data (G_OBJECT (button), "field");
+  step (self->active_qty, -STEP_ML);
 }
 
 static void
 plus_clicked (GtkButton     *button,
               MilkDayEditor *self)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "line"));
-
-  self->active_line = index;
-  step (self, line_at (self, index), STEP_ML);
+  self->active_qty = g_object_get_data (G_OBJECT (button), "field");
+  step (self->active_qty, STEP_ML);
 }
 
 static void
@@ -137,12 +138,11 @@ preset_clicked (GtkButton     *button,
                 MilkDayEditor *self)
 {
   gint64 qty = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "qty"));
-  ProductLine *line = line_at (self, self->active_line);
 
-  if (line)
+  if (self->active_qty)
     {
       gtk_switch_set_active (self->skip_switch, FALSE);
-      set_quantity_text (line, qty);
+      set_quantity_text (self->active_qty, qty);
     }
 }
 
@@ -150,9 +150,7 @@ static void
 qty_focused (GtkEventControllerFocus *controller,
              MilkDayEditor           *self)
 {
-  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
-
-  self->active_line = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "line"));
+  self->active_qty = GTK_EDITABLE (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller)));
 }
 
 static void
@@ -167,6 +165,11 @@ skip_changed (MilkDayEditor *self)
       if (skip)
         gtk_editable_set_text (line->qty, "0");
       gtk_widget_set_sensitive (gtk_widget_get_parent (GTK_WIDGET (line->qty)), !skip);
+      if (line->evening == NULL)
+        continue;
+      if (skip)
+        gtk_editable_set_text (line->evening, "0");
+      gtk_widget_set_sensitive (gtk_widget_get_parent (GTK_WIDGET (line->evening)), !skip);
     }
   gtk_widget_set_sensitive (GTK_WIDGET (self->presets_row), !skip);
 }
@@ -174,7 +177,7 @@ skip_changed (MilkDayEditor *self)
 static GtkWidget *
 make_quantity_row (MilkDayEditor *self,
                    ProductLine   *line,
-                   guint          index)
+                   QuantityField  field)
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
@@ -184,8 +187,38 @@ make_quantity_row (MilkDayEditor *self,
   GtkEventController *focus = gtk_event_controller_focus_new ();
   g_autofree char *accessible = NULL;
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), line->product->name);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Litres; empty for not recorded"));
+  switch (field)
+    {
+    case FIELD_MORNING:
+      {
+        /* TRANSLATORS: %s is a product, "Milk in litres; both empty for not recorded" */
+        g_autofree char *subtitle = g_strdup_printf (_("%s in litres; both empty for not recorded"),
+                                                     line->product->name);
+
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Morning"));
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+        /* TRANSLATORS: a field's name for screen readers, %s is a product */
+        accessible = g_strdup_printf (_("Morning litres of %s"), line->product->name);
+      }
+      break;
+    case FIELD_EVENING:
+      {
+        /* TRANSLATORS: %s is a product, "Milk in litres" */
+        g_autofree char *subtitle = g_strdup_printf (_("%s in litres"), line->product->name);
+
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Evening"));
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+        /* TRANSLATORS: a field's name for screen readers, %s is a product */
+        accessible = g_strdup_printf (_("Evening litres of %s"), line->product->name);
+      }
+      break;
+    case FIELD_DAY:
+    default:
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), line->product->name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Litres; empty for not recorded"));
+      accessible = g_strdup_printf (_("Litres of %s"), line->product->name);
+      break;
+    }
 
   gtk_widget_add_css_class (box, "linked");
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
@@ -197,12 +230,10 @@ make_quantity_row (MilkDayEditor *self,
   gtk_editable_set_alignment (GTK_EDITABLE (entry), 1.0);
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
-  accessible = g_strdup_printf (_("Litres of %s"), line->product->name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 
-  g_object_set_data (G_OBJECT (minus), "line", GUINT_TO_POINTER (index));
-  g_object_set_data (G_OBJECT (plus), "line", GUINT_TO_POINTER (index));
-  g_object_set_data (G_OBJECT (entry), "line", GUINT_TO_POINTER (index));
+  g_object_set_data (G_OBJECT (minus), "field", entry);
+  g_object_set_data (G_OBJECT (plus), "field", entry);
   g_signal_connect (minus, "clicked", G_CALLBACK (minus_clicked), self);
   g_signal_connect (plus, "clicked", G_CALLBACK (plus_clicked), self);
   g_signal_connect (focus, "enter", G_CALLBACK (qty_focused), self);
@@ -214,7 +245,10 @@ make_quantity_row (MilkDayEditor *self,
   gtk_box_append (GTK_BOX (box), plus);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
 
-  line->qty = GTK_EDITABLE (entry);
+  if (field == FIELD_EVENING)
+    line->evening = GTK_EDITABLE (entry);
+  else
+    line->qty = GTK_EDITABLE (entry);
   return row;
 }
 
@@ -256,6 +290,23 @@ make_price_row (MilkDayEditor      *self,
   return row;
 }
 
+/* A day recorded as one delivery of a product now delivered twice a day
+ * is offered as the usual parts of what it was. */
+static void
+entry_parts (ProductLine *line,
+             gint64      *morning_ml,
+             gint64      *evening_ml)
+{
+  if (milk_entry_is_split (line->entry))
+    {
+      *morning_ml = line->entry->morning_ml;
+      *evening_ml = line->entry->evening_ml;
+      return;
+    }
+  *evening_ml = MIN (line->product->evening_qty_ml, line->entry->qty_ml);
+  *morning_ml = line->entry->qty_ml - *evening_ml;
+}
+
 static void
 load (MilkDayEditor *self)
 {
@@ -290,24 +341,49 @@ load (MilkDayEditor *self)
       line->entry = milk_store_get_entry (self->store, line->product->id, self->day, NULL);
       schedule = milk_store_get_price_schedule (self->store, line->product->id, NULL);
       line->scheduled_price = schedule ? milk_price_schedule_lookup (schedule, self->day) : -1;
+      line->split = line->product->twice_daily || (line->entry && milk_entry_is_split (line->entry));
       g_ptr_array_add (self->lines, line);
 
-      adw_preferences_group_add (self->quantity_group, make_quantity_row (self, line, i));
+      if (line->split)
+        {
+          adw_preferences_group_add (self->quantity_group, make_quantity_row (self, line, FIELD_MORNING));
+          adw_preferences_group_add (self->quantity_group, make_quantity_row (self, line, FIELD_EVENING));
+        }
+      else
+        adw_preferences_group_add (self->quantity_group, make_quantity_row (self, line, FIELD_DAY));
       adw_preferences_group_add (self->price_group, make_price_row (self, line, currency, products->len > 1));
 
       if (line->entry)
         {
           any_recorded = TRUE;
           all_skipped &= line->entry->qty_ml == 0;
-          set_quantity_text (line, line->entry->qty_ml);
+          if (line->split)
+            {
+              gint64 morning, evening;
+
+              entry_parts (line, &morning, &evening);
+              set_quantity_text (line->qty, morning);
+              set_quantity_text (line->evening, evening);
+            }
+          else
+            set_quantity_text (line->qty, line->entry->qty_ml);
           if (note == NULL && line->entry->note && *line->entry->note)
             note = line->entry->note;
+        }
+      else if (line->split)
+        {
+          gint64 morning, evening;
+
+          all_skipped = FALSE;
+          milk_product_usual_split (line->product, self->day, &morning, &evening);
+          set_quantity_text (line->qty, morning);
+          set_quantity_text (line->evening, evening);
         }
       else
         {
           all_skipped = FALSE;
           /* A day not yet recorded offers the usual quantity. */
-          set_quantity_text (line, milk_product_usual_qty (line->product, self->day));
+          set_quantity_text (line->qty, milk_product_usual_qty (line->product, self->day));
         }
     }
 
@@ -317,7 +393,10 @@ load (MilkDayEditor *self)
 
   /* The first thing a person changes is the quantity, not Cancel. */
   if (self->lines->len > 0)
-    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (line_at (self, 0)->qty));
+    {
+      self->active_qty = line_at (self, 0)->qty;
+      gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->active_qty));
+    }
 }
 
 static GPtrArray *
@@ -388,11 +467,12 @@ save (GtkWidget  *widget,
       ProductLine *line = line_at (self, i);
       g_autoptr(GError) error = NULL;
       const char *qty_text = gtk_editable_get_text (line->qty);
+      const char *evening_text = line->evening ? gtk_editable_get_text (line->evening) : "";
       const char *price_text = gtk_editable_get_text (line->price);
       MilkRecord *entry;
-      gint64 qty = 0, price = MILK_NO_PRICE;
+      gint64 qty = 0, evening = 0, price = MILK_NO_PRICE;
 
-      if (!skip && *qty_text == '\0')
+      if (!skip && *qty_text == '\0' && *evening_text == '\0')
         {
           /* Left empty: the day stays (or becomes) unrecorded for it. */
           if (line->entry)
@@ -406,9 +486,21 @@ save (GtkWidget  *widget,
           continue;
         }
 
-      if (!skip && (qty = milk_quantity_parse (qty_text, &error)) < 0)
+      /* Of a morning and an evening, the one left empty brought nothing. */
+      if (!skip && (line->evening == NULL || *qty_text != '\0') &&
+          (qty = milk_quantity_parse (qty_text, &error)) < 0)
         {
           set_error (self, line->qty, error->message);
+          return;
+        }
+      if (!skip && *evening_text != '\0' && (evening = milk_quantity_parse (evening_text, &error)) < 0)
+        {
+          set_error (self, line->evening, error->message);
+          return;
+        }
+      if (qty + evening > MILK_QTY_MAX_ML)
+        {
+          set_error (self, line->evening, _("A day’s quantity can be at most 100 litres"));
           return;
         }
       {
@@ -424,7 +516,10 @@ save (GtkWidget  *widget,
       entry = milk_record_new (MILK_RECORD_ENTRY);
       entry->id = g_strdup (line->product->id);
       entry->day = self->day;
-      entry->qty_ml = qty;
+      if (line->split && !skip)
+        milk_entry_set_split (entry, qty, evening);
+      else
+        entry->qty_ml = qty;
       entry->price_override = price;
       entry->note = g_strdup (note);
       g_ptr_array_add (changes, entry);
@@ -558,6 +653,16 @@ milk_day_editor_get_quantity_entry (MilkDayEditor *self,
   ProductLine *line = line_at (self, product_index);
 
   return line ? line->qty : NULL;
+}
+
+/* NULL for a product delivered once that day */
+GtkEditable *
+milk_day_editor_get_evening_entry (MilkDayEditor *self,
+                                   guint          product_index)
+{
+  ProductLine *line = line_at (self, product_index);
+
+  return line ? line->evening : NULL;
 }
 
 GtkEditable *

@@ -21,6 +21,8 @@ MilkDayEditor *milk_day_editor_new               (GtkWindow     *parent,
 MilkDay        milk_day_editor_get_day           (MilkDayEditor *self);
 GtkEditable   *milk_day_editor_get_quantity_entry (MilkDayEditor *self,
                                                   guint          product_index);
+GtkEditable   *milk_day_editor_get_evening_entry (MilkDayEditor *self,
+                                                  guint          product_index);
 GtkEditable   *milk_day_editor_get_price_entry   (MilkDayEditor *self,
                                                   guint          product_index);
 GtkEditable   *milk_day_editor_get_note_entry    (MilkDayEditor *self);

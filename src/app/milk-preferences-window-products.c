@@ -157,6 +157,38 @@ product_weekdays_apply_cb (AdwEntryRow           *row,
   put_product (self, product, row);
 }
 
+/* Empty: one delivery a day. */
+static void
+product_evening_apply_cb (AdwEntryRow           *row,
+                          MilkPreferencesWindow *self)
+{
+  g_autoptr(MilkRecord) product = get_product (self, g_object_get_data (G_OBJECT (row), "product-id"));
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  g_autoptr(GError) error = NULL;
+
+  if (product == NULL)
+    return;
+  if (*text == '\0')
+    {
+      product->twice_daily = FALSE;
+      product->evening_qty_ml = 0;
+    }
+  else
+    {
+      gint64 qty_ml = milk_quantity_parse (text, &error);
+
+      if (qty_ml < 0)
+        {
+          _milk_prefs_row_set_error (row, error->message);
+          return;
+        }
+      product->twice_daily = TRUE;
+      product->evening_qty_ml = qty_ml;
+    }
+  remember_expanded (self, product->id);
+  put_product (self, product, row);
+}
+
 static void
 product_archived_cb (GtkSwitch             *toggle,
                      GParamSpec            *pspec,
@@ -226,6 +258,19 @@ new_product_row (MilkPreferencesWindow *self,
 
   if (product->archived)
     subtitle = g_strdup (_("Archived"));
+  else if (product->twice_daily)
+    {
+      gint64 morning_ml, evening_ml;
+      g_autofree char *morning = NULL;
+      g_autofree char *evening = NULL;
+
+      milk_product_usual_split (product, MILK_DAY_INVALID, &morning_ml, &evening_ml);
+      morning = milk_quantity_format (morning_ml);
+      evening = milk_quantity_format (evening_ml);
+      /* TRANSLATORS: a product delivered twice a day, its usual quantities and
+       * today's price: "1.5 L a day (1 L morning, 0.5 L evening) · ₹56.50 a litre" */
+      subtitle = g_strdup_printf (_("%s a day (%s morning, %s evening) · %s"), qty, morning, evening, price);
+    }
   else
     /* TRANSLATORS: a product's usual quantity and today's price: "1 L a day · ₹56.50 a litre" */
     subtitle = g_strdup_printf (_("%s a day · %s"), qty, price);
@@ -253,6 +298,16 @@ new_product_row (MilkPreferencesWindow *self,
     gtk_widget_set_tooltip_text (GTK_WIDGET (weekday_row), _("Leave empty when every day is the same"));
     gtk_widget_set_name (GTK_WIDGET (weekday_row), "weekday-row");
     adw_expander_row_add_row (ADW_EXPANDER_ROW (row), GTK_WIDGET (weekday_row));
+  }
+  {
+    g_autofree char *evening = product->twice_daily ? milk_quantity_format (product->evening_qty_ml) : NULL;
+    AdwEntryRow *evening_row = new_product_entry (self, product, _("Usual in the Evening (empty for once a day)"),
+                                                  evening, G_CALLBACK (product_evening_apply_cb));
+
+    gtk_widget_set_tooltip_text (GTK_WIDGET (evening_row),
+                                 _("Litres of the day’s usual quantity that come in the evening; leave empty when the milk comes once a day"));
+    gtk_widget_set_name (GTK_WIDGET (evening_row), "evening-row");
+    adw_expander_row_add_row (ADW_EXPANDER_ROW (row), GTK_WIDGET (evening_row));
   }
 
   schedule_row = adw_action_row_new ();

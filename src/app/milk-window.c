@@ -226,7 +226,7 @@ record_today (GtkWidget  *widget,
       entry = milk_record_new (MILK_RECORD_ENTRY);
       entry->id = g_strdup (product->id);
       entry->day = today;
-      entry->qty_ml = milk_product_usual_qty (product, today);
+      milk_entry_set_usual (entry, product, today);
       g_ptr_array_add (changes, entry);
       g_ptr_array_add (names, product->name);
       g_ptr_array_add (before, old ? g_steal_pointer (&old) : unrecorded (product->id, today));

@@ -336,6 +336,27 @@ milk_product_usual_split (const MilkRecord *product,
   *evening_ml = evening;
 }
 
+/* A day recorded as usual: the usual quantity, in its morning and
+ * evening parts for a product delivered twice a day. */
+void
+milk_entry_set_usual (MilkRecord       *entry,
+                      const MilkRecord *product,
+                      MilkDay           day)
+{
+  g_return_if_fail (entry != NULL && entry->type == MILK_RECORD_ENTRY);
+  g_return_if_fail (product != NULL && product->type == MILK_RECORD_PRODUCT);
+
+  if (product->twice_daily)
+    {
+      gint64 morning, evening;
+
+      milk_product_usual_split (product, day, &morning, &evening);
+      milk_entry_set_split (entry, morning, evening);
+    }
+  else
+    entry->qty_ml = milk_product_usual_qty (product, day);
+}
+
 /* Whether the day was recorded as a morning and an evening delivery. Parts
  * that do not add up to the day's quantity were left behind by a version
  * that changed the quantity without knowing them: the day's quantity is

@@ -99,6 +99,9 @@ gboolean        milk_entry_is_split      (const MilkRecord  *entry);
 void            milk_entry_set_split     (MilkRecord        *entry,
                                           gint64             morning_ml,
                                           gint64             evening_ml);
+void            milk_entry_set_usual     (MilkRecord        *entry,
+                                          const MilkRecord  *product,
+                                          MilkDay            day);
 
 const char     *milk_record_type_to_string (MilkRecordType  type);
 gboolean        milk_record_type_from_string (const char   *text,

@@ -1888,8 +1888,9 @@ milk_store_save_copy (MilkStore   *self,
 }
 
 /* The entries that "Fill the month so far" writes: each active product's
- * usual quantity on every day of the span that has no record for it yet.
- * Recorded days, "no delivery" ones included, are never touched. */
+ * usual quantity (in its morning and evening parts for one delivered twice
+ * a day) on every day of the span that has no record for it yet. Recorded
+ * days, "no delivery" ones included, are never touched. */
 GPtrArray *
 milk_store_plan_usual_days (MilkStore  *self,
                             MilkDay     first,
@@ -1918,7 +1919,7 @@ milk_store_plan_usual_days (MilkStore  *self,
         entry = milk_record_new (MILK_RECORD_ENTRY);
         entry->id = g_strdup (product->id);
         entry->day = day;
-        entry->qty_ml = milk_product_usual_qty (product, day);
+        milk_entry_set_usual (entry, product, day);
         g_ptr_array_add (plan, entry);
       }
   return g_steal_pointer (&plan);
