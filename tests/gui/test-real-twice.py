@@ -120,7 +120,7 @@ def typed_morning_and_evening(s):
 
     day_cell = cell(app, day, "1.75 L (morning 1 L, evening 0.75 L)")
     check("1 + 0.75 L" in cell_text(app, day_cell), f"the day's cell shows {cell_text(app, day_cell)}")
-    check(recorded(s, day) == ["1.75 L"], f"--month says {recorded(s, day)}")
+    check(recorded(s, day) == ["1 + 0.75 L"], f"--month says {recorded(s, day)}")
     wait_for(lambda: "2.75 L" in bill_row_labels(app, "Milk Delivered"), 15, "2.75 L delivered in the bill")
     labels = bill_row_labels(app, "Milk Delivered")
     check("Morning 1 L · Evening 0.75 L on 1 day" in labels, f"the bill's delivered row says {labels}")
@@ -157,7 +157,7 @@ def record_today_twice(s):
     app.find("label", "Recorded 1 L for today", shallow_first=True)
     today = cell(app, TODAY, "1 L (morning 0.5 L, evening 0.5 L)")
     check("0.5 + 0.5 L" in cell_text(app, today), f"today's cell shows {cell_text(app, today)}")
-    check(recorded(s, TODAY) == ["1 L"], f"--month says {recorded(s, TODAY)}")
+    check(recorded(s, TODAY) == ["0.5 + 0.5 L"], f"--month says {recorded(s, TODAY)}")
     app.screenshot("twice-record-today")
     # Undo takes it back whole.
     app.click(toast_button(app, "Undo"))
@@ -173,7 +173,7 @@ def record_today_twice(s):
     check(text_of(morning) == "0.5", f"the morning field says {text_of(morning)!r}")
     app.click(app.find("push button", button_named("Save"), within=editor))
     cell(app, TODAY, "2 L (morning 0.5 L, evening 1.5 L)")
-    check(recorded(s, TODAY) == ["2 L"], f"--month says {recorded(s, TODAY)}")
+    check(recorded(s, TODAY) == ["0.5 + 1.5 L"], f"--month says {recorded(s, TODAY)}")
 
 
 sys.exit(suite.run())
