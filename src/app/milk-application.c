@@ -95,7 +95,7 @@ toast (MilkApplication *self,
    * from there. */
   if (ADW_IS_PREFERENCES_WINDOW (active))
     {
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (active), adw_toast_new (message));
+      milk_preferences_window_show_message (MILK_PREFERENCES_WINDOW (active), message);
       return;
     }
   window = main_window (self);

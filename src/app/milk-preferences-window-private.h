@@ -6,6 +6,7 @@
 #pragma once
 
 #include "milk-preferences-window.h"
+#include "milk-toaster.h"
 
 G_BEGIN_DECLS
 
@@ -52,7 +53,7 @@ struct _MilkPreferencesWindow
   char *price_product;   /* the product whose schedule the subpage shows */
   char *expand_product;  /* a product to show expanded after the next rebuild */
   MilkRecord *undo;      /* what the last removal took away, for its toast's Undo */
-  AdwToast *undo_toast;
+  MilkToaster *toaster;   /* one toast at a time */
 };
 
 /* milk-preferences-window.c: what every page uses */

@@ -65,15 +65,16 @@ void
 _milk_prefs_show_toast (MilkPreferencesWindow *self,
             const char            *message)
 {
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+  milk_toaster_add (self->toaster, adw_toast_new (message));
 }
 
-static void
-undo_toast_dismissed (MilkPreferencesWindow *self,
-                      AdwToast              *toast)
+void
+milk_preferences_window_show_message (MilkPreferencesWindow *self,
+                                      const char            *message)
 {
-  if (self->undo_toast == toast)
-    self->undo_toast = NULL;
+  g_return_if_fail (MILK_IS_PREFERENCES_WINDOW (self));
+
+  _milk_prefs_show_toast (self, message);
 }
 
 /* A removal is instant, and its toast offers to take it back, as the
@@ -87,15 +88,11 @@ _milk_prefs_offer_undo (MilkPreferencesWindow *self,
 
   g_clear_pointer (&self->undo, milk_record_free);
   self->undo = milk_record_copy (removed);
-  if (self->undo_toast)
-    adw_toast_dismiss (self->undo_toast);
   toast = adw_toast_new (message);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "prefs.undo");
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
-  self->undo_toast = toast;
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+  milk_toaster_add (self->toaster, toast);
 }
 
 /* The record comes back as a new edit, stamped above its tombstone. */
@@ -440,6 +437,7 @@ milk_preferences_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_pointer (&self->payment_bills, g_array_unref);
+  g_clear_object (&self->toaster);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_PREFERENCES_WINDOW);
 
@@ -559,6 +557,7 @@ milk_preferences_window_init (MilkPreferencesWindow *self)
   char today[11];
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->toaster = milk_toaster_new (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "reminder-enabled", self->reminder_switch, "active", G_SETTINGS_BIND_DEFAULT);

@@ -18,5 +18,7 @@ G_DECLARE_FINAL_TYPE (MilkPreferencesWindow, milk_preferences_window, MILK, PREF
 MilkPreferencesWindow *milk_preferences_window_new       (GtkWindow             *parent,
                                                           MilkStore             *store);
 MilkStore             *milk_preferences_window_get_store (MilkPreferencesWindow *self);
+void                   milk_preferences_window_show_message (MilkPreferencesWindow *self,
+                                                             const char            *message);
 
 G_END_DECLS

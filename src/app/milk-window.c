@@ -12,6 +12,7 @@
 #include "milk-calendar-view.h"
 #include "milk-day-editor.h"
 #include "milk-sync-button.h"
+#include "milk-toaster.h"
 #include "milk-totals-view.h"
 #include "milk-welcome-page.h"
 #include "milk-window-private.h"
@@ -31,7 +32,7 @@ struct _MilkWindow
   GSettings *settings;
   MilkStore *store;
   GPtrArray *undo;   /* records as they were before the last change */
-  AdwToast *undo_toast;
+  MilkToaster *toaster;   /* one toast at a time */
 };
 
 G_DEFINE_FINAL_TYPE (MilkWindow, milk_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -45,13 +46,20 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
+add_toast (MilkWindow *self,
+           AdwToast   *toast)
+{
+  milk_toaster_add (self->toaster, toast);
+}
+
+static void
 show_error (MilkWindow   *self,
             const GError *error)
 {
   AdwToast *toast = adw_toast_new (error->message);
 
   adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toasts, toast);
+  add_toast (self, toast);
 }
 
 void
@@ -60,7 +68,7 @@ milk_window_show_message (MilkWindow *self,
 {
   g_return_if_fail (MILK_IS_WINDOW (self));
 
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
+  add_toast (self, adw_toast_new (message));
 }
 
 void
@@ -70,14 +78,6 @@ milk_window_set_sync (MilkWindow      *self,
   g_return_if_fail (MILK_IS_WINDOW (self));
 
   milk_sync_button_set_service (self->sync_button, self->store, sync);
-}
-
-static void
-undo_toast_dismissed (MilkWindow *self,
-                      AdwToast   *toast)
-{
-  if (self->undo_toast == toast)
-    self->undo_toast = NULL;
 }
 
 /* Offers to put back @before (the records as they were), with one toast. */
@@ -92,16 +92,11 @@ milk_window_offer_undo (MilkWindow *self,
 
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   self->undo = g_ptr_array_ref (before);
-  if (self->undo_toast)
-    adw_toast_dismiss (self->undo_toast);
-
   toast = adw_toast_new (message);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.undo");
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
-  self->undo_toast = toast;
-  adw_toast_overlay_add_toast (self->toasts, toast);
+  add_toast (self, toast);
 }
 
 static void
@@ -185,7 +180,7 @@ say_already_recorded (MilkWindow *self,
   adw_toast_set_action_name (toast, "win.edit-today");
   /* An answer to the key just pressed: now, not after the last toast. */
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_overlay_add_toast (self->toasts, toast);
+  add_toast (self, toast);
 }
 
 /* Stores each product's usual quantity for today where today is not
@@ -299,7 +294,7 @@ selection_changed (MilkWindow       *self,
   toast = adw_toast_new (text);
   adw_toast_set_button_label (toast, _("Mark _Leave…"));
   adw_toast_set_action_name (toast, "win.mark-leave");
-  adw_toast_overlay_add_toast (self->toasts, toast);
+  add_toast (self, toast);
 }
 
 static void
@@ -383,6 +378,7 @@ milk_window_dispose (GObject *object)
     }
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
+  g_clear_object (&self->toaster);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
 
   G_OBJECT_CLASS (milk_window_parent_class)->dispose (object);
@@ -482,6 +478,7 @@ milk_window_init (MilkWindow *self)
   g_autofree char *view = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->toaster = milk_toaster_new (GTK_WIDGET (self->toasts));
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_get (self->settings, "window-size", "(ii)", &width, &height);

@@ -9,6 +9,7 @@
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -141,6 +142,20 @@ def record_today_keys(s):
     app.key("ctrl+z")
     cell(app, TODAY, "not recorded")
     check(recorded(s, TODAY) == [], "Undo left a record for today")
+
+
+@suite.flow("Ctrl+T pressed again and again: each toast replaces the last, nothing crashes or changes")
+def record_today_burst(s):
+    diary_with(s, (previous_month_day(2), "2"))
+    app = s.start()
+    app.key("ctrl+t")
+    cell(app, TODAY, "1 L")
+    app.key(*["ctrl+t"] * 25)
+    app.find("label", "Today is already recorded: 1 L", shallow_first=True)
+    app.key(*["ctrl+t", "Escape"] * 10)
+    time.sleep(1)
+    app.assert_running()
+    check(recorded(s, TODAY) == ["1 L"], f"--month says {recorded(s, TODAY)}")
 
 
 @suite.flow("click a past day, step the quantity up, save by click; reopen shows it")
