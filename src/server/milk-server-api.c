@@ -938,12 +938,14 @@ add_payment_request (MilkRequest *request,
                      PGconn      *conn,
                      gint64       account_id)
 {
-  static const char * const known[] = { "day", "amount", "note", "bill", NULL };
+  static const char * const known[] = { "id", "day", "amount", "note", "bill", NULL };
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(MilkRecord) payment = milk_record_new (MILK_RECORD_PAYMENT);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) error = NULL;
-  const char *day = NULL, *bill = NULL, *note = "";
+  g_autoptr(MilkRecord) stored = NULL;
+  const char *id = NULL, *day = NULL, *bill = NULL, *note = "";
+  MemberState has_id;
   gint64 amount = 0;
   MemberState has_bill;
 
@@ -971,7 +973,13 @@ add_payment_request (MilkRequest *request,
       fail (request, "invalid_month", "Name the month the payment is for as YYYY-MM, or leave it out");
       return;
     }
-  payment->id = milk_uuid_new ();
+  has_id = string_member (body, "id", &id);
+  if (has_id == MEMBER_WRONG || (has_id == MEMBER_SET && !milk_uuid_is_valid (id)))
+    {
+      fail (request, "invalid_key", "A payment's id is a UUID chosen by the client, or left out");
+      return;
+    }
+  payment->id = has_id == MEMBER_SET ? g_ascii_strdown (id, -1) : milk_uuid_new ();
   payment->amount = amount;
   payment->note = g_strdup (note ? note : "");
   payment->hlc = g_strdup ("0000000000000-0000-0000000000000000");
@@ -979,6 +987,32 @@ add_payment_request (MilkRequest *request,
     {
       respond_invalid (request, error);
       return;
+    }
+
+  /* A client that names the payment may send it again (its answer was
+   * lost): the same payment is answered as stored, never added twice. */
+  if (has_id == MEMBER_SET)
+    {
+      if (!milk_db_record_get (conn, account_id, MILK_RECORD_PAYMENT, payment->id, &stored, &error))
+        {
+          milk_respond_db_error (request, error);
+          return;
+        }
+      if (stored && !stored->deleted && stored->day == payment->day && stored->amount == payment->amount &&
+          g_strcmp0 (stored->note, payment->note) == 0 &&
+          (has_bill != MEMBER_SET || stored->bill == payment->bill))
+        {
+          add_payment (builder, stored, stored->bill);
+          respond_builder (request, SOUP_STATUS_OK, builder);
+          return;
+        }
+      if (stored)
+        {
+          milk_respond_error (request, SOUP_STATUS_CONFLICT, "conflict",
+                              stored->deleted ? "The payment with this id was deleted"
+                                              : "Another payment has this id");
+          return;
+        }
     }
 
   if (payment->bill == MILK_DAY_INVALID)

@@ -19,6 +19,7 @@ static gint64 base_ms;
 #define COW     "6f1c4b8e-2a4d-4c1e-9f0a-000000000c0e"
 #define BUFFALO "6f1c4b8e-2a4d-4c1e-9f0a-0000000000bf"
 #define JSON "application/json"
+#define PAYMENT_ID "0b7e6a52-3c1d-4f2e-9a8b-7c6d5e4f3a2b"
 
 static GPtrArray *
 changes_new (void)
@@ -552,7 +553,8 @@ test_payments (void)
     { "{\"day\": \"2026-10-32\", \"amount\": 100}", "invalid_day" },
     { "{\"day\": \"05/10/2026\", \"amount\": 100}", "invalid_day" },
     { "{\"day\": \"2026-10-05\", \"amount\": 100, \"bill\": \"2026-10-01\"}", "invalid_month" },
-    { "{\"day\": \"2026-10-05\", \"amount\": 100, \"id\": \"x\"}", "invalid_field" },
+    { "{\"day\": \"2026-10-05\", \"amount\": 100, \"id\": \"x\"}", "invalid_key" },
+    { "{\"day\": \"2026-10-05\", \"amount\": 100, \"paid\": true}", "invalid_field" },
     { "{\"day\": \"2026-10-05\", \"amount\": 100, \"note\": false}", "invalid_note" },
     { "not json", "invalid_json" },
   };
@@ -579,9 +581,24 @@ test_payments (void)
                                        "{\"day\": \"2026-10-06\", \"amount\": 100, \"bill\": \"2026-10\"}", -1,
                                        account->access_token), ==, 201);
 
+  /* A payment the client named, sent twice (the first answer was lost):
+   * stored once; another payment under its id is refused. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpuint (milk_test_request (script, server, "POST", "/api/v1/payments", JSON,
+                                           "{\"id\": \"" PAYMENT_ID "\", \"day\": \"2026-10-07\", \"amount\": 300}",
+                                           -1, account->access_token), ==, i == 0 ? 201 : 200);
+      g_assert_cmpstr (json_object_get_string_member (milk_test_json (script), "id"), ==, PAYMENT_ID);
+      g_assert_cmpstr (json_object_get_string_member (milk_test_json (script), "bill"), ==, "2026-09");
+    }
+  milk_test_request (script, server, "POST", "/api/v1/payments", JSON,
+                     "{\"id\": \"" PAYMENT_ID "\", \"day\": \"2026-10-07\", \"amount\": 400}", -1,
+                     account->access_token);
+  milk_test_assert_error (script, 409, "conflict");
+
   g_assert_cmpuint (get (script, "/api/v1/payments", account->access_token), ==, 200);
   payments = json_object_get_array_member (milk_test_json (script), "payments");
-  g_assert_cmpuint (json_array_get_length (payments), ==, 2);
+  g_assert_cmpuint (json_array_get_length (payments), ==, 3);
   obj = json_array_get_object_element (payments, 0);
   g_assert_cmpstr (json_object_get_string_member (obj, "id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (obj, "day"), ==, "2026-10-05");
@@ -591,7 +608,7 @@ test_payments (void)
                    "2026-10");
 
   g_assert_cmpuint (get (script, "/api/v1/months/2026-09", account->access_token), ==, 200);
-  g_assert_cmpint (json_object_get_int_member (milk_test_json (script), "balance_due"), ==, 2500);
+  g_assert_cmpint (json_object_get_int_member (milk_test_json (script), "balance_due"), ==, 2200);
 
   /* A device receives the payment. */
   pulled = milk_test_sync (server, app, account->access_token, NULL, NODE_B, NULL);
