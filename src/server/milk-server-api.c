@@ -426,6 +426,15 @@ fail (MilkRequest *request,
   return FALSE;
 }
 
+static MilkRecord *
+refuse (MilkRequest *request,
+        const char  *code,
+        const char  *message)
+{
+  fail (request, code, message);
+  return NULL;
+}
+
 /* A day as the API writes it: exactly YYYY-MM-DD. */
 static MilkDay
 parse_day (const char *text)
@@ -740,28 +749,28 @@ entry_from_body (MilkRequest      *request,
   if (has_qty == MEMBER_WRONG || has_qty == MEMBER_NULL ||
       has_morning == MEMBER_WRONG || has_morning == MEMBER_NULL ||
       has_evening == MEMBER_WRONG || has_evening == MEMBER_NULL)
-    return fail (request, "invalid_qty", "Quantities are whole millilitres"), NULL;
+    return refuse (request, "invalid_qty", "Quantities are whole millilitres");
   if ((has_morning == MEMBER_SET) != (has_evening == MEMBER_SET))
-    return fail (request, "invalid_qty", "Give both morning_ml and evening_ml, or neither"), NULL;
+    return refuse (request, "invalid_qty", "Give both morning_ml and evening_ml, or neither");
   if (has_qty == MEMBER_ABSENT && has_morning == MEMBER_ABSENT)
-    return fail (request, "invalid_qty", "Give the day's qty_ml (0 for no delivery)"), NULL;
+    return refuse (request, "invalid_qty", "Give the day's qty_ml (0 for no delivery)");
   if (has_qty == MEMBER_SET && has_morning == MEMBER_SET && qty != morning + evening)
-    return fail (request, "invalid_qty", "qty_ml must be morning_ml and evening_ml together"), NULL;
+    return refuse (request, "invalid_qty", "qty_ml must be morning_ml and evening_ml together");
   switch (int_member (body, "price_override", &price))
     {
     case MEMBER_WRONG:
-      return fail (request, "invalid_price", "A price is a whole number of minor units per litre"), NULL;
+      return refuse (request, "invalid_price", "A price is a whole number of minor units per litre");
     case MEMBER_ABSENT:
     case MEMBER_NULL:
       price = MILK_NO_PRICE;
       break;
     case MEMBER_SET:
       if (price < 0)
-        return fail (request, "invalid_price", "A price is out of range"), NULL;
+        return refuse (request, "invalid_price", "A price is out of range");
       break;
     }
   if (string_member (body, "note", &note) == MEMBER_WRONG)
-    return fail (request, "invalid_note", "A note is text"), NULL;
+    return refuse (request, "invalid_note", "A note is text");
 
   entry->id = g_strdup (product);
   entry->day = day;
