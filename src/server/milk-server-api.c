@@ -532,6 +532,12 @@ milk_route_api_month (MilkRequest *request,
 
   if ((account_id = milk_api_authenticate (request, conn, FALSE)) == 0)
     return;
+  if (strchr (text, '/') != NULL)
+    {
+      milk_respond_error (request, SOUP_STATUS_NOT_FOUND, "not_found",
+                          "There is nothing here; a month is /api/v1/months/{YYYY-MM}");
+      return;
+    }
   if ((month = milk_day_parse_month (text)) == MILK_DAY_INVALID)
     {
       milk_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_month",
@@ -704,8 +710,13 @@ parse_entry_path (MilkRequest  *request,
   const char *slash = strchr (rest, '/');
   g_autofree char *id = NULL;
 
-  if (slash == NULL || strchr (slash + 1, '/') != NULL)
-    return fail (request, "invalid_key", "Name an entry as /api/v1/entries/{product}/{YYYY-MM-DD}");
+  /* Not two segments: not an entry's address at all. */
+  if (slash == NULL || slash == rest || slash[1] == '\0' || strchr (slash + 1, '/') != NULL)
+    {
+      milk_respond_error (request, SOUP_STATUS_NOT_FOUND, "not_found",
+                          "There is nothing here; an entry is /api/v1/entries/{product}/{YYYY-MM-DD}");
+      return FALSE;
+    }
   id = g_strndup (rest, slash - rest);
   if (!milk_uuid_is_valid (id))
     return fail (request, "invalid_key", "The product is not a product id");

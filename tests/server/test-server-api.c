@@ -253,8 +253,10 @@ test_entry_bad_input (void)
     const char *code;
   } cases[] = {
     { "/api/v1/entries/not-a-uuid/2026-11-24", JSON, "{\"qty_ml\": 1}", 400, "invalid_key" },
-    { "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID, JSON, "{\"qty_ml\": 1}", 400, "invalid_key" },
-    { "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID "/2026-11-24/x", JSON, "{\"qty_ml\": 1}", 400, "invalid_key" },
+    { "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID, JSON, "{\"qty_ml\": 1}", 404, "not_found" },
+    { "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID "/", JSON, "{\"qty_ml\": 1}", 404, "not_found" },
+    { "/api/v1/entries//2026-11-24", JSON, "{\"qty_ml\": 1}", 404, "not_found" },
+    { "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID "/2026-11-24/x", JSON, "{\"qty_ml\": 1}", 404, "not_found" },
     { "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID "/2026-02-30", JSON, "{\"qty_ml\": 1}", 400, "invalid_day" },
     { "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID "/2026-2-3", JSON, "{\"qty_ml\": 1}", 400, "invalid_day" },
     { "/api/v1/entries/" COW "/2026-11-24", JSON, "{\"qty_ml\": 1}", 404, "unknown_product" },
@@ -479,6 +481,8 @@ test_month_bill (void)
   get (script, "/api/v1/months/2026-1", account->access_token);
   milk_test_assert_error (script, 400, "invalid_month");
   get (script, "/api/v1/months/2026-10/", account->access_token);
+  milk_test_assert_error (script, 404, "not_found");
+  get (script, "/api/v1/months/2026-1x", account->access_token);
   milk_test_assert_error (script, 400, "invalid_month");
   get (script, "/api/v1/months/2026-10", NULL);
   milk_test_assert_error (script, 401, "missing_token");
