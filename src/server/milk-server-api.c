@@ -435,6 +435,29 @@ refuse (MilkRequest *request,
   return NULL;
 }
 
+/* An address of @n non-empty segments after @prefix, as a path template
+ * matches: else there is nothing here (404, before any token check,
+ * as for any other unknown path). */
+static gboolean
+has_segments (MilkRequest *request,
+              const char  *prefix,
+              guint        n)
+{
+  g_auto(GStrv) parts = g_strsplit (request->path + strlen (prefix), "/", -1);
+
+  if (g_strv_length (parts) == n)
+    {
+      guint i;
+
+      for (i = 0; i < n && parts[i][0] != '\0'; i++)
+        ;
+      if (i == n)
+        return TRUE;
+    }
+  milk_respond_error (request, SOUP_STATUS_NOT_FOUND, "not_found", "There is nothing here");
+  return FALSE;
+}
+
 /* A day as the API writes it: exactly YYYY-MM-DD. */
 static MilkDay
 parse_day (const char *text)
@@ -530,14 +553,9 @@ milk_route_api_month (MilkRequest *request,
   gint64 account_id;
   MilkDay month;
 
-  if ((account_id = milk_api_authenticate (request, conn, FALSE)) == 0)
+  if (!has_segments (request, MONTHS_PATH, 1) ||
+      (account_id = milk_api_authenticate (request, conn, FALSE)) == 0)
     return;
-  if (strchr (text, '/') != NULL)
-    {
-      milk_respond_error (request, SOUP_STATUS_NOT_FOUND, "not_found",
-                          "There is nothing here; a month is /api/v1/months/{YYYY-MM}");
-      return;
-    }
   if ((month = milk_day_parse_month (text)) == MILK_DAY_INVALID)
     {
       milk_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_month",
@@ -710,13 +728,6 @@ parse_entry_path (MilkRequest  *request,
   const char *slash = strchr (rest, '/');
   g_autofree char *id = NULL;
 
-  /* Not two segments: not an entry's address at all. */
-  if (slash == NULL || slash == rest || slash[1] == '\0' || strchr (slash + 1, '/') != NULL)
-    {
-      milk_respond_error (request, SOUP_STATUS_NOT_FOUND, "not_found",
-                          "There is nothing here; an entry is /api/v1/entries/{product}/{YYYY-MM-DD}");
-      return FALSE;
-    }
   id = g_strndup (rest, slash - rest);
   if (!milk_uuid_is_valid (id))
     return fail (request, "invalid_key", "The product is not a product id");
@@ -896,7 +907,8 @@ milk_route_api_entry (MilkRequest *request,
   gint64 account_id;
   MilkDay day;
 
-  if ((account_id = milk_api_authenticate (request, conn, write)) == 0 ||
+  if (!has_segments (request, ENTRIES_PATH, 2) ||
+      (account_id = milk_api_authenticate (request, conn, write)) == 0 ||
       !parse_entry_path (request, &product, &day))
     return;
   key = entry_key (product, day);

@@ -300,8 +300,12 @@ test_entry_bad_input (void)
   put_json (script, good, "{\"qty_ml\": 1000}", "milkpat_not-a-token");
   milk_test_assert_error (script, 401, "invalid_token");
 
-  /* Not a route: nothing after the prefix. */
+  /* Not an entry's address: nothing here, token or not. */
   get (script, "/api/v1/entries/", account->access_token);
+  milk_test_assert_error (script, 404, "not_found");
+  get (script, "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID, NULL);
+  milk_test_assert_error (script, 404, "not_found");
+  get (script, "/api/v1/months/2026-10/x", NULL);
   milk_test_assert_error (script, 404, "not_found");
 
   g_assert_cmpint (stored_count ("bad-entries@example.com"), ==, 0);
