@@ -18,10 +18,12 @@
 #include "milk-price-schedule.h"
 #include "milk-server-private.h"
 
-/* The service writes as one more device of every account: "milk-api" in
- * ASCII, a node no random device id is likely to be. */
-#define API_NODE      G_GUINT64_CONSTANT (0x6d696c6b2d617069)
-#define API_NODE_TEXT "6d696c6b2d617069"
+/* The service writes as one more device of every account, its node
+ * "milk" in ASCII and 32 random bits. Random per write, because two
+ * writes to one record in the same millisecond (two instances, or two
+ * requests at once) must not carry the same stamp: an equal stamp is
+ * taken for the same change, and one of them would be lost unreported. */
+#define API_NODE_PREFIX G_GUINT64_CONSTANT (0x6d696c6b00000000)
 #define ENTRIES_PATH  "/api/v1/entries/"
 #define MONTHS_PATH   "/api/v1/months/"
 /* A write that a device's newer change beat while it was being made is
@@ -479,7 +481,9 @@ store_record (MilkRequest *request,
               MilkRecord  *record,
               const char  *replaced_hlc)
 {
-  g_autoptr(MilkHlc) hlc = milk_hlc_new (API_NODE, NULL, NULL);
+  guint64 node = API_NODE_PREFIX | g_random_int ();
+  g_autoptr(MilkHlc) hlc = milk_hlc_new (node, NULL, NULL);
+  g_autofree char *node_text = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", node);
   g_autofree char *above = g_strdup (replaced_hlc);
 
   for (guint attempt = 0; attempt < WRITE_TRIES; attempt++)
@@ -499,7 +503,7 @@ store_record (MilkRequest *request,
       record->hlc = g_strdup (text);
 
       g_ptr_array_add (records, record);
-      if (!milk_db_sync_push (conn, account_id, API_NODE_TEXT, records, NULL, superseded, winners, &error))
+      if (!milk_db_sync_push (conn, account_id, node_text, records, NULL, superseded, winners, &error))
         {
           milk_respond_db_error (request, error);
           return FALSE;
@@ -511,8 +515,8 @@ store_record (MilkRequest *request,
       g_clear_pointer (&above, g_free);
       if (winners->len > 0)
         {
-          g_autoptr(JsonNode) node = json_from_string (g_ptr_array_index (winners, 0), NULL);
-          g_autoptr(MilkRecord) winner = node ? milk_record_from_json (node, NULL) : NULL;
+          g_autoptr(JsonNode) winner_json = json_from_string (g_ptr_array_index (winners, 0), NULL);
+          g_autoptr(MilkRecord) winner = winner_json ? milk_record_from_json (winner_json, NULL) : NULL;
 
           above = winner ? g_strdup (winner->hlc) : NULL;
         }
