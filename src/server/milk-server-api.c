@@ -898,6 +898,7 @@ delete_entry (MilkRequest *request,
   if (!store_record (request, conn, account_id, stored, stored->hlc))
     return;
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " deleted=1", account_id);
+  milk_request_add_header (request, "Cache-Control", "no-store");
   milk_respond_bytes (request, SOUP_STATUS_NO_CONTENT, NULL, g_strdup (""), 0);
 }
 
