@@ -604,10 +604,23 @@ render_account (MilkRequest    *request,
 {
   g_autofree char *identities = milk_external_identities_html (request, conn, session);
   g_autofree char *verify = milk_verify_notice_html (request, conn, session);
+  g_autofree char *tokens = milk_tokens_html (request, conn, session);
 
   milk_respond_page (request, status, "account", "title", "Your account", "email", session->email,
                      "csrf", session->csrf, "notice", notice ? notice : "", "error", error ? error : "",
-                     "identities", identities, "verify", verify, NULL);
+                     "identities", identities, "verify", verify, "tokens", tokens, NULL);
+}
+
+/* For the account page's other files (milk-server-tokens.c). */
+void
+milk_page_render_account (MilkRequest    *request,
+                          PGconn         *conn,
+                          guint           status,
+                          MilkWebSession *session,
+                          const char     *notice,
+                          const char     *error)
+{
+  render_account (request, conn, status, session, notice, error);
 }
 
 static GHashTable *account_form (MilkRequest    *request,

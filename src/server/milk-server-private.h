@@ -10,6 +10,8 @@
 #include <libpq-fe.h>
 #include <libsoup/soup.h>
 
+#include "milk-record.h"
+
 G_BEGIN_DECLS
 
 #define MILK_SERVER_ERROR (milk_server_error_quark ())
@@ -436,6 +438,54 @@ gboolean    milk_db_identity_unlink     (PGconn      *conn,
 void        milk_login_clear            (MilkLogin   *login);
 void        milk_identity_free          (MilkIdentity *identity);
 
+/* milk-server-db-api.c: an account's records for the API, and personal
+ * access tokens */
+#define MILK_PAT_PREFIX           "milkpat_"
+#define MILK_PAT_PER_MINUTE       60
+#define MILK_PAT_NAME_MAX_CHARS   80
+#define MILK_PATS_PER_ACCOUNT     50
+
+typedef struct
+{
+  gint64 id;
+  char *name;
+  char *scope;           /* "read" or "write" */
+  gint64 created_at;     /* Unix seconds */
+  gint64 last_used_at;   /* 0: never */
+} MilkPersonalToken;
+
+GPtrArray  *milk_db_records_list        (PGconn      *conn,
+                                         gint64       account_id,
+                                         GError     **error);
+gboolean    milk_db_record_get          (PGconn      *conn,
+                                         gint64       account_id,
+                                         MilkRecordType type,
+                                         const char  *key,
+                                         MilkRecord **record,
+                                         GError     **error);
+gboolean    milk_db_personal_token_create (PGconn    *conn,
+                                           gint64     account_id,
+                                           const char *token_hash,
+                                           const char *name,
+                                           const char *scope,
+                                           GError   **error);
+GPtrArray  *milk_db_personal_tokens_list (PGconn     *conn,
+                                          gint64      account_id,
+                                          GError    **error);
+gboolean    milk_db_personal_token_revoke (PGconn    *conn,
+                                           gint64     account_id,
+                                           gint64     token_id,
+                                           gboolean  *revoked,
+                                           GError   **error);
+gboolean    milk_db_personal_token_use  (PGconn      *conn,
+                                         const char  *token_hash,
+                                         guint        per_minute,
+                                         gint64      *account_id,
+                                         char       **scope,
+                                         guint       *retry_after,
+                                         GError     **error);
+void        milk_personal_token_free    (MilkPersonalToken *token);
+
 /* milk-server-db.c's own helpers, for its other files */
 PGresult   *_milk_db_query              (PGconn      *conn,
                                          GError     **error,
@@ -672,6 +722,27 @@ void        milk_route_email_confirm    (MilkRequest *request, PGconn *conn);
 void        milk_route_reset            (MilkRequest *request, PGconn *conn);
 void        milk_route_style            (MilkRequest *request, PGconn *conn);
 void        milk_route_openapi          (MilkRequest *request, PGconn *conn);
+void        milk_route_api_month        (MilkRequest *request, PGconn *conn);
+void        milk_route_api_products     (MilkRequest *request, PGconn *conn);
+void        milk_route_api_entry        (MilkRequest *request, PGconn *conn);
+void        milk_route_api_payments     (MilkRequest *request, PGconn *conn);
+void        milk_route_tokens_create    (MilkRequest *request, PGconn *conn);
+void        milk_route_tokens_revoke    (MilkRequest *request, PGconn *conn);
+
+/* milk-server-tokens.c: personal access tokens on the account page, and
+ * who a request to the resources comes from */
+char       *milk_tokens_html            (MilkRequest    *request,
+                                         PGconn         *conn,
+                                         MilkWebSession *session);
+void        milk_page_render_account    (MilkRequest    *request,
+                                         PGconn         *conn,
+                                         guint           status,
+                                         MilkWebSession *session,
+                                         const char     *notice,
+                                         const char     *error);
+gint64      milk_api_authenticate       (MilkRequest    *request,
+                                         PGconn         *conn,
+                                         gboolean        write);
 
 /* The signed-in state of a page request; signed out (no row in the
  * database) when there is none. */

@@ -43,7 +43,10 @@ typedef struct
   const char *path;
   MilkRouteFunc func;
   gsize max_body;
+  gboolean prefix;   /* the path and anything after it; the handler reads the rest strictly */
 } Route;
+
+#define API_MAX_BODY (16 * 1024)
 
 static const Route routes[] = {
   { "GET", "/healthz", milk_route_healthz, 0 },
@@ -77,7 +80,25 @@ static const Route routes[] = {
   { "POST", "/password/forgot", milk_route_forgot, MILK_FORM_MAX_BYTES },
   { "GET", "/password/reset", milk_route_reset, 0 },
   { "POST", "/password/reset", milk_route_reset, MILK_FORM_MAX_BYTES },
+  { "POST", "/account/tokens", milk_route_tokens_create, MILK_FORM_MAX_BYTES },
+  { "POST", "/account/tokens/revoke", milk_route_tokens_revoke, MILK_FORM_MAX_BYTES },
+  { "GET", "/api/v1/products", milk_route_api_products, 0 },
+  { "GET", "/api/v1/payments", milk_route_api_payments, 0 },
+  { "POST", "/api/v1/payments", milk_route_api_payments, API_MAX_BODY },
+  { "GET", "/api/v1/months/", milk_route_api_month, 0, TRUE },
+  { "GET", "/api/v1/entries/", milk_route_api_entry, 0, TRUE },
+  { "PUT", "/api/v1/entries/", milk_route_api_entry, API_MAX_BODY, TRUE },
+  { "DELETE", "/api/v1/entries/", milk_route_api_entry, 0, TRUE },
 };
+
+static gboolean
+route_matches (const Route *route,
+               const char  *path)
+{
+  if (route->prefix)
+    return g_str_has_prefix (path, route->path) && path[strlen (route->path)] != '\0';
+  return g_str_equal (route->path, path);
+}
 
 static const Route *
 find_route (const char *method,
@@ -86,7 +107,7 @@ find_route (const char *method,
 {
   *path_known = FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
-    if (g_str_equal (routes[i].path, path))
+    if (route_matches (&routes[i], path))
       {
         *path_known = TRUE;
         if (g_str_equal (routes[i].method, method) ||
