@@ -611,7 +611,9 @@ milk_db_account_set_password (PGconn      *conn,
 {
   g_autofree char *id = int_param (account_id);
 
-  /* A new password signs out every other browser and every device. */
+  /* A new password signs out every other browser and every device, and
+   * ends every personal access token: whoever knew the old password may
+   * have made one. */
   if (!begin (conn, account_id, error))
     return FALSE;
   if (!command (QUERY (conn, error, "UPDATE accounts SET password_hash = $2 WHERE id = $1", id, password_hash)) ||
@@ -619,6 +621,9 @@ milk_db_account_set_password (PGconn      *conn,
                        id, keep_session_hash)) ||
       !command (QUERY (conn, error,
                        "UPDATE oauth_tokens SET revoked_at = now () WHERE account_id = $1 AND revoked_at IS NULL",
+                       id)) ||
+      !command (QUERY (conn, error,
+                       "UPDATE personal_tokens SET revoked_at = now () WHERE account_id = $1 AND revoked_at IS NULL",
                        id)) ||
       !commit (conn, error))
     {

@@ -871,6 +871,27 @@ test_token_rate_limit (void)
   g_assert_cmpuint (get (script, "/api/v1/payments", token), ==, 200);
 }
 
+/* A new password ends the account's personal tokens: whoever knew the
+ * old one may have made them. */
+static void
+test_token_ends_with_password (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "newpass@example.com");
+  g_autoptr(MilkTestClient) script = milk_test_client_new ();
+  g_autofree char *token = make_token (account, "backup script", "read");
+  g_autofree char *csrf = NULL;
+  const char *password = "an entirely new password";
+
+  g_assert_cmpuint (get (script, "/api/v1/products", token), ==, 200);
+  g_assert_cmpuint (milk_test_request (account->browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
+  csrf = milk_test_page_csrf (account->browser);
+  g_assert_cmpuint (milk_test_form (account->browser, server, "/account/password", "csrf", csrf,
+                                    "current", MILK_TEST_PASSWORD, "password", password, "confirm", password, NULL),
+                    ==, 200);
+  get (script, "/api/v1/products", token);
+  milk_test_assert_error (script, 401, "invalid_token");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -893,6 +914,7 @@ main (int   argc,
   g_test_add_func ("/server/api/tokens/forms", test_token_forms);
   g_test_add_func ("/server/api/tokens/scope", test_token_scope);
   g_test_add_func ("/server/api/tokens/rate-limit", test_token_rate_limit);
+  g_test_add_func ("/server/api/tokens/end-with-password", test_token_ends_with_password);
   status = g_test_run ();
 
   milk_test_server_stop (server, SIGTERM);
