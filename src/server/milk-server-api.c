@@ -1,7 +1,7 @@
 /* milk-server-api.c — the diary's resources for other clients: a month's
  * bill, products, entries and payments, on the records sync keeps
  *
- * Copyright 2026 The Milk Diary authors
+ * Copyright 2026 The Milk MilkAccountDiary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "milk-server"
@@ -29,160 +29,6 @@
 /* A write that a device's newer change beat while it was being made is
  * stamped again above that one, this many times at most. */
 #define WRITE_TRIES   3
-
-/* ---- the diary, as the app's store sees it ---- */
-
-typedef struct
-{
-  GPtrArray *records;      /* owns them all */
-  GPtrArray *products;     /* by position, archived too */
-  GPtrArray *entries;
-  GPtrArray *payments;     /* by day, then id, as the store lists them */
-  GHashTable *schedules;   /* product id → MilkPriceSchedule */
-  const char *currency;    /* NULL: not set */
-} Diary;
-
-static void
-diary_free (Diary *diary)
-{
-  if (diary == NULL)
-    return;
-  g_clear_pointer (&diary->products, g_ptr_array_unref);
-  g_clear_pointer (&diary->entries, g_ptr_array_unref);
-  g_clear_pointer (&diary->payments, g_ptr_array_unref);
-  g_clear_pointer (&diary->schedules, g_hash_table_unref);
-  g_clear_pointer (&diary->records, g_ptr_array_unref);
-  g_free (diary);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Diary, diary_free)
-
-static int
-compare_position (gconstpointer a,
-                  gconstpointer b)
-{
-  const MilkRecord *ra = *(const MilkRecord **) a;
-  const MilkRecord *rb = *(const MilkRecord **) b;
-
-  if (ra->position != rb->position)
-    return ra->position < rb->position ? -1 : 1;
-  return g_strcmp0 (ra->id, rb->id);
-}
-
-static int
-compare_day_then_id (gconstpointer a,
-                     gconstpointer b)
-{
-  const MilkRecord *ra = *(const MilkRecord **) a;
-  const MilkRecord *rb = *(const MilkRecord **) b;
-
-  if (ra->day != rb->day)
-    return ra->day < rb->day ? -1 : 1;
-  return g_strcmp0 (ra->id, rb->id);
-}
-
-/* Every diary starts with this product, stamped at the beginning of time
- * and never pushed until edited (the app's store schema): the service has
- * it too, until a device sends a version of it. */
-static MilkRecord *
-default_product (void)
-{
-  MilkRecord *product = milk_record_new (MILK_RECORD_PRODUCT);
-
-  product->id = g_strdup (MILK_DEFAULT_PRODUCT_ID);
-  product->name = g_strdup ("Milk");
-  product->unit = g_strdup ("L");
-  product->default_qty_ml = 1000;
-  product->hlc = g_strdup ("0000000000000-0000-0000000000000000");
-  return product;
-}
-
-static Diary *
-diary_load (PGconn      *conn,
-            gint64       account_id,
-            GError     **error)
-{
-  g_autoptr(Diary) diary = g_new0 (Diary, 1);
-  gboolean default_known = FALSE;
-
-  if ((diary->records = milk_db_records_list (conn, account_id, error)) == NULL)
-    return NULL;
-  diary->products = g_ptr_array_new ();
-  diary->entries = g_ptr_array_new ();
-  diary->payments = g_ptr_array_new ();
-  diary->schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) milk_price_schedule_free);
-  for (guint i = 0; i < diary->records->len; i++)
-    {
-      MilkRecord *record = g_ptr_array_index (diary->records, i);
-      MilkPriceSchedule *schedule;
-
-      if (record->type == MILK_RECORD_PRODUCT && g_str_equal (record->id, MILK_DEFAULT_PRODUCT_ID))
-        default_known = TRUE;
-      if (record->deleted)
-        continue;
-      switch (record->type)
-        {
-        case MILK_RECORD_PRODUCT:
-          g_ptr_array_add (diary->products, record);
-          break;
-        case MILK_RECORD_ENTRY:
-          g_ptr_array_add (diary->entries, record);
-          break;
-        case MILK_RECORD_PAYMENT:
-          g_ptr_array_add (diary->payments, record);
-          break;
-        case MILK_RECORD_PRICE:
-          schedule = g_hash_table_lookup (diary->schedules, record->id);
-          if (schedule == NULL)
-            {
-              schedule = milk_price_schedule_new ();
-              g_hash_table_insert (diary->schedules, g_strdup (record->id), schedule);
-            }
-          milk_price_schedule_set (schedule, record->day, record->price_per_l);
-          break;
-        case MILK_RECORD_SETTING:
-          if (g_str_equal (record->id, "currency"))
-            diary->currency = record->value;
-          break;
-        default:
-          break;
-        }
-    }
-  if (!default_known)
-    {
-      MilkRecord *product = default_product ();
-
-      g_ptr_array_add (diary->records, product);
-      g_ptr_array_add (diary->products, product);
-    }
-  g_ptr_array_sort (diary->products, compare_position);
-  g_ptr_array_sort (diary->payments, compare_day_then_id);
-  return g_steal_pointer (&diary);
-}
-
-/* Every month's amount, entry by entry as a bill sums it, and every
- * payment: what milk_store_build_ledger () gives the app. */
-static MilkLedger *
-diary_ledger (Diary *diary)
-{
-  MilkLedger *ledger = milk_ledger_new ();
-
-  for (guint i = 0; i < diary->entries->len; i++)
-    {
-      const MilkRecord *entry = g_ptr_array_index (diary->entries, i);
-      gint64 price;
-
-      if (entry->qty_ml <= 0 || !milk_day_is_valid (entry->day))
-        continue;
-      price = milk_entry_price (entry, g_hash_table_lookup (diary->schedules, entry->id));
-      if (price >= 0)
-        milk_ledger_add_amount (ledger, entry->day, milk_amount_for_quantity (entry->qty_ml, price));
-    }
-  for (guint i = 0; i < diary->payments->len; i++)
-    milk_ledger_add_payment (ledger, g_ptr_array_index (diary->payments, i));
-  return ledger;
-}
 
 /* ---- JSON ---- */
 
@@ -550,7 +396,7 @@ milk_route_api_month (MilkRequest *request,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(Diary) diary = NULL;
+  g_autoptr(MilkAccountDiary) diary = NULL;
   g_autoptr(MilkLedger) ledger = NULL;
   g_autoptr(MilkBill) bill = NULL;
   const char *text = request->path + strlen (MONTHS_PATH);
@@ -566,12 +412,12 @@ milk_route_api_month (MilkRequest *request,
                           "Name a month as YYYY-MM, between 1900-01 and 9999-12");
       return;
     }
-  if ((diary = diary_load (conn, account_id, &error)) == NULL)
+  if ((diary = milk_account_diary_load (conn, account_id, &error)) == NULL)
     {
       milk_respond_db_error (request, error);
       return;
     }
-  ledger = diary_ledger (diary);
+  ledger = milk_account_diary_ledger (diary);
   bill = milk_bill_new (month, diary->products, diary->entries, diary->schedules, ledger);
 
   json_builder_begin_object (builder);
@@ -671,12 +517,12 @@ milk_route_api_products (MilkRequest *request,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(Diary) diary = NULL;
+  g_autoptr(MilkAccountDiary) diary = NULL;
   gint64 account_id;
 
   if ((account_id = milk_api_authenticate (request, conn, FALSE)) == 0)
     return;
-  if ((diary = diary_load (conn, account_id, &error)) == NULL)
+  if ((diary = milk_account_diary_load (conn, account_id, &error)) == NULL)
     {
       milk_respond_db_error (request, error);
       return;
@@ -861,7 +707,7 @@ put_entry (MilkRequest *request,
   if ((entry = entry_from_body (request, body, product, day, stored)) == NULL)
     return;
   if (known == NULL && g_str_equal (product, MILK_DEFAULT_PRODUCT_ID))
-    known = default_product ();
+    known = milk_account_diary_default_product ();
   if (known == NULL || known->deleted)
     {
       milk_respond_error (request, SOUP_STATUS_NOT_FOUND, "unknown_product", "The diary has no such product");
@@ -945,15 +791,15 @@ list_payments (MilkRequest *request,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(Diary) diary = NULL;
+  g_autoptr(MilkAccountDiary) diary = NULL;
   g_autoptr(MilkLedger) ledger = NULL;
 
-  if ((diary = diary_load (conn, account_id, &error)) == NULL)
+  if ((diary = milk_account_diary_load (conn, account_id, &error)) == NULL)
     {
       milk_respond_db_error (request, error);
       return;
     }
-  ledger = diary_ledger (diary);
+  ledger = milk_account_diary_ledger (diary);
   json_builder_begin_object (builder);
   add_string (builder, "currency", diary->currency);
   json_builder_set_member_name (builder, "payments");
@@ -1056,7 +902,7 @@ add_payment_request (MilkRequest *request,
     {
       /* For the oldest bill not settled on its day, decided now and
        * stored with it, as the app does (milk_store_record_payment). */
-      g_autoptr(Diary) diary = diary_load (conn, account_id, &error);
+      g_autoptr(MilkAccountDiary) diary = milk_account_diary_load (conn, account_id, &error);
       g_autoptr(MilkLedger) ledger = NULL;
 
       if (diary == NULL)
@@ -1064,7 +910,7 @@ add_payment_request (MilkRequest *request,
           milk_respond_db_error (request, error);
           return;
         }
-      ledger = diary_ledger (diary);
+      ledger = milk_account_diary_ledger (diary);
       payment->bill = milk_day_month_of (milk_ledger_default_bill (ledger, payment->day));
     }
   if (!store_record (request, conn, account_id, payment, NULL))

@@ -10,6 +10,8 @@
 #include <libpq-fe.h>
 #include <libsoup/soup.h>
 
+#include "milk-ledger.h"
+
 #include "milk-record.h"
 
 G_BEGIN_DECLS
@@ -486,6 +488,26 @@ gboolean    milk_db_personal_token_use  (PGconn      *conn,
                                          GError     **error);
 void        milk_personal_token_free    (MilkPersonalToken *token);
 
+/* milk-server-diary.c: an account's diary, for its bills */
+typedef struct
+{
+  GPtrArray *records;      /* owns them all */
+  GPtrArray *products;     /* by position, archived too */
+  GPtrArray *entries;
+  GPtrArray *payments;     /* by day, then id, as the store lists them */
+  GHashTable *schedules;   /* product id → MilkPriceSchedule */
+  const char *currency;    /* NULL: not set */
+} MilkAccountDiary;
+
+MilkAccountDiary *milk_account_diary_load   (PGconn           *conn,
+                                           gint64            account_id,
+                                           GError          **error);
+MilkLedger       *milk_account_diary_ledger (MilkAccountDiary *diary);
+void              milk_account_diary_free   (MilkAccountDiary *diary);
+MilkRecord       *milk_account_diary_default_product (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkAccountDiary, milk_account_diary_free)
+
 /* milk-server-db.c's own helpers, for its other files */
 PGresult   *_milk_db_query              (PGconn      *conn,
                                          GError     **error,
@@ -722,6 +744,7 @@ void        milk_route_email_confirm    (MilkRequest *request, PGconn *conn);
 void        milk_route_reset            (MilkRequest *request, PGconn *conn);
 void        milk_route_style            (MilkRequest *request, PGconn *conn);
 void        milk_route_openapi          (MilkRequest *request, PGconn *conn);
+void        milk_route_diary            (MilkRequest *request, PGconn *conn);
 void        milk_route_api_month        (MilkRequest *request, PGconn *conn);
 void        milk_route_api_products     (MilkRequest *request, PGconn *conn);
 void        milk_route_api_entry        (MilkRequest *request, PGconn *conn);

@@ -65,6 +65,7 @@ static const Route routes[] = {
   { "POST", "/signin", milk_route_signin, MILK_FORM_MAX_BYTES },
   { "POST", "/signout", milk_route_signout, MILK_FORM_MAX_BYTES },
   { "GET", "/account", milk_route_account, 0 },
+  { "GET", "/diary", milk_route_diary, 0 },
   { "POST", "/account/password", milk_route_password, MILK_FORM_MAX_BYTES },
   { "POST", "/account/delete", milk_route_delete, MILK_FORM_MAX_BYTES },
   { "GET", "/account/verify", milk_route_verify, 0 },

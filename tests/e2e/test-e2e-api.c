@@ -97,6 +97,43 @@ printed_figure (const char *bill,
   g_error ("no line “%s” in:\n%s", label, bill);
 }
 
+/* The money on a line of `--month` that is @label: "₹310.00". */
+static char *
+printed_text (const char *bill,
+              const char *label)
+{
+  g_auto(GStrv) lines = g_strsplit (bill, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], label) && g_str_has_prefix (lines[i] + strlen (label), "  "))
+      return g_strstrip (g_strdup (lines[i] + strlen (label)));
+  g_error ("no line “%s” in:\n%s", label, bill);
+}
+
+/* The month on the web, in headless Chromium at a phone's and a desktop's
+ * width (tests/browser/diary-page.mjs); the screenshots stay in the build
+ * folder to look at. */
+static JsonObject *
+web_month (const char *month,
+           const char *email)
+{
+  g_autofree char *node = g_find_program_in_path ("node");
+  g_autofree char *script = g_build_filename (g_getenv ("MILK_TEST_BROWSER_DIR"), "diary-page.mjs", NULL);
+  g_autofree char *shots = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "web-shots", NULL);
+  const char *argv[] = { node, script, server->url, month, email, MILK_TEST_PASSWORD, shots, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (node);
+  g_mkdir_with_parents (shots, 0755);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                               NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
 static void
 test_script_and_app (void)
 {
@@ -153,6 +190,27 @@ test_script_and_app (void)
   g_assert_cmpint (json_object_get_int_member (month, "balance_due"), ==, 21000);
   g_assert_cmpint (printed_figure (bill, "Balance due"), ==, json_object_get_int_member (month, "balance_due"));
   g_assert_cmpint (printed_figure (bill, "Paid"), ==, json_object_get_int_member (month, "paid"));
+
+  /* And the diary on the web says the same, on a phone and a desktop. */
+  {
+    g_autoptr(JsonObject) web = web_month ("2026-10", email);
+    g_autofree char *amount = printed_text (bill, "Amount");
+    g_autofree char *due = printed_text (bill, "Balance due");
+
+    g_assert_true (json_object_has_member (web, "ok"));
+    for (guint i = 0; i < 2; i++)
+      {
+        const char *width = i ? "desktop" : "phone";
+        JsonObject *shown = json_object_get_object_member (json_object_get_object_member (web, "widths"), width);
+        JsonObject *rows = json_object_get_object_member (shown, "rows");
+
+        g_assert_cmpstr (json_object_get_string_member (rows, "Amount"), ==, amount);
+        g_assert_cmpstr (json_object_get_string_member (rows, "Balance due"), ==, due);
+        g_assert_cmpstr (json_object_get_string_member (rows, "Milk delivered"), ==, "5.5 L");
+        g_assert_cmpint (json_object_get_int_member (shown, "days"), ==, 31);
+        g_assert_false (json_object_get_boolean_member (shown, "overflow"));
+      }
+  }
 }
 
 int

@@ -892,6 +892,36 @@ test_token_ends_with_password (void)
   milk_test_assert_error (script, 401, "invalid_token");
 }
 
+/* The diary on the web: the signed-in account's month, nobody else's. */
+static void
+test_web_diary (void)
+{
+  g_autoptr(MilkTestAccount) account = milk_test_account_new (server, "web@example.com");
+  g_autoptr(MilkTestAccount) other = milk_test_account_new (server, "webother@example.com");
+  g_autoptr(MilkTestClient) stranger = milk_test_client_new ();
+  g_autofree char *token = make_token (account, "setup", "write");
+  g_autoptr(MilkTestClient) script = milk_test_client_new ();
+
+  put_json (script, "/api/v1/entries/" MILK_DEFAULT_PRODUCT_ID "/2026-11-05",
+            "{\"morning_ml\": 1000, \"evening_ml\": 500}", token);
+  g_assert_cmpuint (script->status, ==, 201);
+
+  g_assert_cmpuint (milk_test_request (account->browser, server, "GET", "/diary?month=2026-11", NULL, NULL, 0, NULL),
+                    ==, 200);
+  g_assert_nonnull (strstr (milk_test_body (account->browser), "<h2>November 2026</h2>"));
+  g_assert_nonnull (strstr (milk_test_body (account->browser), "1 + 0.5\u00a0L"));
+  g_assert_nonnull (strstr (milk_test_body (account->browser), "<th scope=\"row\">Milk delivered</th><td>1.5 L</td>"));
+  g_assert_nonnull (milk_test_header (account->browser, "Content-Security-Policy"));
+  g_assert_null (strstr (milk_test_body (account->browser), "<script"));
+
+  g_assert_cmpuint (milk_test_request (other->browser, server, "GET", "/diary?month=2026-11", NULL, NULL, 0, NULL),
+                    ==, 200);
+  g_assert_null (strstr (milk_test_body (other->browser), "1 + 0.5"));
+  g_assert_cmpuint (milk_test_request (stranger, server, "GET", "/diary?month=2026-11", NULL, NULL, 0, NULL), ==, 303);
+  g_assert_cmpuint (milk_test_request (account->browser, server, "GET", "/diary?month=2026-13", NULL, NULL, 0, NULL),
+                    ==, 400);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -915,6 +945,7 @@ main (int   argc,
   g_test_add_func ("/server/api/tokens/scope", test_token_scope);
   g_test_add_func ("/server/api/tokens/rate-limit", test_token_rate_limit);
   g_test_add_func ("/server/api/tokens/end-with-password", test_token_ends_with_password);
+  g_test_add_func ("/server/api/web-diary", test_web_diary);
   status = g_test_run ();
 
   milk_test_server_stop (server, SIGTERM);
