@@ -161,8 +161,21 @@ test_script_and_app (void)
 
   /* The script: a day at its own price, a morning and an evening, and a
    * day taken back. */
-  g_assert_cmpuint (milk_test_request (script, server, "PUT", ENTRY_PATH "2026-10-03", "application/json",
-                                       "{\"qty_ml\": 2000, \"price_override\": 6000}", -1, token), ==, 201);  /* 120.00 */
+  /* With curl itself, as the README shows it. */
+  {
+    g_autofree char *url = g_strconcat (server->url, ENTRY_PATH "2026-10-03", NULL);
+    g_autofree char *auth = g_strconcat ("Authorization: Bearer ", token, NULL);
+    g_autofree char *out = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *argv[] = { "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", auth,
+                           "-H", "Content-Type: application/json",
+                           "-d", "{\"qty_ml\": 2000, \"price_override\": 6000}", url, NULL };   /* 120.00 */
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, NULL,
+                                 &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (out, ==, "201");
+  }
   g_assert_cmpuint (milk_test_request (script, server, "PUT", ENTRY_PATH "2026-10-17", "application/json",
                                        "{\"morning_ml\": 500, \"evening_ml\": 500}", -1, token), ==, 201);   /* 56.00 */
   g_assert_cmpuint (milk_test_request (script, server, "DELETE", ENTRY_PATH "2026-10-02", NULL, NULL, 0, token),
