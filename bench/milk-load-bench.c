@@ -303,7 +303,7 @@ line (const char *name,
       const char *goal,
       gboolean    ok)
 {
-  g_print ("%-28s %26s  %-22s %s\n", name, value, goal, ok ? "ok" : "OVER");
+  g_print ("%-30s %24s  %-26s %s\n", name, value, goal, ok ? "ok" : "OVER");
   return ok;
 }
 
@@ -412,7 +412,7 @@ main (int   argc,
   MilkTestAccount *owner = NULL;
   gint64 start, next_sample, end;
   GArray *rss[2] = { g_array_new (FALSE, FALSE, sizeof (gint64)), g_array_new (FALSE, FALSE, sizeof (gint64)) };
-  guint lost, diverged, service_keys, acked_keys = 0, fds_before[2], left[2] = { 0, 0 };
+  guint lost, diverged, service_keys, acked_keys = 0, fds_before[2], fds_after[2], left[2] = { 0, 0 };
   gboolean ok, durable;
 
   if (!milk_test_init (&argc, &argv))
@@ -516,6 +516,9 @@ main (int   argc,
       g_usleep (100 * 1000);
     }
 
+  fds_after[0] = open_fds (servers[0]);
+  fds_after[1] = open_fds (servers[1]);
+
   /* Then every device syncs until it has nothing to push, then again
    * until it has nothing to pull: none of them edits any more. */
   {
@@ -531,7 +534,7 @@ main (int   argc,
   g_array_sort (latencies, compare_double);
 
   ok = durable;
-  g_print ("%-28s %26s  %-22s\n", "measure", "result", "goal");
+  g_print ("%-30s %24s  %-26s\n", "measure", "result", "goal");
   {
     double rate = requests / (double) seconds;
     double offered = think_ms > 0 ? n_clients * 1000.0 / think_ms : 0;
@@ -570,7 +573,7 @@ main (int   argc,
     ok &= line ("connections left after", value, "0", left[0] == 0 && left[1] == 0);
   }
   g_print ("(open fds: A %u, B %u before the clients came; A %u, B %u after they all hung up)\n",
-           fds_before[0], fds_before[1], open_fds (servers[0]), open_fds (servers[1]));
+           fds_before[0], fds_before[1], fds_after[0], fds_after[1]);
 
   /* Memory after warm-up (a third of the run, at most 20 s) must not keep
    * growing. */
