@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,6 +289,18 @@ open_fds (MilkTestServer *server)
   return n;
 }
 
+/* CPU seconds this process (the simulated devices, not the services) has
+ * used: when it keeps a core busy, the clients themselves hold the rate
+ * down. */
+static double
+own_cpu_s (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 static int
 compare_double (gconstpointer a,
                 gconstpointer b)
@@ -414,6 +427,7 @@ main (int   argc,
   GArray *rss[2] = { g_array_new (FALSE, FALSE, sizeof (gint64)), g_array_new (FALSE, FALSE, sizeof (gint64)) };
   guint lost, diverged, service_keys, acked_keys = 0, fds_before[2], fds_after[2], left[2] = { 0, 0 };
   gboolean ok, durable;
+  double cpu_at_start, client_cpu;
 
   if (!milk_test_init (&argc, &argv))
     return 0;
@@ -475,6 +489,7 @@ main (int   argc,
   fds_before[0] = open_fds (servers[0]);
   fds_before[1] = open_fds (servers[1]);
   start = g_get_monotonic_time ();
+  cpu_at_start = own_cpu_s ();
   end = start + (gint64) seconds * G_USEC_PER_SEC;
   next_sample = start;
   g_print ("%8s %12s %12s %8s %8s %10s\n", "seconds", "RSS A (kB)", "RSS B (kB)", "fds A", "fds B", "requests");
@@ -498,6 +513,7 @@ main (int   argc,
   stopping = TRUE;
   while (in_flight > 0)
     g_main_context_iteration (NULL, TRUE);
+  client_cpu = (own_cpu_s () - cpu_at_start) / ((g_get_monotonic_time () - start) / 1e6);
   for (int s = 0; s < 2; s++)
     {
       gint64 kb = rss_kb (servers[s]);
@@ -571,6 +587,14 @@ main (int   argc,
   {
     g_autofree char *value = g_strdup_printf ("A %u, B %u", left[0], left[1]);
     ok &= line ("connections left after", value, "0", left[0] == 0 && left[1] == 0);
+  }
+  {
+    g_autofree char *loadavg = NULL;
+
+    g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL);
+    g_print ("(the simulated devices used %.0f%% of one core meanwhile; %u cores, load average %.*s)\n",
+             100 * client_cpu, g_get_num_processors (), loadavg ? (int) strcspn (loadavg, " ") : 1,
+             loadavg ? loadavg : "?");
   }
   g_print ("(open fds: A %u, B %u before the clients came; A %u, B %u after they all hung up)\n",
            fds_before[0], fds_before[1], fds_after[0], fds_after[1]);
