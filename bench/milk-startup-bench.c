@@ -1,25 +1,35 @@
-/* milk-startup-bench.c — cold start to first frame: Milk Diary on ten years
- * of two products, against a minimal libadwaita window
+/* milk-startup-bench.c — start to first frame: Milk Diary on ten years of
+ * two products, against a minimal libadwaita window; warm (the diary in
+ * the page cache) and cold (the diary and its -wal evicted before the run)
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
 
 #include "milk-store.h"
 
-#define RUNS 7
+#define RUNS 11
+
+/* The goals of issue 18: first frame and peak memory within 1.1 times the
+ * minimal window's. */
+#define GOAL_RATIO 1.1
 
 typedef struct
 {
-  double median_ms;
-  double best_ms;
+  GArray *samples;       /* double, ms */
   long peak_rss_kb;
+  guint resident_pages;  /* of the diary and its -wal after evicting, summed over the runs */
+  guint total_pages;
 } Result;
 
 static int
@@ -59,54 +69,137 @@ make_diary (const char *path)
   g_print ("diary: %u entries over ten years, two products\n", batch->len);
 }
 
-static Result
-measure (const char *program,
-         const char *diary)
+/* Pages of @path in the page cache: what a cold run finds there. */
+static guint
+resident_pages (const char *path,
+                guint      *total)
 {
-  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
-  Result result = { 0 };
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  guint pages, resident = 0;
+  long page = sysconf (_SC_PAGESIZE);
+  g_autofree unsigned char *vec = NULL;
+  void *map;
 
-  for (int run = 0; run < RUNS; run++)
+  if (fd < 0)
+    return 0;
+  if (fstat (fd, &st) != 0 || st.st_size == 0)
     {
-      int out[2];
-      pid_t pid;
-      gint64 start;
-      char buf[256] = { 0 };
-      ssize_t n, total = 0;
-      int status;
-      struct rusage usage;
-      gint64 painted = 0;
-      double ms;
-
-      g_assert_cmpint (pipe (out), ==, 0);
-      start = g_get_monotonic_time ();
-      pid = fork ();
-      if (pid == 0)
-        {
-          dup2 (out[1], STDOUT_FILENO);
-          close (out[0]);
-          g_setenv ("MILK_DIARY_PATH", diary, TRUE);
-          g_setenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME", "1", TRUE);
-          execl (program, program, NULL);
-          _exit (127);
-        }
-      close (out[1]);
-      while ((n = read (out[0], buf + total, sizeof buf - 1 - total)) > 0)
-        total += n;
-      close (out[0]);
-      wait4 (pid, &status, 0, &usage);
-
-      if (sscanf (buf, "first-frame %" G_GINT64_FORMAT, &painted) != 1)
-        g_error ("%s did not report its first frame (status %d): %s", program, status, buf);
-      ms = (painted - start) / 1000.0;
-      g_array_append_val (samples, ms);
-      result.peak_rss_kb = MAX (result.peak_rss_kb, usage.ru_maxrss);
+      close (fd);
+      return 0;
     }
+  pages = (st.st_size + page - 1) / page;
+  vec = g_malloc (pages);
+  map = mmap (NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  if (map != MAP_FAILED)
+    {
+      if (mincore (map, st.st_size, vec) == 0)
+        for (guint i = 0; i < pages; i++)
+          resident += vec[i] & 1;
+      munmap (map, st.st_size);
+    }
+  close (fd);
+  *total += pages;
+  return resident;
+}
 
-  g_array_sort (samples, compare_double);
-  result.best_ms = g_array_index (samples, double, 0);
-  result.median_ms = g_array_index (samples, double, RUNS / 2);
-  return result;
+/* The diary and its write-ahead log out of the page cache, as after a
+ * reboot or a day of other programs: written back first (fsync), since
+ * the kernel keeps dirty pages whatever it is advised. The libraries stay
+ * cached; this is the diary's share of a cold start. */
+static void
+evict (const char *diary,
+       Result     *result)
+{
+  const char *suffixes[] = { "", "-wal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (diary, suffixes[i], NULL);
+      int fd = open (file, O_RDWR | O_CLOEXEC);
+
+      if (fd < 0)
+        continue;
+      if (fsync (fd) != 0 || posix_fadvise (fd, 0, 0, POSIX_FADV_DONTNEED) != 0)
+        g_error ("could not evict %s from the page cache: %s", file, g_strerror (errno));
+      close (fd);
+      result->resident_pages += resident_pages (file, &result->total_pages);
+    }
+}
+
+static double
+run_once (const char *program,
+          const char *diary,
+          Result     *result)
+{
+  int out[2];
+  pid_t pid;
+  gint64 start;
+  char buf[256] = { 0 };
+  ssize_t n, total = 0;
+  int status;
+  struct rusage usage;
+  gint64 painted = 0;
+  double ms;
+
+  g_assert_cmpint (pipe (out), ==, 0);
+  start = g_get_monotonic_time ();
+  pid = fork ();
+  if (pid == 0)
+    {
+      dup2 (out[1], STDOUT_FILENO);
+      close (out[0]);
+      g_setenv ("MILK_DIARY_PATH", diary, TRUE);
+      g_setenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME", "1", TRUE);
+      execl (program, program, NULL);
+      _exit (127);
+    }
+  close (out[1]);
+  while ((n = read (out[0], buf + total, sizeof buf - 1 - total)) > 0)
+    total += n;
+  close (out[0]);
+  wait4 (pid, &status, 0, &usage);
+
+  if (sscanf (buf, "first-frame %" G_GINT64_FORMAT, &painted) != 1)
+    g_error ("%s did not report its first frame (status %d): %s", program, status, buf);
+  ms = (painted - start) / 1000.0;
+  g_array_append_val (result->samples, ms);
+  result->peak_rss_kb = MAX (result->peak_rss_kb, usage.ru_maxrss);
+  return ms;
+}
+
+static double
+median (const Result *result)
+{
+  g_autoptr(GArray) sorted = g_array_copy (result->samples);
+
+  g_array_sort (sorted, compare_double);
+  return g_array_index (sorted, double, sorted->len / 2);
+}
+
+static double
+best (const Result *result)
+{
+  double b = G_MAXDOUBLE;
+
+  for (guint i = 0; i < result->samples->len; i++)
+    b = MIN (b, g_array_index (result->samples, double, i));
+  return b;
+}
+
+static gboolean
+row (const char   *name,
+     const Result *result,
+     const Result *minimal)
+{
+  double ratio = median (result) / median (minimal);
+  double rss_ratio = (double) result->peak_rss_kb / minimal->peak_rss_kb;
+  gboolean ok = ratio <= GOAL_RATIO && rss_ratio <= GOAL_RATIO;
+
+  g_print ("%-40s %9.1f %8.1f %6.2fx %9.1f %6.2fx   %-14s %s\n", name, median (result), best (result), ratio,
+           result->peak_rss_kb / 1024.0, rss_ratio, minimal == result ? "" : "<= 1.1x, 1.1x",
+           minimal == result ? "(the limit)" : ok ? "ok" : "OVER");
+  return ok;
 }
 
 int
@@ -116,7 +209,10 @@ main (int   argc,
   g_autofree char *dir = g_dir_make_tmp ("milk-startup-XXXXXX", NULL);
   g_autofree char *diary = g_build_filename (dir, "diary.sqlite", NULL);
   g_autofree char *empty = g_build_filename (dir, "unused.sqlite", NULL);
-  Result app, minimal;
+  Result minimal = { g_array_new (FALSE, FALSE, sizeof (double)) };
+  Result warm = { g_array_new (FALSE, FALSE, sizeof (double)) };
+  Result cold = { g_array_new (FALSE, FALSE, sizeof (double)) };
+  gboolean ok = TRUE;
 
   if (argc != 3)
     {
@@ -125,16 +221,36 @@ main (int   argc,
     }
 
   make_diary (diary);
-  minimal = measure (argv[2], empty);
-  app = measure (argv[1], diary);
+  /* One run of each first, so that neither pays for loading the libraries
+   * from disk; then the minimal window, warm and cold by turns (warm before
+   * cold one round, after it the next), so that noise from the other
+   * programs on the machine falls on all alike. */
+  {
+    Result discard = { g_array_new (FALSE, FALSE, sizeof (double)) };
 
-  g_print ("%-34s %10s %10s %14s\n", "cold start to first frame", "median ms", "best ms", "peak RSS MiB");
-  g_print ("%-34s %10.1f %10.1f %14.1f\n", "minimal libadwaita window", minimal.median_ms, minimal.best_ms,
-           minimal.peak_rss_kb / 1024.0);
-  g_print ("%-34s %10.1f %10.1f %14.1f\n", "Milk Diary, 10 years x 2 products", app.median_ms, app.best_ms,
-           app.peak_rss_kb / 1024.0);
-  g_print ("ratio (median): %.2f   goal: under 1.3   %s\n", app.median_ms / minimal.median_ms,
-           app.median_ms / minimal.median_ms < 1.3 ? "ok" : "OVER");
+    run_once (argv[2], empty, &discard);
+    run_once (argv[1], diary, &discard);
+    g_array_unref (discard.samples);
+  }
+  for (int run = 0; run < RUNS; run++)
+    {
+      run_once (argv[2], empty, &minimal);
+      if (run % 2 == 0)
+        run_once (argv[1], diary, &warm);
+      evict (diary, &cold);
+      run_once (argv[1], diary, &cold);
+      if (run % 2 == 1)
+        run_once (argv[1], diary, &warm);
+    }
+
+  g_print ("%-40s %9s %8s %7s %9s %7s   %-14s\n", "start to first frame (" G_STRINGIFY (RUNS) " runs each)",
+           "median ms", "best ms", "ratio", "peak MiB", "ratio", "goal");
+  row ("minimal libadwaita window", &minimal, &minimal);
+  ok &= row ("Milk Diary, warm (diary in page cache)", &warm, &minimal);
+  ok &= row ("Milk Diary, cold (diary evicted)", &cold, &minimal);
+  g_print ("(cold: the diary and its -wal fsynced and evicted with POSIX_FADV_DONTNEED before each run; "
+           "%u of %u pages were still resident after evicting; the libraries stay cached)\n",
+           cold.resident_pages, cold.total_pages);
 
   {
     const char *files[] = { "diary.sqlite", "diary.sqlite-wal", "diary.sqlite-shm",
@@ -146,5 +262,8 @@ main (int   argc,
       }
     g_rmdir (dir);
   }
-  return 0;
+  g_array_unref (minimal.samples);
+  g_array_unref (warm.samples);
+  g_array_unref (cold.samples);
+  return ok ? 0 : 1;
 }
