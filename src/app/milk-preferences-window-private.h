@@ -53,7 +53,8 @@ struct _MilkPreferencesWindow
   char *price_product;   /* the product whose schedule the subpage shows */
   char *expand_product;  /* a product to show expanded after the next rebuild */
   MilkRecord *undo;      /* what the last removal took away, for its toast's Undo */
-  MilkToaster *toaster;   /* one toast at a time */
+  MilkToaster *toaster;
+  AdwToast *undo_toast;   /* the toast offering Undo, until dismissed */
 };
 
 /* milk-preferences-window.c: what every page uses */

@@ -77,6 +77,14 @@ milk_preferences_window_show_message (MilkPreferencesWindow *self,
   _milk_prefs_show_toast (self, message);
 }
 
+static void
+undo_toast_dismissed (MilkPreferencesWindow *self,
+                      AdwToast   *toast)
+{
+  if (self->undo_toast == toast)
+    self->undo_toast = NULL;
+}
+
 /* A removal is instant, and its toast offers to take it back, as the
  * calendar's edits do; so does Ctrl+Z, after the toast has gone too. */
 void
@@ -92,6 +100,9 @@ _milk_prefs_offer_undo (MilkPreferencesWindow *self,
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "prefs.undo");
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  milk_toaster_dismiss (self->toaster, self->undo_toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
+  self->undo_toast = toast;
   milk_toaster_add (self->toaster, toast);
 }
 

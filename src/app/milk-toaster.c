@@ -1,13 +1,17 @@
-/* milk-toaster.c — a window's toasts, one at a time
+/* milk-toaster.c — a window's toasts, kept from crashing libadwaita 1.2
  *
- * The newest message takes the place of the one on screen: the toast on
- * screen is given its words, button and action, and its time starts
- * again. Toasts are never hidden to make room for another: libadwaita 1.2
- * (Debian 12's) frees a toast hidden while it is still sliding in and
- * then reads it again (fixed in 1.3, libadwaita commit 1674ebc9), and a
- * toast replaced within its first moments, as a key held down does,
- * crashed the app. For the same reason Escape, on 1.2, waits until the
- * toast has settled before it closes it.
+ * libadwaita 1.2 (Debian 12's) frees a toast that is hidden while it is
+ * still sliding in and reads it again (fixed in 1.3, libadwaita commit
+ * 1674ebc9); and a toast put back in the queue by one of high priority is
+ * shown again before it has finished hiding (adw-toast-overlay.c,
+ * show_toast: assertion !info->widget). Ctrl+T held down aborted the app.
+ * So, on 1.2, nothing hides a toast during its first TOO_SOON_MS:
+ *
+ * - a toast that says what the newest one says already is that one again
+ *   (its time starts again), not one more in the queue;
+ * - a toast of high priority that follows another within TOO_SOON_MS
+ *   waits its turn instead of pushing that one away;
+ * - Escape does nothing during those first moments.
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -25,47 +29,43 @@ struct _MilkToaster
   GObject parent_instance;
 
   GtkWidget *host;          /* an AdwToastOverlay or AdwPreferencesWindow; not owned */
-  AdwToast *shown;          /* the toast on screen, or NULL */
-  gint64 shown_at_us;
-  guint settle_id;          /* Escape waits for the toast to settle */
+  AdwToast *newest;         /* the last toast added, until it is dismissed */
+  gint64 newest_at_us;
 };
 
 G_DEFINE_FINAL_TYPE (MilkToaster, milk_toaster, G_TYPE_OBJECT)
 
 static gboolean
-needs_patience (void)
+needs_care (void)
 {
   return adw_get_major_version () == 1 && adw_get_minor_version () < 3;
 }
 
 static gboolean
-settling (MilkToaster *self)
+too_soon (MilkToaster *self)
 {
-  return self->shown != NULL && needs_patience () &&
-         g_get_monotonic_time () - self->shown_at_us < TOO_SOON_MS * 1000;
+  return self->newest != NULL && g_get_monotonic_time () - self->newest_at_us < TOO_SOON_MS * 1000;
 }
 
 static void
-shown_dismissed (MilkToaster *self,
-                 AdwToast    *toast)
+newest_dismissed (MilkToaster *self,
+                  AdwToast    *toast)
 {
-  if (self->shown == toast)
-    self->shown = NULL;
+  if (self->newest == toast)
+    self->newest = NULL;
 }
 
-static gboolean
-settled (gpointer data)
+static void
+add_to_host (MilkToaster *self,
+             AdwToast    *toast)
 {
-  MilkToaster *self = data;
-
-  self->settle_id = 0;
-  if (self->shown)
-    adw_toast_dismiss (self->shown);
-  return G_SOURCE_REMOVE;
+  if (ADW_IS_PREFERENCES_WINDOW (self->host))
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self->host), toast);
+  else
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->host), toast);
 }
 
-/* Takes ownership of @toast, as adw_toast_overlay_add_toast does; only
- * its title, button, action and timeout count. */
+/* Takes ownership of @toast, as adw_toast_overlay_add_toast does. */
 void
 milk_toaster_add (MilkToaster *self,
                   AdwToast    *toast)
@@ -77,31 +77,35 @@ milk_toaster_add (MilkToaster *self,
 
   if (self->host == NULL)
     return;
-  if (self->shown)
+  if (self->newest && g_strcmp0 (adw_toast_get_title (self->newest), adw_toast_get_title (given)) == 0 &&
+      g_strcmp0 (adw_toast_get_action_name (self->newest), adw_toast_get_action_name (given)) == 0)
     {
-      /* The same toast again: libadwaita starts its time again. */
-      adw_toast_set_title (self->shown, adw_toast_get_title (given));
-      adw_toast_set_button_label (self->shown, adw_toast_get_button_label (given));
-      adw_toast_set_action_target_value (self->shown, adw_toast_get_action_target_value (given));
-      adw_toast_set_action_name (self->shown, adw_toast_get_action_name (given));
-      adw_toast_set_timeout (self->shown, adw_toast_get_timeout (given));
-      toast = g_object_ref (self->shown);
+      /* The same again: libadwaita starts its time again, or moves it up. */
+      add_to_host (self, g_object_ref (self->newest));
+      return;
     }
-  else
-    {
-      toast = g_steal_pointer (&given);
-      g_signal_connect_object (toast, "dismissed", G_CALLBACK (shown_dismissed), self, G_CONNECT_SWAPPED);
-      self->shown = toast;
-      self->shown_at_us = g_get_monotonic_time ();
-    }
-  g_clear_handle_id (&self->settle_id, g_source_remove);
-  if (ADW_IS_PREFERENCES_WINDOW (self->host))
-    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self->host), toast);
-  else
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->host), toast);
+  if (needs_care () && too_soon (self))
+    adw_toast_set_priority (given, ADW_TOAST_PRIORITY_NORMAL);
+  toast = g_steal_pointer (&given);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (newest_dismissed), self, G_CONNECT_SWAPPED);
+  self->newest = toast;
+  self->newest_at_us = g_get_monotonic_time ();
+  add_to_host (self, toast);
 }
 
-/* Escape while the toast on screen is settling closes it once it has. */
+/* Dismisses @toast, unless that could crash libadwaita 1.2 (it may be
+ * sliding in): then it stays, to go when its time is up. */
+void
+milk_toaster_dismiss (MilkToaster *self,
+                      AdwToast    *toast)
+{
+  g_return_if_fail (MILK_IS_TOASTER (self));
+
+  if (toast == NULL || (needs_care () && too_soon (self)))
+    return;
+  adw_toast_dismiss (toast);
+}
+
 static gboolean
 key_pressed (GtkEventControllerKey *controller,
              guint                  keyval,
@@ -109,14 +113,7 @@ key_pressed (GtkEventControllerKey *controller,
              GdkModifierType        state,
              MilkToaster           *self)
 {
-  gint64 left_ms;
-
-  if (keyval != GDK_KEY_Escape || !settling (self))
-    return GDK_EVENT_PROPAGATE;
-  left_ms = TOO_SOON_MS - (g_get_monotonic_time () - self->shown_at_us) / 1000;
-  if (self->settle_id == 0)
-    self->settle_id = g_timeout_add (MAX (left_ms, 1) + 10, settled, self);
-  return GDK_EVENT_STOP;
+  return keyval == GDK_KEY_Escape && too_soon (self) ? GDK_EVENT_STOP : GDK_EVENT_PROPAGATE;
 }
 
 static void
@@ -124,9 +121,8 @@ milk_toaster_dispose (GObject *object)
 {
   MilkToaster *self = MILK_TOASTER (object);
 
-  g_clear_handle_id (&self->settle_id, g_source_remove);
   g_clear_weak_pointer (&self->host);
-  self->shown = NULL;
+  self->newest = NULL;
 
   G_OBJECT_CLASS (milk_toaster_parent_class)->dispose (object);
 }
@@ -155,7 +151,7 @@ milk_toaster_new (GtkWidget *host)
 
   self = g_object_new (MILK_TYPE_TOASTER, NULL);
   g_set_weak_pointer (&self->host, host);
-  if (needs_patience ())
+  if (needs_care ())
     {
       /* Before the overlay's own Escape: on the window, capturing. */
       root = ADW_IS_PREFERENCES_WINDOW (host) ? host : GTK_WIDGET (gtk_widget_get_root (host));

@@ -1,4 +1,4 @@
-/* milk-toaster.h — a window's toasts, one at a time
+/* milk-toaster.h — a window's toasts, kept from crashing libadwaita 1.2
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,5 +16,7 @@ G_DECLARE_FINAL_TYPE (MilkToaster, milk_toaster, MILK, TOASTER, GObject)
 MilkToaster *milk_toaster_new  (GtkWidget   *host);
 void         milk_toaster_add  (MilkToaster *self,
                                 AdwToast    *toast);
+void         milk_toaster_dismiss (MilkToaster *self,
+                                   AdwToast    *toast);
 
 G_END_DECLS

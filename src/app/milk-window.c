@@ -32,7 +32,8 @@ struct _MilkWindow
   GSettings *settings;
   MilkStore *store;
   GPtrArray *undo;   /* records as they were before the last change */
-  MilkToaster *toaster;   /* one toast at a time */
+  MilkToaster *toaster;
+  AdwToast *undo_toast;   /* the toast offering Undo, until dismissed */
 };
 
 G_DEFINE_FINAL_TYPE (MilkWindow, milk_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -80,6 +81,14 @@ milk_window_set_sync (MilkWindow      *self,
   milk_sync_button_set_service (self->sync_button, self->store, sync);
 }
 
+static void
+undo_toast_dismissed (MilkWindow *self,
+                      AdwToast   *toast)
+{
+  if (self->undo_toast == toast)
+    self->undo_toast = NULL;
+}
+
 /* Offers to put back @before (the records as they were), with one toast. */
 void
 milk_window_offer_undo (MilkWindow *self,
@@ -96,6 +105,9 @@ milk_window_offer_undo (MilkWindow *self,
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.undo");
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  milk_toaster_dismiss (self->toaster, self->undo_toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
+  self->undo_toast = toast;
   add_toast (self, toast);
 }
 
