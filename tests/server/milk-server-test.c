@@ -415,9 +415,15 @@ check_responses (void)
   g_autoptr(GError) error = NULL;
   int status;
 
-  if (responses_path == NULL)
-    return;
-  if (doc == NULL || node == NULL || ajv == NULL || !g_file_test (ajv, G_FILE_TEST_IS_DIR))
+  /* Only the test programs given the description check (the server and
+   * end-to-end suites); the simulator's faults are not the API's. */
+  if (responses_path == NULL || doc == NULL)
+    {
+      if (responses_path)
+        g_unlink (responses_path);
+      return;
+    }
+  if (node == NULL || ajv == NULL || !g_file_test (ajv, G_FILE_TEST_IS_DIR))
     {
       if (g_getenv ("MILK_TEST_REQUIRE_POSTGRES"))
         g_error ("node and ajv are needed to check responses against the OpenAPI description");
