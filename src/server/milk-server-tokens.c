@@ -220,7 +220,10 @@ milk_route_tokens_create (MilkRequest *request,
   g_autofree char *hash = NULL;
   const char *scope;
 
-  if ((form = signed_in_form (request, conn, &session)) == NULL)
+  /* A token reaches the diary as an app does: with mail, only for an
+   * account whose email is confirmed. */
+  if ((form = signed_in_form (request, conn, &session)) == NULL ||
+      !milk_page_email_verified (request, conn, session, "/account"))
     return;
   name = g_strdup (g_hash_table_lookup (form, "name"));
   scope = g_hash_table_lookup (form, "scope");

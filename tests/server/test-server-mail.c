@@ -103,6 +103,14 @@ test_signup_verify (void)
   g_assert_cmpuint (milk_test_request (browser, server, "GET", "/account", NULL, NULL, 0, NULL), ==, 200);
   g_assert_nonnull (strstr (milk_test_body (browser), "Your email is not confirmed yet"));
   g_assert_nonnull (strstr (milk_test_body (browser), "action=\"/account/verify/send\""));
+  {
+    g_autofree char *csrf = milk_test_page_csrf (browser);
+
+    /* No token for scripts either, before the email is confirmed. */
+    g_assert_cmpuint (milk_test_form (browser, server, "/account/tokens", "csrf", csrf, "name", "script",
+                                      "scope", "read", NULL), ==, 403);
+    g_assert_null (strstr (milk_test_body (browser), "milkpat_"));
+  }
   g_assert_cmpuint (milk_test_request (browser, server, "GET", authorize, NULL, NULL, 0, NULL), ==, 403);
   g_assert_nonnull (strstr (milk_test_body (browser), "Verify your email"));
   g_assert_null (strstr (milk_test_body (browser), "decision"));
