@@ -19,7 +19,7 @@
 #include "milk-server-private.h"
 
 #define MAIL_TRIES 3
-#define MAIL_TIMEOUT_S 30
+#define MAIL_TIMEOUT_S 20
 
 typedef struct
 {
@@ -37,6 +37,7 @@ struct _MilkMailer
   GAsyncQueue *queue;
   GThread *thread;
   guint retry_ms;
+  gint stopping;   /* atomic: the service is closing; each mail gets one try */
 };
 
 static Mail stop_mail;
@@ -183,7 +184,7 @@ mail_thread (gpointer data)
 
       for (guint i = 0; i < MAIL_TRIES; i++)
         {
-          if ((code = send_once (self, mail, problem)) == CURLE_OK)
+          if ((code = send_once (self, mail, problem)) == CURLE_OK || g_atomic_int_get (&self->stopping))
             break;
           if (i + 1 < MAIL_TRIES)
             g_usleep ((gulong) self->retry_ms * 1000 << i);
@@ -219,12 +220,14 @@ milk_mailer_new (const MilkServerConfig *config)
   return self;
 }
 
-/* Mails still queued are sent before the thread ends. */
+/* Mails still queued are sent before the thread ends, each tried once:
+ * closing the service must not wait on a mail server that is down. */
 void
 milk_mailer_free (MilkMailer *self)
 {
   if (self == NULL)
     return;
+  g_atomic_int_set (&self->stopping, TRUE);
   g_async_queue_push (self->queue, &stop_mail);
   g_thread_join (self->thread);
   g_async_queue_unref (self->queue);
