@@ -101,9 +101,11 @@ _milk_prefs_offer_undo (MilkPreferencesWindow *self,
   adw_toast_set_action_name (toast, "prefs.undo");
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   milk_toaster_dismiss (self->toaster, self->undo_toast);
-  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
+  /* The toast that shows it may be one already on screen. */
+  toast = milk_toaster_add (self->toaster, toast);
+  if (toast)
+    g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
   self->undo_toast = toast;
-  milk_toaster_add (self->toaster, toast);
 }
 
 /* The record comes back as a new edit, stamped above its tombstone. */

@@ -65,24 +65,26 @@ add_to_host (MilkToaster *self,
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->host), toast);
 }
 
-/* Takes ownership of @toast, as adw_toast_overlay_add_toast does. */
-void
+/* Takes ownership of @toast, as adw_toast_overlay_add_toast does, and
+ * returns the toast that shows it: @toast, or the newest toast if that
+ * says the same (transfer none; it lives until it is dismissed). */
+AdwToast *
 milk_toaster_add (MilkToaster *self,
                   AdwToast    *toast)
 {
   g_autoptr(AdwToast) given = toast;
 
-  g_return_if_fail (MILK_IS_TOASTER (self));
-  g_return_if_fail (ADW_IS_TOAST (toast));
+  g_return_val_if_fail (MILK_IS_TOASTER (self), NULL);
+  g_return_val_if_fail (ADW_IS_TOAST (toast), NULL);
 
   if (self->host == NULL)
-    return;
+    return NULL;
   if (self->newest && g_strcmp0 (adw_toast_get_title (self->newest), adw_toast_get_title (given)) == 0 &&
       g_strcmp0 (adw_toast_get_action_name (self->newest), adw_toast_get_action_name (given)) == 0)
     {
       /* The same again: libadwaita starts its time again, or moves it up. */
       add_to_host (self, g_object_ref (self->newest));
-      return;
+      return self->newest;
     }
   if (needs_care () && too_soon (self))
     adw_toast_set_priority (given, ADW_TOAST_PRIORITY_NORMAL);
@@ -91,6 +93,7 @@ milk_toaster_add (MilkToaster *self,
   self->newest = toast;
   self->newest_at_us = g_get_monotonic_time ();
   add_to_host (self, toast);
+  return toast;
 }
 
 /* Dismisses @toast, unless that could crash libadwaita 1.2 (it may be

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MilkToaster, milk_toaster, MILK, TOASTER, GObject)
 
 MilkToaster *milk_toaster_new  (GtkWidget   *host);
-void         milk_toaster_add  (MilkToaster *self,
+AdwToast    *milk_toaster_add  (MilkToaster *self,
                                 AdwToast    *toast);
 void         milk_toaster_dismiss (MilkToaster *self,
                                    AdwToast    *toast);

@@ -106,9 +106,11 @@ milk_window_offer_undo (MilkWindow *self,
   adw_toast_set_action_name (toast, "win.undo");
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   milk_toaster_dismiss (self->toaster, self->undo_toast);
-  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
+  /* The toast that shows it may be one already on screen. */
+  toast = milk_toaster_add (self->toaster, toast);
+  if (toast)
+    g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed), self, G_CONNECT_SWAPPED);
   self->undo_toast = toast;
-  add_toast (self, toast);
 }
 
 static void
