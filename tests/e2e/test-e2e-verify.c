@@ -93,6 +93,42 @@ test_sign_up_verify_sync (void)
                                "WHERE e.email = lower ($1) AND r.key LIKE '%/2026-11-24'", email);
   g_assert_cmpstr (records, ==, "1");
 
+  /* Forgot password? in Chromium: a new password, and the app's sign-in
+   * (its tokens in the keyring) no longer works. */
+  {
+    g_autofree char *node = g_find_program_in_path ("node");
+    g_autofree char *script = g_build_filename (g_getenv ("MILK_TEST_BROWSER_DIR"), "reset-password.mjs", NULL);
+    const char *new_password = "a new password from the mail";
+    const char *argv[] = { node, script, server->url, email, new_password, milk_test_smtp_maildir (smtp), NULL };
+    g_autoptr(JsonParser) reset_parser = json_parser_new ();
+    g_autoptr(MilkTestClient) browser = milk_test_client_new ();
+    g_autofree char *out = NULL;
+    g_autofree char *csrf = NULL;
+    JsonObject *seen;
+    MilkTestWait again = { 0 };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                                 NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (json_parser_load_from_data (reset_parser, out, -1, NULL));
+    seen = json_node_get_object (json_parser_get_root (reset_parser));
+    g_assert_cmpstr (json_object_get_string_member (seen, "after_asking"), ==, "Check your email");
+    g_assert_cmpstr (json_object_get_string_member (seen, "after_reset"), ==, "Password changed");
+
+    g_assert_true (milk_store_set_entry (store, MILK, milk_test_day ("2026-11-25"), 1000, MILK_NO_PRICE, NULL,
+                                         &error));
+    milk_sync_service_sync_async (sync, NULL, milk_test_wait_done, &again);
+    milk_test_wait (&again);
+    g_assert_false (again.ok);
+    g_clear_error (&again.error);
+    g_assert_cmpuint (milk_test_request (browser, server, "GET", "/signin", NULL, NULL, 0, NULL), ==, 200);
+    csrf = milk_test_page_csrf (browser);
+    g_assert_cmpuint (milk_test_form (browser, server, "/signin", "csrf", csrf, "email", email,
+                                      "password", MILK_TEST_PASSWORD, "return_to", "/account", NULL), ==, 401);
+    g_assert_cmpuint (milk_test_form (browser, server, "/signin", "csrf", csrf, "email", email,
+                                      "password", new_password, "return_to", "/account", NULL), ==, 303);
+  }
+
   g_clear_object (&sync);
   g_clear_object (&account);
   g_clear_object (&store);
@@ -113,7 +149,7 @@ main (int   argc,
   smtp = milk_test_smtp_start ();
   g_assert_nonnull (smtp);   /* build-aux/dev test installs python3-aiosmtpd */
 
-  g_test_add_func ("/e2e/verify/sign-up-verify-sync", test_sign_up_verify_sync);
+  g_test_add_func ("/e2e/verify/sign-up-verify-sync-reset", test_sign_up_verify_sync);
   status = g_test_run ();
   milk_test_smtp_stop (smtp);
   milk_test_cleanup ();
