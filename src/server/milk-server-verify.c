@@ -24,8 +24,8 @@ html_escape (const char *text)
 
 char *
 milk_page_link_to (MilkRequest *request,
-         const char  *path,
-         const char  *token)
+                   const char  *path,
+                   const char  *token)
 {
   const char *base = request->config->base_url ? request->config->base_url : "";
 
@@ -36,10 +36,10 @@ milk_page_link_to (MilkRequest *request,
  * plain text, the link the last of them. */
 void
 milk_page_send_mail (MilkRequest *request,
-           const char  *to,
-           const char  *subject,
-           const char  *body,
-           const char  *link)
+                     const char  *to,
+                     const char  *subject,
+                     const char  *body,
+                     const char  *link)
 {
   MilkMailer *mailer = milk_server_get_mailer (request->server);
   g_autofree char *text = NULL;
