@@ -110,6 +110,55 @@ try {
     }
   });
 
+  await check("redirect-uri-tricks-stay-on-loopback", async () => {
+    // A signed-in browser asked to authorize for each trick: the service
+    // shows its error page and the browser never leaves it. Every request
+    // the browser makes elsewhere is recorded (and answered by nobody).
+    const registered = "http://127.0.0.1:49152/oauth/callback";
+    const tricks = ["https://evil.example/oauth/callback", "http://localhost:49152/oauth/callback",
+                    "http://127.0.0.2:49152/oauth/callback", "HTTP://127.0.0.1:49152/oauth/callback",
+                    "http://127.0.0.1:0/oauth/callback", "http://127.0.0.1:49152/oauth/%63allback",
+                    "http://127.0.0.1:49152@evil.example/oauth/callback",
+                    "http://user@127.0.0.1:49152/oauth/callback", "http://127.0.0.1:49152/oauth/callback/..%2F..%2Fevil",
+                    "//evil.example/oauth/callback", "http://127.0.0.1:49152/oauth/callback#@evil.example"];
+    const left = [];
+    const signedIn = await browser.newContext({ javaScriptEnabled: true });
+    await signedIn.addCookies(await context.cookies(base));
+    await signedIn.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith(base)) return route.continue();
+      left.push(url);
+      return route.abort();
+    });
+    const authorize = (uri) => `${base}/oauth/authorize?` + new URLSearchParams({
+      response_type: "code", client_id: "io.github.milkdiary.MilkDiary", redirect_uri: uri, state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGXSxdbSfQ", code_challenge_method: "S256" });
+    const p = await signedIn.newPage();
+    try {
+      // The control: the registered URI gets the consent page, and Allow
+      // leads the browser to it, which the recorder must see.
+      await p.goto(authorize(registered));
+      await Promise.all([p.waitForEvent("requestfailed"), p.click("button[value=allow]")]);
+      expect(left.length === 1 && left[0].startsWith(`${registered}?code=`), `the control went to ${left.join(", ")}`);
+      left.length = 0;
+
+      for (const trick of tricks) {
+        const response = await p.goto(authorize(trick));
+        expect(response.status() === 400, `${trick}: status ${response.status()}`);
+        expect(await p.locator("button[value=allow]").count() === 0, `${trick}: a consent page`);
+        expect(p.url().startsWith(base), `${trick} led to ${p.url()}`);
+      }
+      // The consent form changed in the page before Allow.
+      await p.goto(authorize(registered));
+      await p.evaluate(() => { document.querySelector("input[name=redirect_uri]").value = "https://evil.example/cb"; });
+      const [response] = await Promise.all([p.waitForNavigation(), p.click("button[value=allow]")]);
+      expect(response.status() === 400, `a changed form: status ${response.status()}`);
+      expect(left.length === 0, `the browser left for ${left.join(", ")}`);
+    } finally {
+      await signedIn.close();
+    }
+  });
+
   await check("visit-makes-no-session", async () => {
     // A signed-out visit is not a session (it was a database row each);
     // the form's CSRF token is a cookie of its own, and the form works.

@@ -11,6 +11,7 @@
 # Copyright 2026 The Milk Diary authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import datetime
 import json
 import os
 import re
@@ -545,6 +546,67 @@ def another_account(s):
         app.find("label", "Synced", within=popover, timeout=15)
         app.key("Escape", window=app.window)
         check(service.entries(second) == [], f"the old diary went to the other account: {service.entries(second)}")
+    finally:
+        if s.current is not None:
+            s.current.quit()
+        service.stop()
+
+
+FAKETIME_LIBRARIES = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+                      "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+                      "/usr/lib/faketime/libfaketime.so.1"]
+
+
+@suite.flow("a clock two days slow: signed in, started again with the computer's clock two days behind; "
+            "the sync popover says so, and a day recorded then still reaches the service")
+def slow_clock(s):
+    socket_dir = os.environ.get("MILK_TEST_PG_SOCKET_DIR")
+    if not socket_dir:
+        raise Skip("no PostgreSQL (MILK_TEST_PG_SOCKET_DIR is unset; build-aux/dev test starts one)")
+    if not os.access(SERVER_BIN, os.X_OK):
+        raise Skip(f"no sync service at {SERVER_BIN} (configure with -Dserver=true)")
+    if not (os.access(NODE, os.X_OK) and os.access(CHROMIUM, os.X_OK) and os.path.isdir(PLAYWRIGHT)):
+        raise Skip("no node, chromium or playwright-core (build-aux/dev test installs them)")
+    faketime = next((f for f in FAKETIME_LIBRARIES if os.path.exists(f)), None)
+    check(faketime, "libfaketime is not installed (Debian: faketime); build-aux/dev test installs it")
+    s.keyring()
+    service = Service(socket_dir)
+    try:
+        email = f"gui-clock-{os.getpid()}@example.org"
+        result = install_browser(s, email, "a gui password")
+        diary_with_a_record(s)
+        app = s.start()
+        popover = open_sync_popover(app)
+        app.click(app.find("push button", button_named("Sign In…"), within=popover))
+        enter_server(app, service.url)
+        check(browser_outcome(result).get("ok"), "the sign-in failed")
+        popover = open_sync_popover(app)
+        app.find("label", "Synced", within=popover, timeout=15)
+        check(not app.find_all("label", re.compile("clock is"), within=popover),
+              "a correct clock was said to be off")
+        app.key("Escape", window=app.window)
+        s.current.quit()
+
+        # The same diary, the computer's clock two days behind (the main
+        # loop keeps the real monotonic clock). The app syncs as it starts.
+        app = s.start(extra_env={"LD_PRELOAD": faketime, "FAKETIME": "-2d",
+                                 "FAKETIME_DONT_FAKE_MONOTONIC": "1"})
+        popover = open_sync_popover(app)
+        app.find("label", "Synced", within=popover, timeout=20)
+        app.find("label", re.compile(r"^This computer’s clock is 2 days behind; Milk Diary corrects for it"),
+                 within=popover, timeout=15)
+        if os.environ.get("MILK_GUI_SHOTS"):
+            app.screenshot("sync-popover-clock-behind")
+        app.key("Escape", window=app.window)
+
+        # "Today" is two days ago on this computer; recorded with a click,
+        # it reaches the service with a stamp the service takes.
+        day = TODAY - datetime.timedelta(days=2)
+        app.click(app.find("push button", button_named("Record Today")))
+        cell(app, day, "1 L")
+        found = wait_for(lambda: [e for e in service.entries(email) if day.isoformat() in e], 20,
+                         f"{day} on the service")
+        check(re.search(r'"qty_ml"\s*:\s*1000\b', found[0]), f"the service holds {found[0]}")
     finally:
         if s.current is not None:
             s.current.quit()
