@@ -235,12 +235,14 @@ round_ended (GObject      *source,
              gpointer      user_data)
 {
   g_autoptr(MilkSyncService) self = user_data;
-  g_autoptr(MilkSyncRound) round = g_steal_pointer (&self->round);
+  MilkSyncRound *round = MILK_SYNC_ROUND (source);
   GError *error = NULL;
   MilkSyncStatus status;
   guint retry_after_s = 0;
 
   add_round_counts (self, round);
+  if (self->round == round)
+    g_clear_object (&self->round);
   if (!milk_sync_round_run_finish (round, result, &status, &retry_after_s, &error))
     set_status (self, status,
                 status == MILK_SYNC_OFFLINE ? _("Offline; changes are kept and will be sent later") : error->message);
