@@ -10,14 +10,13 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "milk-account-switch.h"
 #include "milk-application-private.h"
 #include "milk-application.h"
 #include "milk-command-line.h"
 #include "milk-preferences-window.h"
 #include "milk-reminder.h"
 #include "milk-store-monitor.h"
-#include "milk-sync-service.h"
+#include "milk-sync-session.h"
 #include "milk-window.h"
 
 struct _MilkApplication
@@ -27,11 +26,7 @@ struct _MilkApplication
   MilkStore *store;
   MilkStoreMonitor *store_monitor;
   GSettings *settings;
-  MilkAccount *account;
-  MilkSyncService *sync;
-  GCancellable *sign_in_cancellable;
-  gboolean signing_in;
-  gboolean keyring_missing;   /* the last load or sign-in could not use it */
+  MilkSyncSession *session;   /* with the store */
   char *sync_description;
   MilkReminder *reminder;
   gboolean background;   /* started at login for the reminder: no window */
@@ -71,7 +66,7 @@ milk_application_get_sync (MilkApplication *self)
 {
   g_return_val_if_fail (MILK_IS_APPLICATION (self), NULL);
 
-  return self->sync;
+  return self->session ? milk_sync_session_get_sync (self->session) : NULL;
 }
 
 /* The diary's window, whichever window is in front. */
@@ -109,12 +104,14 @@ toast (MilkApplication *self,
 static void
 update_sync_state (MilkApplication *self)
 {
-  MilkSyncStatus status = self->sync ? milk_sync_service_get_status (self->sync) : MILK_SYNC_SIGNED_OUT;
-  const char *server = self->account ? milk_account_get_server (self->account) : NULL;
+  MilkSyncService *sync = milk_application_get_sync (self);
+  MilkAccount *account = self->session ? milk_sync_session_get_account (self->session) : NULL;
+  MilkSyncStatus status = sync ? milk_sync_service_get_status (sync) : MILK_SYNC_SIGNED_OUT;
+  const char *server = account ? milk_account_get_server (account) : NULL;
   g_autofree char *description = NULL;
   GAction *action;
 
-  if (self->signing_in && server != NULL)
+  if (self->session && milk_sync_session_get_signing_in (self->session) && server != NULL)
     /* TRANSLATORS: %s is the sync server's address */
     description = g_strdup_printf (_("Signing in to %s: continue in your web browser"), server);
   else if (status == MILK_SYNC_SIGN_IN_AGAIN && server != NULL)
@@ -123,7 +120,7 @@ update_sync_state (MilkApplication *self)
   else if (status != MILK_SYNC_SIGNED_OUT && server != NULL)
     /* TRANSLATORS: %s is the sync server's address */
     description = g_strdup_printf (_("Signed in to %s"), server);
-  else if (self->keyring_missing)
+  else if (self->session && milk_sync_session_get_keyring_missing (self->session))
     description = g_strdup (_("Not signed in: the system keyring is not available or is locked"));
   else
     description = g_strdup (_("Not signed in: the diary is on this device only"));
@@ -153,63 +150,15 @@ milk_application_get_sync_description (MilkApplication *self)
 }
 
 static void
-account_loaded (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(MilkApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean loaded = milk_account_load_finish (MILK_ACCOUNT (source), result, &error);
-
-  /* Signed out or moved to another server meanwhile. */
-  if (MILK_ACCOUNT (source) != self->account)
-    return;
-  self->keyring_missing = g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING);
-  update_sync_state (self);
-
-  /* A missing or locked keyring is said once; the diary works offline. */
-  if (!loaded)
-    {
-      g_message ("%s", error->message);
-      toast (self, error->message);
-    }
-}
-
-/* The device's account on a server, if it has one; the sign-in itself
- * is in the keyring, read from there when load is TRUE. */
-static void
-setup_account (MilkApplication *self,
-               const char      *server,
-               gboolean         load)
+sync_replaced (MilkApplication *self)
 {
   MilkWindow *window = main_window (self);
 
-  /* A sign-in under way belongs to the account it started on. */
-  g_cancellable_cancel (self->sign_in_cancellable);
-  g_clear_object (&self->sign_in_cancellable);
-  self->signing_in = FALSE;
-
-  if (self->sync)
-    {
-      /* A round in flight for the old account stores nothing more. */
-      milk_sync_service_stop_async (self->sync, NULL, NULL);
-      g_signal_handlers_disconnect_by_data (self->sync, self);
-    }
-  g_clear_object (&self->sync);
-  g_clear_object (&self->account);
-  if (server && *server)
-    {
-      self->account = milk_account_new (server, milk_store_get_node (self->store));
-      self->sync = milk_sync_service_new (self->store, self->account);
-      g_signal_connect_swapped (self->sync, "notify::status", G_CALLBACK (update_sync_state), self);
-      milk_sync_service_set_automatic (self->sync, TRUE);
-      if (load)
-        milk_account_load_async (self->account, NULL, account_loaded, g_object_ref (self));
-    }
   if (window != NULL)
-    milk_window_set_sync (window, self->sync);
-  update_sync_state (self);
+    milk_window_set_sync (window, milk_application_get_sync (self));
 }
+
+static void ask_account_switch (MilkApplication *self);
 
 /* The diary lives in the user's data folder ($XDG_DATA_HOME, which the
  * Flatpak sandbox maps to the app's own). MILK_DIARY_PATH overrides it for
@@ -294,6 +243,13 @@ ensure_store (MilkApplication *self)
       return FALSE;
     }
 
+  self->session = milk_sync_session_new (self->store, self->settings);
+  g_signal_connect_object (self->session, "notify::sync", G_CALLBACK (sync_replaced), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "changed", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "message", G_CALLBACK (toast), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "ask-account-switch", G_CALLBACK (ask_account_switch), self,
+                           G_CONNECT_SWAPPED);
+
   /* What `milk-diary --add` in a terminal writes shows at once. */
   self->store_monitor = milk_store_monitor_new (self->store);
   self->reminder = milk_reminder_new (self->store, G_APPLICATION (self));
@@ -330,9 +286,9 @@ milk_application_activate (GApplication *app)
       g_autofree char *server = g_settings_get_string (self->settings, "sync-server");
 
       window = GTK_WINDOW (milk_window_new (self, self->store));
-      if (self->account == NULL)
-        setup_account (self, server, TRUE);
-      milk_window_set_sync (MILK_WINDOW (window), self->sync);
+      if (milk_sync_session_get_account (self->session) == NULL)
+        milk_sync_session_use_server (self->session, server, TRUE);
+      milk_window_set_sync (MILK_WINDOW (window), milk_application_get_sync (self));
       if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
         g_signal_connect (window, "map", G_CALLBACK (window_mapped), app);
     }
@@ -389,51 +345,10 @@ sync_now_action (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  MilkApplication *self = user_data;
+  MilkSyncService *sync = milk_application_get_sync (user_data);
 
-  if (self->sync)
-    milk_sync_service_sync_now (self->sync);
-}
-
-/* The diary becomes the account's, as chosen, and syncs. */
-static void
-adopt_diary (MilkApplication         *self,
-             MilkAccountSwitchChoice  choice)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *saved = NULL;
-
-  if (!milk_account_switch_apply (self->store, milk_account_get_server (self->account),
-                                  milk_account_get_account_id (self->account), choice, &saved, &error))
-    toast (self, error->message);
-  milk_sync_service_resume (self->sync);
-  if (saved)
-    {
-      /* TRANSLATORS: %s is a file name */
-      g_autofree char *text = g_strdup_printf (_("Your diary as it was is saved as %s"), saved);
-
-      toast (self, text);
-    }
-  else
-    toast (self, _("Signed in; syncing your diary"));
-  milk_sync_service_sync_now (self->sync);
-}
-
-static void
-undone_sign_in (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(MilkApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!milk_sync_service_sign_out_finish (MILK_SYNC_SERVICE (source), result, &error))
-    g_message ("%s", error->message);
-  if (MILK_SYNC_SERVICE (source) != self->sync)
-    return;
-  g_settings_set_string (self->settings, "sync-server", "");
-  setup_account (self, NULL, FALSE);
-  toast (self, _("Not signed in; nothing was sent"));
+  if (sync)
+    milk_sync_service_sync_now (sync);
 }
 
 static void
@@ -442,12 +357,11 @@ switch_chosen (AdwMessageDialog *dialog,
                MilkApplication  *self)
 {
   if (g_strcmp0 (response, "merge") == 0)
-    adopt_diary (self, MILK_ACCOUNT_SWITCH_MERGE);
+    milk_sync_session_adopt_diary (self->session, MILK_ACCOUNT_SWITCH_MERGE);
   else if (g_strcmp0 (response, "replace") == 0)
-    adopt_diary (self, MILK_ACCOUNT_SWITCH_REPLACE);
+    milk_sync_session_adopt_diary (self->session, MILK_ACCOUNT_SWITCH_REPLACE);
   else
-    /* The sign-in is undone, its tokens revoked; the diary stays as it was. */
-    milk_sync_service_sign_out_async (self->sync, TRUE, undone_sign_in, g_object_ref (self));
+    milk_sync_session_undo_sign_in (self->session);
 }
 
 /* Signed in to another account than the diary's: merge, or start from
@@ -465,7 +379,7 @@ ask_account_switch (MilkApplication *self)
   body = g_strdup_printf (_("This diary was last synced with another account than the one you signed in to on %s. "
                             "Its records may have come from that account’s other devices.\n\n"
                             "Starting from this account’s diary first saves this diary as a file in %s."),
-                          milk_account_get_server (self->account), dir);
+                          milk_account_get_server (milk_sync_session_get_account (self->session)), dir);
   dialog = adw_message_dialog_new (parent, _("Another Account"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel Sign-In"),
@@ -479,83 +393,16 @@ ask_account_switch (MilkApplication *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* The diary is the sign-in's to change: no round runs. */
-static void
-stopped_for_sign_in (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(MilkApplication) self = user_data;
-
-  milk_sync_service_stop_finish (MILK_SYNC_SERVICE (source), result, NULL);
-  if (MILK_SYNC_SERVICE (source) != self->sync)
-    return;
-  if (milk_account_switch_needs_asking (self->store, milk_account_get_server (self->account),
-                                        milk_account_get_account_id (self->account)))
-    ask_account_switch (self);
-  else
-    /* Everything on this device goes to the account, merged by natural key. */
-    adopt_diary (self, MILK_ACCOUNT_SWITCH_MERGE);
-}
-
-static void
-signed_in (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(MilkApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = milk_account_sign_in_finish (MILK_ACCOUNT (source), result, &error);
-
-  /* A newer sign-in or a sign-out took over: the state is theirs. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || MILK_ACCOUNT (source) != self->account)
-    return;
-  self->signing_in = FALSE;
-  self->keyring_missing = g_error_matches (error, MILK_ACCOUNT_ERROR, MILK_ACCOUNT_ERROR_KEYRING);
-  update_sync_state (self);
-  if (!ok)
-    {
-      milk_sync_service_resume (self->sync);
-      toast (self, error->message);
-      return;
-    }
-  milk_sync_service_stop_async (self->sync, stopped_for_sign_in, g_object_ref (self));
-}
-
 void
 milk_application_sign_in (MilkApplication *self,
                           const char      *server)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *normalized = NULL;
-
   g_return_if_fail (MILK_IS_APPLICATION (self));
 
   /* The diary could not be opened: there is nothing to sync. */
   if (self->store == NULL)
     return;
-  normalized = milk_account_normalize_server (server, &error);
-  if (normalized == NULL)
-    {
-      toast (self, error->message);
-      return;
-    }
-  g_settings_set_string (self->settings, "sync-server", normalized);
-  /* Not loaded from the keyring: the sign-in replaces what is there, and
-   * asks the keyring first itself. */
-  if (self->account == NULL || g_strcmp0 (milk_account_get_server (self->account), normalized) != 0)
-    setup_account (self, normalized, FALSE);
-
-  g_cancellable_cancel (self->sign_in_cancellable);
-  g_clear_object (&self->sign_in_cancellable);
-  self->sign_in_cancellable = g_cancellable_new ();
-  self->signing_in = TRUE;
-  /* No round starts when the account signs in, before the diary is ready
-   * for it (signed_in); the sign-in resumes syncing. */
-  milk_sync_service_stop_async (self->sync, NULL, NULL);
-  update_sync_state (self);
-  toast (self, _("Continue in your web browser"));
-  milk_account_sign_in_async (self->account, self->sign_in_cancellable, signed_in, g_object_ref (self));
+  milk_sync_session_sign_in (self->session, server);
 }
 
 static void
@@ -599,46 +446,14 @@ sign_in_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-typedef struct
-{
-  MilkApplication *self;
-  gboolean keep;
-} SignOut;
-
-/* The sync service stopped its round, waited for it, signed out and
- * cleared the diary if asked: nothing in flight can put records back. */
-static void
-signed_out (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  SignOut *sign_out = user_data;
-  g_autoptr(MilkApplication) self = sign_out->self;
-  g_autoptr(GError) error = NULL;
-
-  if (!milk_sync_service_sign_out_finish (MILK_SYNC_SERVICE (source), result, &error))
-    toast (self, error->message);
-  g_settings_set_string (self->settings, "sync-server", "");
-  if (MILK_SYNC_SERVICE (source) == self->sync)
-    setup_account (self, NULL, FALSE);
-  toast (self, sign_out->keep ? _("Signed out; the diary stays on this device")
-                              : _("Signed out; the diary was removed from this device"));
-  g_free (sign_out);
-}
-
 static void
 sign_out_chosen (AdwMessageDialog *dialog,
                  const char       *response,
                  MilkApplication  *self)
 {
-  SignOut *sign_out;
-
-  if (self->sync == NULL || g_strcmp0 (response, "cancel") == 0)
+  if (self->session == NULL || g_strcmp0 (response, "cancel") == 0)
     return;
-  sign_out = g_new0 (SignOut, 1);
-  sign_out->self = g_object_ref (self);
-  sign_out->keep = g_strcmp0 (response, "keep") == 0;
-  milk_sync_service_sign_out_async (self->sync, sign_out->keep, signed_out, sign_out);
+  milk_sync_session_sign_out (self->session, g_strcmp0 (response, "keep") == 0);
 }
 
 static void
@@ -764,12 +579,7 @@ milk_application_finalize (GObject *object)
 {
   MilkApplication *self = MILK_APPLICATION (object);
 
-  g_cancellable_cancel (self->sign_in_cancellable);
-  g_clear_object (&self->sign_in_cancellable);
-  if (self->sync)
-    g_signal_handlers_disconnect_by_data (self->sync, self);
-  g_clear_object (&self->sync);
-  g_clear_object (&self->account);
+  g_clear_object (&self->session);
   g_clear_pointer (&self->sync_description, g_free);
   g_clear_object (&self->reminder);
   g_clear_object (&self->settings);

@@ -209,22 +209,249 @@ parse_add (const char  *text,
   return TRUE;
 }
 
+/* The options as given; strings point into the options' dictionary. */
+typedef struct
+{
+  const char *add, *date, *product, *month, *price, *bill, *pdf, *import, *user;
+  const char *export_csv, *sign_in, *pay, *for_month, *backup, *restore, *milkman;
+  gboolean sync, merge, replace;
+  int bill_year, bill_month;
+  int year, month_number;
+  MilkDay day;
+} Options;
+
+/* Whether the options did not go past the ones that open a window. */
+#define OPTIONS_OK (-2)
+
+static void
+read_options (GVariantDict *options,
+              Options      *o)
+{
+  g_variant_dict_lookup (options, "add", "&s", &o->add);
+  g_variant_dict_lookup (options, "date", "&s", &o->date);
+  g_variant_dict_lookup (options, "product", "&s", &o->product);
+  g_variant_dict_lookup (options, "month", "&s", &o->month);
+  g_variant_dict_lookup (options, "price", "&s", &o->price);
+  g_variant_dict_lookup (options, "bill", "&s", &o->bill);
+  g_variant_dict_lookup (options, "pdf", "^&ay", &o->pdf);
+  g_variant_dict_lookup (options, "import", "^&ay", &o->import);
+  g_variant_dict_lookup (options, "user", "&s", &o->user);
+  g_variant_dict_lookup (options, "export-csv", "^&ay", &o->export_csv);
+  g_variant_dict_lookup (options, "sign-in", "&s", &o->sign_in);
+  g_variant_dict_lookup (options, "pay", "&s", &o->pay);
+  g_variant_dict_lookup (options, "for", "&s", &o->for_month);
+  g_variant_dict_lookup (options, "milkman-asks", "&s", &o->milkman);
+  g_variant_dict_lookup (options, "backup", "^&ay", &o->backup);
+  g_variant_dict_lookup (options, "restore", "^&ay", &o->restore);
+  o->sync = g_variant_dict_contains (options, "sync");
+  o->merge = g_variant_dict_contains (options, "merge");
+  o->replace = g_variant_dict_contains (options, "replace");
+  o->day = milk_day_today ();
+}
+
+/* The options that only go with others: OPTIONS_OK, an exit status, or -1
+ * when nothing but the window is asked for. */
+static int
+check_companions (const Options *o)
+{
+  if (o->merge && o->sign_in == NULL)
+    return fail (EXIT_USAGE, _("--merge goes with --sign-in"));
+  if (o->replace && o->sign_in == NULL && o->restore == NULL)
+    return fail (EXIT_USAGE, _("--replace goes with --sign-in or --restore"));
+  if (o->restore && (o->sign_in || o->sync || o->import || o->add || o->price || o->month || o->bill ||
+                     o->export_csv || o->backup))
+    return fail (EXIT_USAGE, _("--restore goes alone, or with --replace"));
+  if (o->merge && o->replace)
+    return fail (EXIT_USAGE, _("Choose one of --merge and --replace"));
+
+  if (o->milkman && o->month == NULL)
+    return fail (EXIT_USAGE, _("--milkman-asks goes with --month"));
+  if (o->for_month && o->pay == NULL)
+    return fail (EXIT_USAGE, _("--for goes with --pay"));
+  if (o->add == NULL && o->month == NULL && o->price == NULL && o->bill == NULL && o->pdf == NULL &&
+      o->import == NULL && o->export_csv == NULL && o->sign_in == NULL && !o->sync && o->pay == NULL &&
+      o->backup == NULL && o->restore == NULL)
+    {
+      if (o->date)
+        return fail (EXIT_USAGE, _("--date goes with --add, --price or --pay"));
+      if (o->product)
+        return fail (EXIT_USAGE, _("--date and --product go with --add or --price"));
+      if (o->user)
+        return fail (EXIT_USAGE, _("--user goes with --import"));
+      return -1;
+    }
+  return OPTIONS_OK;
+}
+
+/* The options' values: OPTIONS_OK, or an exit status. */
+static int
+check_values (Options *o)
+{
+  g_autoptr(GError) error = NULL;
+
+  if ((o->bill == NULL) != (o->pdf == NULL))
+    return fail (EXIT_USAGE, _("--bill and --pdf go together: --bill YYYY-MM --pdf FILE"));
+  if (o->bill && !parse_month (o->bill, &o->bill_year, &o->bill_month))
+    return fail (EXIT_USAGE, _("--bill: write the month as YYYY-MM, such as 2026-11"));
+  if (o->user && o->import == NULL)
+    return fail (EXIT_USAGE, _("--user goes with --import"));
+
+  if (o->date && (o->day = milk_day_parse (o->date, &error)) == MILK_DAY_INVALID)
+    return fail (EXIT_USAGE, "--date: %s", error->message);
+  if (o->month && !parse_month (o->month, &o->year, &o->month_number))
+    return fail (EXIT_USAGE, _("--month: write the month as YYYY-MM, such as 2026-11"));
+  if (o->add && o->day > milk_day_today ())
+    return fail (EXIT_USAGE, _("--add: %s has not happened yet"), o->date);
+  if (o->pay && o->day > milk_day_today ())
+    return fail (EXIT_USAGE, _("--pay: %s has not happened yet"), o->date);
+  return OPTIONS_OK;
+}
+
+static int
+set_price (MilkStore        *store,
+           const MilkRecord *product,
+           const Options    *o)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 price = milk_price_parse (o->price, milk_store_get_currency (store), &error);
+  g_autofree char *price_shown = NULL;
+  g_autofree char *day_text = milk_day_to_string (o->day);
+  g_autofree char *trimmed = g_strstrip (g_strdup (o->price));
+
+  if (price < 0 && (g_str_has_prefix (trimmed, "-") || g_str_has_prefix (trimmed, "−")))
+    return fail (EXIT_USAGE, _("--price: a price must be more than zero"));
+  if (price < 0)
+    return fail (EXIT_USAGE, "--price: %s", error->message);
+  if (price == 0)
+    return fail (EXIT_USAGE, _("--price: a price must be more than zero"));
+  if (!milk_store_set_price (store, product->id, o->day, price, &error))
+    return fail (1, "%s", error->message);
+  price_shown = milk_money_format (price, milk_store_get_currency (store));
+  /* TRANSLATORS: "Milk costs ₹56.50 a litre from 2026-12-02" */
+  g_print (_("%s costs %s a litre from %s\n"), product->name, price_shown, day_text);
+  return 0;
+}
+
+static int
+add_entry (MilkStore        *store,
+           const MilkRecord *product,
+           const Options    *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkRecord) entry = milk_record_new (MILK_RECORD_ENTRY);
+  g_autofree char *qty_text = NULL;
+  g_autofree char *day_text = milk_day_to_string (o->day);
+  gint64 qty = 0, morning = 0, evening = 0;
+  gboolean split = FALSE;
+
+  if (!parse_add (o->add, &qty, &split, &morning, &evening, &error))
+    return fail (EXIT_USAGE, "--add: %s", error->message);
+  /* As milk_store_set_entry records a day, with its parts. */
+  entry->id = g_strdup (product->id);
+  entry->day = o->day;
+  entry->qty_ml = qty;
+  entry->price_override = MILK_NO_PRICE;
+  entry->note = g_strdup ("");
+  if (split)
+    milk_entry_set_split (entry, morning, evening);
+  if (!milk_store_put (store, entry, &error))
+    return fail (1, "%s", error->message);
+  qty_text = split ? milk_quantity_format_split (morning, evening) : milk_quantity_format (qty);
+  /* TRANSLATORS: "Recorded 1.5 L of Milk on 2026-11-03" */
+  g_print (_("Recorded %s of %s on %s\n"), qty_text, product->name, day_text);
+  return 0;
+}
+
+/* --price and --add, for a product. */
+static int
+run_recording (MilkStore     *store,
+               const Options *o)
+{
+  g_autoptr(MilkRecord) product = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (o->add == NULL && o->price == NULL)
+    return 0;
+  product = find_product (store, o->product, &error);
+  if (product == NULL)
+    return fail (EXIT_USAGE, "%s", error->message);
+  if (o->price && (status = set_price (store, product, o)) != 0)
+    return status;
+  if (o->add && (status = add_entry (store, product, o)) != 0)
+    return status;
+  return 0;
+}
+
+static int
+run_import (MilkStore     *store,
+            const Options *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkImportReport) report = milk_import_file (store, o->import, o->user, &error);
+  g_autofree char *summary = NULL;
+
+  if (report == NULL)
+    return fail (1, "%s", error->message);
+  summary = milk_import_report_to_string (report);
+  g_print ("%s", summary);
+  return 0;
+}
+
+static int
+run_sync (MilkStore     *store,
+          const Options *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = app_settings (&error);
+
+  if (settings == NULL)
+    return fail (1, "%s", error->message);
+  return milk_command_sync_run (store, settings, o->sign_in,
+                                o->merge ? MILK_ACCOUNT_SWITCH_MERGE
+                                         : o->replace ? MILK_ACCOUNT_SWITCH_REPLACE : -1,
+                                o->sync);
+}
+
+/* --export-csv, --backup and --bill: files written from the diary. */
+static int
+run_writing (MilkStore     *store,
+             const Options *o)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (o->export_csv)
+    {
+      if (!milk_csv_export_diary (store, o->export_csv, &error))
+        return fail (1, "%s", error->message);
+      /* TRANSLATORS: %s is a file name */
+      g_print (_("Wrote the entries, prices and payments to %s\n"), o->export_csv);
+    }
+  if (o->backup)
+    {
+      if (!milk_backup_write (store, o->backup, &error))
+        return fail (1, "%s", error->message);
+      /* TRANSLATORS: %s is a file name */
+      g_print (_("Wrote the whole diary to %s\n"), o->backup);
+    }
+  if (o->bill)
+    {
+      if (!milk_bill_pdf_write (store, o->bill_year, o->bill_month, o->pdf, &error))
+        return fail (1, "%s", error->message);
+      g_print (_("Wrote the bill for %s to %s\n"), o->bill, o->pdf);
+    }
+  return 0;
+}
+
 /* Returns an exit status, or -1 when the options ask for the window. */
 int
 milk_command_line_run (GVariantDict *options,
                        const char   *diary_path)
 {
   g_autoptr(MilkStore) store = NULL;
-  g_autoptr(MilkRecord) product = NULL;
   g_autoptr(GError) error = NULL;
-  const char *add = NULL, *date = NULL, *product_name_opt = NULL, *month = NULL, *price_text = NULL;
-  const char *bill = NULL, *pdf = NULL, *import = NULL, *user = NULL, *export_csv = NULL;
-  const char *sign_in = NULL, *pay = NULL, *for_month = NULL, *backup = NULL, *restore = NULL;
-  const char *milkman = NULL;
-  gboolean sync = FALSE, merge = FALSE, replace = FALSE;
-  int bill_year = 0, bill_month = 0;
-  MilkDay day = milk_day_today ();
-  int year = 0, month_number = 0;
+  Options o = { 0 };
+  int status;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -232,189 +459,29 @@ milk_command_line_run (GVariantDict *options,
       return 0;
     }
 
-  g_variant_dict_lookup (options, "add", "&s", &add);
-  g_variant_dict_lookup (options, "date", "&s", &date);
-  g_variant_dict_lookup (options, "product", "&s", &product_name_opt);
-  g_variant_dict_lookup (options, "month", "&s", &month);
-  g_variant_dict_lookup (options, "price", "&s", &price_text);
-  g_variant_dict_lookup (options, "bill", "&s", &bill);
-  g_variant_dict_lookup (options, "pdf", "^&ay", &pdf);
-  g_variant_dict_lookup (options, "import", "^&ay", &import);
-  g_variant_dict_lookup (options, "user", "&s", &user);
-  g_variant_dict_lookup (options, "export-csv", "^&ay", &export_csv);
-  g_variant_dict_lookup (options, "sign-in", "&s", &sign_in);
-  g_variant_dict_lookup (options, "pay", "&s", &pay);
-  g_variant_dict_lookup (options, "for", "&s", &for_month);
-  g_variant_dict_lookup (options, "milkman-asks", "&s", &milkman);
-  g_variant_dict_lookup (options, "backup", "^&ay", &backup);
-  g_variant_dict_lookup (options, "restore", "^&ay", &restore);
-  sync = g_variant_dict_contains (options, "sync");
-  merge = g_variant_dict_contains (options, "merge");
-  replace = g_variant_dict_contains (options, "replace");
-  if (merge && sign_in == NULL)
-    return fail (EXIT_USAGE, _("--merge goes with --sign-in"));
-  if (replace && sign_in == NULL && restore == NULL)
-    return fail (EXIT_USAGE, _("--replace goes with --sign-in or --restore"));
-  if (restore && (sign_in || sync || import || add || price_text || month || bill || export_csv || backup))
-    return fail (EXIT_USAGE, _("--restore goes alone, or with --replace"));
-  if (merge && replace)
-    return fail (EXIT_USAGE, _("Choose one of --merge and --replace"));
-
-  if (milkman && month == NULL)
-    return fail (EXIT_USAGE, _("--milkman-asks goes with --month"));
-  if (for_month && pay == NULL)
-    return fail (EXIT_USAGE, _("--for goes with --pay"));
-  if (add == NULL && month == NULL && price_text == NULL && bill == NULL && pdf == NULL &&
-      import == NULL && export_csv == NULL && sign_in == NULL && !sync && pay == NULL &&
-      backup == NULL && restore == NULL)
-    {
-      if (date)
-        return fail (EXIT_USAGE, _("--date goes with --add, --price or --pay"));
-      if (product_name_opt)
-        return fail (EXIT_USAGE, _("--date and --product go with --add or --price"));
-      if (user)
-        return fail (EXIT_USAGE, _("--user goes with --import"));
-      return -1;
-    }
-  if ((bill == NULL) != (pdf == NULL))
-    return fail (EXIT_USAGE, _("--bill and --pdf go together: --bill YYYY-MM --pdf FILE"));
-  if (bill && !parse_month (bill, &bill_year, &bill_month))
-    return fail (EXIT_USAGE, _("--bill: write the month as YYYY-MM, such as 2026-11"));
-  if (user && import == NULL)
-    return fail (EXIT_USAGE, _("--user goes with --import"));
-
-  if (date && (day = milk_day_parse (date, &error)) == MILK_DAY_INVALID)
-    return fail (EXIT_USAGE, "--date: %s", error->message);
-  if (month && !parse_month (month, &year, &month_number))
-    return fail (EXIT_USAGE, _("--month: write the month as YYYY-MM, such as 2026-11"));
-  if (add && day > milk_day_today ())
-    return fail (EXIT_USAGE, _("--add: %s has not happened yet"), date);
-  if (pay && day > milk_day_today ())
-    return fail (EXIT_USAGE, _("--pay: %s has not happened yet"), date);
+  read_options (options, &o);
+  if ((status = check_companions (&o)) != OPTIONS_OK || (status = check_values (&o)) != OPTIONS_OK)
+    return status;
 
   store = milk_store_new (diary_path, &error);
   if (store == NULL)
     return fail (1, "%s", error->message);
 
-  if (restore)
-    return restore_backup (store, restore, replace);
-
-  if (add || price_text)
-    {
-      product = find_product (store, product_name_opt, &error);
-      if (product == NULL)
-        return fail (EXIT_USAGE, "%s", error->message);
-    }
-
-  if (price_text)
-    {
-      gint64 price = milk_price_parse (price_text, milk_store_get_currency (store), &error);
-      g_autofree char *price_shown = NULL;
-      g_autofree char *day_text = milk_day_to_string (day);
-      g_autofree char *trimmed = g_strstrip (g_strdup (price_text));
-
-      if (price < 0 && (g_str_has_prefix (trimmed, "-") || g_str_has_prefix (trimmed, "−")))
-        return fail (EXIT_USAGE, _("--price: a price must be more than zero"));
-      if (price < 0)
-        return fail (EXIT_USAGE, "--price: %s", error->message);
-      if (price == 0)
-        return fail (EXIT_USAGE, _("--price: a price must be more than zero"));
-      if (!milk_store_set_price (store, product->id, day, price, &error))
-        return fail (1, "%s", error->message);
-      price_shown = milk_money_format (price, milk_store_get_currency (store));
-      /* TRANSLATORS: "Milk costs ₹56.50 a litre from 2026-12-02" */
-      g_print (_("%s costs %s a litre from %s\n"), product->name, price_shown, day_text);
-    }
-
-  if (add)
-    {
-      g_autoptr(MilkRecord) entry = milk_record_new (MILK_RECORD_ENTRY);
-      g_autofree char *qty_text = NULL;
-      g_autofree char *day_text = milk_day_to_string (day);
-      gint64 qty = 0, morning = 0, evening = 0;
-      gboolean split = FALSE;
-
-      if (!parse_add (add, &qty, &split, &morning, &evening, &error))
-        return fail (EXIT_USAGE, "--add: %s", error->message);
-      /* As milk_store_set_entry records a day, with its parts. */
-      entry->id = g_strdup (product->id);
-      entry->day = day;
-      entry->qty_ml = qty;
-      entry->price_override = MILK_NO_PRICE;
-      entry->note = g_strdup ("");
-      if (split)
-        milk_entry_set_split (entry, morning, evening);
-      if (!milk_store_put (store, entry, &error))
-        return fail (1, "%s", error->message);
-      qty_text = split ? milk_quantity_format_split (morning, evening) : milk_quantity_format (qty);
-      /* TRANSLATORS: "Recorded 1.5 L of Milk on 2026-11-03" */
-      g_print (_("Recorded %s of %s on %s\n"), qty_text, product->name, day_text);
-    }
-
-  if (pay)
-    {
-      int status = milk_command_pay (store, pay, day, for_month);
-
-      if (status != 0)
-        return status;
-    }
-
-  if (import)
-    {
-      g_autoptr(MilkImportReport) report = milk_import_file (store, import, user, &error);
-      g_autofree char *summary = NULL;
-
-      if (report == NULL)
-        return fail (1, "%s", error->message);
-      summary = milk_import_report_to_string (report);
-      g_print ("%s", summary);
-    }
-
-  if (sign_in || sync)
-    {
-      g_autoptr(GSettings) settings = app_settings (&error);
-      int status;
-
-      if (settings == NULL)
-        return fail (1, "%s", error->message);
-      if ((status = milk_command_sync_run (store, settings, sign_in,
-                                           merge ? MILK_ACCOUNT_SWITCH_MERGE
-                                                 : replace ? MILK_ACCOUNT_SWITCH_REPLACE : -1,
-                                           sync)) != 0)
-        return status;
-    }
-
-  if (export_csv)
-    {
-      if (!milk_csv_export_diary (store, export_csv, &error))
-        return fail (1, "%s", error->message);
-      /* TRANSLATORS: %s is a file name */
-      g_print (_("Wrote the entries, prices and payments to %s\n"), export_csv);
-    }
-
-  if (backup)
-    {
-      if (!milk_backup_write (store, backup, &error))
-        return fail (1, "%s", error->message);
-      /* TRANSLATORS: %s is a file name */
-      g_print (_("Wrote the whole diary to %s\n"), backup);
-    }
-
-  if (bill)
-    {
-      if (!milk_bill_pdf_write (store, bill_year, bill_month, pdf, &error))
-        return fail (1, "%s", error->message);
-      g_print (_("Wrote the bill for %s to %s\n"), bill, pdf);
-    }
-
-  if (milkman)
-    {
-      int status = milk_command_milkman_asks (store, year, month_number, milkman);
-
-      if (status != 0)
-        return status;
-    }
-  if (month)
-    return milk_command_print_month (store, year, month_number);
+  if (o.restore)
+    return restore_backup (store, o.restore, o.replace);
+  if ((status = run_recording (store, &o)) != 0)
+    return status;
+  if (o.pay && (status = milk_command_pay (store, o.pay, o.day, o.for_month)) != 0)
+    return status;
+  if (o.import && (status = run_import (store, &o)) != 0)
+    return status;
+  if ((o.sign_in || o.sync) && (status = run_sync (store, &o)) != 0)
+    return status;
+  if ((status = run_writing (store, &o)) != 0)
+    return status;
+  if (o.milkman && (status = milk_command_milkman_asks (store, o.year, o.month_number, o.milkman)) != 0)
+    return status;
+  if (o.month)
+    return milk_command_print_month (store, o.year, o.month_number);
   return 0;
 }

@@ -9,20 +9,9 @@
 
 #include "milk-account.h"
 #include "milk-store.h"
+#include "milk-sync-round.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  MILK_SYNC_SIGNED_OUT,
-  MILK_SYNC_IDLE,
-  MILK_SYNC_SYNCING,
-  MILK_SYNC_OFFLINE,
-  MILK_SYNC_SIGN_IN_AGAIN,
-  MILK_SYNC_ERROR,
-} MilkSyncStatus;
-
-#define MILK_SYNC_PAGE_CHANGES 500
 
 #define MILK_TYPE_SYNC_SERVICE (milk_sync_service_get_type ())
 
@@ -30,6 +19,8 @@ G_DECLARE_FINAL_TYPE (MilkSyncService, milk_sync_service, MILK, SYNC_SERVICE, GO
 
 MilkSyncService *milk_sync_service_new           (MilkStore       *store,
                                                   MilkAccount     *account);
+MilkStore       *milk_sync_service_get_store     (MilkSyncService *self);
+MilkAccount     *milk_sync_service_get_account   (MilkSyncService *self);
 MilkSyncStatus   milk_sync_service_get_status    (MilkSyncService *self);
 const char      *milk_sync_service_get_message   (MilkSyncService *self);
 gint64           milk_sync_service_get_last_synced (MilkSyncService *self);

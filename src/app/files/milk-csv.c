@@ -1,5 +1,6 @@
-/* milk-csv.c — entries, prices and payments as CSV (RFC 4180, UTF-8), both
- * ways: the reader and the sections; the entries' own in milk-csv-entries.c
+/* milk-csv.c — entries, prices and payments read from CSV (RFC 4180, UTF-8):
+ * the reader and the sections; the entries' own in milk-csv-entries.c, the
+ * writing in milk-csv-export.c
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -14,188 +15,6 @@
 
 #include "milk-csv.h"
 #include "milk-csv-private.h"
-
-/* Writing */
-
-void
-_milk_csv_append_field (GString    *out,
-                        const char *field,
-                        gboolean    last)
-{
-  gsize len = strlen (field);
-  gboolean quote = strpbrk (field, ",\"\r\n") != NULL ||
-                   (len > 0 && (g_ascii_isspace (field[0]) || g_ascii_isspace (field[len - 1])));
-
-  if (quote)
-    {
-      g_string_append_c (out, '"');
-      for (const char *p = field; *p; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (out, '"');
-          g_string_append_c (out, *p);
-        }
-      g_string_append_c (out, '"');
-    }
-  else
-    g_string_append (out, field);
-  g_string_append (out, last ? "\r\n" : ",");
-}
-
-
-char *
-milk_csv_format_payments (MilkStore  *store,
-                          MilkDay     first,
-                          MilkDay     last,
-                          gsize      *length,
-                          GError    **error)
-{
-  g_autoptr(GPtrArray) payments = NULL;
-  const MilkCurrency *currency;
-  GString *out;
-
-  g_return_val_if_fail (MILK_IS_STORE (store), NULL);
-
-  payments = milk_store_list_payments (store, first, last, error);
-  if (payments == NULL)
-    return NULL;
-  currency = milk_store_get_currency (store);
-
-  out = g_string_new (MILK_CSV_PAYMENTS_HEADER "\r\n");
-  for (guint i = 0; i < payments->len; i++)
-    {
-      MilkRecord *payment = g_ptr_array_index (payments, i);
-      g_autofree char *amount = _milk_decimal_format (payment->amount,
-                                                      milk_currency_get_minor_digits (currency));
-      char day[11];
-
-      char bill[8] = "";
-
-      milk_day_format_iso (payment->day, day);
-      if (payment->bill != MILK_DAY_INVALID)
-        milk_day_format_month (payment->bill, bill);
-      _milk_csv_append_field (out, day, FALSE);
-      _milk_csv_append_field (out, amount, FALSE);
-      _milk_csv_append_field (out, payment->note ? payment->note : "", FALSE);
-      _milk_csv_append_field (out, bill, TRUE);
-    }
-
-  if (length)
-    *length = out->len;
-  return g_string_free (out, FALSE);
-}
-
-/* Every price change of every product, product by product in the
- * diary's order, oldest first. */
-char *
-milk_csv_format_prices (MilkStore  *store,
-                        gsize      *length,
-                        GError    **error)
-{
-  g_autoptr(GPtrArray) products = NULL;
-  guint digits;
-  GString *out;
-
-  g_return_val_if_fail (MILK_IS_STORE (store), NULL);
-
-  products = milk_store_list_products (store, TRUE, error);
-  if (products == NULL)
-    return NULL;
-  digits = milk_currency_get_minor_digits (milk_store_get_currency (store));
-
-  out = g_string_new (MILK_CSV_PRICES_HEADER "\r\n");
-  for (guint i = 0; i < products->len; i++)
-    {
-      MilkRecord *product = g_ptr_array_index (products, i);
-      g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (store, product->id, error);
-
-      if (schedule == NULL)
-        {
-          g_string_free (out, TRUE);
-          return NULL;
-        }
-      for (guint k = 0; k < milk_price_schedule_get_n_changes (schedule); k++)
-        {
-          g_autofree char *price = NULL;
-          MilkDay from;
-          gint64 per_l;
-          char day[11];
-
-          milk_price_schedule_get_change (schedule, k, &from, &per_l);
-          price = _milk_decimal_format (per_l, digits);
-          milk_day_format_iso (from, day);
-          _milk_csv_append_field (out, day, FALSE);
-          _milk_csv_append_field (out, product->name, FALSE);
-          _milk_csv_append_field (out, price, TRUE);
-        }
-    }
-
-  if (length)
-    *length = out->len;
-  return g_string_free (out, FALSE);
-}
-
-static gboolean
-export_to (char        *data,
-           gsize        length,
-           const char  *path,
-           GError     **error)
-{
-  g_autofree char *owned = data;
-
-  if (owned == NULL)
-    return FALSE;
-  return g_file_set_contents (path, owned, length, error);
-}
-
-gboolean
-milk_csv_export_entries (MilkStore   *store,
-                         const char  *path,
-                         GError     **error)
-{
-  gsize length = 0;
-  char *data = milk_csv_format_entries (store,
-                                        milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 1),
-                                        milk_day_from_ymd (MILK_DAY_MAX_YEAR, 12, 31),
-                                        &length, error);
-
-  return export_to (data, length, path, error);
-}
-
-/* The whole diary: its entries, then after a blank line its prices, then
- * its payments, each section under its own header; what
- * milk_csv_import_entries reads back. */
-gboolean
-milk_csv_export_diary (MilkStore   *store,
-                       const char  *path,
-                       GError     **error)
-{
-  MilkDay first = milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 1);
-  MilkDay last = milk_day_from_ymd (MILK_DAY_MAX_YEAR, 12, 31);
-  g_autofree char *entries = milk_csv_format_entries (store, first, last, NULL, error);
-  g_autofree char *prices = entries ? milk_csv_format_prices (store, NULL, error) : NULL;
-  g_autofree char *payments = prices ? milk_csv_format_payments (store, first, last, NULL, error) : NULL;
-  char *data;
-
-  if (payments == NULL)
-    return FALSE;
-  data = g_strconcat (entries, "\r\n", prices, "\r\n", payments, NULL);
-  return export_to (data, strlen (data), path, error);
-}
-
-gboolean
-milk_csv_export_payments (MilkStore   *store,
-                          const char  *path,
-                          GError     **error)
-{
-  gsize length = 0;
-  char *data = milk_csv_format_payments (store,
-                                         milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 1),
-                                         milk_day_from_ymd (MILK_DAY_MAX_YEAR, 12, 31),
-                                         &length, error);
-
-  return export_to (data, length, path, error);
-}
 
 /* Reading */
 
@@ -611,94 +430,74 @@ compare_problems (gconstpointer a,
   return pa->row < pb->row ? -1 : pa->row > pb->row;
 }
 
-MilkImportReport *
-milk_csv_plan_entries (MilkStore   *store,
-                       const char  *data,
-                       gsize        length,
-                       GPtrArray  **records,
-                       GError     **error)
+/* The first line: a section's name, or the entries' columns. */
+static gboolean
+read_header (CsvReader  *reader,
+             int         columns[MILK_CSV_N_COLUMNS],
+             guint      *n_header,
+             int        *section,
+             GError    **error)
 {
-  g_autoptr(MilkImportReport) report = milk_import_report_new ();
-  g_autoptr(GPtrArray) planned = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
-  g_autoptr(GPtrArray) products = NULL;
-  g_autoptr(GHashTable) product_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                      (GDestroyNotify) g_array_unref);
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) prices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) price_row_free);
-  g_autoptr(GPtrArray) payments = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
-  g_autoptr(GHashTable) product_set = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GList) product_keys = NULL;
-  CsvReader reader = { data, data + length, 1 };
   MilkCsvRecord header = { 0 };
-  MilkCsvImport import = { 0 };
-  int columns[MILK_CSV_N_COLUMNS];
   gboolean has_columns;
-  guint n_header;
-  int section;
-  const MilkCurrency *currency;
 
-  g_return_val_if_fail (MILK_IS_STORE (store), NULL);
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
-  g_return_val_if_fail (records != NULL, NULL);
-
-  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    reader.p += 3;
-
-  if (!csv_next (&reader, &header) || header.error)
+  if (!csv_next (reader, &header) || header.error)
     {
       csv_record_clear (&header);
       g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_BAD_HEADER,
                    _("The file has no header row; the first line must name the columns (%s)"),
                    MILK_CSV_ENTRIES_HEADER);
-      return NULL;
+      return FALSE;
     }
-  n_header = header.fields->len;
-  section = section_of (&header);
+  *n_header = header.fields->len;
+  *section = section_of (&header);
   has_columns = _milk_csv_entry_columns (&header, columns);
   csv_record_clear (&header);
-  if (section < 0 && !has_columns)
+  if (*section < 0 && !has_columns)
     {
       g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_BAD_HEADER,
                    _("The file’s first line must name the columns, with at least “day” and “litres” (%s)"),
                    MILK_CSV_ENTRIES_HEADER);
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  products = milk_store_list_products (store, TRUE, error);
+/* A product is found by its id, its name, or its name in any case. */
+static gboolean
+map_products (MilkStore     *store,
+              MilkCsvImport *import,
+              GError       **error)
+{
+  g_autoptr(GPtrArray) products = milk_store_list_products (store, TRUE, error);
+
   if (products == NULL)
-    return NULL;
+    return FALSE;
   for (guint i = 0; i < products->len; i++)
     {
       MilkRecord *product = g_ptr_array_index (products, i);
 
-      g_hash_table_insert (product_ids, g_strdup (product->id), g_strdup (product->id));
-      g_hash_table_insert (product_ids, g_utf8_casefold (product->name, -1), g_strdup (product->id));
-      g_hash_table_insert (product_ids, g_strdup (product->name), g_strdup (product->id));
-      import.next_position = MAX (import.next_position, product->position + 1);
+      g_hash_table_insert (import->product_ids, g_strdup (product->id), g_strdup (product->id));
+      g_hash_table_insert (import->product_ids, g_utf8_casefold (product->name, -1), g_strdup (product->id));
+      g_hash_table_insert (import->product_ids, g_strdup (product->name), g_strdup (product->id));
+      import->next_position = MAX (import->next_position, product->position + 1);
     }
+  return TRUE;
+}
 
-  currency = milk_store_get_currency (store);
-  report->currency = g_strdup (milk_currency_get_code (currency));
-  report->by_line = TRUE;
-  import.report = report;
-  import.records = planned;
-  import.product_ids = product_ids;
-  import.rows = rows;
-  import.seen = seen;
-  import.prices = prices;
-  import.payments = payments;
-  import.digits = milk_currency_get_minor_digits (currency);
-  if (section < 0)
-    section = SECTION_ENTRIES;
-  import.stated_prices = section == SECTION_PRICES;
-
+/* Every record after the first line, each to its section. */
+static void
+read_rows (CsvReader     *reader,
+           MilkCsvImport *import,
+           int            section,
+           const int      columns[MILK_CSV_N_COLUMNS],
+           guint          n_header)
+{
   for (;;)
     {
       MilkCsvRecord record = { 0 };
 
-      if (!csv_next (&reader, &record))
+      if (!csv_next (reader, &record))
         {
           csv_record_clear (&record);
           break;
@@ -710,51 +509,113 @@ milk_csv_plan_entries (MilkStore   *store,
       else if (section_of (&record) >= 0)
         {
           section = section_of (&record);
-          import.section_columns = record.fields->len;
-          import.stated_prices |= section == SECTION_PRICES;
+          import->section_columns = record.fields->len;
+          import->stated_prices |= section == SECTION_PRICES;
         }
       else
         {
-          report->rows_read++;
+          import->report->rows_read++;
           if (section == SECTION_PRICES)
-            import_price (&import, &record);
+            import_price (import, &record);
           else if (section == SECTION_PAYMENTS)
-            import_payment (&import, &record);
+            import_payment (import, &record);
           else
-            _milk_csv_import_entry (&import, &record, columns, n_header);
+            _milk_csv_import_entry (import, &record, columns, n_header);
         }
       csv_record_clear (&record);
     }
+}
+
+/* Each product's rows and stated prices become records. */
+static gboolean
+plan_products (MilkStore     *store,
+               MilkCsvImport *import,
+               GError       **error)
+{
+  g_autoptr(GHashTable) product_set = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GList) product_keys = NULL;
+  GHashTableIter iter;
+  PriceRow *price;
+  gpointer product;
 
   /* Products in a stable order, so two imports plan the same records. */
-  {
-    GHashTableIter iter;
-    PriceRow *price;
-    gpointer product;
+  g_hash_table_iter_init (&iter, import->prices);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &price))
+    g_hash_table_add (product_set, price->product);
+  g_hash_table_iter_init (&iter, import->rows);
+  while (g_hash_table_iter_next (&iter, &product, NULL))
+    g_hash_table_add (product_set, product);
 
-    g_hash_table_iter_init (&iter, prices);
-    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &price))
-      g_hash_table_add (product_set, price->product);
-
-    g_hash_table_iter_init (&iter, rows);
-    while (g_hash_table_iter_next (&iter, &product, NULL))
-      g_hash_table_add (product_set, product);
-  }
   product_keys = g_list_sort (g_hash_table_get_keys (product_set), (GCompareFunc) g_strcmp0);
   for (GList *l = product_keys; l; l = l->next)
     {
-      GArray *product_rows = g_hash_table_lookup (rows, l->data);
+      GArray *product_rows = g_hash_table_lookup (import->rows, l->data);
       g_autoptr(MilkPriceSchedule) stated = NULL;
 
-      if (import.stated_prices && (stated = plan_stated_prices (store, &import, l->data, error)) == NULL)
-        return NULL;
+      if (import->stated_prices && (stated = plan_stated_prices (store, import, l->data, error)) == NULL)
+        return FALSE;
       if (product_rows == NULL)
         continue;
       g_array_sort (product_rows, compare_rows);
-      if (!_milk_import_plan_product (store, l->data, product_rows, stated, planned, report, error))
-        return NULL;
+      if (!_milk_import_plan_product (store, l->data, product_rows, stated, import->records, import->report,
+                                      error))
+        return FALSE;
     }
-  if (!plan_payments (store, &import, error))
+  return TRUE;
+}
+
+MilkImportReport *
+milk_csv_plan_entries (MilkStore   *store,
+                       const char  *data,
+                       gsize        length,
+                       GPtrArray  **records,
+                       GError     **error)
+{
+  g_autoptr(MilkImportReport) report = milk_import_report_new ();
+  g_autoptr(GPtrArray) planned = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  g_autoptr(GHashTable) product_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) g_array_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) prices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) price_row_free);
+  g_autoptr(GPtrArray) payments = g_ptr_array_new_with_free_func ((GDestroyNotify) milk_record_free);
+  CsvReader reader = { data, data + length, 1 };
+  MilkCsvImport import = { 0 };
+  int columns[MILK_CSV_N_COLUMNS];
+  guint n_header;
+  int section;
+  const MilkCurrency *currency;
+
+  g_return_val_if_fail (MILK_IS_STORE (store), NULL);
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (records != NULL, NULL);
+
+  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    reader.p += 3;
+  if (!read_header (&reader, columns, &n_header, &section, error))
+    return NULL;
+
+  import.product_ids = product_ids;
+  if (!map_products (store, &import, error))
+    return NULL;
+
+  currency = milk_store_get_currency (store);
+  report->currency = g_strdup (milk_currency_get_code (currency));
+  report->by_line = TRUE;
+  import.report = report;
+  import.records = planned;
+  import.rows = rows;
+  import.seen = seen;
+  import.prices = prices;
+  import.payments = payments;
+  import.digits = milk_currency_get_minor_digits (currency);
+  if (section < 0)
+    section = SECTION_ENTRIES;
+  import.stated_prices = section == SECTION_PRICES;
+
+  read_rows (&reader, &import, section, columns, n_header);
+  if (!plan_products (store, &import, error) || !plan_payments (store, &import, error))
     return NULL;
   g_ptr_array_sort (report->problems, compare_problems);
 

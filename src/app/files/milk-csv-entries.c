@@ -225,129 +225,150 @@ read_split (MilkCsvImport       *import,
   return TRUE;
 }
 
-void
-_milk_csv_import_entry (MilkCsvImport       *import,
-                        const MilkCsvRecord *record,
-                        const int            columns[MILK_CSV_N_COLUMNS],
-                        guint                n_header)
+/* The row's fields by column; FALSE, said, when the row is not one. */
+static gboolean
+read_fields (MilkImportReport    *report,
+             const MilkCsvRecord *record,
+             const int            columns[MILK_CSV_N_COLUMNS],
+             guint                n_header,
+             const char          *fields[MILK_CSV_N_COLUMNS])
 {
-  MilkImportReport *report = import->report;
-  const char *fields[MILK_CSV_N_COLUMNS] = { NULL };
-  MilkImportRow row = { 0 };
-  g_autoptr(MilkRecord) check = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = NULL;
-  MilkDecimal value;
-  gboolean exact;
-  const char *product;
-  GArray *rows;
-  gpointer kept;
-  char iso[11];
-
-  row.row = record->line;
-  row.price = MILK_NO_PRICE;
-
   if (record->error)
     {
       _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
                                "%s; skipped", _(record->error));
-      return;
+      return FALSE;
     }
   if (record->fields->len != n_header)
     {
       _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
                                _("the row has %u fields where the header has %u; skipped"),
                                record->fields->len, n_header);
-      return;
+      return FALSE;
     }
   for (guint i = 0; i < record->fields->len; i++)
     if (!g_utf8_validate (g_ptr_array_index (record->fields, i), -1, NULL))
       {
         _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, MILK_DAY_INVALID,
                                  _("the row is not UTF-8 text; skipped"));
-        return;
+        return FALSE;
       }
   for (guint c = 0; c < MILK_CSV_N_COLUMNS; c++)
     if (columns[c] >= 0)
       fields[c] = g_ptr_array_index (record->fields, columns[c]);
+  return TRUE;
+}
 
-  row.day = milk_day_parse (fields[MILK_CSV_COL_DAY], NULL);
-  if (row.day == MILK_DAY_INVALID)
+/* The amount column, when given, must be the litres times the price. */
+static gboolean
+check_amount (MilkCsvImport       *import,
+              const MilkCsvRecord *record,
+              const char          *text,
+              const MilkImportRow *row)
+{
+  MilkDecimal value;
+  gboolean exact;
+  gint64 amount = -1;
+
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+  if (!_milk_decimal_from_text (text, &value) || value.negative ||
+      !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_AMOUNT_MAX, &amount, &exact) || !exact)
+    {
+      _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row->day,
+                               _("“%s” is not an amount in the diary’s currency; skipped"), text);
+      return FALSE;
+    }
+  if (row->price == MILK_NO_PRICE || milk_amount_for_quantity (row->qty_ml, row->price) != amount)
+    {
+      _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row->day,
+                               _("the amount %s is not the litres times the price; skipped"), text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The day, litres, price and amount; FALSE, said, at the first bad one. */
+static gboolean
+read_values (MilkCsvImport       *import,
+             const MilkCsvRecord *record,
+             const char         **fields,
+             MilkImportRow       *row)
+{
+  MilkImportReport *report = import->report;
+  MilkDecimal value;
+  gboolean exact;
+
+  row->day = milk_day_parse (fields[MILK_CSV_COL_DAY], NULL);
+  if (row->day == MILK_DAY_INVALID)
     {
       _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_DATE, record->line, MILK_DAY_INVALID,
                                _("the day “%s” is not a date written YYYY-MM-DD; skipped"),
                                fields[MILK_CSV_COL_DAY]);
-      return;
+      return FALSE;
     }
-
   if (!_milk_decimal_from_text (fields[MILK_CSV_COL_LITRES], &value) || value.negative ||
-      !_milk_decimal_ratio (&value, NULL, 3, MILK_QTY_MAX_ML, &row.qty_ml, &exact) || !exact)
+      !_milk_decimal_ratio (&value, NULL, 3, MILK_QTY_MAX_ML, &row->qty_ml, &exact) || !exact)
     {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
+      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row->day,
                                _("“%s” is not a quantity from 0 to 100 litres, to the millilitre; skipped"),
                                fields[MILK_CSV_COL_LITRES]);
-      return;
+      return FALSE;
     }
-
   if (fields[MILK_CSV_COL_PRICE] && fields[MILK_CSV_COL_PRICE][0] != '\0' &&
       (!_milk_decimal_from_text (fields[MILK_CSV_COL_PRICE], &value) || value.negative ||
-       !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_PRICE_MAX, &row.price, &exact) ||
+       !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_PRICE_MAX, &row->price, &exact) ||
        !exact))
     {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
+      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row->day,
                                _("“%s” is not a price per litre in the diary’s currency; skipped"),
                                fields[MILK_CSV_COL_PRICE]);
-      return;
+      return FALSE;
     }
+  return check_amount (import, record, fields[MILK_CSV_COL_AMOUNT], row) &&
+         read_split (import, record, fields, row);
+}
 
-  if (fields[MILK_CSV_COL_AMOUNT] && fields[MILK_CSV_COL_AMOUNT][0] != '\0')
-    {
-      gint64 amount = -1;
+/* The same checks the store will make, so that one bad note cannot
+ * undo the whole import's transaction. */
+static gboolean
+check_entry (MilkImportReport    *report,
+             const MilkCsvRecord *record,
+             const char          *note,
+             const MilkImportRow *row)
+{
+  g_autoptr(MilkRecord) check = milk_record_new (MILK_RECORD_ENTRY);
+  g_autoptr(GError) error = NULL;
 
-      if (!_milk_decimal_from_text (fields[MILK_CSV_COL_AMOUNT], &value) || value.negative ||
-          !_milk_decimal_ratio (&value, NULL, (int) import->digits, MILK_AMOUNT_MAX, &amount, &exact) ||
-          !exact)
-        {
-          _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
-                                   _("“%s” is not an amount in the diary’s currency; skipped"),
-                                   fields[MILK_CSV_COL_AMOUNT]);
-          return;
-        }
-      if (row.price == MILK_NO_PRICE || milk_amount_for_quantity (row.qty_ml, row.price) != amount)
-        {
-          _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
-                                   _("the amount %s is not the litres times the price; skipped"),
-                                   fields[MILK_CSV_COL_AMOUNT]);
-          return;
-        }
-    }
-
-  if (!read_split (import, record, fields, &row))
-    return;
-
-  /* The same checks the store will make, so that one bad note cannot
-   * undo the whole import's transaction. */
-  check = milk_record_new (MILK_RECORD_ENTRY);
   check->id = g_strdup (MILK_DEFAULT_PRODUCT_ID);
-  check->day = row.day;
-  check->qty_ml = row.qty_ml;
-  if (row.has_split)
-    milk_entry_set_split (check, row.morning_ml, row.evening_ml);
-  check->note = g_strdup (fields[MILK_CSV_COL_NOTE] ? fields[MILK_CSV_COL_NOTE] : "");
+  check->day = row->day;
+  check->qty_ml = row->qty_ml;
+  if (row->has_split)
+    milk_entry_set_split (check, row->morning_ml, row->evening_ml);
+  check->note = g_strdup (note ? note : "");
   if (!milk_record_validate (check, &error))
     {
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row.day,
+      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_BAD_VALUE, record->line, row->day,
                                "%s; skipped", error->message);
-      return;
+      return FALSE;
     }
-  product = _milk_csv_resolve_product (import, fields[MILK_CSV_COL_PRODUCT] ? fields[MILK_CSV_COL_PRODUCT] : "", record->line, row.day);
-  if (product == NULL)
-    return;
-  row.note = g_strdup (fields[MILK_CSV_COL_NOTE]);
+  return TRUE;
+}
 
-  /* Two rows for one day: the later line wins, as it would in a diary
-   * written top to bottom; the earlier is reported. */
-  milk_day_format_iso (row.day, iso);
+/* Two rows for one day: the later line wins, as it would in a diary
+ * written top to bottom; the earlier is reported. Takes the row. */
+static void
+keep_row (MilkCsvImport       *import,
+          const MilkCsvRecord *record,
+          const char          *product,
+          MilkImportRow       *row)
+{
+  g_autofree char *key = NULL;
+  GArray *rows;
+  gpointer kept;
+  char iso[11];
+
+  milk_day_format_iso (row->day, iso);
   key = g_strdup_printf ("%s/%s", product, iso);
   rows = g_hash_table_lookup (import->rows, product);
   if (rows == NULL)
@@ -361,14 +382,38 @@ _milk_csv_import_entry (MilkCsvImport       *import,
     {
       MilkImportRow *earlier = &g_array_index (rows, MilkImportRow, GPOINTER_TO_UINT (kept) - 1);
 
-      _milk_import_report_add (report, MILK_IMPORT_PROBLEM_DUPLICATE, earlier->row, row.day,
+      _milk_import_report_add (import->report, MILK_IMPORT_PROBLEM_DUPLICATE, earlier->row, row->day,
                                _("line %u has the same day (%s) again; that line is kept and this one skipped"),
                                record->line, iso);
       _milk_import_row_clear (earlier);
-      *earlier = row;
+      *earlier = *row;
       return;
     }
-  g_array_append_val (rows, row);
+  g_array_append_val (rows, *row);
   g_hash_table_insert (import->seen, g_steal_pointer (&key), GUINT_TO_POINTER (rows->len));
 }
 
+void
+_milk_csv_import_entry (MilkCsvImport       *import,
+                        const MilkCsvRecord *record,
+                        const int            columns[MILK_CSV_N_COLUMNS],
+                        guint                n_header)
+{
+  const char *fields[MILK_CSV_N_COLUMNS] = { NULL };
+  MilkImportRow row = { 0 };
+  const char *product;
+
+  row.row = record->line;
+  row.price = MILK_NO_PRICE;
+
+  if (!read_fields (import->report, record, columns, n_header, fields) ||
+      !read_values (import, record, fields, &row) ||
+      !check_entry (import->report, record, fields[MILK_CSV_COL_NOTE], &row))
+    return;
+  product = _milk_csv_resolve_product (import, fields[MILK_CSV_COL_PRODUCT] ? fields[MILK_CSV_COL_PRODUCT] : "",
+                                       record->line, row.day);
+  if (product == NULL)
+    return;
+  row.note = g_strdup (fields[MILK_CSV_COL_NOTE]);
+  keep_row (import, record, product, &row);
+}
