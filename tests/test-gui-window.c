@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "milk-bill-panel.h"
 #include "milk-calendar-view.h"
 #include "milk-day-cell.h"
 #include "milk-day-editor.h"
@@ -46,12 +47,21 @@ fixture_teardown (Fixture       *f,
   milk_test_dir_clear (&f->dir);
 }
 
+/* A part of the month's bill, under the calendar. */
+static GtkWidget *
+bill_child (Fixture    *f,
+            const char *name)
+{
+  GtkWidget *panel = milk_gui_test_child (GTK_WIDGET (f->calendar), MILK_TYPE_CALENDAR_VIEW, "bill_panel");
+
+  return milk_gui_test_child (panel, MILK_TYPE_BILL_PANEL, name);
+}
+
 static const char *
 bill_label (Fixture    *f,
             const char *name)
 {
-  return gtk_label_get_label (GTK_LABEL (milk_gui_test_child (GTK_WIDGET (f->calendar),
-                                                              MILK_TYPE_CALENDAR_VIEW, name)));
+  return gtk_label_get_label (GTK_LABEL (bill_child (f, name)));
 }
 
 static MilkDayCell *
@@ -314,7 +324,7 @@ test_two_products_one_twice_a_day (Fixture       *f,
                                    gconstpointer  data)
 {
   g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
-  GtkWidget *group = milk_gui_test_child (GTK_WIDGET (f->calendar), MILK_TYPE_CALENDAR_VIEW, "products_group");
+  GtkWidget *group = bill_child (f, "products_group");
   MilkDay today = milk_day_today ();
 
   buffalo->twice_daily = TRUE;
@@ -580,7 +590,7 @@ test_twice_a_day_editor (Fixture       *f,
   g_assert_cmpint (entry->qty_ml, ==, 1750);
   g_assert_cmpstr (milk_day_cell_get_text (cell (f, day)), ==, "1\xc2\xa0+ 0.75\xc2\xa0L");
   g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.75 L");
-  litres_row = ADW_ACTION_ROW (milk_gui_test_child (GTK_WIDGET (f->calendar), MILK_TYPE_CALENDAR_VIEW, "litres_row"));
+  litres_row = ADW_ACTION_ROW (bill_child (f, "litres_row"));
   g_assert_cmpstr (adw_action_row_get_subtitle (litres_row), ==, "Morning 1 L · Evening 0.75 L");
   g_clear_pointer (&entry, milk_record_free);
 
