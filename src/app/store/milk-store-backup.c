@@ -46,8 +46,6 @@ milk_store_save_copy (MilkStore   *self,
   return _milk_store_step_done (self, stmt, error);
 }
 
-/* Backup and restore ------------------------------------------------------ */
-
 /* Every record of the diary, tombstones included, and what it keeps for a
  * later version (*unreadable), read in one transaction: a consistent
  * picture even while another process writes. */

@@ -9,8 +9,6 @@
 
 #include "milk-store-private.h"
 
-/* Entries */
-
 gboolean
 milk_store_set_entry (MilkStore   *self,
                       const char  *product,
@@ -29,7 +27,6 @@ milk_store_set_entry (MilkStore   *self,
   record->note = g_strdup (note ? note : "");
   return milk_store_put (self, record, error);
 }
-
 
 MilkRecord *
 milk_store_get_entry (MilkStore   *self,

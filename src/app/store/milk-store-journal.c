@@ -11,9 +11,6 @@
 
 #include "milk-store-private.h"
 
-
-/* Sync */
-
 GPtrArray *
 milk_store_list_pending (MilkStore  *self,
                          guint       limit,
@@ -507,7 +504,6 @@ milk_store_count_unreadable (MilkStore *self)
     sqlite3_reset (stmt);
   return count;
 }
-
 
 gboolean
 _milk_store_forget_sync_position (MilkStore  *self,

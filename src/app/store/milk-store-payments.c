@@ -9,9 +9,6 @@
 
 #include "milk-store-private.h"
 
-
-/* Payments */
-
 char *
 milk_store_add_payment (MilkStore   *self,
                         MilkDay      day,

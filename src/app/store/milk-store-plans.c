@@ -9,7 +9,6 @@
 
 #include "milk-store-private.h"
 
-
 /* The entries that "Fill the month so far" writes: each active product's
  * usual quantity (in its morning and evening parts for one delivered twice
  * a day) on every day of the span that has no record for it yet. Recorded

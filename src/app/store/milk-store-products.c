@@ -9,8 +9,6 @@
 
 #include "milk-store-private.h"
 
-/* Products */
-
 static int
 compare_position (gconstpointer a,
                   gconstpointer b)

@@ -9,9 +9,6 @@
 
 #include "milk-store-private.h"
 
-
-/* Settings */
-
 char *
 milk_store_dup_setting (MilkStore  *self,
                         const char *name)
