@@ -340,6 +340,50 @@ test_two_products_one_twice_a_day (Fixture       *f,
   milk_gui_test_wait (500);
 }
 
+/* The calendar rebuilds its month for what can change it: a day of a
+ * later month, or the sync journal alone, leaves it as it is; a day of
+ * the month, or of an earlier one (brought forward), does not. */
+static void
+test_calendar_refreshes_for_its_month (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
+  g_autoptr(GPtrArray) pending = NULL;
+  GtkWidget *group = bill_child (f, "products_group");
+  AdwActionRow *row;
+
+  g_assert_true (milk_store_set_entry (f->store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-03-05"),
+                                       1000, MILK_NO_PRICE, NULL, NULL));
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-03-06"),
+                                       500, MILK_NO_PRICE, NULL, NULL));
+  milk_calendar_view_set_month (f->calendar, 2026, 3);
+  milk_gui_test_drain ();
+  row = action_row_titled (group, "Buffalo");
+  g_assert_nonnull (row);
+  g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
+
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-04-10"),
+                                       1000, MILK_NO_PRICE, NULL, NULL));
+  pending = milk_store_list_pending (f->store, 100, NULL);
+  g_assert_true (milk_store_mark_synced (f->store, pending, NULL));
+  milk_gui_test_drain ();
+  g_assert_nonnull (row);
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
+
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-03-10"),
+                                       1500, MILK_NO_PRICE, NULL, NULL));
+  milk_gui_test_drain ();
+  g_assert_null (row);
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "3 L");
+
+  row = action_row_titled (group, "Buffalo");
+  g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-02-10"),
+                                       1000, MILK_NO_PRICE, NULL, NULL));
+  milk_gui_test_drain ();
+  g_assert_null (row);
+}
+
 static void
 test_narrow_window_bottom_switcher (Fixture       *f,
                                     gconstpointer  data)
@@ -693,6 +737,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add ("/gui/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("keyboard-shortcuts-window", test_keyboard_shortcuts_window);
+  ADD ("calendar-refreshes-for-its-month", test_calendar_refreshes_for_its_month);
   ADD ("record-today-and-undo", test_record_today_and_undo);
   ADD ("edit-day-with-keyboard", test_edit_day_with_keyboard);
   ADD ("bad-quantity-keeps-editor", test_bad_quantity_keeps_editor);
