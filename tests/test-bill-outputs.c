@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "milk-bill-panel.h"
 #include "milk-calendar-view.h"
 #include "milk-gui-test-util.h"
 #include "milk-test-util.h"
@@ -100,7 +101,8 @@ read_panel (Fixture *f)
   milk_gui_test_drain ();
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      GtkWidget *label = milk_gui_test_child (GTK_WIDGET (calendar), MILK_TYPE_CALENDAR_VIEW, names[i][1]);
+      GtkWidget *panel = milk_gui_test_child (GTK_WIDGET (calendar), MILK_TYPE_CALENDAR_VIEW, "bill_panel");
+      GtkWidget *label = milk_gui_test_child (panel, MILK_TYPE_BILL_PANEL, names[i][1]);
 
       g_assert_true (gtk_widget_is_visible (label));
       g_hash_table_insert (figures, (char *) names[i][0], g_strdup (gtk_label_get_label (GTK_LABEL (label))));

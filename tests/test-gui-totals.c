@@ -309,6 +309,29 @@ test_refreshes_on_change (Fixture       *f,
   check_totals (f, 2025);
 }
 
+/* What is sent, and no more, changes no figure: the months stay as they
+ * are until a day changes. */
+static void
+test_sync_alone_leaves_months (Fixture       *f,
+                               gconstpointer  data)
+{
+  GtkListBox *list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (f->view), MILK_TYPE_TOTALS_VIEW,
+                                                                  "months_list"));
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, 0);
+  g_autoptr(GPtrArray) pending = milk_store_list_pending (f->store, 1000, NULL);
+
+  g_assert_nonnull (row);
+  g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
+  g_assert_true (milk_store_mark_synced (f->store, pending, NULL));
+  milk_gui_test_iterate ();
+  g_assert_nonnull (row);
+
+  set_entry (f->store, "2025-01-03", 1000);
+  milk_gui_test_iterate ();
+  g_assert_null (row);
+  check_year (f, 2025);
+}
+
 static void
 month_activated_cb (MilkTotalsView *view,
                     int             year,
@@ -415,6 +438,7 @@ main (int   argc,
   ADD ("/gui/totals/months-equal-store", test_months_equal_store);
   ADD ("/gui/totals/year-navigation", test_year_navigation);
   ADD ("/gui/totals/refreshes-on-change", test_refreshes_on_change);
+  ADD ("/gui/totals/sync-alone-leaves-months", test_sync_alone_leaves_months);
   ADD ("/gui/totals/month-activated", test_month_activated);
   ADD ("/gui/totals/chart-text-alternative", test_chart_text_alternative);
   ADD ("/gui/totals/snapshot", test_snapshot);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "milk-bill-panel.h"
 #include "milk-calendar-view.h"
 #include "milk-day-cell.h"
 #include "milk-day-editor.h"
@@ -46,12 +47,21 @@ fixture_teardown (Fixture       *f,
   milk_test_dir_clear (&f->dir);
 }
 
+/* A part of the month's bill, under the calendar. */
+static GtkWidget *
+bill_child (Fixture    *f,
+            const char *name)
+{
+  GtkWidget *panel = milk_gui_test_child (GTK_WIDGET (f->calendar), MILK_TYPE_CALENDAR_VIEW, "bill_panel");
+
+  return milk_gui_test_child (panel, MILK_TYPE_BILL_PANEL, name);
+}
+
 static const char *
 bill_label (Fixture    *f,
             const char *name)
 {
-  return gtk_label_get_label (GTK_LABEL (milk_gui_test_child (GTK_WIDGET (f->calendar),
-                                                              MILK_TYPE_CALENDAR_VIEW, name)));
+  return gtk_label_get_label (GTK_LABEL (bill_child (f, name)));
 }
 
 static MilkDayCell *
@@ -314,7 +324,7 @@ test_two_products_one_twice_a_day (Fixture       *f,
                                    gconstpointer  data)
 {
   g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
-  GtkWidget *group = milk_gui_test_child (GTK_WIDGET (f->calendar), MILK_TYPE_CALENDAR_VIEW, "products_group");
+  GtkWidget *group = bill_child (f, "products_group");
   MilkDay today = milk_day_today ();
 
   buffalo->twice_daily = TRUE;
@@ -328,6 +338,50 @@ test_two_products_one_twice_a_day (Fixture       *f,
                             "Morning 0.25 L · Evening 0.25 L"));
   g_assert_null (strstr (adw_action_row_get_subtitle (action_row_titled (group, "Milk")), "Morning"));
   milk_gui_test_wait (500);
+}
+
+/* The calendar rebuilds its month for what can change it: a day of a
+ * later month, or the sync journal alone, leaves it as it is; a day of
+ * the month, or of an earlier one (brought forward), does not. */
+static void
+test_calendar_refreshes_for_its_month (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
+  g_autoptr(GPtrArray) pending = NULL;
+  GtkWidget *group = bill_child (f, "products_group");
+  AdwActionRow *row;
+
+  g_assert_true (milk_store_set_entry (f->store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-03-05"),
+                                       1000, MILK_NO_PRICE, NULL, NULL));
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-03-06"),
+                                       500, MILK_NO_PRICE, NULL, NULL));
+  milk_calendar_view_set_month (f->calendar, 2026, 3);
+  milk_gui_test_drain ();
+  row = action_row_titled (group, "Buffalo");
+  g_assert_nonnull (row);
+  g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
+
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-04-10"),
+                                       1000, MILK_NO_PRICE, NULL, NULL));
+  pending = milk_store_list_pending (f->store, 100, NULL);
+  g_assert_true (milk_store_mark_synced (f->store, pending, NULL));
+  milk_gui_test_drain ();
+  g_assert_nonnull (row);
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
+
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-03-10"),
+                                       1500, MILK_NO_PRICE, NULL, NULL));
+  milk_gui_test_drain ();
+  g_assert_null (row);
+  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "3 L");
+
+  row = action_row_titled (group, "Buffalo");
+  g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
+  g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-02-10"),
+                                       1000, MILK_NO_PRICE, NULL, NULL));
+  milk_gui_test_drain ();
+  g_assert_null (row);
 }
 
 static void
@@ -580,7 +634,7 @@ test_twice_a_day_editor (Fixture       *f,
   g_assert_cmpint (entry->qty_ml, ==, 1750);
   g_assert_cmpstr (milk_day_cell_get_text (cell (f, day)), ==, "1\xc2\xa0+ 0.75\xc2\xa0L");
   g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.75 L");
-  litres_row = ADW_ACTION_ROW (milk_gui_test_child (GTK_WIDGET (f->calendar), MILK_TYPE_CALENDAR_VIEW, "litres_row"));
+  litres_row = ADW_ACTION_ROW (bill_child (f, "litres_row"));
   g_assert_cmpstr (adw_action_row_get_subtitle (litres_row), ==, "Morning 1 L · Evening 0.75 L");
   g_clear_pointer (&entry, milk_record_free);
 
@@ -683,6 +737,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add ("/gui/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("keyboard-shortcuts-window", test_keyboard_shortcuts_window);
+  ADD ("calendar-refreshes-for-its-month", test_calendar_refreshes_for_its_month);
   ADD ("record-today-and-undo", test_record_today_and_undo);
   ADD ("edit-day-with-keyboard", test_edit_day_with_keyboard);
   ADD ("bad-quantity-keeps-editor", test_bad_quantity_keeps_editor);

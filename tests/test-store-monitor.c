@@ -16,8 +16,9 @@ typedef struct
 } Watch;
 
 static void
-changed_cb (MilkStore *store,
-            Watch     *watch)
+changed_cb (MilkStore             *store,
+            const MilkStoreChange *change,
+            Watch                 *watch)
 {
   watch->changed++;
   g_main_loop_quit (watch->loop);

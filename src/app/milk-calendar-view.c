@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-bill-panel.h"
 #include "milk-calendar-view.h"
 #include "milk-day-cell.h"
 
@@ -23,25 +24,10 @@ struct _MilkCalendarView
   GtkLabel *month_label;
   GtkGrid *grid;
   GtkLabel *legend_label;
-  AdwPreferencesGroup *milkman_group;
-  AdwEntryRow *milkman_row;
-  AdwPreferencesGroup *bill_group;
-  AdwPreferencesGroup *products_group;
-  AdwActionRow *litres_row;
-  GtkLabel *litres_label;
-  GtkLabel *days_label;
-  GtkLabel *average_label;
-  GtkLabel *amount_label;
-  AdwActionRow *brought_forward_row;
-  GtkLabel *brought_forward_label;
-  AdwActionRow *paid_row;
-  GtkLabel *paid_label;
-  AdwActionRow *balance_row;
-  GtkLabel *balance_label;
-  AdwActionRow *unpriced_row;
+  MilkBillPanel *bill_panel;
 
   MilkStore *store;
-  gulong changed_id;
+  GSignalGroup *store_signals;
   int year;
   int month;
   int first_weekday; /* 1 = Monday ... 7 = Sunday */
@@ -51,7 +37,6 @@ struct _MilkCalendarView
   MilkDay selection_last;
   gboolean shift_held;
   GtkWidget *weekday_labels[7];
-  GPtrArray *product_rows;
 };
 
 G_DEFINE_FINAL_TYPE (MilkCalendarView, milk_calendar_view, GTK_TYPE_WIDGET)
@@ -96,348 +81,11 @@ locale_first_weekday (void)
 #endif
 }
 
-static void
-clear_product_rows (MilkCalendarView *self)
-{
-  for (guint i = 0; i < self->product_rows->len; i++)
-    adw_preferences_group_remove (self->products_group, g_ptr_array_index (self->product_rows, i));
-  g_ptr_array_set_size (self->product_rows, 0);
-}
-
-/* "Morning 30 L · Evening 15 L" for a product delivered twice a day, NULL
- * for one delivered once; the days it came once are left out, and said. */
-static char *
-split_text (const MilkBillProduct *product)
-{
-  g_autofree char *morning = NULL, *evening = NULL;
-
-  if (product->split_days == 0)
-    return NULL;
-  morning = milk_quantity_format (product->morning_ml);
-  evening = milk_quantity_format (product->evening_ml);
-  if (product->split_days == product->delivered_days)
-    /* TRANSLATORS: a month's litres delivered in the mornings and the evenings */
-    return g_strdup_printf (_("Morning %s · Evening %s"), morning, evening);
-  /* TRANSLATORS: "Morning 30 L · Evening 15 L on 20 days", the other delivery days came once */
-  return g_strdup_printf (ngettext ("Morning %s · Evening %s on %u day",
-                                    "Morning %s · Evening %s on %u days", product->split_days),
-                          morning, evening, product->split_days);
-}
-
-/* With two products or more, what each adds up to. */
-static void
-fill_products (MilkCalendarView   *self,
-               const MilkBill     *bill,
-               const MilkCurrency *currency)
-{
-  clear_product_rows (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->products_group), bill->products->len > 1);
-  if (bill->products->len < 2)
-    return;
-  for (guint i = 0; i < bill->products->len; i++)
-    {
-      MilkBillProduct *product = g_ptr_array_index (bill->products, i);
-      g_autofree char *qty = milk_quantity_format (product->qty_ml);
-      g_autofree char *money = milk_money_format (product->amount, currency);
-      g_autofree char *subtitle = g_strdup_printf (ngettext ("%s on %u day", "%s on %u days", product->delivered_days),
-                                                   qty, product->delivered_days);
-      g_autofree char *split = split_text (product);
-      GtkWidget *row = adw_action_row_new ();
-
-      if (split)
-        {
-          char *both = g_strdup_printf ("%s\n%s", subtitle, split);
-
-          g_free (subtitle);
-          subtitle = both;
-        }
-      GtkWidget *label = gtk_label_new (money);
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), product->name);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_widget_add_css_class (label, "numeric");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-      adw_preferences_group_add (self->products_group, row);
-      g_ptr_array_add (self->product_rows, row);
-    }
-}
-
-/* "5 Oct, 20 Oct": the days of the payments applied to the bill. */
-static char *
-payment_days (const MilkBill *bill)
-{
-  g_autoptr(GString) days = g_string_new (NULL);
-
-  for (guint i = 0; i < bill->payments->len; i++)
-    {
-      MilkRecord *payment = g_ptr_array_index (bill->payments, i);
-      int y, m, d;
-      g_autoptr(GDateTime) date = NULL;
-      g_autofree char *text = NULL;
-
-      milk_day_get_ymd (payment->day, &y, &m, &d);
-      date = g_date_time_new_local (y, m, d, 0, 0, 0);
-      /* TRANSLATORS: a payment's day in the bill, see strftime: "5 Oct" */
-      text = g_date_time_format (date, _("%-d %b"));
-      if (days->len)
-        /* TRANSLATORS: between the days of two payments */
-        g_string_append (days, _(", "));
-      g_string_append (days, text);
-    }
-  return g_string_free (g_steal_pointer (&days), FALSE);
-}
-
-static gboolean
-typing_in (GtkWidget *row)
-{
-  GtkRoot *root = gtk_widget_get_root (row);
-  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
-
-  return focus != NULL && (focus == row || gtk_widget_is_ancestor (focus, row));
-}
-
-/* What the milkman's bill asks for the month, if the person entered it,
- * set against the diary's; the row keeps what is being typed. */
-static void
-fill_milkman (MilkCalendarView   *self,
-              const MilkBill     *bill,
-              const MilkCurrency *currency)
-{
-  g_autofree char *name = milk_bill_check_setting_name (bill->month);
-  g_autofree char *value = milk_store_dup_setting (self->store, name);
-  g_autofree char *verdict = NULL;
-  gint64 asked;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (self->milkman_row), "error");
-  if (value == NULL || !g_ascii_string_to_signed (value, 10, 0, MILK_AMOUNT_MAX, &asked, NULL))
-    {
-      adw_preferences_group_set_description (self->milkman_group,
-                                             _("Enter what the milkman’s bill asks to check it against the diary"));
-      if (!typing_in (GTK_WIDGET (self->milkman_row)))
-        gtk_editable_set_text (GTK_EDITABLE (self->milkman_row), "");
-      return;
-    }
-  verdict = milk_bill_explain (bill, asked, currency);
-  adw_preferences_group_set_description (self->milkman_group, verdict);
-  if (!typing_in (GTK_WIDGET (self->milkman_row)))
-    {
-      g_autofree char *text = milk_money_format_plain (asked, currency);
-
-      gtk_editable_set_text (GTK_EDITABLE (self->milkman_row), text);
-    }
-}
-
-static void
-milkman_changed_cb (MilkCalendarView *self)
-{
-  gtk_widget_remove_css_class (GTK_WIDGET (self->milkman_row), "error");
-}
-
-/* Kept with the month as a synced setting; an empty field forgets it. */
-static void
-milkman_applied_cb (MilkCalendarView *self)
-{
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->milkman_row))));
-  g_autofree char *name = milk_bill_check_setting_name (milk_day_month_first (self->year, self->month));
-  g_autofree char *value = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 asked = 0;
-
-  if (*text != '\0' &&
-      (asked = milk_price_parse (text, milk_store_get_currency (self->store), &error)) < 0)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->milkman_row), "error");
-      adw_preferences_group_set_description (self->milkman_group, error->message);
-      return;
-    }
-  value = *text ? g_strdup_printf ("%" G_GINT64_FORMAT, asked) : g_strdup ("");
-  if (!milk_store_set_setting (self->store, name, value, &error))
-    adw_preferences_group_set_description (self->milkman_group, error->message);
-}
-
-/* The panel shows the month's MilkBill, as --month and the PDF do. */
-static void
-fill_bill (MilkCalendarView *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MilkBill) bill = NULL;
-  const MilkCurrency *currency = milk_store_get_currency (self->store);
-  g_autofree char *litres = NULL, *amount = NULL, *average = NULL, *forward = NULL;
-  g_autofree char *paid_text = NULL, *balance_text = NULL, *days = NULL;
-  g_autofree char *unpriced = NULL, *paid_days = NULL;
-
-  bill = milk_store_build_bill (self->store, self->year, self->month, &error);
-  if (bill == NULL)
-    {
-      g_warning ("The month's bill could not be read: %s", error->message);
-      return;
-    }
-
-  litres = milk_quantity_format (bill->qty_ml);
-  amount = milk_money_format (bill->amount, currency);
-  average = bill->delivered_days ? milk_quantity_format (bill->average_ml) : g_strdup ("—");
-  forward = milk_money_format (bill->brought_forward, currency);
-  paid_text = milk_money_format (bill->paid, currency);
-  balance_text = milk_money_format (bill->balance_due, currency);
-  days = g_strdup_printf (ngettext ("%u day", "%u days", bill->delivered_days), bill->delivered_days);
-  paid_days = payment_days (bill);
-
-  gtk_label_set_label (self->litres_label, litres);
-  gtk_label_set_label (self->days_label, days);
-  gtk_label_set_label (self->average_label, average);
-  gtk_label_set_label (self->amount_label, amount);
-  gtk_widget_set_visible (GTK_WIDGET (self->brought_forward_row), bill->brought_forward != 0);
-  gtk_label_set_label (self->brought_forward_label, forward);
-  adw_action_row_set_subtitle (self->brought_forward_row,
-                               bill->brought_forward > 0 ? _("Left to pay from earlier bills")
-                                                         : _("Paid ahead on earlier bills"));
-  gtk_label_set_label (self->paid_label, paid_text);
-  adw_action_row_set_subtitle (self->paid_row, paid_days);
-  gtk_label_set_label (self->balance_label, balance_text);
-  adw_action_row_set_subtitle (self->balance_row, milk_bill_state_to_string (bill->state));
-
-  gtk_widget_set_visible (GTK_WIDGET (self->unpriced_row), bill->unpriced_days > 0);
-  unpriced = g_strdup_printf (ngettext ("%u delivery day has no price; set one in Preferences",
-                                        "%u delivery days have no price; set one in Preferences",
-                                        bill->unpriced_days), bill->unpriced_days);
-  adw_action_row_set_subtitle (self->unpriced_row, unpriced);
-  {
-    g_autofree char *split = bill->products->len == 1 ? split_text (g_ptr_array_index (bill->products, 0)) : NULL;
-
-    adw_action_row_set_subtitle (self->litres_row, split ? split : "");
-  }
-  fill_products (self, bill, currency);
-  fill_milkman (self, bill, currency);
-}
-
 static gboolean
 in_selection (MilkCalendarView *self,
               MilkDay           day)
 {
   return self->selection_first && day >= self->selection_first && day <= self->selection_last;
-}
-
-/* Each product's colour in the cells and the legend, by its place in
- * the list: GNOME's palette, readable on light and dark. */
-static const char *
-product_colour (guint index)
-{
-  static const char * const palette[] = {
-    "#3584e4", "#2ec27e", "#ff7800", "#9141ac", "#e01b24", "#986a44", "#e5a50a",
-  };
-
-  return palette[index % G_N_ELEMENTS (palette)];
-}
-
-#define NO_BREAK_SPACE "\xc2\xa0"
-
-typedef struct
-{
-  GString *markup;       /* the cell's lines */
-  GString *description;  /* the same, said */
-  GString *extra;        /* notes and prices for this day only */
-  const char *note;      /* the last note added to extra */
-  gboolean any;
-  gboolean delivered;
-} DayLines;
-
-static void
-day_lines_add (DayLines           *lines,
-               const MilkRecord   *entry,
-               const MilkRecord   *product,
-               guint               index,
-               gboolean            several,
-               const MilkCurrency *currency)
-{
-  g_autofree char *qty = entry->qty_ml > 0 ? milk_quantity_format (entry->qty_ml) : NULL;
-  g_autofree char *parts = NULL, *said = NULL;
-  /* TRANSLATORS: the mark in a day cell for "no delivery" */
-  const char *shown = qty ? qty : C_("day cell", "—");
-  g_autofree char *escaped = NULL;
-
-  if (qty && milk_entry_is_split (entry))
-    {
-      g_autofree char *morning = milk_quantity_format_litres (entry->morning_ml);
-      g_autofree char *morning_l = milk_quantity_format (entry->morning_ml);
-      g_autofree char *evening_l = milk_quantity_format (entry->evening_ml);
-      g_auto(GStrv) words = g_strsplit (evening_l, " ", -1);
-      g_autofree char *evening = g_strjoinv (NO_BREAK_SPACE, words);
-
-      /* "1 + 0.5 L", which a narrow cell breaks only after the "+" */
-      parts = g_strdup_printf ("%s" NO_BREAK_SPACE "+ %s", morning, evening);
-      shown = parts;
-      /* TRANSLATORS: a day's quantity, said: "1.5 L (morning 1 L, evening 0.5 L)" */
-      said = g_strdup_printf (_("%s (morning %s, evening %s)"), qty, morning_l, evening_l);
-    }
-  escaped = g_markup_escape_text (shown, -1);
-
-  if (lines->any)
-    {
-      g_string_append_c (lines->markup, '\n');
-      g_string_append (lines->description, ", ");
-    }
-  lines->any = TRUE;
-  lines->delivered |= entry->qty_ml > 0;
-  if (several)
-    {
-      g_string_append_printf (lines->markup, "<span foreground=\"%s\">●</span> ", product_colour (index));
-      g_string_append_printf (lines->description, "%s ", product->name);
-    }
-  g_string_append (lines->markup, escaped);
-  g_string_append (lines->description, said ? said : qty ? qty : _("no delivery"));
-
-  if (entry->price_override != MILK_NO_PRICE && currency != NULL)
-    {
-      g_autofree char *price = milk_money_format (entry->price_override, currency);
-
-      if (lines->extra->len)
-        g_string_append_c (lines->extra, '\n');
-      if (several)
-        g_string_append_printf (lines->extra, "%s: ", product->name);
-      /* TRANSLATORS: a price set for one day only, "₹60.00 a litre on this day" */
-      g_string_append_printf (lines->extra, _("%s a litre on this day"), price);
-    }
-  /* The day editor keeps one note for the day, on each product's entry. */
-  if (entry->note != NULL && *entry->note != '\0' && g_strcmp0 (lines->note, entry->note) != 0)
-    {
-      if (lines->extra->len)
-        g_string_append_c (lines->extra, '\n');
-      /* TRANSLATORS: a day's note in its tooltip, "Note: two guests" */
-      g_string_append_printf (lines->extra, _("Note: %s"), entry->note);
-      lines->note = entry->note;
-    }
-}
-
-static void
-fill_cell (MilkDayCell        *cell,
-           MilkDay             day,
-           GPtrArray          *products,
-           GPtrArray          *entries,
-           const MilkCurrency *currency)
-{
-  g_autoptr(GString) markup = g_string_new (NULL);
-  g_autoptr(GString) description = g_string_new (NULL);
-  g_autoptr(GString) extra = g_string_new (NULL);
-  DayLines lines = { markup, description, extra, NULL, FALSE, FALSE };
-
-  /* One line per product, in the products' order. */
-  for (guint p = 0; p < products->len; p++)
-    {
-      MilkRecord *product = g_ptr_array_index (products, p);
-
-      for (guint e = 0; e < entries->len; e++)
-        {
-          MilkRecord *entry = g_ptr_array_index (entries, e);
-
-          if (entry->day == day && g_strcmp0 (entry->id, product->id) == 0)
-            day_lines_add (&lines, entry, product, p, products->len > 1, currency);
-        }
-    }
-
-  if (lines.any)
-    milk_day_cell_set_lines (cell, lines.delivered ? MILK_DAY_DELIVERED : MILK_DAY_SKIPPED,
-                             markup->str, description->str, extra->len ? extra->str : NULL);
 }
 
 /* With several products, which colour is which. */
@@ -453,7 +101,7 @@ fill_legend (MilkCalendarView *self,
       g_autofree char *name = g_markup_escape_text (product->name, -1);
 
       g_string_append_printf (markup, "%s<span foreground=\"%s\">●</span> %s",
-                              p ? "    " : "", product_colour (p), name);
+                              p ? "    " : "", milk_day_cell_product_colour (p), name);
     }
   gtk_label_set_markup (self->legend_label, markup->str);
   gtk_widget_set_visible (GTK_WIDGET (self->legend_label), products->len > 1);
@@ -482,7 +130,7 @@ fill_cells (MilkCalendarView *self,
       milk_day_cell_set_day (cell, day, day >= first && day <= last, day == today, day > today);
       milk_day_cell_set_selected (cell, in_selection (self, day));
       if (day >= first && day <= last && entries != NULL)
-        fill_cell (cell, day, products, entries, currency);
+        milk_day_cell_show_entries (cell, products, entries, currency);
     }
   fill_legend (self, products);
 }
@@ -493,7 +141,6 @@ milk_calendar_view_refresh (MilkCalendarView *self)
   g_autoptr(GPtrArray) products = NULL;
   g_autoptr(GDateTime) date = NULL;
   g_autofree char *title = NULL;
-  g_autofree char *bill_title = NULL;
 
   g_return_if_fail (MILK_IS_CALENDAR_VIEW (self));
 
@@ -504,15 +151,12 @@ milk_calendar_view_refresh (MilkCalendarView *self)
   /* TRANSLATORS: the month shown, see strftime; %OB is the month's name */
   title = g_date_time_format (date, _("%OB %Y"));
   gtk_label_set_label (self->month_label, title);
-  /* TRANSLATORS: %s is a month and year, "November 2026" */
-  bill_title = g_strdup_printf (_("Bill for %s"), title);
-  adw_preferences_group_set_title (self->bill_group, bill_title);
 
   products = milk_store_list_products (self->store, FALSE, NULL);
   if (products == NULL)
     products = g_ptr_array_new ();
   fill_cells (self, products);
-  fill_bill (self);
+  milk_bill_panel_show (self->bill_panel, self->store, self->year, self->month);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "calendar.previous-month",
                                  milk_day_month_first (self->year, self->month) > milk_day_from_ymd (MILK_DAY_MIN_YEAR, 1, 31));
@@ -774,10 +418,16 @@ key_pressed (GtkEventControllerKey *controller,
   return step != 0 && extend_with_keys (self, step);
 }
 
+/* The month's cells, and its bill: entries up to the month's end (what
+ * was left to pay from earlier months is brought forward), and anything
+ * a price, payment, product or setting changed. Not the sync journal. */
 static void
-store_changed (MilkCalendarView *self)
+store_changed (MilkCalendarView      *self,
+               const MilkStoreChange *change)
 {
-  milk_calendar_view_refresh (self);
+  if (milk_store_change_touches (change, MILK_STORE_CHANGE_ALL & ~MILK_STORE_CHANGE_SYNC,
+                                 1, milk_day_month_last (self->year, self->month)))
+    milk_calendar_view_refresh (self);
 }
 
 static void
@@ -786,11 +436,8 @@ set_store (MilkCalendarView *self,
 {
   if (self->store == store)
     return;
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
   g_set_object (&self->store, store);
-  if (store)
-    self->changed_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (store_changed), self);
+  g_signal_group_set_target (self->store_signals, store);
   milk_calendar_view_refresh (self);
 }
 
@@ -800,10 +447,10 @@ milk_calendar_view_dispose (GObject *object)
   MilkCalendarView *self = MILK_CALENDAR_VIEW (object);
   GtkWidget *child;
 
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->store_signals)
+    g_signal_group_set_target (self->store_signals, NULL);
+  g_clear_object (&self->store_signals);
   g_clear_object (&self->store);
-  g_clear_pointer (&self->product_rows, g_ptr_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_CALENDAR_VIEW);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
@@ -900,25 +547,8 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-calendar-view.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, month_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, grid);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, bill_group);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, litres_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, litres_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, days_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, average_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, amount_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, products_group);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, brought_forward_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, brought_forward_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, paid_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, paid_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, balance_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, balance_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, legend_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, milkman_group);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, milkman_row);
-  gtk_widget_class_bind_template_callback (widget_class, milkman_applied_cb);
-  gtk_widget_class_bind_template_callback (widget_class, milkman_changed_cb);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, unpriced_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, bill_panel);
 
   gtk_widget_class_install_action (widget_class, "calendar.previous-month", NULL, previous_month);
   gtk_widget_class_install_action (widget_class, "calendar.next-month", NULL, next_month);
@@ -957,12 +587,14 @@ milk_calendar_view_init (MilkCalendarView *self)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
-  self->product_rows = g_ptr_array_new ();
+  self->store_signals = g_signal_group_new (MILK_TYPE_STORE);
+  g_signal_group_connect_swapped (self->store_signals, "changed", G_CALLBACK (store_changed), self);
   self->year = g_date_time_get_year (now);
   self->month = g_date_time_get_month (now);
   self->first_weekday = locale_first_weekday ();
 
   ensure_style ();
+  g_type_ensure (MILK_TYPE_BILL_PANEL);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Weekday names in the locale's order, from a week known to start on a

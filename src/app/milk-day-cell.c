@@ -78,6 +78,129 @@ milk_day_cell_init (MilkDayCell *self)
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 }
 
+/* Each product's colour in the cells and the legend, by its place in
+ * the list: GNOME's palette, readable on light and dark. */
+const char *
+milk_day_cell_product_colour (guint index)
+{
+  static const char * const palette[] = {
+    "#3584e4", "#2ec27e", "#ff7800", "#9141ac", "#e01b24", "#986a44", "#e5a50a",
+  };
+
+  return palette[index % G_N_ELEMENTS (palette)];
+}
+
+#define NO_BREAK_SPACE "\xc2\xa0"
+
+typedef struct
+{
+  GString *markup;       /* the cell's lines */
+  GString *description;  /* the same, said */
+  GString *extra;        /* notes and prices for this day only */
+  const char *note;      /* the last note added to extra */
+  gboolean any;
+  gboolean delivered;
+} DayLines;
+
+static void
+day_lines_add (DayLines           *lines,
+               const MilkRecord   *entry,
+               const MilkRecord   *product,
+               guint               index,
+               gboolean            several,
+               const MilkCurrency *currency)
+{
+  g_autofree char *qty = entry->qty_ml > 0 ? milk_quantity_format (entry->qty_ml) : NULL;
+  g_autofree char *parts = NULL, *said = NULL;
+  /* TRANSLATORS: the mark in a day cell for "no delivery" */
+  const char *shown = qty ? qty : C_("day cell", "—");
+  g_autofree char *escaped = NULL;
+
+  if (qty && milk_entry_is_split (entry))
+    {
+      g_autofree char *morning = milk_quantity_format_litres (entry->morning_ml);
+      g_autofree char *morning_l = milk_quantity_format (entry->morning_ml);
+      g_autofree char *evening_l = milk_quantity_format (entry->evening_ml);
+      g_auto(GStrv) words = g_strsplit (evening_l, " ", -1);
+      g_autofree char *evening = g_strjoinv (NO_BREAK_SPACE, words);
+
+      /* "1 + 0.5 L", which a narrow cell breaks only after the "+" */
+      parts = g_strdup_printf ("%s" NO_BREAK_SPACE "+ %s", morning, evening);
+      shown = parts;
+      /* TRANSLATORS: a day's quantity, said: "1.5 L (morning 1 L, evening 0.5 L)" */
+      said = g_strdup_printf (_("%s (morning %s, evening %s)"), qty, morning_l, evening_l);
+    }
+  escaped = g_markup_escape_text (shown, -1);
+
+  if (lines->any)
+    {
+      g_string_append_c (lines->markup, '\n');
+      g_string_append (lines->description, ", ");
+    }
+  lines->any = TRUE;
+  lines->delivered |= entry->qty_ml > 0;
+  if (several)
+    {
+      g_string_append_printf (lines->markup, "<span foreground=\"%s\">●</span> ", milk_day_cell_product_colour (index));
+      g_string_append_printf (lines->description, "%s ", product->name);
+    }
+  g_string_append (lines->markup, escaped);
+  g_string_append (lines->description, said ? said : qty ? qty : _("no delivery"));
+
+  if (entry->price_override != MILK_NO_PRICE && currency != NULL)
+    {
+      g_autofree char *price = milk_money_format (entry->price_override, currency);
+
+      if (lines->extra->len)
+        g_string_append_c (lines->extra, '\n');
+      if (several)
+        g_string_append_printf (lines->extra, "%s: ", product->name);
+      /* TRANSLATORS: a price set for one day only, "₹60.00 a litre on this day" */
+      g_string_append_printf (lines->extra, _("%s a litre on this day"), price);
+    }
+  /* The day editor keeps one note for the day, on each product's entry. */
+  if (entry->note != NULL && *entry->note != '\0' && g_strcmp0 (lines->note, entry->note) != 0)
+    {
+      if (lines->extra->len)
+        g_string_append_c (lines->extra, '\n');
+      /* TRANSLATORS: a day's note in its tooltip, "Note: two guests" */
+      g_string_append_printf (lines->extra, _("Note: %s"), entry->note);
+      lines->note = entry->note;
+    }
+}
+
+/* The day's entries among @entries, one line per product in the
+ * products' order; nothing recorded leaves the cell as it is. */
+void
+milk_day_cell_show_entries (MilkDayCell        *self,
+                            GPtrArray          *products,
+                            GPtrArray          *entries,
+                            const MilkCurrency *currency)
+{
+  MilkDay day = milk_day_cell_get_day (self);
+  g_autoptr(GString) markup = g_string_new (NULL);
+  g_autoptr(GString) description = g_string_new (NULL);
+  g_autoptr(GString) extra = g_string_new (NULL);
+  DayLines lines = { markup, description, extra, NULL, FALSE, FALSE };
+
+  for (guint p = 0; p < products->len; p++)
+    {
+      MilkRecord *product = g_ptr_array_index (products, p);
+
+      for (guint e = 0; e < entries->len; e++)
+        {
+          MilkRecord *entry = g_ptr_array_index (entries, e);
+
+          if (entry->day == day && g_strcmp0 (entry->id, product->id) == 0)
+            day_lines_add (&lines, entry, product, p, products->len > 1, currency);
+        }
+    }
+
+  if (lines.any)
+    milk_day_cell_set_lines (self, lines.delivered ? MILK_DAY_DELIVERED : MILK_DAY_SKIPPED,
+                             markup->str, description->str, extra->len ? extra->str : NULL);
+}
+
 GtkWidget *
 milk_day_cell_new (void)
 {

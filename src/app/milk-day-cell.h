@@ -38,5 +38,10 @@ void         milk_day_cell_set_lines  (MilkDayCell *self,
                                        const char  *extra);
 MilkDayState milk_day_cell_get_state  (MilkDayCell *self);
 const char  *milk_day_cell_get_text   (MilkDayCell *self);
+void         milk_day_cell_show_entries (MilkDayCell        *self,
+                                         GPtrArray          *products,
+                                         GPtrArray          *entries,
+                                         const MilkCurrency *currency);
+const char  *milk_day_cell_product_colour (guint index);
 
 G_END_DECLS

@@ -418,8 +418,11 @@ refresh_idle (gpointer user_data)
 }
 
 static void
-store_changed_cb (MilkPreferencesWindow *self)
+store_changed_cb (MilkPreferencesWindow *self,
+                  const MilkStoreChange *change)
 {
+  if (change->what == MILK_STORE_CHANGE_SYNC)
+    return;
   if (self->refresh_id == 0)
     self->refresh_id = g_idle_add (refresh_idle, self);
 }

@@ -33,8 +33,8 @@ struct _MilkSyncButton
 
   MilkStore *store;
   MilkSyncService *service;
-  gulong service_ids[3];
-  gulong store_id;
+  GSignalGroup *store_signals;
+  GSignalGroup *service_signals;
   char *summary;
 };
 
@@ -243,16 +243,14 @@ milk_sync_button_get_summary (MilkSyncButton *self)
   return self->summary;
 }
 
+/* What the button says of the diary is the sync journal: changes to
+ * send, and those refused. */
 static void
-disconnect (MilkSyncButton *self)
+store_changed (MilkSyncButton        *self,
+               const MilkStoreChange *change)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (self->service_ids); i++)
-    if (self->service)
-      g_clear_signal_handler (&self->service_ids[i], self->service);
-  if (self->store)
-    g_clear_signal_handler (&self->store_id, self->store);
-  g_clear_object (&self->service);
-  g_clear_object (&self->store);
+  if (change->what & MILK_STORE_CHANGE_SYNC)
+    update (self);
 }
 
 void
@@ -262,17 +260,10 @@ milk_sync_button_set_service (MilkSyncButton  *self,
 {
   g_return_if_fail (MILK_IS_SYNC_BUTTON (self));
 
-  disconnect (self);
   g_set_object (&self->store, store);
   g_set_object (&self->service, service);
-  if (service)
-    {
-      self->service_ids[0] = g_signal_connect_swapped (service, "notify::status", G_CALLBACK (update), self);
-      self->service_ids[1] = g_signal_connect_swapped (service, "notify::message", G_CALLBACK (update), self);
-      self->service_ids[2] = g_signal_connect_swapped (service, "notify::last-synced", G_CALLBACK (update), self);
-    }
-  if (store)
-    self->store_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (update), self);
+  g_signal_group_set_target (self->store_signals, store);
+  g_signal_group_set_target (self->service_signals, service);
   update (self);
 }
 
@@ -291,7 +282,14 @@ milk_sync_button_dispose (GObject *object)
 {
   MilkSyncButton *self = MILK_SYNC_BUTTON (object);
 
-  disconnect (self);
+  if (self->store_signals)
+    g_signal_group_set_target (self->store_signals, NULL);
+  if (self->service_signals)
+    g_signal_group_set_target (self->service_signals, NULL);
+  g_clear_object (&self->store_signals);
+  g_clear_object (&self->service_signals);
+  g_clear_object (&self->service);
+  g_clear_object (&self->store);
   g_clear_pointer (&self->summary, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_SYNC_BUTTON);
 
@@ -323,6 +321,12 @@ milk_sync_button_class_init (MilkSyncButtonClass *klass)
 static void
 milk_sync_button_init (MilkSyncButton *self)
 {
+  self->store_signals = g_signal_group_new (MILK_TYPE_STORE);
+  g_signal_group_connect_swapped (self->store_signals, "changed", G_CALLBACK (store_changed), self);
+  self->service_signals = g_signal_group_new (MILK_TYPE_SYNC_SERVICE);
+  g_signal_group_connect_swapped (self->service_signals, "notify::status", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (self->service_signals, "notify::message", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (self->service_signals, "notify::last-synced", G_CALLBACK (update), self);
   gtk_widget_init_template (GTK_WIDGET (self));
   update (self);
 }

@@ -28,7 +28,7 @@ struct _MilkTotalsView
   GtkWidget *placeholder;
 
   MilkStore *store;
-  gulong changed_id;
+  GSignalGroup *store_signals;
   int year;
   gboolean stale;   /* changed while hidden: refreshed when next shown */
 };
@@ -285,10 +285,15 @@ refresh_now (MilkTotalsView *self)
   }
 }
 
+/* The year's bills carry what earlier years left to pay, and the all-time
+ * line counts every day: any change of the diary's records, but not of
+ * the sync journal alone. */
 static void
-store_changed_cb (MilkTotalsView *self)
+store_changed_cb (MilkTotalsView        *self,
+                  const MilkStoreChange *change)
 {
-  refresh (self);
+  if (change->what & ~MILK_STORE_CHANGE_SYNC)
+    refresh (self);
 }
 
 static void
@@ -327,11 +332,8 @@ set_store (MilkTotalsView *self,
 {
   if (self->store == store)
     return;
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
   g_set_object (&self->store, store);
-  if (store)
-    self->changed_id = g_signal_connect_swapped (store, "changed", G_CALLBACK (store_changed_cb), self);
+  g_signal_group_set_target (self->store_signals, store);
   /* Set from a template after construction: show the diary at once. */
   if (gtk_widget_get_first_child (GTK_WIDGET (self)) != NULL)
     refresh (self);
@@ -353,8 +355,9 @@ milk_totals_view_dispose (GObject *object)
   MilkTotalsView *self = MILK_TOTALS_VIEW (object);
   GtkWidget *child;
 
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->store_signals)
+    g_signal_group_set_target (self->store_signals, NULL);
+  g_clear_object (&self->store_signals);
   g_clear_object (&self->store);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_TOTALS_VIEW);
@@ -463,6 +466,8 @@ milk_totals_view_class_init (MilkTotalsViewClass *klass)
 static void
 milk_totals_view_init (MilkTotalsView *self)
 {
+  self->store_signals = g_signal_group_new (MILK_TYPE_STORE);
+  g_signal_group_connect_swapped (self->store_signals, "changed", G_CALLBACK (store_changed_cb), self);
   self->year = current_year ();
 
   gtk_widget_init_template (GTK_WIDGET (self));

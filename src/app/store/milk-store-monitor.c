@@ -52,6 +52,8 @@ settled_cb (gpointer user_data)
   MilkStoreMonitor *self = MILK_STORE_MONITOR (user_data);
   g_autoptr(MilkStore) store = g_weak_ref_get (&self->store);
   gint64 version;
+  /* Which records the other process wrote is not known. */
+  const MilkStoreChange everything = { MILK_STORE_CHANGE_ALL, 1, MILK_STORE_CHANGE_LAST_DAY };
 
   self->settle_id = 0;
   if (store == NULL)
@@ -61,7 +63,7 @@ settled_cb (gpointer user_data)
     {
       g_debug ("The diary was changed by another process");
       self->data_version = version;
-      g_signal_emit_by_name (store, "changed");
+      _milk_store_emit_changed (store, &everything);
     }
   return G_SOURCE_REMOVE;
 }

@@ -44,6 +44,42 @@ typedef struct
   char *message;
 } MilkStoreRejection;
 
+/* What a committed transaction changed, as ::changed tells it. */
+typedef enum
+{
+  MILK_STORE_CHANGE_PRODUCTS = 1 << 0,
+  MILK_STORE_CHANGE_ENTRIES  = 1 << 1,
+  MILK_STORE_CHANGE_PRICES   = 1 << 2,
+  MILK_STORE_CHANGE_PAYMENTS = 1 << 3,
+  MILK_STORE_CHANGE_SETTINGS = 1 << 4,
+  MILK_STORE_CHANGE_SYNC     = 1 << 5,   /* pending, rejected or unreadable changes */
+  MILK_STORE_CHANGE_ALL      = (1 << 6) - 1,
+} MilkStoreChangeFlags;
+
+/* @first and @last bound the days whose figures the entries, prices and
+ * payments changed can alter: an entry its own day, a price or a payment
+ * its day and every day after. Both are MILK_DAY_INVALID when none of
+ * those changed; a change whose days are not known (another process
+ * wrote, a backup was restored) spans every day. */
+typedef struct
+{
+  MilkStoreChangeFlags what;
+  MilkDay first;
+  MilkDay last;
+} MilkStoreChange;
+
+#define MILK_STORE_CHANGE_LAST_DAY ((MilkDay) G_MAXUINT32)
+
+#define MILK_TYPE_STORE_CHANGE (milk_store_change_get_type ())
+
+GType              milk_store_change_get_type  (void) G_GNUC_CONST;
+MilkStoreChange   *milk_store_change_copy      (const MilkStoreChange *change);
+void               milk_store_change_free      (MilkStoreChange       *change);
+gboolean           milk_store_change_touches   (const MilkStoreChange *change,
+                                                MilkStoreChangeFlags   what,
+                                                MilkDay                first,
+                                                MilkDay                last);
+
 #define MILK_TYPE_STORE (milk_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (MilkStore, milk_store, MILK, STORE, GObject)
