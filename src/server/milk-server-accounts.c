@@ -9,7 +9,21 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server.h"
+#include "milk-server-accounts.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-email.h"
+#include "milk-server-db-identity.h"
+#include "milk-server-db-limits.h"
+#include "milk-server-error.h"
+#include "milk-server-external.h"
+#include "milk-server-policy.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
+#include "milk-server-tokens.h"
+#include "milk-server-verify.h"
 #include "milk-server-fuzz.h"
 
 #define SESSION_COOKIE "milk_session"

@@ -16,7 +16,12 @@
 #include "milk-ledger.h"
 #include "milk-money.h"
 #include "milk-price-schedule.h"
-#include "milk-server-private.h"
+#include "milk-server-db-api.h"
+#include "milk-server-db-sync.h"
+#include "milk-server-diary.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-tokens.h"
 
 /* The service writes as one more device of every account, its node
  * "milk" in ASCII and 32 random bits. Random per write, because two

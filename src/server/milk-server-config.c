@@ -11,7 +11,11 @@
 #include <string.h>
 
 #include "milk-protocol.h"
-#include "milk-server-private.h"
+#include "milk-server-config.h"
+#include "milk-server-error.h"
+#include "milk-server-http.h"
+#include "milk-server-policy.h"
+#include "milk-server-session.h"
 
 G_DEFINE_QUARK (milk-server-error-quark, milk_server_error)
 

@@ -53,7 +53,11 @@
 #include <glib-unix.h>
 
 #include "milk-protocol.h"
-#include "milk-server-private.h"
+#include "milk-server-config.h"
+#include "milk-server-connections.h"
+#include "milk-server-limits.h"
+#include "milk-server-log.h"
+#include "milk-server-policy.h"
 
 /* ---- the request head, on its raw bytes ---- */
 

@@ -20,7 +20,17 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-accounts.h"
+#include "milk-server-config.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-identity.h"
+#include "milk-server-error.h"
+#include "milk-server-external.h"
+#include "milk-server-http.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
 
 #define LOGIN_COOKIE "milk_login"
 #define LOGIN_TTL_S 600

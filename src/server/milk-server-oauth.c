@@ -10,7 +10,14 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-oauth.h"
+#include "milk-server-policy.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
+#include "milk-server-verify.h"
 #include "milk-server-fuzz.h"
 
 #define SCOPE "sync"

@@ -10,7 +10,17 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-accounts.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-api.h"
+#include "milk-server-db-oauth.h"
+#include "milk-server-log.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
+#include "milk-server-tokens.h"
+#include "milk-server-verify.h"
 
 /* ---- the resources' bearer tokens ---- */
 

@@ -14,7 +14,14 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-email.h"
+#include "milk-server-mail.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-session.h"
+#include "milk-server-verify.h"
 
 static char *
 html_escape (const char *text)

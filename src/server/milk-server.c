@@ -14,7 +14,16 @@
 #include <glib-unix.h>
 
 #include "milk-protocol.h"
-#include "milk-server-private.h"
+#include "milk-server.h"
+#include "milk-server-config.h"
+#include "milk-server-connections.h"
+#include "milk-server-db.h"
+#include "milk-server-error.h"
+#include "milk-server-log.h"
+#include "milk-server-mail.h"
+#include "milk-server-policy.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
 #include "milk-server-fuzz.h"
 
 #define DRAIN_TIMEOUT_S 30
