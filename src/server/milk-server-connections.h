@@ -20,23 +20,4 @@ MilkConnections *milk_server_connections_serve (SoupServer             *soup,
                                                 GError                **error);
 void             milk_server_connections_stop  (MilkConnections        *connections);
 
-/* ---- HTTP framing: a request head checked on its raw bytes ---- */
-
-#define MILK_HEAD_MAX_BYTES (64 * 1024)
-
-typedef enum
-{
-  MILK_HEAD_INCOMPLETE,      /* no blank line yet: read on */
-  MILK_HEAD_OK,
-  MILK_HEAD_BAD,             /* 400: ambiguous or malformed */
-  MILK_HEAD_TOO_LARGE,       /* 431: no end within MILK_HEAD_MAX_BYTES */
-  MILK_HEAD_BODY_TOO_LARGE,  /* 413: a Content-Length beyond any body */
-} MilkHeadVerdict;
-
-MilkHeadVerdict milk_http_head_check    (const char  *data,
-                                         gsize        length,
-                                         gsize       *skip,
-                                         gsize       *head_length,
-                                         const char **problem);
-
 G_END_DECLS

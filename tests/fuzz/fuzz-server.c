@@ -23,8 +23,8 @@
 
 #include "milk-protocol.h"
 #include "milk-server-config.h"
-#include "milk-server-connections.h"
 #include "milk-server-fuzz.h"
+#include "milk-server-head.h"
 #include "milk-server-session.h"
 
 static MilkServerConfig *config;
