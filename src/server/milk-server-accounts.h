@@ -19,11 +19,5 @@ void        milk_page_render_signin     (MilkRequest    *request,
                                          const char     *return_to,
                                          const char     *link,
                                          const char     *notice);
-void        milk_page_render_account    (MilkRequest    *request,
-                                         PGconn         *conn,
-                                         guint           status,
-                                         MilkWebSession *session,
-                                         const char     *notice,
-                                         const char     *error);
 
 G_END_DECLS

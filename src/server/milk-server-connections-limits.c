@@ -12,8 +12,11 @@
 
 #include "milk-protocol.h"
 #include "milk-server-connections-private.h"
+#include "milk-server-connections.h"
+#include "milk-server-head.h"
 #include "milk-server-log.h"
 #include "milk-server-policy.h"
+#include "milk-server-replay-stream.h"
 
 /* ---- refusing a request ---- */
 

@@ -51,7 +51,12 @@
 
 #include <glib-unix.h>
 
+#include "milk-server-config.h"
 #include "milk-server-connections-private.h"
+#include "milk-server-connections.h"
+#include "milk-server-head.h"
+#include "milk-server-limits.h"
+#include "milk-server-replay-stream.h"
 
 #define SWEEP_INTERVAL_MS 250
 

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "milk-server-connections-private.h"
+#include "milk-server-connections.h"
+#include "milk-server-limits.h"
+#include "milk-server-replay-stream.h"
 
 /* ---- the owner lives as long as its last connection ---- */
 

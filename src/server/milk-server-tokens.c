@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "milk-server-accounts.h"
+#include "milk-server-account-page.h"
 #include "milk-server-db-accounts.h"
 #include "milk-server-db-api.h"
 #include "milk-server-db-oauth.h"
