@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "milk-error.h"
