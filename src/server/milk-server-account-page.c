@@ -8,18 +8,87 @@
 
 #include "config.h"
 
-#include "milk-server.h"
 #include "milk-server-account-page.h"
 #include "milk-server-db-accounts.h"
+#include "milk-server-db-api.h"
 #include "milk-server-db-email.h"
 #include "milk-server-db-identity.h"
 #include "milk-server-external.h"
+#include "milk-server-log.h"
 #include "milk-server-request.h"
 #include "milk-server-routes.h"
 #include "milk-server-secret.h"
 #include "milk-server-session.h"
-#include "milk-server-tokens.h"
 #include "milk-server-verify.h"
+
+/* ---- personal access tokens ---- */
+
+const char *
+milk_token_scope_words (const char *scope)
+{
+  return g_str_equal (scope, "write") ? "read and write" : "read";
+}
+
+static char *
+format_time (gint64 unix_s)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_s);
+
+  return time ? g_date_time_format (time, "%Y-%m-%d %H:%M UTC") : g_strdup ("-");
+}
+
+static char *
+tokens_html (MilkRequest    *request,
+             PGconn         *conn,
+             MilkWebSession *session)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tokens = milk_db_personal_tokens_list (conn, session->account_id, &error);
+  g_autofree char *csrf = g_markup_escape_text (session->csrf, -1);
+  GString *html = g_string_new ("<h3>Personal access tokens</h3>\n"
+                                "<p>Scripts and other programs can read your diary, or record in it, "
+                                "with a token of their own.</p>\n");
+
+  if (tokens == NULL)
+    {
+      g_autofree char *words = milk_log_escape (error ? error->message : "unknown error");
+
+      g_warning ("database: %s", words);
+    }
+  else if (tokens->len > 0)
+    {
+      g_string_append (html, "<ul class=\"tokens\">\n");
+      for (guint i = 0; i < tokens->len; i++)
+        {
+          MilkPersonalToken *token = g_ptr_array_index (tokens, i);
+          g_autofree char *name = g_markup_escape_text (token->name, -1);
+          g_autofree char *created = format_time (token->created_at);
+          g_autofree char *used = token->last_used_at ? format_time (token->last_used_at) : NULL;
+
+          g_string_append_printf (html,
+                                  "<li><strong>%s</strong> (%s): made %s, %s%s"
+                                  " <form method=\"post\" action=\"/account/tokens/revoke\" class=\"inline\">"
+                                  "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                                  "<input type=\"hidden\" name=\"id\" value=\"%" G_GINT64_FORMAT "\">"
+                                  "<button type=\"submit\" class=\"secondary\">Revoke %s</button></form></li>\n",
+                                  name, milk_token_scope_words (token->scope), created,
+                                  used ? "last used " : "never used", used ? used : "",
+                                  csrf, token->id, name);
+        }
+      g_string_append (html, "</ul>\n");
+    }
+  g_string_append_printf (html,
+                          "<form method=\"post\" action=\"/account/tokens\">\n"
+                          "  <input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+                          "  <label>Token name <input type=\"text\" name=\"name\" maxlength=\"%d\" required></label>\n"
+                          "  <label>It may <select name=\"scope\">"
+                          "<option value=\"read\">read</option>"
+                          "<option value=\"write\">read and write</option></select></label>\n"
+                          "  <button type=\"submit\">Make a token</button>\n"
+                          "</form>\n",
+                          csrf, MILK_PAT_NAME_MAX_CHARS);
+  return g_string_free (html, FALSE);
+}
 
 /* The session of a page that needs an account, or NULL with the answer
  * (a redirect to sign in) already given. */
@@ -54,7 +123,7 @@ render_account (MilkRequest    *request,
 {
   g_autofree char *identities = milk_external_identities_html (request, conn, session);
   g_autofree char *verify = milk_verify_notice_html (request, conn, session);
-  g_autofree char *tokens = milk_tokens_html (request, conn, session);
+  g_autofree char *tokens = tokens_html (request, conn, session);
 
   milk_respond_page (request, status, "account", "title", "Your account", "email", session->email,
                      "csrf", session->csrf, "notice", notice ? notice : "", "error", error ? error : "",
@@ -278,7 +347,7 @@ milk_route_email (MilkRequest *request,
       render_account (request, conn, SOUP_STATUS_BAD_REQUEST, session, NULL, "That does not look like an email address.");
       return;
     }
-  if (milk_server_get_mailer (request->server) != NULL)
+  if (request->mailer != NULL)
     {
       gboolean limited;
 

@@ -18,5 +18,6 @@ void        milk_page_render_account    (MilkRequest    *request,
                                          MilkWebSession *session,
                                          const char     *notice,
                                          const char     *error);
+const char *milk_token_scope_words      (const char     *scope);
 
 G_END_DECLS

@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-#include "milk-server.h"
-#include "milk-server-accounts.h"
 #include "milk-server-db-accounts.h"
 #include "milk-server-db-limits.h"
 #include "milk-server-error.h"
@@ -39,24 +37,6 @@ render_form (MilkRequest    *request,
   milk_respond_page (request, status, page, "title", g_str_equal (page, "signup") ? "Create an account" : "Sign in",
                      "csrf", milk_page_form_csrf (request, session), "email", email ? email : "", "return_to", back,
                      "return_to_query", back_query, "error", error ? error : "", "providers", providers, NULL);
-}
-
-/* The sign-in form for an identity waiting for the account's password. */
-void
-milk_page_render_signin (MilkRequest    *request,
-                         guint           status,
-                         MilkWebSession *session,
-                         const char     *email,
-                         const char     *return_to,
-                         const char     *link,
-                         const char     *notice)
-{
-  const char *back = _milk_server_safe_return_to (return_to);
-  g_autofree char *back_query = g_uri_escape_string (back, NULL, FALSE);
-
-  milk_respond_page (request, status, "signin", "title", "Sign in", "csrf", milk_page_form_csrf (request, session),
-                     "email", email, "return_to", back, "return_to_query", back_query, "link", link,
-                     "notice", notice, "error", "", NULL);
 }
 
 /* What the sign-up and sign-in pages share: the browser's session, the
@@ -191,7 +171,7 @@ milk_route_signup (MilkRequest *request,
       return;
     }
   account_id = milk_db_account_create (conn, email, hash, &error);
-  if (milk_server_get_mailer (request->server) != NULL &&
+  if (request->mailer != NULL &&
       (account_id != 0 || g_error_matches (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFLICT)))
     {
       signup_mailed (request, conn, account_id, email, return_to);

@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "milk-server-config.h"
+#include "milk-server-mail.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,7 @@ struct _MilkRequest
 {
   MilkServer *server;
   const MilkServerConfig *config;
+  MilkMailer *mailer;    /* NULL: no mail, no verification (and outside a server) */
   SoupServerMessage *msg;
   MilkRouteFunc func;
 

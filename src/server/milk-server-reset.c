@@ -14,7 +14,6 @@
 
 #include <string.h>
 
-#include "milk-server.h"
 #include "milk-server-db-accounts.h"
 #include "milk-server-db-email.h"
 #include "milk-server-mail.h"
@@ -106,7 +105,7 @@ milk_route_forgot (MilkRequest *request,
 
   if (!open_page (request, conn, &session, &form))
     return;
-  if (milk_server_get_mailer (request->server) == NULL)
+  if (request->mailer == NULL)
     {
       milk_respond_page (request, SOUP_STATUS_OK, "message", "title", "Forgot your password?",
                          "message", "This service sends no mail, so it cannot reset a password. "

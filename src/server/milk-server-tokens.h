@@ -1,5 +1,4 @@
-/* milk-server-tokens.h — personal access tokens on the account page, and
- * who a request to the resources comes from
+/* milk-server-tokens.h — who a request to the resources comes from
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,9 +12,6 @@
 
 G_BEGIN_DECLS
 
-char       *milk_tokens_html            (MilkRequest    *request,
-                                         PGconn         *conn,
-                                         MilkWebSession *session);
 gint64      milk_api_authenticate       (MilkRequest    *request,
                                          PGconn         *conn,
                                          gboolean        write);

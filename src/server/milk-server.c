@@ -374,6 +374,7 @@ handler (SoupServer        *soup,
   request = g_new0 (MilkRequest, 1);
   request->server = self;
   request->config = self->config;
+  request->mailer = self->mailer;
   request->msg = g_object_ref (msg);
   request->func = route->func;
   request->started_us = g_get_monotonic_time ();
@@ -476,14 +477,6 @@ milk_server_free (MilkServer *self)
   g_main_context_unref (self->context);
   milk_mailer_free (self->mailer);
   g_free (self);
-}
-
-/* NULL without mail; a request made outside a server (the fuzz targets
- * call the routes directly) has none either. */
-MilkMailer *
-milk_server_get_mailer (MilkServer *self)
-{
-  return self ? self->mailer : NULL;
 }
 
 gboolean

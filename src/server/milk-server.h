@@ -17,7 +17,6 @@ G_BEGIN_DECLS
 MilkServer *milk_server_new             (MilkServerConfig *config,
                                          MilkDb           *db);
 void        milk_server_free            (MilkServer       *server);
-MilkMailer *milk_server_get_mailer      (MilkServer       *server);
 gboolean    milk_server_listen          (MilkServer       *server,
                                          GError          **error);
 int         milk_server_run             (MilkServer       *server);
