@@ -192,6 +192,17 @@ milk_record_to_json (const MilkRecord *self)
   return json_builder_get_root (builder);
 }
 
+/* Equal as sync sees them: the same JSON, unknown members included. */
+gboolean
+milk_record_equal (const MilkRecord *a,
+                   const MilkRecord *b)
+{
+  g_autoptr(JsonNode) ja = milk_record_to_json (a);
+  g_autoptr(JsonNode) jb = milk_record_to_json (b);
+
+  return json_node_equal (ja, jb);
+}
+
 /* Reading members strictly: a missing member or one of the wrong JSON type
  * is an error with the code the field would fail validation with. */
 static gboolean

@@ -297,16 +297,6 @@ milk_record_validate (const MilkRecord  *self,
 
 #undef FAIL
 
-gboolean
-milk_record_equal (const MilkRecord *a,
-                   const MilkRecord *b)
-{
-  g_autoptr(JsonNode) ja = milk_record_to_json (a);
-  g_autoptr(JsonNode) jb = milk_record_to_json (b);
-
-  return json_node_equal (ja, jb);
-}
-
 /* What a product usually brings on a day: its weekday pattern if it has
  * one, its daily quantity otherwise. */
 gint64
