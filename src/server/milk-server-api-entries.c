@@ -1,4 +1,5 @@
-/* milk-server-api-entries.c — GET /api/v1/products, and a product's entry of a day
+/* milk-server-api-entries.c — GET /api/v1/products, and a product's entry of a
+ * day
  * (/api/v1/entries/{product}/{day})
  *
  * Copyright 2026 The Milk Diary authors

@@ -1,4 +1,5 @@
-/* milk-server-api-payments.c — /api/v1/payments: the payments listed, and one added
+/* milk-server-api-payments.c — /api/v1/payments: the payments listed, and
+ * one added
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -1,4 +1,5 @@
-/* milk-server-config.h — the service's settings, from environment and command line
+/* milk-server-config.h — the service's settings, from the environment
+ * and the command line
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -1,4 +1,5 @@
-/* milk-server-db-accounts.c — accounts, and the browser sessions signed in to them
+/* milk-server-db-accounts.c — accounts, and the browser sessions signed
+ * in to them
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later

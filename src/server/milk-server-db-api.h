@@ -1,4 +1,5 @@
-/* milk-server-db-api.h — an account's records for the API; personal access tokens
+/* milk-server-db-api.h — an account's records for the API, and
+ * personal access tokens
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later

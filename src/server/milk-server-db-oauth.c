@@ -1,4 +1,5 @@
-/* milk-server-db-oauth.c — OAuth grants: codes, token pairs, their rotation and revocation
+/* milk-server-db-oauth.c — OAuth grants: codes, token pairs, their
+ * rotation and revocation
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later

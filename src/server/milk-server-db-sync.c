@@ -1,4 +1,5 @@
-/* milk-server-db-sync.c — a diary's changes: push, pull, and the instance tokens of its copies
+/* milk-server-db-sync.c — a diary's changes: push, pull, and the
+ * instance tokens of its copies
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later

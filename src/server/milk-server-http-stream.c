@@ -1,5 +1,5 @@
-/* milk-server-http-stream.c — a connection as libsoup sees it, and the epoll set of
- * those waiting for their client
+/* milk-server-http-stream.c — a connection as libsoup sees it, and the
+ * epoll set of those waiting for their client
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -1,4 +1,5 @@
-/* milk-server-replay-stream.c — a connection's input: bytes read ahead, then the socket
+/* milk-server-replay-stream.c — a connection's input: bytes read ahead,
+ * then the socket
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
