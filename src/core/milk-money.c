@@ -100,6 +100,77 @@ milk_price_parse (const char          *text,
   return parse_price (text, currency, TRUE, error);
 }
 
+/* Into @cleaned, the text between @p and @end without the locale's digit
+ * grouping, unless it could be the decimal point. Groups must look like
+ * groups ("1,234", "1,23,456"), so that "56,50" typed for 56.50 is an
+ * error rather than 5,650. */
+static gboolean
+drop_grouping (const char *p,
+               const char *end,
+               const char *sep,
+               const char *point,
+               GString    *cleaned)
+{
+  gsize sep_len = strlen (sep);
+  gboolean grouped = FALSE, in_fraction = FALSE;
+  int group_digits = -1;
+
+  for (const char *q = p; q < end; q++)
+    {
+      if (!in_fraction && sep_len > 0 && strcmp (sep, point) != 0 && strcmp (sep, ".") != 0 &&
+          (gsize) (end - q) >= sep_len && memcmp (q, sep, sep_len) == 0)
+        {
+          if (cleaned->len == 0 || (grouped && group_digits != 2 && group_digits != 3))
+            return FALSE;
+          grouped = TRUE;
+          group_digits = 0;
+          q += sep_len - 1;
+          continue;
+        }
+      if (g_ascii_isdigit (*q))
+        {
+          if (!in_fraction && group_digits >= 0)
+            group_digits++;
+        }
+      else if (!in_fraction)
+        {
+          if (grouped && group_digits != 3)
+            return FALSE;
+          in_fraction = TRUE;
+        }
+      g_string_append_c (cleaned, *q);
+    }
+  if (grouped && !in_fraction && group_digits != 3)
+    return FALSE;
+  return TRUE;
+}
+
+/* Not a price here: perhaps one in another currency (with name_other). */
+static gint64
+not_a_price (const char          *text,
+             const MilkCurrency  *currency,
+             gboolean             name_other,
+             GError             **error)
+{
+  /* "₹56" in a diary kept in Swiss francs: a price, but not in its currency. */
+  for (guint i = 0; name_other && i < milk_currency_count (); i++)
+    {
+      const MilkCurrency *other = milk_currency_nth (i);
+
+      if (other != currency && parse_price (text, other, FALSE, NULL) >= 0)
+        {
+          /* TRANSLATORS: "“₹56” is in another currency; this diary’s prices are in Swiss Franc (CHF)" */
+          g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_PRICE,
+                       _("“%s” is in another currency; this diary’s prices are in %s (%s)"),
+                       text, milk_currency_get_name (currency), milk_currency_get_code (currency));
+          return -1;
+        }
+    }
+  g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_PRICE,
+               _("“%s” is not a price; enter a number such as 56.50"), text);
+  return -1;
+}
+
 /* With name_other, a text that is a price in another currency says so. */
 static gint64
 parse_price (const char          *text,
@@ -138,42 +209,8 @@ parse_price (const char          *text,
       strip_suffix (p, &end, milk_currency_get_symbol (currency)))
     trim (&p, &end);
 
-  /* Drop the locale's digit grouping, unless it could be the decimal point.
-   * Groups must look like groups ("1,234", "1,23,456"), so that "56,50"
-   * typed for 56.50 is an error rather than 5,650. */
-  {
-    gsize sep_len = strlen (sep);
-    gboolean grouped = FALSE, in_fraction = FALSE;
-    int group_digits = -1;
-
-    for (const char *q = p; q < end; q++)
-      {
-        if (!in_fraction && sep_len > 0 && strcmp (sep, point) != 0 && strcmp (sep, ".") != 0 &&
-            (gsize) (end - q) >= sep_len && memcmp (q, sep, sep_len) == 0)
-          {
-            if (cleaned->len == 0 || (grouped && group_digits != 2 && group_digits != 3))
-              goto syntax;
-            grouped = TRUE;
-            group_digits = 0;
-            q += sep_len - 1;
-            continue;
-          }
-        if (g_ascii_isdigit (*q))
-          {
-            if (!in_fraction && group_digits >= 0)
-              group_digits++;
-          }
-        else if (!in_fraction)
-          {
-            if (grouped && group_digits != 3)
-              goto syntax;
-            in_fraction = TRUE;
-          }
-        g_string_append_c (cleaned, *q);
-      }
-    if (grouped && !in_fraction && group_digits != 3)
-      goto syntax;
-  }
+  if (!drop_grouping (p, end, sep, point, cleaned))
+    return not_a_price (text, currency, name_other, error);
 
   switch (_milk_decimal_parse (cleaned->str, cleaned->len, digits, MILK_PRICE_MAX, &value))
     {
@@ -200,27 +237,8 @@ parse_price (const char          *text,
 
     case MILK_DECIMAL_SYNTAX:
     default:
-      break;
+      return not_a_price (text, currency, name_other, error);
     }
-
-syntax:
-  /* "₹56" in a diary kept in Swiss francs: a price, but not in its currency. */
-  for (guint i = 0; name_other && i < milk_currency_count (); i++)
-    {
-      const MilkCurrency *other = milk_currency_nth (i);
-
-      if (other != currency && parse_price (text, other, FALSE, NULL) >= 0)
-        {
-          /* TRANSLATORS: "“₹56” is in another currency; this diary’s prices are in Swiss Franc (CHF)" */
-          g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_PRICE,
-                       _("“%s” is in another currency; this diary’s prices are in %s (%s)"),
-                       text, milk_currency_get_name (currency), milk_currency_get_code (currency));
-          return -1;
-        }
-    }
-  g_set_error (error, MILK_ERROR, MILK_ERROR_INVALID_PRICE,
-               _("“%s” is not a price; enter a number such as 56.50"), text);
-  return -1;
 }
 
 static char *

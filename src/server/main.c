@@ -12,7 +12,11 @@
 #include <locale.h>
 #include <sodium.h>
 
-#include "milk-server-private.h"
+#include "milk-server.h"
+#include "milk-server-config.h"
+#include "milk-server-db.h"
+#include "milk-server-request.h"
+#include "milk-server-secret.h"
 
 int
 main (int   argc,

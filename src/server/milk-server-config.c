@@ -11,7 +11,11 @@
 #include <string.h>
 
 #include "milk-protocol.h"
-#include "milk-server-private.h"
+#include "milk-server-config.h"
+#include "milk-server-error.h"
+#include "milk-server-http.h"
+#include "milk-server-policy.h"
+#include "milk-server-session.h"
 
 G_DEFINE_QUARK (milk-server-error-quark, milk_server_error)
 
@@ -351,6 +355,84 @@ load_providers (MilkServerConfig  *self,
   return TRUE;
 }
 
+static gboolean
+check_database_urls (const char  *database_url,
+                     const char  *migrate_url,
+                     GError     **error)
+{
+  if (!is_postgres_url (database_url))
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "Set DATABASE_URL (or --database-url) to a postgres:// or postgresql:// URL");
+      return FALSE;
+    }
+  if (migrate_url && !is_postgres_url (migrate_url))
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "MILK_MIGRATE_DATABASE_URL (or --migrate-database-url) is not a postgres:// or "
+                   "postgresql:// URL");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The settings only the environment sets. */
+static gboolean
+load_env_settings (MilkServerConfig  *self,
+                   GError           **error)
+{
+  const char *env;
+
+  if ((env = g_getenv ("MILK_SYNC_PAGE_SIZE")) != NULL && *env &&
+      !parse_count ("MILK_SYNC_PAGE_SIZE", env, MILK_PROTOCOL_MAX_CHANGES, &self->page_size, error))
+    return FALSE;
+  /* 0 turns the grace off: any repeat of a spent refresh token revokes. */
+  if ((env = g_getenv ("MILK_REFRESH_GRACE_S")) != NULL && *env)
+    {
+      guint64 grace;
+
+      if (!g_ascii_string_to_unsigned (env, 10, 0, 3600, &grace, NULL))
+        {
+          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                       "MILK_REFRESH_GRACE_S must be a whole number of seconds from 0 to 3600");
+          return FALSE;
+        }
+      self->refresh_grace_s = grace;
+    }
+  if ((env = g_getenv ("MILK_SIGNUPS_PER_HOUR")) != NULL && *env &&
+      !parse_count ("MILK_SIGNUPS_PER_HOUR", env, 1000000, &self->signups_per_hour, error))
+    return FALSE;
+  /* Raised once the apps that do not keep what they cannot read (protocol
+   * 1, which strip a newer app's fields when they edit) must stop syncing.
+   * Above this service's own version it turns every app it knows away
+   * (how the tests see an app told to update). */
+  if ((env = g_getenv ("MILK_MIN_PROTOCOL")) != NULL && *env &&
+      !parse_count ("MILK_MIN_PROTOCOL", env, MILK_PROTOCOL_MAX_VERSION, &self->min_protocol, error))
+    return FALSE;
+  return TRUE;
+}
+
+/* Taken when it is an http:// or https:// URL, without a trailing slash. */
+static gboolean
+set_base_url (MilkServerConfig  *self,
+              char             **base_url,
+              GError           **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (*base_url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+    {
+      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
+                   "The base URL “%s” is not an http:// or https:// URL", *base_url);
+      return FALSE;
+    }
+  while (g_str_has_suffix (*base_url, "/"))
+    (*base_url)[strlen (*base_url) - 1] = '\0';
+  self->base_url = g_steal_pointer (base_url);
+  return TRUE;
+}
+
 gboolean
 milk_server_config_load (MilkServerConfig   *self,
                          int                *argc,
@@ -406,19 +488,8 @@ milk_server_config_load (MilkServerConfig   *self,
   if (workers == NULL && (env = g_getenv ("MILK_WORKERS")) != NULL && *env)
     workers = g_strdup (env);
 
-  if (!is_postgres_url (database_url))
-    {
-      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
-                   "Set DATABASE_URL (or --database-url) to a postgres:// or postgresql:// URL");
-      return FALSE;
-    }
-  if (migrate_url && !is_postgres_url (migrate_url))
-    {
-      g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
-                   "MILK_MIGRATE_DATABASE_URL (or --migrate-database-url) is not a postgres:// or "
-                   "postgresql:// URL");
-      return FALSE;
-    }
+  if (!check_database_urls (database_url, migrate_url, error))
+    return FALSE;
   self->database_url = g_steal_pointer (&database_url);
   self->migrate_database_url = g_steal_pointer (&migrate_url);
 
@@ -426,31 +497,7 @@ milk_server_config_load (MilkServerConfig   *self,
     return FALSE;
   if (workers && !parse_count ("MILK_WORKERS", workers, 256, &self->workers, error))
     return FALSE;
-  if ((env = g_getenv ("MILK_SYNC_PAGE_SIZE")) != NULL && *env &&
-      !parse_count ("MILK_SYNC_PAGE_SIZE", env, MILK_PROTOCOL_MAX_CHANGES, &self->page_size, error))
-    return FALSE;
-  /* 0 turns the grace off: any repeat of a spent refresh token revokes. */
-  if ((env = g_getenv ("MILK_REFRESH_GRACE_S")) != NULL && *env)
-    {
-      guint64 grace;
-
-      if (!g_ascii_string_to_unsigned (env, 10, 0, 3600, &grace, NULL))
-        {
-          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
-                       "MILK_REFRESH_GRACE_S must be a whole number of seconds from 0 to 3600");
-          return FALSE;
-        }
-      self->refresh_grace_s = grace;
-    }
-  if ((env = g_getenv ("MILK_SIGNUPS_PER_HOUR")) != NULL && *env &&
-      !parse_count ("MILK_SIGNUPS_PER_HOUR", env, 1000000, &self->signups_per_hour, error))
-    return FALSE;
-  /* Raised once the apps that do not keep what they cannot read (protocol
-   * 1, which strip a newer app's fields when they edit) must stop syncing.
-   * Above this service's own version it turns every app it knows away
-   * (how the tests see an app told to update). */
-  if ((env = g_getenv ("MILK_MIN_PROTOCOL")) != NULL && *env &&
-      !parse_count ("MILK_MIN_PROTOCOL", env, MILK_PROTOCOL_MAX_VERSION, &self->min_protocol, error))
+  if (!load_env_settings (self, error))
     return FALSE;
   if (role)
     {
@@ -464,20 +511,7 @@ milk_server_config_load (MilkServerConfig   *self,
   if (!load_limits (self, error) || !load_smtp (self, error) || !load_providers (self, error))
     return FALSE;
 
-  if (base_url)
-    {
-      g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
-
-      if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
-                          g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
-        {
-          g_set_error (error, MILK_SERVER_ERROR, MILK_SERVER_ERROR_CONFIG,
-                       "The base URL “%s” is not an http:// or https:// URL", base_url);
-          return FALSE;
-        }
-      while (g_str_has_suffix (base_url, "/"))
-        base_url[strlen (base_url) - 1] = '\0';
-      self->base_url = g_steal_pointer (&base_url);
-    }
+  if (base_url && !set_base_url (self, &base_url, error))
+    return FALSE;
   return TRUE;
 }

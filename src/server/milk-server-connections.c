@@ -48,754 +48,17 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <unistd.h>
 
 #include <glib-unix.h>
 
-#include "milk-protocol.h"
-#include "milk-server-private.h"
-
-/* ---- the request head, on its raw bytes ---- */
-
-/* RFC 9110 5.6.2: the characters of a method or a header name. */
-static gboolean
-is_tchar (guchar c)
-{
-  return g_ascii_isalnum (c) || (c != '\0' && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static MilkHeadVerdict
-bad (const char **problem,
-     const char  *why)
-{
-  *problem = why;
-  return MILK_HEAD_BAD;
-}
-
-/* method SP request-target SP HTTP-version, with single spaces and no
- * control characters (RFC 9112 3). */
-static MilkHeadVerdict
-check_request_line (const guchar *text,
-                    gsize         length,
-                    const char  **problem)
-{
-  gsize i = 0, target;
-
-  while (i < length && is_tchar (text[i]))
-    i++;
-  if (i == 0 || i == length || text[i] != ' ')
-    return bad (problem, "malformed method");
-  target = ++i;
-  while (i < length && text[i] > ' ' && text[i] < 0x7f)
-    i++;
-  if (i == target || i == length || text[i] != ' ')
-    return bad (problem, "malformed request target");
-  i++;
-  if (length - i != 8 || (memcmp (text + i, "HTTP/1.1", 8) != 0 && memcmp (text + i, "HTTP/1.0", 8) != 0))
-    return bad (problem, "malformed HTTP version");
-  return MILK_HEAD_OK;
-}
-
-typedef struct
-{
-  gboolean content_length;
-  gboolean transfer_encoding;
-  gboolean host;
-  guint64 length;       /* the Content-Length, when there is one */
-} SeenFields;
-
-/* name ":" OWS value OWS (RFC 9112 5), and the fields that frame the body
- * each at most once, in the one form that cannot be read two ways. */
-static MilkHeadVerdict
-check_field_line (const guchar *text,
-                  gsize         length,
-                  SeenFields   *seen,
-                  const char  **problem)
-{
-  gsize name_end = 0, start, end;
-
-  if (text[0] == ' ' || text[0] == '\t')
-    return bad (problem, "folded header line");
-  while (name_end < length && is_tchar (text[name_end]))
-    name_end++;
-  if (name_end == 0 || name_end == length || text[name_end] != ':')
-    return bad (problem, "malformed header name");
-  start = name_end + 1;
-  end = length;
-  while (start < end && (text[start] == ' ' || text[start] == '\t'))
-    start++;
-  while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\t'))
-    end--;
-  for (gsize i = start; i < end; i++)
-    if ((text[i] < ' ' && text[i] != '\t') || text[i] == 0x7f)
-      return bad (problem, "control character in a header value");
-
-  if (name_end == 14 && g_ascii_strncasecmp ((const char *) text, "Content-Length", 14) == 0)
-    {
-      if (seen->content_length)
-        return bad (problem, "more than one Content-Length");
-      seen->content_length = TRUE;
-      if (start == end)
-        return bad (problem, "empty Content-Length");
-      for (gsize i = start; i < end; i++)
-        if (!g_ascii_isdigit (text[i]))
-          return bad (problem, "Content-Length is not a number");
-      /* More than any route takes: refused now, before libsoup waits for a
-       * body that may never come (or whose length does not fit a goffset). */
-      while (start < end - 1 && text[start] == '0')
-        start++;
-      if (end - start > 10 || g_ascii_strtoull ((const char *) text + start, NULL, 10) > MILK_PROTOCOL_MAX_BYTES)
-        {
-          *problem = "Content-Length too large";
-          return MILK_HEAD_BODY_TOO_LARGE;
-        }
-      seen->length = g_ascii_strtoull ((const char *) text + start, NULL, 10);
-    }
-  else if (name_end == 17 && g_ascii_strncasecmp ((const char *) text, "Transfer-Encoding", 17) == 0)
-    {
-      if (seen->transfer_encoding)
-        return bad (problem, "more than one Transfer-Encoding");
-      seen->transfer_encoding = TRUE;
-      if (end - start != 7 || memcmp (text + start, "chunked", 7) != 0)
-        return bad (problem, "Transfer-Encoding other than chunked");
-    }
-  else if (name_end == 4 && g_ascii_strncasecmp ((const char *) text, "Host", 4) == 0)
-    {
-      if (seen->host)
-        return bad (problem, "more than one Host");
-      seen->host = TRUE;
-    }
-  return MILK_HEAD_OK;
-}
-
-/* Whether data starts with a request head that every reader frames the same
- * way. *skip: empty lines before it (RFC 9112 2.2 lets a server ignore
- * them); *head_length: the head after them, blank line included; *seen: its
- * framing. */
-static MilkHeadVerdict
-check_head (const char  *data,
-            gsize        length,
-            gsize       *skip,
-            gsize       *head_length,
-            const char **problem,
-            SeenFields  *seen_out)
-{
-  const guchar *bytes = (const guchar *) data;
-  SeenFields seen = { FALSE, FALSE, FALSE, 0 };
-  gsize start = 0, line;
-
-  *skip = 0;
-  *head_length = 0;
-  *problem = NULL;
-  while (start + 2 <= length && bytes[start] == '\r' && bytes[start + 1] == '\n' && start < MILK_HEAD_MAX_BYTES)
-    start += 2;
-  *skip = start;
-
-  for (line = start;;)
-    {
-      const guchar *eol = memchr (bytes + line, '\n', length - line);
-      const guchar *nul = memchr (bytes + line, '\0', (eol ? (gsize) (eol - bytes) : length) - line);
-      MilkHeadVerdict verdict;
-      gsize text_length;
-
-      if (nul != NULL)
-        return bad (problem, "NUL byte in the head");
-      if (eol == NULL)
-        {
-          if (length - start > MILK_HEAD_MAX_BYTES)
-            {
-              *problem = "request head too large";
-              return MILK_HEAD_TOO_LARGE;
-            }
-          return MILK_HEAD_INCOMPLETE;
-        }
-      if ((gsize) (eol - bytes) + 1 - start > MILK_HEAD_MAX_BYTES)
-        {
-          *problem = "request head too large";
-          return MILK_HEAD_TOO_LARGE;
-        }
-      if (eol == bytes + line || eol[-1] != '\r')
-        return bad (problem, "line ending in a bare LF");
-      text_length = eol - 1 - (bytes + line);
-      if (memchr (bytes + line, '\r', text_length) != NULL)
-        return bad (problem, "bare CR in the head");
-      if (text_length == 0)
-        {
-          if (line == start)
-            return bad (problem, "empty request line");
-          line = eol + 1 - bytes;
-          break;
-        }
-      if (line == start)
-        verdict = check_request_line (bytes + line, text_length, problem);
-      else
-        verdict = check_field_line (bytes + line, text_length, &seen, problem);
-      if (verdict != MILK_HEAD_OK)
-        return verdict;
-      line = eol + 1 - bytes;
-    }
-
-  if (seen.content_length && seen.transfer_encoding)
-    return bad (problem, "both Content-Length and Transfer-Encoding");
-  *head_length = line - start;
-  *seen_out = seen;
-  return MILK_HEAD_OK;
-}
-
-MilkHeadVerdict
-milk_http_head_check (const char  *data,
-                      gsize        length,
-                      gsize       *skip,
-                      gsize       *head_length,
-                      const char **problem)
-{
-  SeenFields seen;
-
-  return check_head (data, length, skip, head_length, problem, &seen);
-}
-
-/* ---- a connection's input: bytes read ahead, then the socket ---- */
-
-#define MILK_TYPE_REPLAY_INPUT_STREAM (milk_replay_input_stream_get_type ())
-G_DECLARE_FINAL_TYPE (MilkReplayInputStream, milk_replay_input_stream, MILK, REPLAY_INPUT_STREAM, GFilterInputStream)
-
-struct _MilkReplayInputStream
-{
-  GFilterInputStream parent_instance;
-  GByteArray *buffer;   /* read from the socket, not yet passed on */
-  gsize offset;
-  gboolean hold;        /* while taking back what libsoup has not used */
-  guint64 consumed;     /* bytes passed on, ever */
-  gint64 last_read;     /* when bytes were last passed on */
-};
-
-static void milk_replay_input_stream_pollable_init (GPollableInputStreamInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (MilkReplayInputStream, milk_replay_input_stream, G_TYPE_FILTER_INPUT_STREAM,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM,
-                                                      milk_replay_input_stream_pollable_init))
-
-static gsize
-buffered (MilkReplayInputStream *self)
-{
-  return self->buffer->len - self->offset;
-}
-
-static gssize
-take_buffered (MilkReplayInputStream *self,
-               void                  *out,
-               gsize                  count)
-{
-  gsize n = MIN (count, buffered (self));
-
-  memcpy (out, self->buffer->data + self->offset, n);
-  self->offset += n;
-  return n;
-}
-
-static gssize
-count_read (MilkReplayInputStream *self,
-            gssize                 n)
-{
-  if (n > 0)
-    {
-      self->consumed += n;
-      self->last_read = g_get_monotonic_time ();
-    }
-  return n;
-}
-
-static GInputStream *
-base_stream (MilkReplayInputStream *self)
-{
-  return g_filter_input_stream_get_base_stream (G_FILTER_INPUT_STREAM (self));
-}
-
-static gssize
-milk_replay_input_stream_read (GInputStream  *stream,
-                               void          *out,
-                               gsize          count,
-                               GCancellable  *cancellable,
-                               GError       **error)
-{
-  MilkReplayInputStream *self = MILK_REPLAY_INPUT_STREAM (stream);
-
-  if (buffered (self) > 0 || count == 0)
-    return count_read (self, take_buffered (self, out, count));
-  return count_read (self, g_input_stream_read (base_stream (self), out, count, cancellable, error));
-}
-
-static gboolean
-milk_replay_input_stream_can_poll (GPollableInputStream *stream)
-{
-  return TRUE;
-}
-
-static gboolean
-milk_replay_input_stream_is_readable (GPollableInputStream *stream)
-{
-  MilkReplayInputStream *self = MILK_REPLAY_INPUT_STREAM (stream);
-
-  return buffered (self) > 0 ||
-         (!self->hold && g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base_stream (self))));
-}
-
-static GSource *
-milk_replay_input_stream_create_source (GPollableInputStream *stream,
-                                        GCancellable         *cancellable)
-{
-  MilkReplayInputStream *self = MILK_REPLAY_INPUT_STREAM (stream);
-  g_autoptr(GSource) child = NULL;
-
-  if (buffered (self) > 0)
-    child = g_timeout_source_new (0);
-  else
-    child = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (base_stream (self)), NULL);
-  return g_pollable_source_new_full (stream, child, cancellable);
-}
-
-static gssize
-milk_replay_input_stream_read_nonblocking (GPollableInputStream  *stream,
-                                           void                  *out,
-                                           gsize                  count,
-                                           GError               **error)
-{
-  MilkReplayInputStream *self = MILK_REPLAY_INPUT_STREAM (stream);
-
-  if (buffered (self) > 0 || count == 0)
-    return count_read (self, take_buffered (self, out, count));
-  if (self->hold)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Held back");
-      return -1;
-    }
-  return count_read (self, g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base_stream (self)),
-                                                                     out, count, NULL, error));
-}
-
-static void
-milk_replay_input_stream_finalize (GObject *object)
-{
-  MilkReplayInputStream *self = MILK_REPLAY_INPUT_STREAM (object);
-
-  g_byte_array_unref (self->buffer);
-  G_OBJECT_CLASS (milk_replay_input_stream_parent_class)->finalize (object);
-}
-
-static void
-milk_replay_input_stream_class_init (MilkReplayInputStreamClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = milk_replay_input_stream_finalize;
-  G_INPUT_STREAM_CLASS (klass)->read_fn = milk_replay_input_stream_read;
-}
-
-static void
-milk_replay_input_stream_pollable_init (GPollableInputStreamInterface *iface)
-{
-  iface->can_poll = milk_replay_input_stream_can_poll;
-  iface->is_readable = milk_replay_input_stream_is_readable;
-  iface->create_source = milk_replay_input_stream_create_source;
-  iface->read_nonblocking = milk_replay_input_stream_read_nonblocking;
-}
-
-static void
-milk_replay_input_stream_init (MilkReplayInputStream *self)
-{
-  self->buffer = g_byte_array_new ();
-}
-
-/* ---- the service's side: every open connection, and their limits ---- */
-
-/* Connections waiting for their client (for a head, or to go) are watched
- * in one epoll set, which is one descriptor to GLib's main loop: thousands
- * of idle connections, each its own GSource, made every turn of the loop
- * walk and poll them all, and the service slowed to a crawl (slowloris). */
-struct _MilkConnections
-{
-  SoupServer *soup;
-  MilkLimits *limits;
-  gint64 header_timeout;   /* microseconds */
-  gint64 body_timeout;
-  gint64 idle_timeout;
-  GHashTable *streams;     /* MilkHttpStream *, open ones, not referenced */
-  guint sweep;
-  int epoll;
-  guint epoll_source;
-  GSocket *listener;
-  guint accepting;
-};
-
-static MilkConnections *
-connections_ref (MilkConnections *self)
-{
-  return g_atomic_rc_box_acquire (self);
-}
-
-static void
-connections_clear (MilkConnections *self)
-{
-  g_clear_handle_id (&self->sweep, g_source_remove);
-  g_clear_handle_id (&self->epoll_source, g_source_remove);
-  g_clear_handle_id (&self->accepting, g_source_remove);
-  g_clear_object (&self->listener);
-  if (self->epoll >= 0)
-    close (self->epoll);
-  g_clear_object (&self->soup);
-  milk_limits_free (self->limits);
-  g_hash_table_unref (self->streams);
-}
-
-static void
-connections_unref (MilkConnections *self)
-{
-  g_atomic_rc_box_release_full (self, (GDestroyNotify) connections_clear);
-}
-
-/* ---- a connection as libsoup sees it ---- */
-
-typedef enum
-{
-  STATE_HEAD,       /* waiting for a request head */
-  STATE_BODY,       /* libsoup is reading its body */
-  STATE_HANDLING,   /* the request is libsoup's and the route's */
-  STATE_CLOSING,    /* refused, or closed */
-} ConnectionState;
-
-#define MILK_TYPE_HTTP_STREAM (milk_http_stream_get_type ())
-G_DECLARE_FINAL_TYPE (MilkHttpStream, milk_http_stream, MILK, HTTP_STREAM, GIOStream)
-
-struct _MilkHttpStream
-{
-  GIOStream parent_instance;
-  GSocketConnection *connection;
-  MilkReplayInputStream *input;
-  MilkConnections *owner;
-  GSocketAddress *local;
-  GSocketAddress *remote;
-  char *address;        /* the remote IP */
-  gboolean counted;     /* in the owner's limits */
-  void (*waiting) (MilkHttpStream *self);   /* when the client sends, in the epoll set */
-  gint64 linger_until;
-
-  ConnectionState state;
-  gboolean idle;        /* STATE_HEAD between requests, nothing sent yet */
-  gint64 deadline;      /* STATE_HEAD: the head must be in by then */
-  gint64 body_started;  /* STATE_BODY: when it was handed to libsoup */
-  guint64 body_from;    /* input->consumed then, and when all is read */
-  guint64 body_end;
-  guint64 reserved;     /* of the owner's body memory */
-  char *method;         /* of the request being read, for the log */
-  char *path;           /* without the query, which may hold a code */
-};
-
-G_DEFINE_FINAL_TYPE (MilkHttpStream, milk_http_stream, G_TYPE_IO_STREAM)
-
-static GInputStream *
-milk_http_stream_get_input_stream (GIOStream *stream)
-{
-  return G_INPUT_STREAM (MILK_HTTP_STREAM (stream)->input);
-}
-
-static GOutputStream *
-milk_http_stream_get_output_stream (GIOStream *stream)
-{
-  return g_io_stream_get_output_stream (G_IO_STREAM (MILK_HTTP_STREAM (stream)->connection));
-}
-
-static void
-release_body (MilkHttpStream *self)
-{
-  if (self->reserved > 0)
-    milk_limits_body_release (self->owner->limits, self->reserved);
-  self->reserved = 0;
-}
-
-/* Once, however the connection ends. */
-static void
-forget (MilkHttpStream *self)
-{
-  self->state = STATE_CLOSING;
-  release_body (self);
-  if (g_hash_table_remove (self->owner->streams, self) && self->counted)
-    milk_limits_connection_closed (self->owner->limits, self->address);
-}
-
-static void stop_waiting (MilkHttpStream *self);
-
-static gboolean
-milk_http_stream_close (GIOStream     *stream,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  MilkHttpStream *self = MILK_HTTP_STREAM (stream);
-
-  stop_waiting (self);
-  forget (self);
-  g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
-  return g_io_stream_close (G_IO_STREAM (self->connection), cancellable, error);
-}
-
-static void
-milk_http_stream_dispose (GObject *object)
-{
-  MilkHttpStream *self = MILK_HTTP_STREAM (object);
-
-  stop_waiting (self);
-  G_OBJECT_CLASS (milk_http_stream_parent_class)->dispose (object);
-}
-
-static void
-milk_http_stream_finalize (GObject *object)
-{
-  MilkHttpStream *self = MILK_HTTP_STREAM (object);
-
-  forget (self);
-  g_clear_object (&self->input);
-  g_clear_object (&self->connection);
-  g_clear_object (&self->local);
-  g_clear_object (&self->remote);
-  g_free (self->address);
-  g_free (self->method);
-  g_free (self->path);
-  connections_unref (self->owner);
-  G_OBJECT_CLASS (milk_http_stream_parent_class)->finalize (object);
-}
-
-static void
-milk_http_stream_class_init (MilkHttpStreamClass *klass)
-{
-  GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
-
-  G_OBJECT_CLASS (klass)->dispose = milk_http_stream_dispose;
-  G_OBJECT_CLASS (klass)->finalize = milk_http_stream_finalize;
-  stream_class->get_input_stream = milk_http_stream_get_input_stream;
-  stream_class->get_output_stream = milk_http_stream_get_output_stream;
-  stream_class->close_fn = milk_http_stream_close;
-}
-
-static void
-milk_http_stream_init (MilkHttpStream *self)
-{
-}
-
-static MilkHttpStream *
-milk_http_stream_new (MilkConnections   *owner,
-                      GSocketConnection *connection,
-                      GSocketAddress    *local,
-                      GSocketAddress    *remote)
-{
-  MilkHttpStream *self = g_object_new (MILK_TYPE_HTTP_STREAM, NULL);
-
-  self->connection = g_object_ref (connection);
-  self->input = g_object_new (MILK_TYPE_REPLAY_INPUT_STREAM,
-                              "base-stream", g_io_stream_get_input_stream (G_IO_STREAM (connection)),
-                              "close-base-stream", FALSE,
-                              NULL);
-  self->owner = connections_ref (owner);
-  self->local = g_object_ref (local);
-  self->remote = g_object_ref (remote);
-  return self;
-}
-
-static char *
-remote_host (MilkHttpStream *self)
-{
-  if (!G_IS_INET_SOCKET_ADDRESS (self->remote))
-    return g_strdup ("-");
-  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->remote)));
-}
-
-static GPollableInputStream *
-socket_input (MilkHttpStream *self)
-{
-  return G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)));
-}
-
-static int
-socket_fd (MilkHttpStream *self)
-{
-  return g_socket_get_fd (g_socket_connection_get_socket (self->connection));
-}
-
-/* func runs each time the client has sent something (or gone), until
- * stop_waiting; the set holds a reference meanwhile. */
-static void
-wait_for (MilkHttpStream *self,
-          void          (*func) (MilkHttpStream *self))
-{
-  struct epoll_event event = { .events = EPOLLIN, .data.ptr = self };
-
-  if (self->waiting == NULL)
-    {
-      if (epoll_ctl (self->owner->epoll, EPOLL_CTL_ADD, socket_fd (self), &event) != 0)
-        {
-          g_warning ("Could not watch a connection: %s", g_strerror (errno));
-          g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
-          return;
-        }
-      g_object_ref (self);
-    }
-  self->waiting = func;
-}
-
-static void
-stop_waiting (MilkHttpStream *self)
-{
-  if (self->waiting == NULL)
-    return;
-  self->waiting = NULL;
-  epoll_ctl (self->owner->epoll, EPOLL_CTL_DEL, socket_fd (self), NULL);
-  g_object_unref (self);
-}
-
-static gboolean
-clients_sent (int          fd,
-              GIOCondition condition,
-              gpointer     user_data)
-{
-  struct epoll_event events[128];
-  MilkHttpStream *ready[G_N_ELEMENTS (events)];
-  int n = epoll_wait (fd, events, G_N_ELEMENTS (events), 0);
-
-  /* Each may end another's wait (or life) before its turn. */
-  for (int i = 0; i < n; i++)
-    ready[i] = g_object_ref (events[i].data.ptr);
-  for (int i = 0; i < n; i++)
-    {
-      if (ready[i]->waiting)
-        ready[i]->waiting (ready[i]);
-      g_object_unref (ready[i]);
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-/* ---- refusing a request ---- */
-
-/* After a refusal, what the client still sends (a body it sends whole
- * before it reads an answer) is read and dropped for a moment before
- * closing: closing on unread bytes makes the kernel reset the connection,
- * which can destroy the answer before the client reads it. */
-static void
-end_lingering (MilkHttpStream *self)
-{
-  stop_waiting (self);
-  g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
-}
-
-/* Until linger_until, when the sweep ends it. */
-static void
-linger (MilkHttpStream *self)
-{
-  char scrap[16 * 1024];
-  gssize n = 0;
-
-  /* A few reads a turn: a fast sender must not hold up the main loop. */
-  for (guint reads = 0; reads < 4; reads++)
-    if ((n = g_pollable_input_stream_read_nonblocking (socket_input (self), scrap, sizeof scrap, NULL, NULL)) <= 0)
-      break;
-  if (n != 0 && g_get_monotonic_time () < self->linger_until &&
-      (n > 0 || g_pollable_input_stream_is_readable (socket_input (self)) == FALSE))
-    return;   /* more to drop, or would block: wait on */
-  end_lingering (self);
-}
-
-static void
-refusal_written (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(MilkHttpStream) self = user_data;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
-    {
-      g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
-      return;
-    }
-  g_socket_shutdown (g_socket_connection_get_socket (self->connection), FALSE, TRUE, NULL);
-  self->linger_until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-  wait_for (self, linger);
-}
-
-/* An answer of the service's own, then the connection closed. */
-static void
-refuse_with (MilkHttpStream *self,
-             guint           status,
-             const char     *phrase,
-             const char     *code,
-             const char     *message,
-             const char     *extra_header,
-             const char     *problem)
-{
-  gsize available = buffered (self->input);
-  g_autofree char *line = available == 0 ? g_strdup ("") :
-                          g_strndup ((const char *) self->input->buffer->data + self->input->offset, MIN (available, 200));
-  g_autofree char *remote = remote_host (self);
-  gsize length;
-  char *body = milk_protocol_error_encode (code, message, &length);
-  GString *text = g_string_new (NULL);
-  GBytes *response;
-
-  g_string_append_printf (text,
-                          "HTTP/1.1 %u %s\r\n"
-                          "Connection: close\r\n"
-                          "Content-Type: application/json\r\n"
-                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
-                          "X-Content-Type-Options: nosniff\r\n"
-                          "%s"
-                          "\r\n",
-                          status, phrase, length, extra_header ? extra_header : "");
-  g_string_append_len (text, body, length);
-  g_free (body);
-  response = g_string_free_to_bytes (text);
-
-  /* Never the query, where codes travel. */
-  line[strcspn (line, "?\r\n")] = '\0';
-  milk_log_request (remote, "-", line, status, 0, problem);
-
-  stop_waiting (self);
-  /* Still counted against its address until it is closed. */
-  release_body (self);
-  self->state = STATE_CLOSING;
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->connection)),
-                                   g_bytes_get_data (response, NULL), g_bytes_get_size (response),
-                                   G_PRIORITY_DEFAULT, NULL, refusal_written, g_object_ref (self));
-  /* The data must outlive the write. */
-  g_object_set_data_full (G_OBJECT (self), "milk-refusal", response, (GDestroyNotify) g_bytes_unref);
-}
-
-static void
-refuse (MilkHttpStream *self,
-        MilkHeadVerdict verdict,
-        const char     *problem)
-{
-  switch (verdict)
-    {
-    case MILK_HEAD_TOO_LARGE:
-      /* RFC 6585; not in libsoup 3.2's list */
-      refuse_with (self, 431, "Request Header Fields Too Large", "too_large",
-                   "The request head is larger than the service accepts", NULL, problem);
-      break;
-    case MILK_HEAD_BODY_TOO_LARGE:
-      refuse_with (self, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                   soup_status_get_phrase (SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE), "too_large",
-                   "The request body is larger than this endpoint accepts", NULL, problem);
-      break;
-    default:
-      refuse_with (self, SOUP_STATUS_BAD_REQUEST, soup_status_get_phrase (SOUP_STATUS_BAD_REQUEST), "bad_request",
-                   "The request is not well-formed HTTP/1.1", NULL, problem);
-      break;
-    }
-}
-
-/* More clients are sending bodies, or from this address, than the service
- * takes at once; this one may come back shortly. */
-static void
-refuse_busy (MilkHttpStream *self,
-             const char     *problem)
-{
-  refuse_with (self, SOUP_STATUS_SERVICE_UNAVAILABLE, soup_status_get_phrase (SOUP_STATUS_SERVICE_UNAVAILABLE),
-               "unavailable", "The service is busy; try again shortly", "Retry-After: 5\r\n", problem);
-}
+#include "milk-server-config.h"
+#include "milk-server-connections-private.h"
+#include "milk-server-connections.h"
+#include "milk-server-head.h"
+#include "milk-server-limits.h"
+#include "milk-server-replay-stream.h"
+
+#define SWEEP_INTERVAL_MS 250
 
 /* ---- handing requests to libsoup ---- */
 
@@ -827,9 +90,9 @@ await_head (MilkHttpStream *self,
 /* A sound head: its body, if any, must fit what the service holds at once
  * before libsoup reads a byte of it. */
 static void
-hand_over (MilkHttpStream   *self,
-           const SeenFields *framing,
-           gsize             head_length)
+hand_over (MilkHttpStream        *self,
+           const MilkHeadFraming *framing,
+           gsize                  head_length)
 {
   MilkReplayInputStream *input = self->input;
   const char *head = (const char *) input->buffer->data + input->offset;
@@ -843,13 +106,13 @@ hand_over (MilkHttpStream   *self,
   if (framing->transfer_encoding)
     {
       /* No route takes a body whose size is not known before it comes. */
-      refuse_with (self, SOUP_STATUS_LENGTH_REQUIRED, soup_status_get_phrase (SOUP_STATUS_LENGTH_REQUIRED),
-                   "length_required", "Send the body with a Content-Length", NULL, "chunked body");
+      _milk_http_stream_refuse_with (self, SOUP_STATUS_LENGTH_REQUIRED, soup_status_get_phrase (SOUP_STATUS_LENGTH_REQUIRED),
+                                     "length_required", "Send the body with a Content-Length", NULL, "chunked body");
       return;
     }
   if (framing->length > 0 && !milk_limits_body_reserve (self->owner->limits, framing->length))
     {
-      refuse_busy (self, "too many bodies at once");
+      _milk_http_stream_refuse_busy (self, "too many bodies at once");
       return;
     }
   self->reserved = framing->length;
@@ -857,7 +120,7 @@ hand_over (MilkHttpStream   *self,
   self->body_started = input->last_read = g_get_monotonic_time ();
   self->body_from = input->consumed + head_length;
   self->body_end = self->body_from + framing->length;
-  stop_waiting (self);
+  _milk_http_stream_stop_waiting (self);
   accept_stream (self);
 }
 
@@ -868,23 +131,23 @@ serve_next (MilkHttpStream *self)
 {
   MilkReplayInputStream *input = self->input;
   MilkHeadVerdict verdict;
-  SeenFields framing;
+  MilkHeadFraming framing;
   const char *problem;
   gsize skip, head_length;
 
-  verdict = check_head ((const char *) input->buffer->data + input->offset, buffered (input), &skip,
-                        &head_length, &problem, &framing);
+  verdict = milk_http_head_frame ((const char *) input->buffer->data + input->offset, milk_replay_input_stream_buffered (input), &skip,
+                                  &head_length, &problem, &framing);
   input->offset += skip;
   switch (verdict)
     {
     case MILK_HEAD_INCOMPLETE:
-      wait_for (self, more_of_the_head);
+      _milk_http_stream_wait_for (self, more_of_the_head);
       break;
     case MILK_HEAD_OK:
       hand_over (self, &framing, head_length);
       break;
     default:
-      refuse (self, verdict, problem);
+      _milk_http_stream_refuse (self, verdict, problem);
       break;
     }
 }
@@ -902,8 +165,8 @@ more_of_the_head (MilkHttpStream *self)
       self->input->offset = 0;
     }
   /* Read into the stack: a connection that sent a few bytes holds a few. */
-  n = g_pollable_input_stream_read_nonblocking (socket_input (self), chunk, sizeof chunk, NULL, NULL);
-  if (n < 0 && g_pollable_input_stream_is_readable (socket_input (self)) == FALSE)
+  n = g_pollable_input_stream_read_nonblocking (_milk_http_stream_socket_input (self), chunk, sizeof chunk, NULL, NULL);
+  if (n < 0 && g_pollable_input_stream_is_readable (_milk_http_stream_socket_input (self)) == FALSE)
     return;   /* a spurious wake-up */
   if (n <= 0)
     {
@@ -1018,8 +281,8 @@ wrote_body (SoupServerMessage *msg,
       return;
     }
   g_clear_object (&stolen);
-  release_body (self);
-  await_head (self, buffered (self->input) == 0);
+  _milk_http_stream_release_body (self);
+  await_head (self, milk_replay_input_stream_buffered (self->input) == 0);
   serve_next (self);
 }
 
@@ -1032,90 +295,6 @@ request_started (SoupServer        *soup,
   g_signal_connect_object (msg, "wrote-body", G_CALLBACK (wrote_body), soup, G_CONNECT_AFTER);
 }
 
-/* ---- the limits in time: one look a while at every open connection ---- */
-
-#define SWEEP_INTERVAL_MS 250
-
-/* Cut a body that has stopped coming, or comes slower than anyone with a
- * working connection sends: libsoup reads end of file and lets go. */
-static void
-cut_body (MilkHttpStream *self,
-          const char     *problem)
-{
-  static const char timeout[] = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-  GSocket *socket = g_socket_connection_get_socket (self->connection);
-  g_autofree char *remote = remote_host (self);
-
-  milk_log_request (remote, self->method, self->path, SOUP_STATUS_REQUEST_TIMEOUT, self->body_started, problem);
-  release_body (self);
-  self->state = STATE_CLOSING;
-  g_socket_send_with_blocking (socket, timeout, sizeof timeout - 1, FALSE, NULL, NULL);
-  g_socket_shutdown (socket, TRUE, TRUE, NULL);
-}
-
-static void
-check_connection (MilkHttpStream *self,
-                  gint64          now)
-{
-  MilkReplayInputStream *input = self->input;
-  gint64 allowed;
-
-  switch (self->state)
-    {
-    case STATE_HEAD:
-      if (now < self->deadline)
-        return;
-      if (buffered (input) > 0)
-        refuse_with (self, SOUP_STATUS_REQUEST_TIMEOUT, soup_status_get_phrase (SOUP_STATUS_REQUEST_TIMEOUT),
-                     "timeout", "The request head came too slowly", NULL, "request head too slow");
-      else
-        {
-          /* Nothing asked, or nothing more: closed without a word. */
-          stop_waiting (self);
-          g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
-        }
-      break;
-    case STATE_BODY:
-      if (input->consumed >= self->body_end)
-        {
-          self->state = STATE_HANDLING;
-          return;
-        }
-      /* Once the first timeout has passed, at least MILK_BODY_MIN_RATE. */
-      allowed = self->owner->body_timeout +
-                (gint64) ((input->consumed - self->body_from) * G_USEC_PER_SEC / MILK_BODY_MIN_RATE);
-      if (now - input->last_read >= self->owner->body_timeout)
-        cut_body (self, "request body stalled");
-      else if (now - self->body_started > allowed)
-        cut_body (self, "request body too slow");
-      break;
-    case STATE_CLOSING:
-      if (self->waiting == linger && now >= self->linger_until)
-        end_lingering (self);
-      break;
-    default:
-      break;
-    }
-}
-
-static gboolean
-sweep (gpointer data)
-{
-  MilkConnections *self = data;
-  g_autoptr(GPtrArray) streams = g_ptr_array_new_full (g_hash_table_size (self->streams), g_object_unref);
-  gint64 now = g_get_monotonic_time ();
-  GHashTableIter iter;
-  gpointer stream;
-
-  /* Checking may close a connection, which leaves the table. */
-  g_hash_table_iter_init (&iter, self->streams);
-  while (g_hash_table_iter_next (&iter, &stream, NULL))
-    g_ptr_array_add (streams, g_object_ref (stream));
-  for (guint i = 0; i < streams->len; i++)
-    check_connection (g_ptr_array_index (streams, i), now);
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 incoming (MilkConnections   *owner,
           GSocketConnection *connection)
@@ -1126,8 +305,8 @@ incoming (MilkConnections   *owner,
 
   if (local == NULL || remote == NULL)
     return;   /* already gone */
-  stream = milk_http_stream_new (owner, connection, local, remote);
-  stream->address = remote_host (stream);
+  stream = _milk_http_stream_new (owner, connection, local, remote);
+  stream->address = _milk_http_stream_remote_host (stream);
   switch (milk_limits_connection_open (owner->limits, stream->address))
     {
     case MILK_CONNECTION_SERVICE_FULL:
@@ -1136,7 +315,7 @@ incoming (MilkConnections   *owner,
       return;
     case MILK_CONNECTION_ADDRESS_FULL:
       g_hash_table_add (owner->streams, stream);
-      refuse_busy (stream, "too many connections from this address");
+      _milk_http_stream_refuse_busy (stream, "too many connections from this address");
       return;
     default:
       break;
@@ -1228,8 +407,8 @@ milk_server_connections_serve (SoupServer             *soup,
   owner->body_timeout = config->body_timeout_s * G_USEC_PER_SEC;
   owner->idle_timeout = config->idle_timeout_s * G_USEC_PER_SEC;
   owner->streams = g_hash_table_new (NULL, NULL);
-  owner->sweep = g_timeout_add (SWEEP_INTERVAL_MS, sweep, owner);
-  owner->epoll_source = g_unix_fd_add (owner->epoll, G_IO_IN, clients_sent, owner);
+  owner->sweep = g_timeout_add (SWEEP_INTERVAL_MS, _milk_connections_sweep, owner);
+  owner->epoll_source = g_unix_fd_add (owner->epoll, G_IO_IN, _milk_connections_clients_sent, owner);
   owner->listener = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);
   start_accepting (owner);
@@ -1245,5 +424,5 @@ milk_server_connections_stop (MilkConnections *owner)
   g_clear_handle_id (&owner->epoll_source, g_source_remove);
   g_clear_handle_id (&owner->accepting, g_source_remove);
   g_socket_close (owner->listener, NULL);
-  connections_unref (owner);
+  _milk_connections_unref (owner);
 }

@@ -10,7 +10,10 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-db-api.h"
+#include "milk-server-db-private.h"
+#include "milk-server-db.h"
+#include "milk-server-log.h"
 
 static char *
 id_text (gint64 id)

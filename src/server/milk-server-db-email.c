@@ -13,7 +13,10 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-db-email.h"
+#include "milk-server-db-private.h"
+#include "milk-server-db.h"
+#include "milk-server-secret.h"
 
 static const char * const purposes[] = {
   [MILK_LINK_VERIFY] = "verify",

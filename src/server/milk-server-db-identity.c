@@ -10,7 +10,10 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-db-identity.h"
+#include "milk-server-db-private.h"
+#include "milk-server-db.h"
+#include "milk-server-secret.h"
 
 #define LOGIN_TTL "10 minutes"
 

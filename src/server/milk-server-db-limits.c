@@ -11,7 +11,9 @@
 
 #include "config.h"
 
-#include "milk-server-private.h"
+#include "milk-server-db-limits.h"
+#include "milk-server-error.h"
+#include "milk-server-policy.h"
 
 static PGresult *
 call (PGconn      *conn,

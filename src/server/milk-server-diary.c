@@ -10,7 +10,8 @@
 #include "config.h"
 
 #include "milk-core.h"
-#include "milk-server-private.h"
+#include "milk-server-db-api.h"
+#include "milk-server-diary.h"
 
 void
 milk_account_diary_free (MilkAccountDiary *diary)

@@ -20,7 +20,16 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-config.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-identity.h"
+#include "milk-server-error.h"
+#include "milk-server-external.h"
+#include "milk-server-http.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
 
 #define LOGIN_COOKIE "milk_login"
 #define LOGIN_TTL_S 600
@@ -400,6 +409,24 @@ identify (MilkRequest     *request,
                                           : identify_oidc (provider, obj, login, person, error);
 }
 
+/* The sign-in form for an identity waiting for the account's password. */
+static void
+render_signin (MilkRequest    *request,
+               guint           status,
+               MilkWebSession *session,
+               const char     *email,
+               const char     *return_to,
+               const char     *link,
+               const char     *notice)
+{
+  const char *back = _milk_server_safe_return_to (return_to);
+  g_autofree char *back_query = g_uri_escape_string (back, NULL, FALSE);
+
+  milk_respond_page (request, status, "signin", "title", "Sign in", "csrf", milk_page_form_csrf (request, session),
+                     "email", email, "return_to", back, "return_to_query", back_query, "link", link,
+                     "notice", notice, "error", "", NULL);
+}
+
 /* The account holder proves the password once: the sign-in form, with
  * the email filled in and the identity waiting under a link token. */
 static void
@@ -423,7 +450,7 @@ ask_password (MilkRequest    *request,
     }
   message = g_strdup_printf ("An account with %s exists. Enter its password once to sign in with %s from now on.",
                              person->email, provider->label);
-  milk_page_render_signin (request, SOUP_STATUS_OK, session, person->email, login->return_to, link, message);
+  render_signin (request, SOUP_STATUS_OK, session, person->email, login->return_to, link, message);
 }
 
 /* GET /signin/external/callback?code=…&state=…: who the provider says the

@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "milk-server-private.h"
+#include "milk-server-request.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +33,5 @@ gboolean       _milk_server_is_base64url     (const char          *text,
                                               gsize                max,
                                               gboolean             pkce_verifier);
 
-/* milk-server-accounts.c */
 
 G_END_DECLS

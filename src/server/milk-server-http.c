@@ -17,7 +17,8 @@
 
 #include <curl/curl.h>
 
-#include "milk-server-private.h"
+#include "milk-server-error.h"
+#include "milk-server-http.h"
 
 #define HTTP_TIMEOUT_S 10
 #define HTTP_MAX_BYTES (1024 * 1024)

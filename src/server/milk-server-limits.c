@@ -21,7 +21,9 @@
 #include <malloc.h>
 #endif
 
-#include "milk-server-private.h"
+#include "milk-server-config.h"
+#include "milk-server-limits.h"
+#include "milk-server-policy.h"
 
 /* Descriptors kept for the database, the log and files. */
 #define RESERVED_DESCRIPTORS 64

@@ -16,7 +16,10 @@
 
 #include <curl/curl.h>
 
-#include "milk-server-private.h"
+#include "milk-server-config.h"
+#include "milk-server-mail.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
 
 #define MAIL_TRIES 3
 #define MAIL_TIMEOUT_S 20

@@ -10,7 +10,14 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-oauth.h"
+#include "milk-server-policy.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
+#include "milk-server-verify.h"
 #include "milk-server-fuzz.h"
 
 #define SCOPE "sync"
@@ -186,6 +193,92 @@ authorize_path (GHashTable *params)
   return g_strdup (url->str);
 }
 
+/* Never redirect to a URI we cannot vouch for (RFC 6749 4.1.2.1): an
+ * unknown client or return address gets a page of ours. */
+static gboolean
+check_client (MilkRequest *request,
+              GHashTable  *params)
+{
+  const char *client_id = g_hash_table_lookup (params, "client_id");
+  const char *redirect_uri = g_hash_table_lookup (params, "redirect_uri");
+
+  if (g_strcmp0 (client_id, MILK_CLIENT_ID) != 0 || !milk_table_is_utf8 (params))
+    {
+      milk_respond_page (request, SOUP_STATUS_BAD_REQUEST, "message", "title", "Unknown application",
+                         "message", "This sign-in link is not for an application this service knows.",
+                         "link", "/account", "link_label", "Your account", NULL);
+      return FALSE;
+    }
+  if (!redirect_uri_is_registered (redirect_uri))
+    {
+      milk_respond_page (request, SOUP_STATUS_BAD_REQUEST, "message", "title", "Wrong return address",
+                         "message", "This sign-in link would send you somewhere the application did not register.",
+                         "link", "/account", "link_label", "Your account", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* What the client asks for, else the error sent back to it. */
+static gboolean
+check_authorization_request (MilkRequest *request,
+                             GHashTable  *params)
+{
+  const char *redirect_uri = g_hash_table_lookup (params, "redirect_uri");
+  const char *state = g_hash_table_lookup (params, "state");
+  const char *challenge = g_hash_table_lookup (params, "code_challenge");
+  const char *method = g_hash_table_lookup (params, "code_challenge_method");
+  const char *scope = g_hash_table_lookup (params, "scope");
+
+  if (g_strcmp0 (g_hash_table_lookup (params, "response_type"), "code") != 0)
+    {
+      redirect_to_client (request, redirect_uri, NULL, "unsupported_response_type",
+                          "Only response_type=code is supported", state);
+      return FALSE;
+    }
+  if (challenge == NULL || g_strcmp0 (method, "S256") != 0)
+    {
+      redirect_to_client (request, redirect_uri, NULL, "invalid_request",
+                          "PKCE is required: send code_challenge with code_challenge_method=S256", state);
+      return FALSE;
+    }
+  if (!is_base64url (challenge, 43, 43, FALSE))
+    {
+      redirect_to_client (request, redirect_uri, NULL, "invalid_request", "The code_challenge is malformed", state);
+      return FALSE;
+    }
+  if (scope && *scope && g_strcmp0 (scope, SCOPE) != 0)
+    {
+      redirect_to_client (request, redirect_uri, NULL, "invalid_scope", "The only scope is “" SCOPE "”", state);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The account holder allowed: a code, sent back to the client. */
+static void
+issue_code (MilkRequest    *request,
+            PGconn         *conn,
+            MilkWebSession *session,
+            GHashTable     *form)
+{
+  const char *client_id = g_hash_table_lookup (form, "client_id");
+  const char *redirect_uri = g_hash_table_lookup (form, "redirect_uri");
+  const char *challenge = g_hash_table_lookup (form, "code_challenge");
+  const char *state = g_hash_table_lookup (form, "state");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = milk_token_new ();
+  g_autofree char *hash = milk_token_hash (code);
+
+  if (!milk_db_code_create (conn, hash, session->account_id, client_id, redirect_uri, challenge, &error))
+    {
+      milk_respond_db_error (request, error);
+      return;
+    }
+  request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " code issued", session->account_id);
+  redirect_to_client (request, redirect_uri, code, NULL, NULL, state);
+}
+
 void
 milk_route_authorize (MilkRequest *request,
                       PGconn      *conn)
@@ -195,7 +288,7 @@ milk_route_authorize (MilkRequest *request,
   g_autoptr(GError) error = NULL;
   gboolean post = g_str_equal (request->method, "POST");
   GHashTable *params;
-  const char *client_id, *redirect_uri, *state, *challenge, *method, *scope;
+  const char *client_id, *redirect_uri, *state, *challenge;
 
   if (post)
     {
@@ -215,47 +308,9 @@ milk_route_authorize (MilkRequest *request,
   redirect_uri = g_hash_table_lookup (params, "redirect_uri");
   state = g_hash_table_lookup (params, "state");
   challenge = g_hash_table_lookup (params, "code_challenge");
-  method = g_hash_table_lookup (params, "code_challenge_method");
-  scope = g_hash_table_lookup (params, "scope");
 
-  /* Never redirect to a URI we cannot vouch for (RFC 6749 4.1.2.1). */
-  if (g_strcmp0 (client_id, MILK_CLIENT_ID) != 0 || !milk_table_is_utf8 (params))
-    {
-      milk_respond_page (request, SOUP_STATUS_BAD_REQUEST, "message", "title", "Unknown application",
-                         "message", "This sign-in link is not for an application this service knows.",
-                         "link", "/account", "link_label", "Your account", NULL);
-      return;
-    }
-  if (!redirect_uri_is_registered (redirect_uri))
-    {
-      milk_respond_page (request, SOUP_STATUS_BAD_REQUEST, "message", "title", "Wrong return address",
-                         "message", "This sign-in link would send you somewhere the application did not register.",
-                         "link", "/account", "link_label", "Your account", NULL);
-      return;
-    }
-
-  if (g_strcmp0 (g_hash_table_lookup (params, "response_type"), "code") != 0)
-    {
-      redirect_to_client (request, redirect_uri, NULL, "unsupported_response_type",
-                          "Only response_type=code is supported", state);
-      return;
-    }
-  if (challenge == NULL || g_strcmp0 (method, "S256") != 0)
-    {
-      redirect_to_client (request, redirect_uri, NULL, "invalid_request",
-                          "PKCE is required: send code_challenge with code_challenge_method=S256", state);
-      return;
-    }
-  if (!is_base64url (challenge, 43, 43, FALSE))
-    {
-      redirect_to_client (request, redirect_uri, NULL, "invalid_request", "The code_challenge is malformed", state);
-      return;
-    }
-  if (scope && *scope && g_strcmp0 (scope, SCOPE) != 0)
-    {
-      redirect_to_client (request, redirect_uri, NULL, "invalid_scope", "The only scope is “" SCOPE "”", state);
-      return;
-    }
+  if (!check_client (request, params) || !check_authorization_request (request, params))
+    return;
 
   session = milk_page_session (request, conn, &error);
   if (session == NULL)
@@ -298,18 +353,7 @@ milk_route_authorize (MilkRequest *request,
       return;
     }
 
-  {
-    g_autofree char *code = milk_token_new ();
-    g_autofree char *hash = milk_token_hash (code);
-
-    if (!milk_db_code_create (conn, hash, session->account_id, client_id, redirect_uri, challenge, &error))
-      {
-        milk_respond_db_error (request, error);
-        return;
-      }
-    request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " code issued", session->account_id);
-    redirect_to_client (request, redirect_uri, code, NULL, NULL, state);
-  }
+  issue_code (request, conn, session, form);
 }
 
 /* The account, named so that a client can tell two accounts apart and

@@ -14,7 +14,14 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-email.h"
+#include "milk-server-mail.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
+#include "milk-server-verify.h"
 
 static void
 bad_form (MilkRequest *request)
@@ -98,7 +105,7 @@ milk_route_forgot (MilkRequest *request,
 
   if (!open_page (request, conn, &session, &form))
     return;
-  if (milk_server_get_mailer (request->server) == NULL)
+  if (request->mailer == NULL)
     {
       milk_respond_page (request, SOUP_STATUS_OK, "message", "title", "Forgot your password?",
                          "message", "This service sends no mail, so it cannot reset a password. "

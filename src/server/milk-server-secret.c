@@ -11,7 +11,10 @@
 
 #include <sodium.h>
 
-#include "milk-server-private.h"
+#include "milk-server-db-oauth.h"
+#include "milk-server-error.h"
+#include "milk-server-policy.h"
+#include "milk-server-secret.h"
 
 static char *
 base64url (const guint8 *data,

@@ -1,5 +1,6 @@
-/* milk-server-tokens.c — personal access tokens: made, listed and revoked
- * on the account page; who a request to the resources comes from
+/* milk-server-tokens.c — personal access tokens: made and revoked
+ * from the account page, which lists them; who a request to the resources
+ * comes from
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,7 +11,16 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-account-page.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-api.h"
+#include "milk-server-db-oauth.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-secret.h"
+#include "milk-server-session.h"
+#include "milk-server-tokens.h"
+#include "milk-server-verify.h"
 
 /* ---- the resources' bearer tokens ---- */
 
@@ -89,75 +99,6 @@ milk_api_authenticate (MilkRequest *request,
       return 0;
     }
   return account_id;
-}
-
-/* ---- the account page ---- */
-
-static const char *
-scope_words (const char *scope)
-{
-  return g_str_equal (scope, "write") ? "read and write" : "read";
-}
-
-static char *
-format_time (gint64 unix_s)
-{
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_s);
-
-  return time ? g_date_time_format (time, "%Y-%m-%d %H:%M UTC") : g_strdup ("-");
-}
-
-char *
-milk_tokens_html (MilkRequest    *request,
-                  PGconn         *conn,
-                  MilkWebSession *session)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) tokens = milk_db_personal_tokens_list (conn, session->account_id, &error);
-  g_autofree char *csrf = g_markup_escape_text (session->csrf, -1);
-  GString *html = g_string_new ("<h3>Personal access tokens</h3>\n"
-                                "<p>Scripts and other programs can read your diary, or record in it, "
-                                "with a token of their own.</p>\n");
-
-  if (tokens == NULL)
-    {
-      g_autofree char *words = milk_log_escape (error ? error->message : "unknown error");
-
-      g_warning ("database: %s", words);
-    }
-  else if (tokens->len > 0)
-    {
-      g_string_append (html, "<ul class=\"tokens\">\n");
-      for (guint i = 0; i < tokens->len; i++)
-        {
-          MilkPersonalToken *token = g_ptr_array_index (tokens, i);
-          g_autofree char *name = g_markup_escape_text (token->name, -1);
-          g_autofree char *created = format_time (token->created_at);
-          g_autofree char *used = token->last_used_at ? format_time (token->last_used_at) : NULL;
-
-          g_string_append_printf (html,
-                                  "<li><strong>%s</strong> (%s): made %s, %s%s"
-                                  " <form method=\"post\" action=\"/account/tokens/revoke\" class=\"inline\">"
-                                  "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-                                  "<input type=\"hidden\" name=\"id\" value=\"%" G_GINT64_FORMAT "\">"
-                                  "<button type=\"submit\" class=\"secondary\">Revoke %s</button></form></li>\n",
-                                  name, scope_words (token->scope), created,
-                                  used ? "last used " : "never used", used ? used : "",
-                                  csrf, token->id, name);
-        }
-      g_string_append (html, "</ul>\n");
-    }
-  g_string_append_printf (html,
-                          "<form method=\"post\" action=\"/account/tokens\">\n"
-                          "  <input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
-                          "  <label>Token name <input type=\"text\" name=\"name\" maxlength=\"%d\" required></label>\n"
-                          "  <label>It may <select name=\"scope\">"
-                          "<option value=\"read\">read</option>"
-                          "<option value=\"write\">read and write</option></select></label>\n"
-                          "  <button type=\"submit\">Make a token</button>\n"
-                          "</form>\n",
-                          csrf, MILK_PAT_NAME_MAX_CHARS);
-  return g_string_free (html, FALSE);
 }
 
 /* A signed-in form of the account page with its CSRF token checked; NULL
@@ -265,7 +206,7 @@ milk_route_tokens_create (MilkRequest *request,
     }
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " token made", session->account_id);
   milk_respond_page (request, SOUP_STATUS_OK, "token", "title", "Your new token", "name", name,
-                     "scope", scope_words (scope), "token", token, NULL);
+                     "scope", milk_token_scope_words (scope), "token", token, NULL);
 }
 
 void

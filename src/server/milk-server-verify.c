@@ -14,7 +14,13 @@
 
 #include <string.h>
 
-#include "milk-server-private.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-db-email.h"
+#include "milk-server-mail.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-session.h"
+#include "milk-server-verify.h"
 
 static char *
 html_escape (const char *text)
@@ -41,7 +47,7 @@ milk_page_send_mail (MilkRequest *request,
                      const char  *body,
                      const char  *link)
 {
-  MilkMailer *mailer = milk_server_get_mailer (request->server);
+  MilkMailer *mailer = request->mailer;
   g_autofree char *text = NULL;
   g_autofree char *escaped = html_escape (body);
   g_autoptr(GString) html = g_string_new ("<!DOCTYPE html><html><body><p>");
@@ -164,7 +170,7 @@ milk_verify_notice_html (MilkRequest    *request,
   g_autofree char *csrf = NULL;
   gboolean verified;
 
-  if (milk_server_get_mailer (request->server) == NULL ||
+  if (request->mailer == NULL ||
       !milk_db_account_verified (conn, session->account_id, &verified, &error) || verified)
     return g_strdup ("");
   csrf = g_markup_escape_text (session->csrf, -1);
@@ -188,7 +194,7 @@ milk_page_email_verified (MilkRequest    *request,
   g_autofree char *message = NULL;
   gboolean verified;
 
-  if (milk_server_get_mailer (request->server) == NULL)
+  if (request->mailer == NULL)
     return TRUE;
   if (!milk_db_account_verified (conn, session->account_id, &verified, &error))
     {
@@ -296,7 +302,7 @@ milk_route_verify_send (MilkRequest *request,
       return;
     }
   return_to = g_hash_table_lookup (form, "return_to");
-  if (milk_server_get_mailer (request->server) == NULL)
+  if (request->mailer == NULL)
     {
       milk_respond_redirect (request, _milk_server_safe_return_to (return_to));
       return;

@@ -13,7 +13,11 @@
 #include "config.h"
 
 #include "milk-core.h"
-#include "milk-server-private.h"
+#include "milk-server-db-accounts.h"
+#include "milk-server-diary.h"
+#include "milk-server-request.h"
+#include "milk-server-routes.h"
+#include "milk-server-session.h"
 
 static char *
 escape (const char *text)

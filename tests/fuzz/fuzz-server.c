@@ -22,7 +22,10 @@
 #include <sodium.h>
 
 #include "milk-protocol.h"
+#include "milk-server-config.h"
 #include "milk-server-fuzz.h"
+#include "milk-server-head.h"
+#include "milk-server-session.h"
 
 static MilkServerConfig *config;
 static PGconn *dead_conn;
