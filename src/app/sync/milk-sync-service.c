@@ -19,6 +19,7 @@
 #include <json-glib/json-glib.h>
 
 #include "milk-account-switch.h"
+#include "milk-sync-enums.h"
 #include "milk-sync-service.h"
 
 #define DEBOUNCE_MS 2000
@@ -1018,7 +1019,7 @@ milk_sync_service_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATUS:
-      g_value_set_int (value, self->status);
+      g_value_set_enum (value, self->status);
       break;
     case PROP_MESSAGE:
       g_value_set_string (value, self->message);
@@ -1041,8 +1042,8 @@ milk_sync_service_class_init (MilkSyncServiceClass *klass)
   object_class->get_property = milk_sync_service_get_property;
 
   properties[PROP_STATUS] =
-    g_param_spec_int ("status", NULL, NULL, MILK_SYNC_SIGNED_OUT, MILK_SYNC_ERROR, MILK_SYNC_SIGNED_OUT,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("status", NULL, NULL, MILK_TYPE_SYNC_STATUS, MILK_SYNC_SIGNED_OUT,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MESSAGE] =
     g_param_spec_string ("message", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
