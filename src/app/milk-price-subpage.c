@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-dialogs.h"
 #include "milk-preferences-rows.h"
 #include "milk-price-subpage.h"
 
@@ -205,16 +206,33 @@ count_priced_days (MilkPriceSubpage *self,
   return count;
 }
 
-static void
-remove_price_confirmed (AdwMessageDialog *dialog,
-                        const char       *response,
-                        MilkPriceSubpage *self)
+typedef struct
 {
-  const char *product = g_object_get_data (G_OBJECT (dialog), "product");
-  MilkDay from = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "from"));
+  MilkPriceSubpage *subpage;   /* a reference */
+  char *product;
+  MilkDay from;
+} Removal;
 
-  if (g_strcmp0 (response, "remove") == 0)
-    remove_price (self, product, from);
+static void
+removal_free (Removal *removal)
+{
+  g_object_unref (removal->subpage);
+  g_free (removal->product);
+  g_free (removal);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Removal, removal_free)
+
+static void
+remove_price_confirmed (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(Removal) removal = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
+
+  if (g_strcmp0 (response, "remove") == 0 && removal->subpage->store != NULL)
+    remove_price (removal->subpage, removal->product, removal->from);
 }
 
 static void
@@ -225,8 +243,13 @@ remove_price_action (GtkWidget  *widget,
   MilkPriceSubpage *self = MILK_PRICE_SUBPAGE (widget);
   MilkDay from = milk_day_parse (g_variant_get_string (parameter, NULL), NULL);
   g_autofree char *day = NULL;
-  GtkWidget *dialog;
+  g_autofree char *body = NULL;
+  Removal *removal;
   guint days;
+  MilkResponse responses[] = {
+    { "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT },
+    { "remove", _("_Remove Price"), ADW_RESPONSE_DESTRUCTIVE },
+  };
 
   if (self->price_product == NULL || from == MILK_DAY_INVALID)
     return;
@@ -237,26 +260,20 @@ remove_price_action (GtkWidget  *widget,
       return;
     }
   day = milk_prefs_format_day (from);
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), _("Change Past Bills?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  ngettext ("The price from %s is what %u recorded day cost. Without it, "
-                                            "that day costs the price before it, and the bills of those "
-                                            "months change.",
-                                            "The price from %s is what %u recorded days cost. Without it, "
-                                            "those days cost the price before it, and the bills of those "
-                                            "months change.", days),
-                                  day, days);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "remove", _("_Remove Price"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "product", g_strdup (self->price_product), g_free);
-  g_object_set_data (G_OBJECT (dialog), "from", GUINT_TO_POINTER (from));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_price_confirmed), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  body = g_strdup_printf (ngettext ("The price from %s is what %u recorded day cost. Without it, "
+                                    "that day costs the price before it, and the bills of those "
+                                    "months change.",
+                                    "The price from %s is what %u recorded days cost. Without it, "
+                                    "those days cost the price before it, and the bills of those "
+                                    "months change.", days),
+                          day, days);
+  removal = g_new0 (Removal, 1);
+  removal->subpage = g_object_ref (self);
+  removal->product = g_strdup (self->price_product);
+  removal->from = from;
+  milk_ask_async (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), _("Change Past Bills?"), body, NULL,
+                  responses, G_N_ELEMENTS (responses), "cancel", "cancel",
+                  NULL, remove_price_confirmed, removal);
 }
 
 static void
