@@ -330,6 +330,9 @@ message_response (AdwMessageDialog *dialog,
 {
   if (!op_end (task))
     return;
+  /* A response given other than by a button leaves the dialog up. */
+  if (gtk_widget_get_visible (GTK_WIDGET (dialog)))
+    gtk_window_close (GTK_WINDOW (dialog));
   g_task_return_pointer (task, g_strdup (response), g_free);
   g_object_unref (task);
 }
