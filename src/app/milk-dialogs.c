@@ -32,6 +32,7 @@ typedef struct
   GCancellable *cancel;    /* the caller's cancellable, or the parent's end */
   GCancellable *caller;
   gulong caller_id;
+  gulong unrealize_id;
   gulong destroy_id;
   gulong cancel_id;
   GObject *dialog;
@@ -56,6 +57,13 @@ cancel_op (GCancellable *cancel)
   g_cancellable_cancel (cancel);
 }
 
+static void
+caller_cancelled (GCancellable *caller,
+                  GCancellable *cancel)
+{
+  g_cancellable_cancel (cancel);
+}
+
 /* The task answers once: the first of the dialog's answer, the caller's
  * cancellable and the parent's end takes it, and disconnects the others.
  * (g_signal_handler_disconnect, not g_cancellable_disconnect, which waits
@@ -69,6 +77,7 @@ op_end (GTask *task)
     return FALSE;
   op->done = TRUE;
   g_clear_signal_handler (&op->caller_id, op->caller);
+  g_clear_signal_handler (&op->unrealize_id, op->parent);
   g_clear_signal_handler (&op->destroy_id, op->parent);
   g_clear_signal_handler (&op->cancel_id, op->cancel);
   g_clear_signal_handler (&op->response_id, op->dialog);
@@ -99,10 +108,15 @@ op_start (GtkWindow           *parent,
   if (cancellable)
     {
       op->caller = g_object_ref (cancellable);
-      op->caller_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_op), op->cancel, NULL);
+      op->caller_id = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled), op->cancel, NULL);
     }
+  /* gtk_window_destroy () unrealizes the window; it is disposed, and says
+   * "destroy", only when its last reference goes, and the task holds one. */
   if (parent)
-    op->destroy_id = g_signal_connect_swapped (parent, "destroy", G_CALLBACK (cancel_op), op->cancel);
+    {
+      op->unrealize_id = g_signal_connect_swapped (parent, "unrealize", G_CALLBACK (cancel_op), op->cancel);
+      op->destroy_id = g_signal_connect_swapped (parent, "destroy", G_CALLBACK (cancel_op), op->cancel);
+    }
   return task;
 }
 
@@ -173,6 +187,8 @@ chooser_response (GtkNativeDialog *chooser,
 
   if (!op_end (task))
     return;
+  /* Let go of the parent, which may go before the chooser does. */
+  gtk_native_dialog_set_transient_for (chooser, NULL);
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   if (file == NULL)
@@ -190,6 +206,7 @@ chooser_cancelled (GTask *task)
   if (!op_end (task))
     return;
   gtk_native_dialog_hide (GTK_NATIVE_DIALOG (op->dialog));
+  gtk_native_dialog_set_transient_for (GTK_NATIVE_DIALOG (op->dialog), NULL);
   return_cancelled (task);
   g_object_unref (task);
 }
@@ -330,9 +347,11 @@ message_response (AdwMessageDialog *dialog,
 {
   if (!op_end (task))
     return;
-  /* A response given other than by a button leaves the dialog up. */
+  /* A response given other than by a button leaves the dialog up. Let
+   * go of the parent, which may go before the dialog does. */
   if (gtk_widget_get_visible (GTK_WIDGET (dialog)))
     gtk_window_close (GTK_WINDOW (dialog));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
   g_task_return_pointer (task, g_strdup (response), g_free);
   g_object_unref (task);
 }
@@ -344,6 +363,7 @@ message_cancelled (GTask *task)
 
   if (!op_end (task))
     return;
+  gtk_window_set_transient_for (GTK_WINDOW (op->dialog), NULL);
   gtk_window_destroy (GTK_WINDOW (op->dialog));
   return_cancelled (task);
   g_object_unref (task);
