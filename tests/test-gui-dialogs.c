@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "milk-dialogs.h"
 #include "milk-gui-test-util.h"
 
@@ -121,6 +123,36 @@ test_question_outlived (void)
   answer_clear (&answer);
 }
 
+/* The file the person chose comes back. */
+static void
+test_chooser_answers (void)
+{
+  GtkWindow *window = new_parent ();
+  g_autofree char *dir = g_dir_make_tmp ("milk-dialogs-XXXXXX", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *path = NULL;
+  Answer answer = { 0 };
+  GtkWindow *chooser;
+
+  milk_choose_file_to_save_async (window, "Save", "_Save", "a.csv", NULL, file_chosen, &answer);
+  milk_gui_test_drain ();
+  chooser = find_visible (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "b.csv");
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  milk_gui_test_wait (1000);
+  g_assert_true (answer.answered);
+  g_assert_no_error (answer.error);
+  g_assert_nonnull (answer.file);
+  path = g_file_get_basename (answer.file);
+  g_assert_cmpstr (path, ==, "b.csv");
+  answer_clear (&answer);
+  gtk_window_destroy (window);
+  milk_gui_test_drain ();
+  g_rmdir (dir);
+}
+
 /* The same for a file chooser; and a cancelled cancellable closes it. */
 static void
 test_chooser_outlived (void)
@@ -163,6 +195,7 @@ main (int   argc,
 
   g_test_add_func ("/gui/dialogs/question-answers", test_question_answers);
   g_test_add_func ("/gui/dialogs/question-outlived", test_question_outlived);
+  g_test_add_func ("/gui/dialogs/chooser-answers", test_chooser_answers);
   g_test_add_func ("/gui/dialogs/chooser-outlived", test_chooser_outlived);
 
   return g_test_run ();

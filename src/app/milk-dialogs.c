@@ -226,7 +226,6 @@ choose_file (GTask         *task,
                                          open ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE,
                                          accept_label, _("_Cancel"));
   op->dialog = G_OBJECT (chooser);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   if (initial_name)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), initial_name);
   if (filter)
