@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-currency-subpage.h"
 #include "milk-general-page.h"
 #include "milk-preferences-rows.h"
 #include "milk-reminder.h"
@@ -24,9 +25,7 @@ struct _MilkGeneralPage
   GtkSwitch *reminder_switch;
   AdwEntryRow *reminder_time_row;
 
-  GtkWidget *currency_subpage;
-  GtkSearchEntry *currency_search;
-  GtkListBox *currency_list;
+  MilkCurrencySubpage *currency_subpage;  /* presented, the window's child */
 
   GSettings *settings;
   MilkStore *store;
@@ -48,14 +47,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-show_toast (MilkGeneralPage *self,
-            const char      *message)
-{
-  if (self->toaster)
-    milk_toaster_add (self->toaster, adw_toast_new (message));
-}
-
 static char *
 currency_title (const MilkCurrency *currency)
 {
@@ -69,29 +60,17 @@ refresh (MilkGeneralPage *self)
   const MilkCurrency *currency;
   g_autofree char *title = NULL;
   g_autofree char *household = NULL;
-  const char *code;
 
   if (self->store == NULL)
     return;
   currency = milk_store_get_currency (self->store);
   title = currency_title (currency);
   household = milk_store_dup_setting (self->store, "household-name");
-  code = milk_currency_get_code (currency);
   adw_action_row_set_subtitle (self->currency_row, title);
 
   /* Someone typing in the row keeps what they typed. */
   if (!(gtk_widget_get_state_flags (GTK_WIDGET (self->household_row)) & GTK_STATE_FLAG_FOCUS_WITHIN))
     gtk_editable_set_text (GTK_EDITABLE (self->household_row), household ? household : "");
-
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->currency_list));
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
-
-      if (check)
-        gtk_widget_set_visible (check, g_strcmp0 (g_object_get_data (G_OBJECT (row), "code"), code) == 0);
-    }
 }
 
 /* After the change, not inside it: the widget that made the change is
@@ -156,111 +135,12 @@ household_apply_cb (MilkGeneralPage *self)
     milk_prefs_row_set_error (self->household_row, error->message);
 }
 
-/* Currency */
-
-static gboolean
-currency_filter (GtkListBoxRow *row,
-                 gpointer       user_data)
-{
-  MilkGeneralPage *self = user_data;
-  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->currency_search));
-  const MilkCurrency *currency = milk_currency_lookup (g_object_get_data (G_OBJECT (row), "code"));
-  g_autofree char *stripped = g_strstrip (g_strdup (search));
-
-  if (stripped[0] == '\0' || currency == NULL)
-    return TRUE;
-  return g_str_match_string (stripped, milk_currency_get_code (currency), TRUE) ||
-         g_str_match_string (stripped, milk_currency_get_name (currency), TRUE) ||
-         g_str_match_string (stripped, milk_currency_get_symbol (currency), TRUE);
-}
-
-static void
-build_currency_list (MilkGeneralPage *self)
-{
-  for (guint i = 0; i < milk_currency_count (); i++)
-    {
-      const MilkCurrency *currency = milk_currency_nth (i);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
-      g_autofree char *subtitle = NULL;
-
-      /* TRANSLATORS: a currency's code and symbol: "INR · ₹" */
-      subtitle = g_strdup_printf (_("%s · %s"), milk_currency_get_code (currency),
-                                  milk_currency_get_symbol (currency));
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), milk_currency_get_name (currency));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      gtk_widget_set_visible (check, FALSE);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (check),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Current currency"), -1);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
-      g_object_set_data (G_OBJECT (row), "check", check);
-      /* The table's strings live as long as the program. */
-      g_object_set_data (G_OBJECT (row), "code", (gpointer) milk_currency_get_code (currency));
-      gtk_list_box_append (self->currency_list, row);
-    }
-  gtk_list_box_set_filter_func (self->currency_list, currency_filter, self, NULL);
-  gtk_list_box_set_placeholder (self->currency_list, milk_prefs_placeholder_new (_("No currency matches the search")));
-}
-
 static void
 currency_row_activated_cb (MilkGeneralPage *self)
 {
-  gtk_editable_set_text (GTK_EDITABLE (self->currency_search), "");
-  gtk_list_box_invalidate_filter (self->currency_list);
-  milk_prefs_present_subpage (GTK_WIDGET (self), self->currency_subpage);
-  gtk_widget_grab_focus (GTK_WIDGET (self->currency_search));
-}
-
-static void
-currency_search_changed_cb (MilkGeneralPage *self)
-{
-  gtk_list_box_invalidate_filter (self->currency_list);
-}
-
-static void
-currency_chosen_cb (MilkGeneralPage *self,
-                    GtkListBoxRow   *row)
-{
-  const char *code = g_object_get_data (G_OBJECT (row), "code");
-  g_autoptr(GError) error = NULL;
-
-  if (code == NULL)
-    return;
-  if (!milk_store_set_setting (self->store, "currency", code, &error))
-    {
-      show_toast (self, error->message);
-      return;
-    }
-  milk_prefs_close_subpage (self->currency_subpage);
-}
-
-/* Enter in the search takes the first match. */
-static void
-currency_search_activate_cb (MilkGeneralPage *self)
-{
-  gtk_list_box_invalidate_filter (self->currency_list);
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->currency_list));
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      if (GTK_IS_LIST_BOX_ROW (row) && gtk_widget_get_child_visible (row) &&
-          g_object_get_data (G_OBJECT (row), "code") != NULL)
-        {
-          currency_chosen_cb (self, GTK_LIST_BOX_ROW (row));
-          return;
-        }
-    }
-}
-
-static void
-back_action (GSimpleAction *action,
-             GVariant      *parameter,
-             gpointer       user_data)
-{
-  MilkGeneralPage *self = user_data;
-
-  milk_prefs_close_subpage (self->currency_subpage);
+  milk_currency_subpage_reset (self->currency_subpage);
+  milk_prefs_present_subpage (GTK_WIDGET (self), GTK_WIDGET (self->currency_subpage));
+  gtk_widget_grab_focus (GTK_WIDGET (self->currency_subpage));
 }
 
 /* The page */
@@ -274,6 +154,8 @@ milk_general_page_constructed (GObject *object)
 
   if (self->store)
     self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  self->currency_subpage = MILK_CURRENCY_SUBPAGE (g_object_ref_sink (milk_currency_subpage_new (self->store,
+                                                                                              self->toaster)));
   refresh (self);
 }
 
@@ -288,9 +170,7 @@ milk_general_page_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->toaster);
   g_clear_object (&self->settings);
-  /* Presented, the subpage is the window's and may outlive the page. */
-  if (self->currency_subpage)
-    gtk_widget_insert_action_group (self->currency_subpage, "subpage", NULL);
+  g_clear_object (&self->currency_subpage);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_GENERAL_PAGE);
 
@@ -393,31 +273,15 @@ milk_general_page_class_init (MilkGeneralPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkGeneralPage, sync_row);
   gtk_widget_class_bind_template_child (widget_class, MilkGeneralPage, reminder_switch);
   gtk_widget_class_bind_template_child (widget_class, MilkGeneralPage, reminder_time_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkGeneralPage, currency_subpage);
-  gtk_widget_class_bind_template_child (widget_class, MilkGeneralPage, currency_search);
-  gtk_widget_class_bind_template_child (widget_class, MilkGeneralPage, currency_list);
   gtk_widget_class_bind_template_callback (widget_class, reminder_time_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, currency_row_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, currency_search_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, currency_search_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, currency_chosen_cb);
 }
-
-static const GActionEntry subpage_actions[] = {
-  { .name = "back", .activate = back_action },
-};
 
 static void
 milk_general_page_init (MilkGeneralPage *self)
 {
-  g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  /* Presented, the subpage is not inside the page: it has its own actions. */
-  g_action_map_add_action_entries (G_ACTION_MAP (actions), subpage_actions, G_N_ELEMENTS (subpage_actions), self);
-  gtk_widget_insert_action_group (self->currency_subpage, "subpage", G_ACTION_GROUP (actions));
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "reminder-enabled", self->reminder_switch, "active", G_SETTINGS_BIND_DEFAULT);
@@ -427,7 +291,6 @@ milk_general_page_init (MilkGeneralPage *self)
                            G_CONNECT_SWAPPED);
   sync_description_changed (self);
 
-  build_currency_list (self);
   milk_prefs_watch_errors (self->household_row);
   milk_prefs_watch_errors (self->reminder_time_row);
 }
