@@ -391,7 +391,7 @@ test_price_schedule (Fixture       *f,
   /* Bad text: an error in place, nothing stored, nothing lost. */
   type_into (day_row, "2026-03-16");
   type_into (price_row, "sixty");
-  gtk_widget_activate_action (root, "prefs.add-price", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (price_row), "prices.add", NULL);
   milk_gui_test_iterate ();
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (price_row), "error"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (price_row)), ==, "sixty");
@@ -425,11 +425,18 @@ test_price_schedule (Fixture       *f,
   g_assert_true (shown);
 
   /* And removed again. */
-  gtk_widget_activate_action (root, "prefs.remove-price", "s", "2026-03-16");
+  gtk_widget_activate_action (GTK_WIDGET (price_row), "prices.remove", "s", "2026-03-16");
   milk_gui_test_iterate ();
   schedule = milk_store_get_price_schedule (f->store, MILK, NULL);
   g_assert_cmpuint (milk_price_schedule_get_n_changes (schedule), ==, 1);
   g_assert_cmpint (milk_price_schedule_lookup (schedule, milk_test_day ("2026-03-16")), ==, 5650);
+  g_clear_pointer (&schedule, milk_price_schedule_free);
+
+  /* Undo, from the subpage too. */
+  gtk_widget_activate_action (GTK_WIDGET (price_row), "prefs.undo", NULL);
+  milk_gui_test_iterate ();
+  schedule = milk_store_get_price_schedule (f->store, MILK, NULL);
+  g_assert_cmpint (milk_price_schedule_lookup (schedule, milk_test_day ("2026-03-16")), ==, 6000);
 }
 
 static gint64
@@ -458,7 +465,7 @@ test_payments (Fixture       *f,
 
   type_into (day_row, "2026-02-10");
   type_into (amount_row, "12.345");
-  gtk_widget_activate_action (root, "prefs.add-payment", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (amount_row), "payments.add", NULL);
   milk_gui_test_iterate ();
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (amount_row), "error"));
   g_assert_cmpint (paid_ever (f->store), ==, 0);
@@ -496,9 +503,14 @@ test_payments (Fixture       *f,
   g_assert_cmpuint (payment->day, ==, milk_test_day ("2026-02-10"));
   g_assert_cmpuint (payment->bill, ==, milk_test_day ("2026-01-01"));
 
-  gtk_widget_activate_action (root, "prefs.remove-payment", "s", payment->id);
+  gtk_widget_activate_action (GTK_WIDGET (amount_row), "payments.remove", "s", payment->id);
   milk_gui_test_iterate ();
   g_assert_cmpint (paid_ever (f->store), ==, 0);
+
+  /* The window's Undo (its toast's button, Ctrl+Z) puts it back. */
+  gtk_widget_activate_action (root, "prefs.undo", NULL);
+  milk_gui_test_iterate ();
+  g_assert_cmpint (paid_ever (f->store), ==, 150000);
 }
 
 static void

@@ -28,6 +28,14 @@ struct _MilkDayCell
 G_DEFINE_FINAL_TYPE (MilkDayCell, milk_day_cell, GTK_TYPE_BUTTON)
 
 static void
+milk_day_cell_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), MILK_TYPE_DAY_CELL);
+
+  G_OBJECT_CLASS (milk_day_cell_parent_class)->dispose (object);
+}
+
+static void
 milk_day_cell_finalize (GObject *object)
 {
   MilkDayCell *self = MILK_DAY_CELL (object);
@@ -61,6 +69,7 @@ milk_day_cell_class_init (MilkDayCellClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = milk_day_cell_dispose;
   object_class->finalize = milk_day_cell_finalize;
   widget_class->query_tooltip = milk_day_cell_query_tooltip;
 

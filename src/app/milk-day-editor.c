@@ -561,6 +561,8 @@ milk_day_editor_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->lines, g_ptr_array_unref);
 
+  gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_DAY_EDITOR);
+
   G_OBJECT_CLASS (milk_day_editor_parent_class)->dispose (object);
 }
 

@@ -1,4 +1,4 @@
-/* milk-preferences-window.h — currency, products, prices and payments
+/* milk-preferences-window.h — the General, Products and Payments pages
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later

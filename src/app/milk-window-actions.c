@@ -1,7 +1,7 @@
 /* milk-window-actions.c — the window's file actions: import, export, print
  *
- * File choosers are native (portal-backed inside Flatpak); printing goes
- * through GtkPrintOperation, which also saves to PDF.
+ * Files are chosen through milk-dialogs.c (portal-backed inside Flatpak);
+ * printing goes through GtkPrintOperation, which also saves to PDF.
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,10 +13,9 @@
 #include <glib/gi18n.h>
 
 #include "milk-bill-pdf.h"
+#include "milk-dialogs.h"
 #include "milk-import.h"
 #include "milk-window-private.h"
-
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 
 static void
 show_report (MilkWindow             *self,
@@ -24,9 +23,9 @@ show_report (MilkWindow             *self,
              const MilkImportReport *report)
 {
   g_autofree char *text = milk_import_report_to_string (report);
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), title, NULL);
   GtkWidget *label = gtk_label_new (text);
   GtkWidget *scrolled = gtk_scrolled_window_new ();
+  MilkResponse responses[] = { { "close", _("_Close"), ADW_RESPONSE_DEFAULT } };
 
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -34,24 +33,8 @@ show_report (MilkWindow             *self,
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-typedef struct
-{
-  MilkWindow *window;
-  char *path;
-} ImportChoice;
-
-static void
-import_choice_free (gpointer data)
-{
-  ImportChoice *choice = data;
-
-  g_free (choice->path);
-  g_free (choice);
+  milk_ask_async (GTK_WINDOW (self), title, NULL, scrolled, responses, G_N_ELEMENTS (responses),
+                  NULL, "close", NULL, NULL, NULL);
 }
 
 static void
@@ -71,12 +54,15 @@ import_with_user (MilkWindow *self,
 }
 
 static void
-user_chosen (AdwMessageDialog *dialog,
-             const char       *response,
-             ImportChoice     *choice)
+user_chosen (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
-  if (g_strcmp0 (response, "cancel") != 0)
-    import_with_user (choice->window, choice->path, response);
+  g_autofree char *path = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
+
+  if (response != NULL && g_strcmp0 (response, "cancel") != 0)
+    import_with_user (MILK_WINDOW (source), path, response);
 }
 
 /* A database of several people: ask whose diary this is. */
@@ -87,65 +73,48 @@ ask_for_user (MilkWindow *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(MilkLegacyDb) db = milk_legacy_db_open (path, &error);
   g_autoptr(GPtrArray) users = db ? milk_legacy_db_list_users (db, &error) : NULL;
-  ImportChoice *choice;
-  GtkWidget *dialog;
+  g_autoptr(GArray) responses = g_array_new (FALSE, FALSE, sizeof (MilkResponse));
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  MilkResponse cancel = { "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT };
 
   if (users == NULL)
     {
       milk_window_show_message (self, error->message);
       return;
     }
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Whose Diary?"),
-                                   _("This Home Milk Calculator database holds the records of several people. "
-                                     "Choose whose records to bring into this diary."));
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
+  g_array_append_val (responses, cancel);
   for (guint i = 0; i < users->len; i++)
     {
       MilkLegacyUser *user = g_ptr_array_index (users, i);
-      g_autofree char *label = g_strdup_printf (ngettext ("%s (%u record)", "%s (%u records)", user->n_records),
-                                                user->email, user->n_records);
+      MilkResponse response = { user->email, NULL, ADW_RESPONSE_DEFAULT };
 
-      if (user->email)
-        adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), user->email, label);
+      if (user->email == NULL)
+        continue;
+      response.label = g_strdup_printf (ngettext ("%s (%u record)", "%s (%u records)", user->n_records),
+                                        user->email, user->n_records);
+      g_ptr_array_add (labels, (char *) response.label);
+      g_array_append_val (responses, response);
     }
-  choice = g_new0 (ImportChoice, 1);
-  choice->window = self;
-  choice->path = g_strdup (path);
-  g_signal_connect_data (dialog, "response", G_CALLBACK (user_chosen), choice,
-                         (GClosureNotify) (void (*) (void)) import_choice_free, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-/* What a file chooser's answer names, with its local path in @path; NULL
- * when cancelled or not a local file. The chooser is released. */
-GFile *
-_milk_window_take_chosen_file (GtkNativeDialog  *chooser,
-                               int               response,
-                               char            **path)
-{
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_object_unref (chooser);
-  if (file == NULL || (*path = g_file_get_path (file)) == NULL)
-    return NULL;
-  return g_steal_pointer (&file);
+  milk_ask_async (GTK_WINDOW (self), _("Whose Diary?"),
+                  _("This Home Milk Calculator database holds the records of several people. "
+                    "Choose whose records to bring into this diary."),
+                  NULL, (MilkResponse *) (gpointer) responses->data, responses->len, NULL, "cancel",
+                  NULL, user_chosen, g_strdup (path));
 }
 
 static void
-import_file_chosen (GtkNativeDialog *chooser,
-                    int              response,
-                    MilkWindow      *self)
+import_file_chosen (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  MilkWindow *self = MILK_WINDOW (source);
+  g_autoptr(GFile) file = milk_choose_file_finish (GTK_WINDOW (source), result, NULL);
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(MilkImportReport) report = NULL;
 
-  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
+  if (path == NULL)
     return;
-
   report = milk_import_file (_milk_window_get_store (self), path, NULL, &error);
   if (g_error_matches (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_CHOOSE_USER))
     ask_for_user (self, path);
@@ -160,34 +129,30 @@ _milk_window_import (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  GtkFileChooserNative *chooser;
-  GtkFileFilter *filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
-  chooser = gtk_file_chooser_native_new (_("Import Milk Records"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
   gtk_file_filter_set_name (filter, _("Home Milk Calculator databases and CSV files"));
   gtk_file_filter_add_pattern (filter, "*.db");
   gtk_file_filter_add_pattern (filter, "*.sqlite");
   gtk_file_filter_add_pattern (filter, "*.sqlite3");
   gtk_file_filter_add_mime_type (filter, "text/csv");
   gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (import_file_chosen), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  milk_choose_file_to_open_async (GTK_WINDOW (widget), _("Import Milk Records"), _("_Import"), filter,
+                                  NULL, import_file_chosen, NULL);
 }
 
 static void
-export_file_chosen (GtkNativeDialog *chooser,
-                    int              response,
-                    MilkWindow      *self)
+export_file_chosen (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  MilkWindow *self = MILK_WINDOW (source);
+  g_autoptr(GFile) file = milk_choose_file_finish (GTK_WINDOW (source), result, NULL);
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
   g_autoptr(GError) error = NULL;
 
-  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
+  if (path == NULL)
     return;
-
   if (!milk_csv_export_diary (_milk_window_get_store (self), path, &error))
     milk_window_show_message (self, error->message);
   else
@@ -203,29 +168,24 @@ _milk_window_export_csv (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
 {
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Export Entries"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("milk-diary.csv"));
-  g_signal_connect (chooser, "response", G_CALLBACK (export_file_chosen), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  milk_choose_file_to_save_async (GTK_WINDOW (widget), _("Export Entries"), _("_Export"), _("milk-diary.csv"),
+                                  NULL, export_file_chosen, NULL);
 }
 
+/* @user_data: the first day of the bill's month */
 static void
-bill_file_chosen (GtkNativeDialog *chooser,
-                  int              response,
-                  MilkWindow      *self)
+bill_file_chosen (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
-  int year = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "year"));
-  int month = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "month"));
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  MilkWindow *self = MILK_WINDOW (source);
+  g_autoptr(GFile) file = milk_choose_file_finish (GTK_WINDOW (source), result, NULL);
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
   g_autoptr(GError) error = NULL;
+  int year, month;
 
-  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
+  if (path == NULL || !milk_day_get_ymd ((MilkDay) GPOINTER_TO_UINT (user_data), &year, &month, NULL))
     return;
-
   if (!milk_bill_pdf_write (_milk_window_get_store (self), year, month, path, &error))
     milk_window_show_message (self, error->message);
   else
@@ -247,18 +207,11 @@ _milk_window_save_bill (GtkWidget  *widget,
   MilkCalendarView *calendar = milk_window_get_calendar_view (MILK_WINDOW (widget));
   int year = milk_calendar_view_get_year (calendar);
   int month = milk_calendar_view_get_month (calendar);
-  g_autofree char *name = NULL;
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Save Bill as PDF"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   /* TRANSLATORS: a bill's file name; %04d-%02d is its year and month */
-  name = g_strdup_printf (_("milk-bill-%04d-%02d.pdf"), year, month);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  g_object_set_data (G_OBJECT (chooser), "year", GINT_TO_POINTER (year));
-  g_object_set_data (G_OBJECT (chooser), "month", GINT_TO_POINTER (month));
-  g_signal_connect (chooser, "response", G_CALLBACK (bill_file_chosen), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  g_autofree char *name = g_strdup_printf (_("milk-bill-%04d-%02d.pdf"), year, month);
+
+  milk_choose_file_to_save_async (GTK_WINDOW (widget), _("Save Bill as PDF"), _("_Save"), name, NULL,
+                                  bill_file_chosen, GUINT_TO_POINTER (milk_day_month_first (year, month)));
 }
 
 typedef struct
@@ -319,26 +272,23 @@ _milk_window_print_bill (GtkWidget  *widget,
     milk_window_show_message (self, error->message);
 }
 
-G_GNUC_END_IGNORE_DEPRECATIONS
-
 /* Leave and the usual days ----------------------------------------------- */
 
 typedef struct
 {
-  MilkWindow *window;
   GPtrArray *plan;
   char *message;
 } Pending;
 
 static void
-pending_free (gpointer data)
+pending_free (Pending *pending)
 {
-  Pending *pending = data;
-
   g_ptr_array_unref (pending->plan);
   g_free (pending->message);
   g_free (pending);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
 
 static void
 apply_plan (MilkWindow *self,
@@ -358,12 +308,15 @@ apply_plan (MilkWindow *self,
 }
 
 static void
-leave_confirmed (AdwMessageDialog *dialog,
-                 const char       *response,
-                 Pending          *pending)
+leave_confirmed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
+  g_autoptr(Pending) pending = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
+
   if (g_strcmp0 (response, "change") == 0)
-    apply_plan (pending->window, pending->plan, pending->message);
+    apply_plan (MILK_WINDOW (source), pending->plan, pending->message);
 }
 
 static char *
@@ -379,6 +332,39 @@ describe_entry (MilkRecord *entry)
   day = g_date_time_format (date, _("%a %-d %b"));
   qty = entry->qty_ml ? milk_quantity_format (entry->qty_ml) : g_strdup (_("no delivery"));
   return g_strdup_printf ("%s: %s", day, qty);
+}
+
+/* Takes @plan and @message, to apply if the person agrees. */
+static void
+ask_to_replace_days (MilkWindow *self,
+                     GPtrArray  *recorded,
+                     GPtrArray  *plan,
+                     char       *message)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+  g_autofree char *body = NULL;
+  Pending *pending = g_new0 (Pending, 1);
+  MilkResponse responses[] = {
+    { "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT },
+    { "change", _("_Mark as Leave"), ADW_RESPONSE_DESTRUCTIVE },
+  };
+
+  for (guint i = 0; i < recorded->len && i < 12; i++)
+    {
+      g_autofree char *line = describe_entry (g_ptr_array_index (recorded, i));
+      g_string_append_printf (list, "%s\n", line);
+    }
+  if (recorded->len > 12)
+    g_string_append_printf (list, ngettext ("and %u more\n", "and %u more\n", recorded->len - 12),
+                            recorded->len - 12);
+  body = g_strdup_printf (ngettext ("This day is already recorded and will become “no delivery”:\n\n%s",
+                                    "These days are already recorded and will become “no delivery”:\n\n%s",
+                                    recorded->len),
+                          list->str);
+  pending->plan = plan;
+  pending->message = message;
+  milk_ask_async (GTK_WINDOW (self), _("Change Recorded Days?"), body, NULL,
+                  responses, G_N_ELEMENTS (responses), NULL, "cancel", NULL, leave_confirmed, pending);
 }
 
 /* Marks every day from first to last "no delivery", in one step that one
@@ -411,49 +397,22 @@ milk_window_mark_leave (MilkWindow *self,
 
   if (recorded->len > 0)
     {
-      g_autoptr(GString) list = g_string_new (NULL);
-      Pending *pending = g_new0 (Pending, 1);
-      GtkWidget *dialog;
-
-      for (guint i = 0; i < recorded->len && i < 12; i++)
-        {
-          g_autofree char *line = describe_entry (g_ptr_array_index (recorded, i));
-          g_string_append_printf (list, "%s\n", line);
-        }
-      if (recorded->len > 12)
-        g_string_append_printf (list, ngettext ("and %u more\n", "and %u more\n", recorded->len - 12),
-                                recorded->len - 12);
-
-      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Change Recorded Days?"), NULL);
-      adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                      ngettext ("This day is already recorded and will become “no delivery”:\n\n%s",
-                                                "These days are already recorded and will become “no delivery”:\n\n%s",
-                                                recorded->len),
-                                      list->str);
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "cancel", _("_Cancel"),
-                                        "change", _("_Mark as Leave"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "change", ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      pending->window = self;
-      pending->plan = g_steal_pointer (&plan);
-      pending->message = g_steal_pointer (&message);
-      g_signal_connect_data (dialog, "response", G_CALLBACK (leave_confirmed), pending,
-                             (GClosureNotify) (void (*) (void)) pending_free, 0);
-      gtk_window_present (GTK_WINDOW (dialog));
+      ask_to_replace_days (self, recorded, g_steal_pointer (&plan), g_steal_pointer (&message));
       return;
     }
 
   apply_plan (self, plan, message);
 }
 
+/* @user_data: the box of the two days, a reference */
 static void
-leave_dialog_response (AdwMessageDialog *dialog,
-                       const char       *response,
-                       MilkWindow       *self)
+leave_dialog_response (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
 {
-  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
+  MilkWindow *self = MILK_WINDOW (source);
+  g_autoptr(GtkWidget) box = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
   GtkEditable *from = GTK_EDITABLE (gtk_widget_get_first_child (box));
   GtkEditable *to = GTK_EDITABLE (gtk_widget_get_last_child (box));
   g_autoptr(GError) error = NULL;
@@ -493,26 +452,22 @@ _milk_window_mark_leave (GtkWidget  *widget,
 {
   MilkWindow *self = MILK_WINDOW (widget);
   MilkDay first = milk_day_today (), last = first;
-  GtkWidget *dialog, *box;
+  GtkWidget *box;
+  MilkResponse responses[] = {
+    { "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT },
+    { "mark", _("_Mark Leave"), ADW_RESPONSE_SUGGESTED },
+  };
 
   milk_calendar_view_get_selection (milk_window_get_calendar_view (self), &first, &last);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Mark Leave"),
-                                   _("No delivery on every day from the first day to the last, "
-                                     "for every product. Undo takes it all back."));
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  box = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6));
   gtk_widget_add_css_class (box, "linked");
   gtk_box_append (GTK_BOX (box), day_entry (_("First day of leave"), first));
   gtk_box_append (GTK_BOX (box), day_entry (_("Last day of leave"), last));
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "mark", _("_Mark Leave"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "mark", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "mark");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (leave_dialog_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  milk_ask_async (GTK_WINDOW (self), _("Mark Leave"),
+                  _("No delivery on every day from the first day to the last, "
+                    "for every product. Undo takes it all back."),
+                  box, responses, G_N_ELEMENTS (responses), "mark", "cancel",
+                  NULL, leave_dialog_response, box);
 }
 
 /* Every unrecorded day of the shown month up to today gets each product's

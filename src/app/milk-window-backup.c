@@ -16,25 +16,24 @@
 
 #include "milk-application.h"
 #include "milk-backup.h"
+#include "milk-dialogs.h"
 #include "milk-sync-service.h"
 #include "milk-window-private.h"
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-
 static void
-backup_file_chosen (GtkNativeDialog *chooser,
-                    int              response,
-                    MilkWindow      *self)
+backup_file_chosen (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  MilkWindow *self = MILK_WINDOW (source);
+  g_autoptr(GFile) file = milk_choose_file_finish (GTK_WINDOW (source), result, NULL);
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
   g_autofree char *name = NULL;
   g_autofree char *message = NULL;
   g_autoptr(GError) error = NULL;
 
-  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
+  if (path == NULL)
     return;
-
   if (!milk_backup_write (_milk_window_get_store (self), path, &error))
     {
       milk_window_show_message (self, error->message);
@@ -51,20 +50,14 @@ _milk_window_backup (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  GtkFileChooserNative *chooser;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
   /* TRANSLATORS: the suggested backup file name; %s is today, 2026-12-02 */
   g_autofree char *name = g_strdup_printf (_("milk-diary-%s.milkbackup"), date);
 
-  chooser = gtk_file_chooser_native_new (_("Back Up Diary"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Back Up"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  g_signal_connect (chooser, "response", G_CALLBACK (backup_file_chosen), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  milk_choose_file_to_save_async (GTK_WINDOW (widget), _("Back Up Diary"), _("_Back Up"), name, NULL,
+                                  backup_file_chosen, NULL);
 }
-
-G_GNUC_END_IGNORE_DEPRECATIONS
 
 typedef struct
 {
@@ -131,10 +124,13 @@ restore_start (Restore *restore)
 }
 
 static void
-replace_confirmed (AdwMessageDialog *dialog,
-                   const char       *response,
-                   Restore          *restore)
+replace_confirmed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
+  Restore *restore = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
+
   if (g_strcmp0 (response, "replace") == 0)
     restore_start (restore);
   else
@@ -148,41 +144,36 @@ ask_to_replace (Restore *restore)
   g_autofree char *created = NULL;
   g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (restore->backup->created, NULL);
   g_autoptr(GDateTime) local = when ? g_date_time_to_local (when) : NULL;
-  GtkWidget *dialog;
+  g_autofree char *body = NULL;
+  MilkResponse responses[] = {
+    { "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT },
+    { "replace", _("_Replace Diary"), ADW_RESPONSE_DESTRUCTIVE },
+  };
 
   created = local ? g_date_time_format (local, "%x %X") : g_strdup (restore->backup->created);
-  dialog = adw_message_dialog_new (GTK_WINDOW (restore->window), _("Replace the Diary?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  /* TRANSLATORS: the first %s is a date and time, the second
-                                   * "120 entries, 3 prices, 4 payments" */
-                                  _("Every entry, price and payment in this diary is replaced by the "
-                                    "backup’s, made %s: %s.\n\nIf the diary syncs, changes your other "
-                                    "devices made after the backup come back at the next sync."),
-                                  created, what);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "replace", _("_Replace Diary"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (replace_confirmed), restore);
-  gtk_window_present (GTK_WINDOW (dialog));
+  /* TRANSLATORS: the first %s is a date and time, the second
+   * "120 entries, 3 prices, 4 payments" */
+  body = g_strdup_printf (_("Every entry, price and payment in this diary is replaced by the "
+                            "backup’s, made %s: %s.\n\nIf the diary syncs, changes your other "
+                            "devices made after the backup come back at the next sync."),
+                          created, what);
+  milk_ask_async (GTK_WINDOW (restore->window), _("Replace the Diary?"), body, NULL,
+                  responses, G_N_ELEMENTS (responses), "cancel", "cancel",
+                  NULL, replace_confirmed, restore);
 }
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-
 static void
-restore_file_chosen (GtkNativeDialog *chooser,
-                     int              response,
-                     MilkWindow      *self)
+restore_file_chosen (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  MilkWindow *self = MILK_WINDOW (source);
+  g_autoptr(GFile) file = milk_choose_file_finish (GTK_WINDOW (source), result, NULL);
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
   g_autoptr(GError) error = NULL;
   Restore *restore;
 
-  if ((file = _milk_window_take_chosen_file (chooser, response, &path)) == NULL)
+  if (path == NULL)
     return;
 
   restore = g_new0 (Restore, 1);
@@ -205,16 +196,10 @@ _milk_window_restore (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  GtkFileChooserNative *chooser;
-  GtkFileFilter *filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
-  chooser = gtk_file_chooser_native_new (_("Restore Diary"), GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Restore"), _("_Cancel"));
   gtk_file_filter_set_name (filter, _("Milk Diary backups"));
   gtk_file_filter_add_pattern (filter, "*.milkbackup");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (restore_file_chosen), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  milk_choose_file_to_open_async (GTK_WINDOW (widget), _("Restore Diary"), _("_Restore"), filter, NULL,
+                                  restore_file_chosen, NULL);
 }
-
-G_GNUC_END_IGNORE_DEPRECATIONS

@@ -26,9 +26,6 @@ void       _milk_window_restore    (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter);
 
-GFile     *_milk_window_take_chosen_file (GtkNativeDialog  *chooser,
-                                          int               response,
-                                          char            **path);
 void       _milk_window_print_bill (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter);

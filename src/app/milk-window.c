@@ -395,6 +395,8 @@ milk_window_dispose (GObject *object)
   g_clear_object (&self->toaster);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
 
+  gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_WINDOW);
+
   G_OBJECT_CLASS (milk_window_parent_class)->dispose (object);
 }
 

@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "milk-account-switch.h"
+#include "milk-sync-enums.h"
 #include "milk-sync-service.h"
 
 #define DEBOUNCE_MS 2000
@@ -636,7 +637,7 @@ milk_sync_service_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATUS:
-      g_value_set_int (value, self->status);
+      g_value_set_enum (value, self->status);
       break;
     case PROP_MESSAGE:
       g_value_set_string (value, self->message);
@@ -659,8 +660,8 @@ milk_sync_service_class_init (MilkSyncServiceClass *klass)
   object_class->get_property = milk_sync_service_get_property;
 
   properties[PROP_STATUS] =
-    g_param_spec_int ("status", NULL, NULL, MILK_SYNC_SIGNED_OUT, MILK_SYNC_ERROR, MILK_SYNC_SIGNED_OUT,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("status", NULL, NULL, MILK_TYPE_SYNC_STATUS, MILK_SYNC_SIGNED_OUT,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MESSAGE] =
     g_param_spec_string ("message", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

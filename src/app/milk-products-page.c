@@ -1,5 +1,6 @@
-/* milk-preferences-window-products.c — the Products page: products, their usual
- * amounts and weekday patterns, and each product's price schedule
+/* milk-products-page.c — the Products page of the preferences: products,
+ * their usual amounts and weekday patterns, and each product's price
+ * schedule, on a subpage
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,42 +11,86 @@
 
 #include <glib/gi18n.h>
 
-#include "milk-preferences-window-private.h"
+#include "milk-preferences-rows.h"
+#include "milk-price-subpage.h"
+#include "milk-products-page.h"
+
+struct _MilkProductsPage
+{
+  AdwPreferencesPage parent_instance;
+
+  GtkListBox *products_list;
+  AdwEntryRow *new_product_row;
+
+
+  MilkPriceSubpage *price_subpage;  /* presented, the window's child */
+  MilkStore *store;
+  MilkToaster *toaster;
+  gulong changed_id;
+  guint refresh_id;
+  char *expand_product;  /* a product to show expanded after the next rebuild */
+};
+
+G_DEFINE_FINAL_TYPE (MilkProductsPage, milk_products_page, ADW_TYPE_PREFERENCES_PAGE)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_TOASTER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  REMOVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+show_toast (MilkProductsPage *self,
+            const char       *message)
+{
+  if (self->toaster)
+    milk_toaster_add (self->toaster, adw_toast_new (message));
+}
 
 static MilkRecord *
-get_product (MilkPreferencesWindow *self,
-             const char            *id)
+get_product (MilkProductsPage *self,
+             const char       *id)
 {
   return milk_store_get (self->store, MILK_RECORD_PRODUCT, id, NULL);
 }
 
 static gboolean
-put_product (MilkPreferencesWindow *self,
-             MilkRecord            *product,
-             AdwEntryRow           *row)
+put_product (MilkProductsPage *self,
+             MilkRecord       *product,
+             AdwEntryRow      *row)
 {
   g_autoptr(GError) error = NULL;
 
   if (milk_store_put (self->store, product, &error))
     return TRUE;
   if (row)
-    _milk_prefs_row_set_error (row, error->message);
+    milk_prefs_row_set_error (row, error->message);
   else
-    _milk_prefs_show_toast (self, error->message);
+    show_toast (self, error->message);
   return FALSE;
 }
 
 static void
-remember_expanded (MilkPreferencesWindow *self,
-                   const char            *id)
+remember_expanded (MilkProductsPage *self,
+                   const char       *id)
 {
   g_free (self->expand_product);
   self->expand_product = g_strdup (id);
 }
 
 static void
-product_name_apply_cb (AdwEntryRow           *row,
-                       MilkPreferencesWindow *self)
+product_name_apply_cb (AdwEntryRow      *row,
+                       MilkProductsPage *self)
 {
   g_autoptr(MilkRecord) product = get_product (self, g_object_get_data (G_OBJECT (row), "product-id"));
 
@@ -55,7 +100,7 @@ product_name_apply_cb (AdwEntryRow           *row,
   product->name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
   if (product->name[0] == '\0')
     {
-      _milk_prefs_row_set_error (row, _("A product needs a name"));
+      milk_prefs_row_set_error (row, _("A product needs a name"));
       return;
     }
   remember_expanded (self, product->id);
@@ -63,8 +108,8 @@ product_name_apply_cb (AdwEntryRow           *row,
 }
 
 static void
-product_unit_apply_cb (AdwEntryRow           *row,
-                       MilkPreferencesWindow *self)
+product_unit_apply_cb (AdwEntryRow      *row,
+                       MilkProductsPage *self)
 {
   g_autoptr(MilkRecord) product = get_product (self, g_object_get_data (G_OBJECT (row), "product-id"));
 
@@ -74,7 +119,7 @@ product_unit_apply_cb (AdwEntryRow           *row,
   product->unit = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
   if (product->unit[0] == '\0')
     {
-      _milk_prefs_row_set_error (row, _("Enter a unit label, such as L"));
+      milk_prefs_row_set_error (row, _("Enter a unit label, such as L"));
       return;
     }
   remember_expanded (self, product->id);
@@ -82,8 +127,8 @@ product_unit_apply_cb (AdwEntryRow           *row,
 }
 
 static void
-product_quantity_apply_cb (AdwEntryRow           *row,
-                           MilkPreferencesWindow *self)
+product_quantity_apply_cb (AdwEntryRow      *row,
+                           MilkProductsPage *self)
 {
   g_autoptr(MilkRecord) product = get_product (self, g_object_get_data (G_OBJECT (row), "product-id"));
   g_autoptr(GError) error = NULL;
@@ -94,7 +139,7 @@ product_quantity_apply_cb (AdwEntryRow           *row,
   qty_ml = milk_quantity_parse (gtk_editable_get_text (GTK_EDITABLE (row)), &error);
   if (qty_ml < 0)
     {
-      _milk_prefs_row_set_error (row, error->message);
+      milk_prefs_row_set_error (row, error->message);
       return;
     }
   product->default_qty_ml = qty_ml;
@@ -120,8 +165,8 @@ format_weekdays (const MilkRecord *product)
 }
 
 static void
-product_weekdays_apply_cb (AdwEntryRow           *row,
-                           MilkPreferencesWindow *self)
+product_weekdays_apply_cb (AdwEntryRow      *row,
+                           MilkProductsPage *self)
 {
   g_autoptr(MilkRecord) product = get_product (self, g_object_get_data (G_OBJECT (row), "product-id"));
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
@@ -136,7 +181,7 @@ product_weekdays_apply_cb (AdwEntryRow           *row,
       parts = g_strsplit (text, ";", -1);
       if (g_strv_length (parts) != 7)
         {
-          _milk_prefs_row_set_error (row, _("Enter seven quantities, Monday to Sunday, separated by “;”"));
+          milk_prefs_row_set_error (row, _("Enter seven quantities, Monday to Sunday, separated by “;”"));
           return;
         }
       for (guint i = 0; i < 7; i++)
@@ -146,7 +191,7 @@ product_weekdays_apply_cb (AdwEntryRow           *row,
 
           if (qty_ml < 0)
             {
-              _milk_prefs_row_set_error (row, error->message);
+              milk_prefs_row_set_error (row, error->message);
               return;
             }
           product->weekday_qty_ml[i] = qty_ml;
@@ -159,8 +204,8 @@ product_weekdays_apply_cb (AdwEntryRow           *row,
 
 /* Empty: one delivery a day. */
 static void
-product_evening_apply_cb (AdwEntryRow           *row,
-                          MilkPreferencesWindow *self)
+product_evening_apply_cb (AdwEntryRow      *row,
+                          MilkProductsPage *self)
 {
   g_autoptr(MilkRecord) product = get_product (self, g_object_get_data (G_OBJECT (row), "product-id"));
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
@@ -179,7 +224,7 @@ product_evening_apply_cb (AdwEntryRow           *row,
 
       if (qty_ml < 0)
         {
-          _milk_prefs_row_set_error (row, error->message);
+          milk_prefs_row_set_error (row, error->message);
           return;
         }
       product->twice_daily = TRUE;
@@ -190,9 +235,9 @@ product_evening_apply_cb (AdwEntryRow           *row,
 }
 
 static void
-product_archived_cb (GtkSwitch             *toggle,
-                     GParamSpec            *pspec,
-                     MilkPreferencesWindow *self)
+product_archived_cb (GtkSwitch        *toggle,
+                     GParamSpec       *pspec,
+                     MilkProductsPage *self)
 {
   g_autoptr(MilkRecord) product = get_product (self, g_object_get_data (G_OBJECT (toggle), "product-id"));
 
@@ -204,8 +249,8 @@ product_archived_cb (GtkSwitch             *toggle,
 }
 
 static char *
-current_price_text (MilkPreferencesWindow *self,
-                    const char            *product)
+current_price_text (MilkProductsPage *self,
+                    const char       *product)
 {
   g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (self->store, product, NULL);
   gint64 price = schedule ? milk_price_schedule_lookup (schedule, milk_day_today ()) : MILK_NO_PRICE;
@@ -218,22 +263,21 @@ current_price_text (MilkPreferencesWindow *self,
   return g_strdup_printf (_("%s a litre"), money);
 }
 
-static void present_price_subpage (MilkPreferencesWindow *self,
-                                   const char            *product);
-
 static void
-price_schedule_row_activated_cb (AdwActionRow          *row,
-                                 MilkPreferencesWindow *self)
+price_schedule_row_activated_cb (AdwActionRow     *row,
+                                 MilkProductsPage *self)
 {
-  present_price_subpage (self, g_object_get_data (G_OBJECT (row), "product-id"));
+  milk_price_subpage_show_product (self->price_subpage, g_object_get_data (G_OBJECT (row), "product-id"));
+  milk_prefs_present_subpage (GTK_WIDGET (self), GTK_WIDGET (self->price_subpage));
+  gtk_widget_grab_focus (GTK_WIDGET (self->price_subpage));
 }
 
 static AdwEntryRow *
-new_product_entry (MilkPreferencesWindow *self,
-                   const MilkRecord      *product,
-                   const char            *title,
-                   const char            *text,
-                   GCallback              apply)
+new_product_entry (MilkProductsPage *self,
+                   const MilkRecord *product,
+                   const char       *title,
+                   const char       *text,
+                   GCallback         apply)
 {
   GtkWidget *row = adw_entry_row_new ();
 
@@ -242,13 +286,13 @@ new_product_entry (MilkPreferencesWindow *self,
   adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
   g_object_set_data_full (G_OBJECT (row), "product-id", g_strdup (product->id), g_free);
   g_signal_connect_object (row, "apply", apply, self, 0);
-  _milk_prefs_watch_errors (ADW_ENTRY_ROW (row));
+  milk_prefs_watch_errors (ADW_ENTRY_ROW (row));
   return ADW_ENTRY_ROW (row);
 }
 
 static GtkWidget *
-new_product_row (MilkPreferencesWindow *self,
-                 const MilkRecord      *product)
+new_product_row (MilkProductsPage *self,
+                 const MilkRecord *product)
 {
   GtkWidget *row = adw_expander_row_new ();
   g_autofree char *qty = milk_quantity_format (product->default_qty_ml);
@@ -334,8 +378,8 @@ new_product_row (MilkPreferencesWindow *self,
   return row;
 }
 
-void
-_milk_prefs_refresh_products (MilkPreferencesWindow *self)
+static void
+refresh_products (MilkProductsPage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) products = milk_store_list_products (self->store, TRUE, &error);
@@ -349,10 +393,10 @@ _milk_prefs_refresh_products (MilkPreferencesWindow *self)
   if (self->expand_product)
     g_hash_table_add (expanded, g_steal_pointer (&self->expand_product));
 
-  _milk_prefs_clear_list (self->products_list);
+  milk_prefs_clear_list (self->products_list);
   if (products == NULL)
     {
-      _milk_prefs_show_toast (self, error->message);
+      show_toast (self, error->message);
       return;
     }
   for (guint i = 0; i < products->len; i++)
@@ -370,21 +414,21 @@ add_product_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  MilkPreferencesWindow *self = MILK_PREFERENCES_WINDOW (widget);
+  MilkProductsPage *self = MILK_PRODUCTS_PAGE (widget);
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->new_product_row))));
   g_autoptr(GError) error = NULL;
   g_autoptr(MilkRecord) product = NULL;
 
   if (name[0] == '\0')
     {
-      _milk_prefs_row_set_error (self->new_product_row, _("Enter the new product’s name"));
+      milk_prefs_row_set_error (self->new_product_row, _("Enter the new product’s name"));
       return;
     }
   /* The rebuild after the store's change opens the new product. */
   product = milk_store_add_product (self->store, name, 1000, &error);
   if (product == NULL)
     {
-      _milk_prefs_row_set_error (self->new_product_row, error->message);
+      milk_prefs_row_set_error (self->new_product_row, error->message);
       return;
     }
   gtk_editable_set_text (GTK_EDITABLE (self->new_product_row), "");
@@ -392,245 +436,192 @@ add_product_action (GtkWidget  *widget,
 }
 
 static void
-new_product_activated_cb (MilkPreferencesWindow *self)
+new_product_activated_cb (MilkProductsPage *self)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "prefs.add-product", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self), "products.add", NULL);
 }
 
-/* Price schedule */
+/* The page */
 
-void
-_milk_prefs_refresh_prices (MilkPreferencesWindow *self)
+static void
+refresh (MilkProductsPage *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MilkPriceSchedule) schedule = NULL;
-  g_autoptr(MilkRecord) product = NULL;
-  const MilkCurrency *currency = milk_store_get_currency (self->store);
-  guint n;
-
-  _milk_prefs_clear_list (self->price_list);
-  if (self->price_product == NULL)
+  if (self->store == NULL)
     return;
+  refresh_products (self);
+}
 
-  product = get_product (self, self->price_product);
-  adw_window_title_set_subtitle (self->price_title, product ? product->name : "");
-  schedule = milk_store_get_price_schedule (self->store, self->price_product, &error);
-  if (schedule == NULL)
-    {
-      _milk_prefs_show_toast (self, error->message);
-      return;
-    }
+/* After the change, not inside it: the widget that made the change (a
+ * switch, a row) is usually one the rebuild replaces. */
+static gboolean
+refresh_idle (gpointer user_data)
+{
+  MilkProductsPage *self = user_data;
 
-  /* Latest first: the price that applies now is at the top. */
-  n = milk_price_schedule_get_n_changes (schedule);
-  for (guint i = n; i > 0; i--)
-    {
-      MilkDay from;
-      gint64 price;
-      g_autofree char *day_text = NULL;
-      g_autofree char *title = NULL;
-      g_autofree char *money = NULL;
-      char iso[11];
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *label;
-
-      milk_price_schedule_get_change (schedule, i - 1, &from, &price);
-      day_text = _milk_prefs_format_day (from);
-      milk_day_format_iso (from, iso);
-      money = milk_money_format (price, currency);
-      /* TRANSLATORS: the first day of a price, e.g. "From 3 March 2026" */
-      title = g_strdup_printf (_("From %s"), day_text);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      label = gtk_label_new (money);
-      gtk_widget_set_name (label, "price");
-      gtk_widget_add_css_class (label, "numeric");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 _milk_prefs_new_remove_button ("prefs.remove-price", iso, _("Remove Price Change")));
-      gtk_list_box_append (self->price_list, row);
-    }
+  self->refresh_id = 0;
+  refresh (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-present_price_subpage (MilkPreferencesWindow *self,
-                       const char            *product)
+store_changed_cb (MilkProductsPage      *self,
+                  const MilkStoreChange *change)
 {
-  char today[11];
-
-  g_free (self->price_product);
-  self->price_product = g_strdup (product);
-  milk_day_format_iso (milk_day_today (), today);
-  gtk_editable_set_text (GTK_EDITABLE (self->price_day_row), today);
-  gtk_editable_set_text (GTK_EDITABLE (self->price_value_row), "");
-  _milk_prefs_refresh_prices (self);
-  adw_preferences_window_present_subpage (ADW_PREFERENCES_WINDOW (self), self->price_subpage);
-  gtk_widget_grab_focus (GTK_WIDGET (self->price_value_row));
-}
-
-static void
-add_price_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  MilkPreferencesWindow *self = MILK_PREFERENCES_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  MilkDay from;
-  gint64 price;
-
-  if (self->price_product == NULL)
+  /* Nothing on a page shows the sync journal. */
+  if ((change->what & ~MILK_STORE_CHANGE_SYNC) == 0)
     return;
-  from = milk_day_parse (gtk_editable_get_text (GTK_EDITABLE (self->price_day_row)), &error);
-  if (from == MILK_DAY_INVALID)
-    {
-      _milk_prefs_row_set_error (self->price_day_row, error->message);
-      return;
-    }
-  price = milk_price_parse (gtk_editable_get_text (GTK_EDITABLE (self->price_value_row)),
-                            milk_store_get_currency (self->store), &error);
-  if (price < 0)
-    {
-      _milk_prefs_row_set_error (self->price_value_row, error->message);
-      return;
-    }
-  if (!milk_store_set_price (self->store, self->price_product, from, price, &error))
-    {
-      _milk_prefs_row_set_error (self->price_value_row, error->message);
-      return;
-    }
-  gtk_editable_set_text (GTK_EDITABLE (self->price_value_row), "");
+  if (self->refresh_id == 0)
+    self->refresh_id = g_idle_add (refresh_idle, self);
+}
+
+/* The subpage is the window's child when presented, not the page's: what
+ * it removed is said by the page. */
+static void
+price_removed_cb (MilkProductsPage *self,
+                  const char       *message,
+                  const MilkRecord *removed)
+{
+  g_signal_emit (self, signals[REMOVED], 0, message, removed);
 }
 
 static void
-remove_price (MilkPreferencesWindow *self,
-              const char            *product,
-              MilkDay                from)
+milk_products_page_constructed (GObject *object)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *iso = milk_day_to_string (from);
-  g_autofree char *key = g_strdup_printf ("%s/%s", product, iso);
-  g_autoptr(MilkRecord) price = milk_store_get (self->store, MILK_RECORD_PRICE, key, &error);
-  g_autofree char *day = NULL;
-  g_autofree char *message = NULL;
+  MilkProductsPage *self = MILK_PRODUCTS_PAGE (object);
 
-  if (price == NULL || !milk_store_remove_price (self->store, product, from, &error))
-    {
-      if (error)
-        _milk_prefs_show_toast (self, error->message);
-      return;
-    }
-  day = _milk_prefs_format_day (from);
-  /* TRANSLATORS: %s is a day, "3 March 2026" */
-  message = g_strdup_printf (_("Removed the price from %s"), day);
-  _milk_prefs_offer_undo (self, message, price);
-}
+  G_OBJECT_CLASS (milk_products_page_parent_class)->constructed (object);
 
-/* Recorded days, up to today, that the price from @from prices: removing
- * it changes what they cost, in bills already made. */
-static guint
-count_priced_days (MilkPreferencesWindow *self,
-                   const char            *product,
-                   MilkDay                from)
-{
-  g_autoptr(MilkPriceSchedule) schedule = milk_store_get_price_schedule (self->store, product, NULL);
-  g_autoptr(GPtrArray) entries = NULL;
-  MilkDay until = milk_day_today ();
-  guint count = 0;
-
-  if (schedule == NULL || from > until)
-    return 0;
-  for (guint i = 0; i < milk_price_schedule_get_n_changes (schedule); i++)
-    {
-      MilkDay change;
-      gint64 price;
-
-      milk_price_schedule_get_change (schedule, i, &change, &price);
-      if (change > from && change <= until)
-        until = change - 1;
-    }
-  entries = milk_store_list_entries (self->store, from, until, NULL);
-  for (guint i = 0; entries && i < entries->len; i++)
-    {
-      MilkRecord *entry = g_ptr_array_index (entries, i);
-
-      if (g_str_equal (entry->id, product) && entry->qty_ml > 0 && entry->price_override == MILK_NO_PRICE)
-        count++;
-    }
-  return count;
+  if (self->store)
+    self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  self->price_subpage = MILK_PRICE_SUBPAGE (g_object_ref_sink (milk_price_subpage_new (self->store, self->toaster)));
+  g_signal_connect_object (self->price_subpage, "removed", G_CALLBACK (price_removed_cb), self, G_CONNECT_SWAPPED);
+  refresh (self);
 }
 
 static void
-remove_price_confirmed (AdwMessageDialog *dialog,
-                        const char       *response,
-                        MilkPreferencesWindow *self)
+milk_products_page_dispose (GObject *object)
 {
-  const char *product = g_object_get_data (G_OBJECT (dialog), "product");
-  MilkDay from = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "from"));
+  MilkProductsPage *self = MILK_PRODUCTS_PAGE (object);
 
-  if (g_strcmp0 (response, "remove") == 0)
-    remove_price (self, product, from);
+  if (self->store)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_object (&self->store);
+  g_clear_object (&self->toaster);
+  g_clear_object (&self->price_subpage);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), MILK_TYPE_PRODUCTS_PAGE);
+
+  G_OBJECT_CLASS (milk_products_page_parent_class)->dispose (object);
 }
 
 static void
-remove_price_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+milk_products_page_finalize (GObject *object)
 {
-  MilkPreferencesWindow *self = MILK_PREFERENCES_WINDOW (widget);
-  MilkDay from = milk_day_parse (g_variant_get_string (parameter, NULL), NULL);
-  g_autofree char *day = NULL;
-  GtkWidget *dialog;
-  guint days;
+  MilkProductsPage *self = MILK_PRODUCTS_PAGE (object);
 
-  if (self->price_product == NULL || from == MILK_DAY_INVALID)
-    return;
-  days = count_priced_days (self, self->price_product, from);
-  if (days == 0)
+  g_clear_pointer (&self->expand_product, g_free);
+
+  G_OBJECT_CLASS (milk_products_page_parent_class)->finalize (object);
+}
+
+static void
+milk_products_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  MilkProductsPage *self = MILK_PRODUCTS_PAGE (object);
+
+  switch (prop_id)
     {
-      remove_price (self, self->price_product, from);
-      return;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_TOASTER:
+      g_value_set_object (value, self->toaster);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  day = _milk_prefs_format_day (from);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Change Past Bills?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  ngettext ("The price from %s is what %u recorded day cost. Without it, "
-                                            "that day costs the price before it, and the bills of those "
-                                            "months change.",
-                                            "The price from %s is what %u recorded days cost. Without it, "
-                                            "those days cost the price before it, and the bills of those "
-                                            "months change.", days),
-                                  day, days);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "remove", _("_Remove Price"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "product", g_strdup (self->price_product), g_free);
-  g_object_set_data (G_OBJECT (dialog), "from", GUINT_TO_POINTER (from));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_price_confirmed), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
-price_activated_cb (MilkPreferencesWindow *self)
+milk_products_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "prefs.add-price", NULL);
+  MilkProductsPage *self = MILK_PRODUCTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+    case PROP_TOASTER:
+      self->toaster = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
-price_day_selected_cb (MilkPreferencesWindow *self)
+milk_products_page_class_init (MilkProductsPageClass *klass)
 {
-  _milk_prefs_set_day_from_calendar (self->price_day_row, self->price_calendar, self->price_day_popover);
-}
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-void
-_milk_prefs_products_class_init (GtkWidgetClass *widget_class)
-{
+  object_class->constructed = milk_products_page_constructed;
+  object_class->dispose = milk_products_page_dispose;
+  object_class->finalize = milk_products_page_finalize;
+  object_class->get_property = milk_products_page_get_property;
+  object_class->set_property = milk_products_page_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         MILK_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOASTER] =
+    g_param_spec_object ("toaster", NULL, NULL,
+                         MILK_TYPE_TOASTER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MilkProductsPage::removed:
+   * @message: what to say about the removal
+   * @record: (type MilkRecord): the price as it was, to put back on Undo
+   */
+  signals[REMOVED] =
+    g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_POINTER);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-products-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MilkProductsPage, products_list);
+  gtk_widget_class_bind_template_child (widget_class, MilkProductsPage, new_product_row);
   gtk_widget_class_bind_template_callback (widget_class, new_product_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, price_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, price_day_selected_cb);
-  gtk_widget_class_install_action (widget_class, "prefs.add-product", NULL, add_product_action);
-  gtk_widget_class_install_action (widget_class, "prefs.add-price", NULL, add_price_action);
-  gtk_widget_class_install_action (widget_class, "prefs.remove-price", "s", remove_price_action);
+
+  gtk_widget_class_install_action (widget_class, "products.add", NULL, add_product_action);
+}
+
+static void
+milk_products_page_init (MilkProductsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  milk_prefs_watch_errors (self->new_product_row);
+}
+
+GtkWidget *
+milk_products_page_new (MilkStore   *store,
+                        MilkToaster *toaster)
+{
+  g_return_val_if_fail (MILK_IS_STORE (store), NULL);
+  g_return_val_if_fail (toaster == NULL || MILK_IS_TOASTER (toaster), NULL);
+
+  return g_object_new (MILK_TYPE_PRODUCTS_PAGE,
+                       "store", store,
+                       "toaster", toaster,
+                       NULL);
 }
