@@ -13,6 +13,7 @@
 #include "milk-application-private.h"
 #include "milk-application.h"
 #include "milk-command-line.h"
+#include "milk-dialogs.h"
 #include "milk-preferences-window.h"
 #include "milk-reminder.h"
 #include "milk-store-monitor.h"
@@ -177,15 +178,28 @@ milk_application_dup_diary_path (void)
 }
 
 static void
+open_error_closed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GApplication) app = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
+
+  g_application_release (app);
+}
+
+/* With no window, the question holds the application until it is
+ * answered. */
+static void
 show_open_error (MilkApplication *self,
                  const GError    *error)
 {
-  GtkWidget *dialog;
+  MilkResponse responses[] = { { "close", _("_Close"), ADW_RESPONSE_DEFAULT } };
 
-  dialog = adw_message_dialog_new (NULL, _("The Diary Could Not Be Opened"), error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
-  gtk_window_present (GTK_WINDOW (dialog));
+  g_application_hold (G_APPLICATION (self));
+  milk_ask_async (NULL, _("The Diary Could Not Be Opened"), error->message, NULL,
+                  responses, G_N_ELEMENTS (responses), "close", "close", NULL,
+                  open_error_closed, g_object_ref (self));
 }
 
 /* For the start-up benchmark: report when the first frame is painted, then
@@ -352,10 +366,15 @@ sync_now_action (GSimpleAction *action,
 }
 
 static void
-switch_chosen (AdwMessageDialog *dialog,
-               const char       *response,
-               MilkApplication  *self)
+switch_chosen (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
+  g_autoptr(MilkApplication) self = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
+
+  if (self->session == NULL)
+    return;
   if (g_strcmp0 (response, "merge") == 0)
     milk_sync_session_adopt_diary (self->session, MILK_ACCOUNT_SWITCH_MERGE);
   else if (g_strcmp0 (response, "replace") == 0)
@@ -373,24 +392,19 @@ ask_account_switch (MilkApplication *self)
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   g_autofree char *dir = g_path_get_dirname (milk_store_get_path (self->store));
   g_autofree char *body = NULL;
-  GtkWidget *dialog;
+  MilkResponse responses[] = {
+    { "cancel", _("_Cancel Sign-In"), ADW_RESPONSE_DEFAULT },
+    { "merge", _("_Merge This Diary Into It"), ADW_RESPONSE_DEFAULT },
+    { "replace", _("_Start From the Account’s Diary"), ADW_RESPONSE_SUGGESTED },
+  };
 
   /* TRANSLATORS: the first %s is the sync server's address, the second a folder */
   body = g_strdup_printf (_("This diary was last synced with another account than the one you signed in to on %s. "
                             "Its records may have come from that account’s other devices.\n\n"
                             "Starting from this account’s diary first saves this diary as a file in %s."),
                           milk_account_get_server (milk_sync_session_get_account (self->session)), dir);
-  dialog = adw_message_dialog_new (parent, _("Another Account"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel Sign-In"),
-                                    "merge", _("_Merge This Diary Into It"),
-                                    "replace", _("_Start From the Account’s Diary"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "replace", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "replace");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (switch_chosen), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  milk_ask_async (parent, _("Another Account"), body, NULL, responses, G_N_ELEMENTS (responses),
+                  "replace", "cancel", NULL, switch_chosen, g_object_ref (self));
 }
 
 void
@@ -405,15 +419,25 @@ milk_application_sign_in (MilkApplication *self,
   milk_sync_session_sign_in (self->session, server);
 }
 
-static void
-server_chosen (AdwMessageDialog *dialog,
-               const char       *response,
-               MilkApplication  *self)
+typedef struct
 {
-  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  MilkApplication *app;
+  GtkEditable *entry;
+} ServerQuestion;
+
+static void
+server_chosen (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ServerQuestion *question = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
 
   if (g_strcmp0 (response, "sign-in") == 0)
-    milk_application_sign_in (self, gtk_editable_get_text (entry));
+    milk_application_sign_in (question->app, gtk_editable_get_text (question->entry));
+  g_object_unref (question->app);
+  g_object_unref (question->entry);
+  g_free (question);
 }
 
 static void
@@ -424,34 +448,37 @@ sign_in_action (GSimpleAction *action,
   MilkApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   g_autofree char *server = g_settings_get_string (self->settings, "sync-server");
-  GtkWidget *dialog, *entry;
+  MilkResponse responses[] = {
+    { "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT },
+    { "sign-in", _("_Sign In"), ADW_RESPONSE_SUGGESTED },
+  };
+  ServerQuestion *question = g_new0 (ServerQuestion, 1);
+  GtkWidget *entry;
 
-  dialog = adw_message_dialog_new (parent, _("Sign In to Sync"),
-                                   _("Your diary stays on this device and is kept in step with your other "
-                                     "devices through the sync server. Signing in continues in your web browser."));
   entry = gtk_entry_new ();
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "https://");
   gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_URL);
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_editable_set_text (GTK_EDITABLE (entry), *server ? server : DEFAULT_SYNC_SERVER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Server address"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "sign-in", _("_Sign In"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sign-in", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "sign-in");
-  g_signal_connect (dialog, "response", G_CALLBACK (server_chosen), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  question->app = g_object_ref (self);
+  question->entry = GTK_EDITABLE (g_object_ref (entry));
+  milk_ask_async (parent, _("Sign In to Sync"),
+                  _("Your diary stays on this device and is kept in step with your other "
+                    "devices through the sync server. Signing in continues in your web browser."),
+                  entry, responses, G_N_ELEMENTS (responses), "sign-in", "cancel", NULL,
+                  server_chosen, question);
 }
 
 static void
-sign_out_chosen (AdwMessageDialog *dialog,
-                 const char       *response,
-                 MilkApplication  *self)
+sign_out_chosen (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  if (self->session == NULL || g_strcmp0 (response, "cancel") == 0)
+  g_autoptr(MilkApplication) self = user_data;
+  g_autofree char *response = milk_ask_finish (GTK_WINDOW (source), result, NULL);
+
+  if (response == NULL || self->session == NULL || g_strcmp0 (response, "cancel") == 0)
     return;
   milk_sync_session_sign_out (self->session, g_strcmp0 (response, "keep") == 0);
 }
@@ -463,21 +490,17 @@ sign_out_action (GSimpleAction *action,
 {
   MilkApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  GtkWidget *dialog;
+  MilkResponse responses[] = {
+    { "cancel", _("_Cancel"), ADW_RESPONSE_DEFAULT },
+    { "remove", _("_Remove from Device"), ADW_RESPONSE_DESTRUCTIVE },
+    { "keep", _("_Keep Diary"), ADW_RESPONSE_DEFAULT },
+  };
 
-  dialog = adw_message_dialog_new (parent, _("Sign Out?"),
-                                   _("This device stops syncing. Keep a copy of the diary on this device? "
-                                     "Your account keeps everything that was synced."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "remove", _("_Remove from Device"),
-                                    "keep", _("_Keep Diary"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (sign_out_chosen), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  milk_ask_async (parent, _("Sign Out?"),
+                  _("This device stops syncing. Keep a copy of the diary on this device? "
+                    "Your account keeps everything that was synced."),
+                  NULL, responses, G_N_ELEMENTS (responses), "keep", "cancel", NULL,
+                  sign_out_chosen, g_object_ref (self));
 }
 
 static void

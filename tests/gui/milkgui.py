@@ -115,7 +115,7 @@ def xdo(*args):
 class App:
     """The built milk-diary, started as a person starts it."""
 
-    def __init__(self, suite, lang=None, extra_env=None, args=()):
+    def __init__(self, suite, lang=None, extra_env=None, args=(), first_window="frame"):
         import pyatspi  # after the session and the display exist
         self.pyatspi = pyatspi
         self.suite = suite
@@ -130,7 +130,7 @@ class App:
         self.proc = subprocess.Popen([suite.binary] + list(args), env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         self.root = wait_for(self._find_app, 20, "the app on the accessibility bus")
-        self.window = self.wait_window(lambda w: w.getRoleName() == "frame")
+        self.window = self.wait_window(lambda w: w.getRoleName() == first_window)
 
     # The process ------------------------------------------------------
 
@@ -281,7 +281,7 @@ class App:
         self.window_origin(top)
         xdo("windowfocus", "--sync", self._last_xid)
 
-    def click(self, acc, button=1, modifiers=(), dx=0.5, dy=0.5):
+    def click(self, acc, button=1, modifiers=(), dx=0.5, dy=0.5, ends_app=False):
         x, y = self.screen_point(acc, dx, dy)
         # Arrive as a hand does, with motion over the target first.
         xdo("mousemove", "--sync", x - 1, y - 1)
@@ -294,7 +294,8 @@ class App:
         for m in reversed(modifiers):
             xdo("keyup", m)
         time.sleep(0.1)
-        self.assert_running()
+        if not ends_app:
+            self.assert_running()
 
     def give_focus(self, window=None):
         """What a window manager does: the keyboard goes to the newest of

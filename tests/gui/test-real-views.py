@@ -45,6 +45,23 @@ def open_preferences(app):
     return app.wait_window(lambda w: w.name == "Preferences", 10, "the Preferences window")
 
 
+@suite.flow("a damaged diary file: the app says it could not be opened and why, Close ends it, the file is untouched")
+def damaged_diary(s):
+    path = os.path.join(s.home, "diary.sqlite")
+    damaged = b"this is not a diary\n" * 200
+    with open(path, "wb") as f:
+        f.write(damaged)
+    app = s.start(first_window="dialog")
+    dialog = app.wait_window(lambda w: w.getRoleName() == "dialog" and w.name == "The Diary Could Not Be Opened",
+                             15, "the message that the diary could not be opened")
+    app.find("label", re.compile(r"is damaged or is not a Milk Diary database"), within=dialog)
+    app.click(app.find("push button", button_named("Close"), within=dialog), ends_app=True)
+    wait_for(lambda: not app.running(), 10, "the app to end after Close")
+    check(app.proc.returncode == 0, f"the app ended with status {app.proc.returncode}")
+    with open(path, "rb") as f:
+        check(f.read() == damaged, "the damaged file was changed")
+
+
 @suite.flow("Totals: click a month's row, that month opens in the calendar")
 def totals_month(s):
     two_back = (previous_month_day(1) - __import__("datetime").timedelta(days=1)).replace(day=5)
