@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 
@@ -24,9 +25,26 @@
  * minimal window's. */
 #define GOAL_RATIO 1.1
 
+/* Where the time goes: the app marks the end of each phase (main.c,
+ * milk-application.c) when MILK_DIARY_EXIT_AFTER_FIRST_FRAME is set. */
+static const struct
+{
+  const char *mark;   /* the mark that ends it; NULL: the first frame */
+  const char *what;
+} phases[] = {
+  { "main", "exec to main: loading the libraries" },
+  { "startup", "GTK, libadwaita, style and actions" },
+  { "store", "opening the diary" },
+  { "window", "the window: templates, the month's queries" },
+  { "sync", "sync set-up: server, keyring, D-Bus" },
+  { NULL, "to the first frame: layout, CSS, paint" },
+};
+#define N_PHASES G_N_ELEMENTS (phases)
+
 typedef struct
 {
   GArray *samples;       /* double, ms */
+  GArray *phase[N_PHASES];  /* double, ms; for a program that marks them */
   long peak_rss_kb;
   guint resident_pages;  /* of the diary and its -wal after evicting, summed over the runs */
   guint total_pages;
@@ -127,6 +145,32 @@ evict (const char *diary,
     }
 }
 
+/* The marks in @out, as the time each phase took. */
+static void
+add_phases (Result     *result,
+            const char *out,
+            gint64      start,
+            gint64      painted)
+{
+  gint64 previous = start;
+
+  for (guint i = 0; i < N_PHASES; i++)
+    {
+      g_autofree char *prefix = phases[i].mark ? g_strdup_printf ("mark %s ", phases[i].mark) : NULL;
+      const char *line = prefix ? strstr (out, prefix) : NULL;
+      gint64 at = painted;
+      double ms;
+
+      if (prefix && (line == NULL || sscanf (line + strlen (prefix), "%" G_GINT64_FORMAT, &at) != 1))
+        return;   /* a program without marks */
+      if (result->phase[i] == NULL)
+        result->phase[i] = g_array_new (FALSE, FALSE, sizeof (double));
+      ms = (at - previous) / 1000.0;
+      g_array_append_val (result->phase[i], ms);
+      previous = at;
+    }
+}
+
 static double
 run_once (const char *program,
           const char *diary,
@@ -135,11 +179,12 @@ run_once (const char *program,
   int out[2];
   pid_t pid;
   gint64 start;
-  char buf[256] = { 0 };
+  char buf[1024] = { 0 };
   ssize_t n, total = 0;
   int status;
   struct rusage usage;
   gint64 painted = 0;
+  const char *frame;
   double ms;
 
   g_assert_cmpint (pipe (out), ==, 0);
@@ -160,21 +205,44 @@ run_once (const char *program,
   close (out[0]);
   wait4 (pid, &status, 0, &usage);
 
-  if (sscanf (buf, "first-frame %" G_GINT64_FORMAT, &painted) != 1)
+  frame = strstr (buf, "first-frame ");
+  if (frame == NULL || sscanf (frame, "first-frame %" G_GINT64_FORMAT, &painted) != 1)
     g_error ("%s did not report its first frame (status %d): %s", program, status, buf);
   ms = (painted - start) / 1000.0;
   g_array_append_val (result->samples, ms);
+  add_phases (result, buf, start, painted);
   result->peak_rss_kb = MAX (result->peak_rss_kb, usage.ru_maxrss);
   return ms;
 }
 
 static double
-median (const Result *result)
+median_of (GArray *samples)
 {
-  g_autoptr(GArray) sorted = g_array_copy (result->samples);
+  g_autoptr(GArray) sorted = g_array_copy (samples);
 
   g_array_sort (sorted, compare_double);
   return g_array_index (sorted, double, sorted->len / 2);
+}
+
+static double
+median (const Result *result)
+{
+  return median_of (result->samples);
+}
+
+/* The median of each phase, warm and cold. */
+static void
+print_phases (const Result *warm,
+              const Result *cold)
+{
+  if (warm->phase[0] == NULL || cold->phase[0] == NULL)
+    {
+      g_print ("(the app marked no phases)\n");
+      return;
+    }
+  g_print ("%-46s %9s %9s\n", "where Milk Diary's time goes (median ms)", "warm", "cold");
+  for (guint i = 0; i < N_PHASES; i++)
+    g_print ("  %-44s %9.1f %9.1f\n", phases[i].what, median_of (warm->phase[i]), median_of (cold->phase[i]));
 }
 
 static double
@@ -230,6 +298,8 @@ main (int   argc,
 
     run_once (argv[2], empty, &discard);
     run_once (argv[1], diary, &discard);
+    for (guint i = 0; i < N_PHASES; i++)
+      g_clear_pointer (&discard.phase[i], g_array_unref);
     g_array_unref (discard.samples);
   }
   for (int run = 0; run < RUNS; run++)
@@ -248,6 +318,7 @@ main (int   argc,
   row ("minimal libadwaita window", &minimal, &minimal);
   ok &= row ("Milk Diary, warm (diary in page cache)", &warm, &minimal);
   ok &= row ("Milk Diary, cold (diary evicted)", &cold, &minimal);
+  print_phases (&warm, &cold);
   g_print ("(cold: the diary and its -wal fsynced and evicted with POSIX_FADV_DONTNEED before each run; "
            "%u of %u pages were still resident after evicting; the libraries stay cached)\n",
            cold.resident_pages, cold.total_pages);
@@ -262,6 +333,12 @@ main (int   argc,
       }
     g_rmdir (dir);
   }
+  for (guint i = 0; i < N_PHASES; i++)
+    {
+      g_clear_pointer (&warm.phase[i], g_array_unref);
+      g_clear_pointer (&cold.phase[i], g_array_unref);
+      g_clear_pointer (&minimal.phase[i], g_array_unref);
+    }
   g_array_unref (minimal.samples);
   g_array_unref (warm.samples);
   g_array_unref (cold.samples);

@@ -17,6 +17,9 @@ main (int   argc,
 {
   g_autoptr(MilkApplication) app = NULL;
 
+  /* For the start-up benchmark: the libraries are loaded. */
+  if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
+    g_print ("mark main %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   setlocale (LC_ALL, "");
   /* MILK_LOCALEDIR: translations from a build tree, for `build-aux/dev`. */
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("MILK_LOCALEDIR") ? g_getenv ("MILK_LOCALEDIR") : LOCALEDIR);

@@ -202,6 +202,15 @@ show_open_error (MilkApplication *self,
                   open_error_closed, g_object_ref (self));
 }
 
+/* For the start-up benchmark (MILK_DIARY_EXIT_AFTER_FIRST_FRAME): when a
+ * phase of starting ended, so that it can say where the time goes. */
+static void
+mark (const char *phase)
+{
+  if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
+    g_print ("mark %s %" G_GINT64_FORMAT "\n", phase, g_get_monotonic_time ());
+}
+
 /* For the start-up benchmark: report when the first frame is painted, then
  * quit. Nothing else reads this variable. */
 static void
@@ -285,6 +294,7 @@ milk_application_activate (GApplication *app)
 
   if (!ensure_store (self))
     return;
+  mark ("store");
 
   /* Started at login for the reminder: stay in the background, without
    * a window, until the person opens one. */
@@ -300,9 +310,11 @@ milk_application_activate (GApplication *app)
       g_autofree char *server = g_settings_get_string (self->settings, "sync-server");
 
       window = GTK_WINDOW (milk_window_new (self, self->store));
+      mark ("window");
       if (milk_sync_session_get_account (self->session) == NULL)
         milk_sync_session_use_server (self->session, server, TRUE);
       milk_window_set_sync (MILK_WINDOW (window), milk_application_get_sync (self));
+      mark ("sync");
       if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
         g_signal_connect (window, "map", G_CALLBACK (window_mapped), app);
     }
@@ -532,6 +544,7 @@ milk_application_startup (GApplication *app)
   update_sync_state (MILK_APPLICATION (app));
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", (const char *[]) { "<Control>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", (const char *[]) { "<Control>comma", NULL });
+  mark ("startup");
 }
 
 static int
