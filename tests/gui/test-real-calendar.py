@@ -45,11 +45,17 @@ def first_start(s):
     search = app.find("entry", None, timeout=15)
     app.click(search)
     app.type("euro")
-    app.click(app.find("label", "Euro (EUR)", timeout=15))
-    wait_for(lambda: app.find("label", "Euro (EUR)"), 15, "the euro to be chosen")
+    wait_for(lambda: text_of(search) == "euro", 15, "the search to hold 'euro'")
+    # In the pop-up's list, not the drop-down's own label.
+    app.click(app.find("label", "Euro (EUR)", within=app.find("filler", "GtkPopover"), timeout=15))
+    # A person waits for the pop-up to close before the next click: a click
+    # while it is open only closes it (seen in CI under load).
+    wait_for(lambda: app.find("label", "Euro (EUR)") and not list(app.find_all("entry", None)), 15,
+             "the euro to be chosen and the list to close")
     price = app.find("text", re.compile("Price per Litre"))
     app.click(price)
     app.type("1.25")
+    wait_for(lambda: text_of(price) == "1.25", 15, "the price field to hold 1.25")
     app.click(app.find("push button", button_named("Start")))
     label = month_label(app)
     check(label.name == month_title(TODAY), f"the calendar shows {label.name!r}")
