@@ -230,19 +230,21 @@ median (const Result *result)
   return median_of (result->samples);
 }
 
-/* The median of each phase, warm and cold. */
+/* The median of each phase, warm and cold, beside the minimal window's. */
 static void
 print_phases (const Result *warm,
-              const Result *cold)
+              const Result *cold,
+              const Result *minimal)
 {
-  if (warm->phase[0] == NULL || cold->phase[0] == NULL)
+  if (warm->phase[0] == NULL || cold->phase[0] == NULL || minimal->phase[0] == NULL)
     {
-      g_print ("(the app marked no phases)\n");
+      g_print ("(a program marked no phases)\n");
       return;
     }
-  g_print ("%-46s %9s %9s\n", "where Milk Diary's time goes (median ms)", "warm", "cold");
+  g_print ("%-46s %9s %9s %9s\n", "where the time goes (median ms)", "warm", "cold", "minimal");
   for (guint i = 0; i < N_PHASES; i++)
-    g_print ("  %-44s %9.1f %9.1f\n", phases[i].what, median_of (warm->phase[i]), median_of (cold->phase[i]));
+    g_print ("  %-44s %9.1f %9.1f %9.1f\n", phases[i].what, median_of (warm->phase[i]),
+             median_of (cold->phase[i]), median_of (minimal->phase[i]));
 }
 
 static double
@@ -318,7 +320,7 @@ main (int   argc,
   row ("minimal libadwaita window", &minimal, &minimal);
   ok &= row ("Milk Diary, warm (diary in page cache)", &warm, &minimal);
   ok &= row ("Milk Diary, cold (diary evicted)", &cold, &minimal);
-  print_phases (&warm, &cold);
+  print_phases (&warm, &cold, &minimal);
   g_print ("(cold: the diary and its -wal fsynced and evicted with POSIX_FADV_DONTNEED before each run; "
            "%u of %u pages were still resident after evicting; the libraries stay cached)\n",
            cold.resident_pages, cold.total_pages);

@@ -194,6 +194,43 @@ test_from_version_5 (void)
   milk_test_dir_clear (&dir);
 }
 
+/* The index the ledger reads at every start is made when a diary is
+ * opened, whatever its age, without changing its format number: an older
+ * Milk Diary still opens the file. The ledger's query reads the index
+ * alone, not the table (issue 18). */
+static void
+test_ledger_index_outside_format (void)
+{
+  MilkTestDir dir;
+  g_autoptr(MilkStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) plan = g_string_new (NULL);
+  g_autofree char *v6 = NULL;
+  sqlite3_stmt *stmt;
+
+  milk_test_dir_init (&dir);
+  load_fixture (dir.path, "store-v1.sql");
+  v6 = g_strconcat (_milk_store_migration (1), _milk_store_migration (2), _milk_store_migration (3),
+                    _milk_store_migration (4), _milk_store_migration (5), "PRAGMA user_version = 6;", NULL);
+  make_database (dir.path, v6);
+
+  store = milk_store_new (dir.path, &error);
+  g_assert_no_error (error);
+  stmt = _milk_store_prepare (store, "PRAGMA user_version", NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 6);
+  sqlite3_reset (stmt);
+
+  stmt = _milk_store_prepare (store, "EXPLAIN QUERY PLAN " MILK_STORE_LEDGER_QUERY, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_reset (stmt);
+  g_assert_nonnull (strstr (plan->str, "COVERING INDEX entries_ledger"));
+
+  g_clear_object (&store);
+  milk_test_dir_clear (&dir);
+}
+
 static void
 test_newer_refused_untouched (void)
 {
@@ -258,6 +295,7 @@ main (int   argc,
   g_test_add_func ("/store/migrate/from-version-1", test_from_version_1);
   g_test_add_func ("/store/migrate/from-version-3", test_from_version_3);
   g_test_add_func ("/store/migrate/from-version-5", test_from_version_5);
+  g_test_add_func ("/store/migrate/ledger-index-outside-format", test_ledger_index_outside_format);
   g_test_add_func ("/store/migrate/newer-refused-untouched", test_newer_refused_untouched);
   g_test_add_func ("/store/migrate/not-a-diary-refused", test_not_a_diary_refused);
   g_test_add_func ("/store/migrate/unwritable-place", test_unwritable_place);

@@ -25,9 +25,12 @@ struct _MilkWindow
   AdwViewStack *view_stack;
   AdwViewSwitcherTitle *switcher_title;
   MilkCalendarView *calendar_view;
-  MilkTotalsView *totals_view;
+  AdwBin *totals_bin;
+  MilkTotalsView *totals_view;   /* NULL until Totals is first shown */
   GtkStack *main_stack;
   MilkSyncButton *sync_button;
+  GtkMenuButton *menu_button;
+  GMenuModel *primary_menu;
 
   GSettings *settings;
   MilkStore *store;
@@ -329,6 +332,34 @@ month_activated (MilkWindow     *self,
   adw_view_stack_set_visible_child_name (self->view_stack, "calendar");
 }
 
+/* Totals is built when first shown: most starts show only the calendar,
+ * and a hidden page would still cost its templates, queries and layout
+ * before the first frame (issue 18). */
+static void
+visible_view_changed (MilkWindow *self)
+{
+  GtkWidget *view;
+
+  if (self->totals_view != NULL || self->store == NULL ||
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "totals") != 0)
+    return;
+  view = milk_totals_view_new (self->store);
+  self->totals_view = MILK_TOTALS_VIEW (view);
+  g_signal_connect_object (view, "month-activated", G_CALLBACK (month_activated), self, G_CONNECT_SWAPPED);
+  adw_bin_set_child (self->totals_bin, view);
+}
+
+/* The main menu's widgets are made when it is first opened, by a click
+ * or F10, not before the first frame (issue 18). */
+static void
+create_primary_menu (GtkMenuButton *button,
+                     gpointer       user_data)
+{
+  MilkWindow *self = user_data;
+
+  gtk_menu_button_set_menu_model (button, self->primary_menu);
+}
+
 static void
 welcome_done (MilkWindow      *self,
               MilkWelcomePage *page)
@@ -371,7 +402,7 @@ milk_window_constructed (GObject *object)
   G_OBJECT_CLASS (milk_window_parent_class)->constructed (object);
 
   g_object_set (self->calendar_view, "store", self->store, NULL);
-  g_object_set (self->totals_view, "store", self->store, NULL);
+  visible_view_changed (self);
   if (needs_welcome (self->store))
     show_welcome (self);
   milk_sync_button_set_service (self->sync_button, self->store, NULL);
@@ -453,7 +484,6 @@ milk_window_class_init (MilkWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (MILK_TYPE_CALENDAR_VIEW);
-  g_type_ensure (MILK_TYPE_TOTALS_VIEW);
   g_type_ensure (MILK_TYPE_SYNC_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-window.ui");
@@ -461,12 +491,14 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, calendar_view);
-  gtk_widget_class_bind_template_child (widget_class, MilkWindow, totals_view);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, totals_bin);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, primary_menu);
   gtk_widget_class_bind_template_callback (widget_class, day_activated);
   gtk_widget_class_bind_template_callback (widget_class, selection_changed);
-  gtk_widget_class_bind_template_callback (widget_class, month_activated);
+  gtk_widget_class_bind_template_callback (widget_class, visible_view_changed);
 
   gtk_widget_class_install_action (widget_class, "win.record-today", NULL, record_today);
   gtk_widget_class_install_action (widget_class, "win.edit-today", NULL, edit_today);
@@ -495,6 +527,7 @@ milk_window_init (MilkWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->toaster = milk_toaster_new (GTK_WIDGET (self->toasts));
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_primary_menu, self, NULL);
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_get (self->settings, "window-size", "(ii)", &width, &height);

@@ -282,6 +282,7 @@ class App:
         xdo("windowfocus", "--sync", self._last_xid)
 
     def click(self, acc, button=1, modifiers=(), dx=0.5, dy=0.5, ends_app=False):
+        settled(acc)
         x, y = self.screen_point(acc, dx, dy)
         # Arrive as a hand does, with motion over the target first.
         xdo("mousemove", "--sync", x - 1, y - 1)
@@ -368,6 +369,19 @@ def extents(acc):
     except Exception:
         return None
     return (e.x, e.y, e.width, e.height)
+
+
+def settled(acc, timeout=2.0):
+    """Wait until a widget stops moving: a toast slides in and a popover
+    grows, and a hand aims at where a thing is, not where it was."""
+    last = extents(acc)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.08)
+        now = extents(acc)
+        if now == last:
+            return
+        last = now
 
 
 def text_of(acc):

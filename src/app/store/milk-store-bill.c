@@ -36,9 +36,7 @@ build_ledger (MilkStore   *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = _milk_store_prepare (self,
-      "SELECT product, day, qty_ml, price_override FROM entries "
-      "WHERE NOT deleted AND qty_ml > 0", error);
+  stmt = _milk_store_prepare (self, MILK_STORE_LEDGER_QUERY, error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

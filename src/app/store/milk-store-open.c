@@ -326,6 +326,7 @@ _milk_store_new_with_clock (const char     *path,
       !_milk_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !_milk_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
       !migrate (self, version, error) ||
+      !_milk_store_exec (self, _milk_store_indexes (), error) ||
       !setup_clock (self, clock, clock_data, error) ||
       !translate_default_product (self, error))
     return NULL;

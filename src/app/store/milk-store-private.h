@@ -138,7 +138,13 @@ gboolean      _milk_store_forget_sync_position (MilkStore  *self,
 GHashTable   *_milk_store_load_schedules (MilkStore      *self,
                                           GError        **error);
 
+/* Every delivery that is billed, as the ledger reads it at each start;
+ * the covering index entries_ledger (milk-store-schema.c) answers it. */
+#define MILK_STORE_LEDGER_QUERY \
+  "SELECT product, day, qty_ml, price_override FROM entries WHERE NOT deleted AND qty_ml > 0"
+
 /* milk-store-schema.c */
 const char  *_milk_store_migration       (int             version);
+const char  *_milk_store_indexes         (void);
 
 G_END_DECLS

@@ -111,3 +111,16 @@ _milk_store_migration (int version)
     return NULL;
   return migrations[version];
 }
+
+/* Indexes that only make reading faster are not part of the numbered
+ * format: they are made when a diary is opened, if missing, so that a
+ * diary this version opened still opens in an older one (which keeps them
+ * up to date like any other index). */
+const char *
+_milk_store_indexes (void)
+{
+  /* The ledger (milk-store-bill.c) reads every delivery at start-up: a
+   * covering index is a quarter of the table's pages (issue 18). */
+  return "CREATE INDEX IF NOT EXISTS entries_ledger"
+         "  ON entries (product, day, qty_ml, price_override, deleted) WHERE NOT deleted AND qty_ml > 0;";
+}
