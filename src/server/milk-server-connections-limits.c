@@ -16,7 +16,6 @@
 #include "milk-server-head.h"
 #include "milk-server-log.h"
 #include "milk-server-policy.h"
-#include "milk-server-replay-stream.h"
 
 /* ---- refusing a request ---- */
 
@@ -60,6 +59,14 @@ refusal_written (GObject      *source,
       g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
       return;
     }
+  _milk_http_stream_linger (self);
+}
+
+/* Our side is done: the client reads to the end, then may go. */
+void
+_milk_http_stream_linger (MilkHttpStream *self)
+{
+  self->state = STATE_CLOSING;
   g_socket_shutdown (g_socket_connection_get_socket (self->connection), FALSE, TRUE, NULL);
   self->linger_until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
   _milk_http_stream_wait_for (self, linger);
@@ -75,7 +82,7 @@ _milk_http_stream_refuse_with (MilkHttpStream *self,
                                const char     *extra_header,
                                const char     *problem)
 {
-  gsize available = milk_replay_input_stream_buffered (self->input);
+  gsize available = _milk_input_buffered (self->input);
   g_autofree char *line = available == 0 ? g_strdup ("") :
                           g_strndup ((const char *) self->input->buffer->data + self->input->offset, MIN (available, 200));
   g_autofree char *remote = _milk_http_stream_remote_host (self);
@@ -149,7 +156,7 @@ _milk_http_stream_refuse_busy (MilkHttpStream *self,
 /* ---- the limits in time: one look a while at every open connection ---- */
 
 /* Cut a body that has stopped coming, or comes slower than anyone with a
- * working connection sends: libsoup reads end of file and lets go. */
+ * working connection sends. */
 static void
 cut_body (MilkHttpStream *self,
           const char     *problem)
@@ -169,7 +176,7 @@ static void
 check_connection (MilkHttpStream *self,
                   gint64          now)
 {
-  MilkReplayInputStream *input = self->input;
+  MilkInput *input = self->input;
   gint64 allowed;
 
   switch (self->state)
@@ -177,7 +184,7 @@ check_connection (MilkHttpStream *self,
     case STATE_HEAD:
       if (now < self->deadline)
         return;
-      if (milk_replay_input_stream_buffered (input) > 0)
+      if (_milk_input_buffered (input) > 0)
         _milk_http_stream_refuse_with (self, SOUP_STATUS_REQUEST_TIMEOUT, soup_status_get_phrase (SOUP_STATUS_REQUEST_TIMEOUT),
                                        "timeout", "The request head came too slowly", NULL, "request head too slow");
       else
@@ -200,6 +207,12 @@ check_connection (MilkHttpStream *self,
         cut_body (self, "request body stalled");
       else if (now - self->body_started > allowed)
         cut_body (self, "request body too slow");
+      break;
+    case STATE_HANDLING:
+      /* A client that stops reading its answer: the write fails, and the
+       * connection goes with the answer it held. */
+      if (self->response != NULL && now - self->last_written >= self->owner->body_timeout)
+        g_socket_shutdown (g_socket_connection_get_socket (self->connection), TRUE, TRUE, NULL);
       break;
     case STATE_CLOSING:
       if (self->waiting == linger && now >= self->linger_until)

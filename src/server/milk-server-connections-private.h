@@ -1,6 +1,5 @@
 /* milk-server-connections-private.h — what the files of the connections
- * share: the owner of every open connection, and a connection as libsoup
- * sees it (milk-server-connections.c tells why)
+ * share: the owner of every open connection, and a connection
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,12 +7,11 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <libsoup/soup.h>
+#include <libsoup/soup.h>   /* its status codes and phrases */
 
 #include "milk-server-connections.h"
 #include "milk-server-head.h"
 #include "milk-server-limits.h"
-#include "milk-server-replay-stream.h"
 
 G_BEGIN_DECLS
 
@@ -23,7 +21,7 @@ G_BEGIN_DECLS
  * walk and poll them all, and the service slowed to a crawl (slowloris). */
 struct _MilkConnections
 {
-  SoupServer *soup;
+  MilkConnectionsHandler handler;
   MilkLimits *limits;
   gint64 header_timeout;   /* microseconds */
   gint64 body_timeout;
@@ -36,22 +34,34 @@ struct _MilkConnections
   guint accepting;
 };
 
+/* What has been read of a connection and not used yet. */
+typedef struct
+{
+  GByteArray *buffer;
+  gsize offset;         /* used up to here */
+  guint64 consumed;     /* bytes used, ever */
+  gint64 last_read;     /* when bytes were last used */
+} MilkInput;
+
+static inline gsize
+_milk_input_buffered (MilkInput *input)
+{
+  return input->buffer->len - input->offset;
+}
+
 typedef enum
 {
   STATE_HEAD,       /* waiting for a request head */
-  STATE_BODY,       /* libsoup is reading its body */
-  STATE_HANDLING,   /* the request is libsoup's and the route's */
+  STATE_BODY,       /* reading its body */
+  STATE_HANDLING,   /* the service has the request, until its answer is out */
   STATE_CLOSING,    /* refused, or closed */
 } ConnectionState;
-
-#define MILK_TYPE_HTTP_STREAM (milk_http_stream_get_type ())
-G_DECLARE_FINAL_TYPE (MilkHttpStream, milk_http_stream, MILK, HTTP_STREAM, GIOStream)
 
 struct _MilkHttpStream
 {
   GIOStream parent_instance;
   GSocketConnection *connection;
-  MilkReplayInputStream *input;
+  MilkInput *input;
   MilkConnections *owner;
   GSocketAddress *local;
   GSocketAddress *remote;
@@ -63,12 +73,22 @@ struct _MilkHttpStream
   ConnectionState state;
   gboolean idle;        /* STATE_HEAD between requests, nothing sent yet */
   gint64 deadline;      /* STATE_HEAD: the head must be in by then */
-  gint64 body_started;  /* STATE_BODY: when it was handed to libsoup */
+  gint64 body_started;  /* STATE_BODY: when its head was in */
   guint64 body_from;    /* input->consumed then, and when all is read */
   guint64 body_end;
   guint64 reserved;     /* of the owner's body memory */
   char *method;         /* of the request being read, for the log */
   char *path;           /* without the query, which may hold a code */
+  MilkHead *head;       /* STATE_BODY: the request's head */
+  GByteArray *body;     /* STATE_BODY: what has come of it */
+
+  GBytes *response;     /* STATE_HANDLING: the answer going out */
+  gsize response_sent;
+  gint64 last_written;  /* when the client last took some of it */
+  gboolean keep_alive;  /* after it */
+  GSource *write_source;
+  GDestroyNotify written;
+  gpointer written_data;
 };
 
 /* milk-server-http-stream.c */
@@ -101,6 +121,7 @@ void        _milk_http_stream_refuse    (MilkHttpStream *self,
                                          const char     *problem);
 void        _milk_http_stream_refuse_busy (MilkHttpStream *self,
                                            const char     *problem);
+void        _milk_http_stream_linger    (MilkHttpStream *self);
 gboolean    _milk_connections_sweep     (gpointer        data);
 
 G_END_DECLS

@@ -1,40 +1,25 @@
-/* milk-server-connections.c — the service's connections: accepted, kept alive,
- * closed when the client hangs up or takes too long
+/* milk-server-connections.c — the service's connections: accepted, read,
+ * answered, kept alive, closed when the client hangs up or takes too long
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The service accepts its connections itself and gives each to libsoup,
- * because libsoup 3.2 (Debian 12) leaks on both ends of a connection:
- *
- * - its listener keeps a reference to every socket it accepts, so each
- *   connection ever made leaves its GSocket behind (344 bytes);
- * - it never disconnects a kept-alive connection whose client hangs up
- *   between two requests: after a response it creates the message that waits
- *   for the next request without telling the server, and when that message
- *   fails on the client's end-of-file nobody closes the connection. Its
- *   socket, descriptor and buffers stay until the process runs out of
- *   descriptors. (Fixed upstream in libsoup 3.3.)
- *
- * The first message of a connection is announced properly and ends the
- * connection when it fails. So once a response is written we take the
- * connection back from libsoup and hand it over again as a new connection,
- * whose waiting message is a first one. Connections stay alive as long as the
- * client wants; a hang-up between requests closes the socket.
- *
- * libsoup's parser is lenient where leniency lets one request hide another
- * behind a proxy that reads it differently: the last of two Content-Lengths
- * wins, "+5" is 5, a header line with a space before its colon is dropped
- * (so "Transfer-Encoding : chunked" means no body), NUL bytes are deleted,
- * bare LF ends lines and folded lines are joined. So every request head is
- * read here first, checked on its raw bytes, and only a well-formed one is
- * passed on, ahead of the rest of the stream; anything ambiguous gets a 400
- * and the connection is closed.
+ * The service speaks HTTP/1.1 itself, on the main loop. It used libsoup's
+ * server, which cost more than the routes behind it (a new SoupServer
+ * connection, message and stream wrappers for every request, to work
+ * around libsoup 3.2's leaks of kept-alive connections) and was lenient
+ * where leniency lets one request hide another behind a proxy that reads
+ * it differently: the last of two Content-Lengths wins, "+5" is 5, a header
+ * line with a space before its colon is dropped, bare LF ends lines, folded
+ * lines are joined. Here every request head is checked on its raw bytes
+ * (milk-server-head.c); anything ambiguous gets a 400 and the connection is
+ * closed. A sound request goes to the service (MilkConnectionsHandler) with
+ * its body, and its answer goes out in one write.
  *
  * Here too a client's hold on the service is bounded (issue 15): the head
  * must come within the header timeout, the next request within the idle
  * timeout; a body is admitted against the body budget (milk-server-limits.c)
- * before libsoup reads it, and cut when it stalls; an address may have so
+ * before it is read, and cut when it stalls; an address may have so
  * many connections open. Time limits are checked by one sweep a quarter
  * second, and connections waiting for their client are watched in one epoll
  * set, so that thousands of idle ones cost the main loop nothing.
@@ -56,25 +41,11 @@
 #include "milk-server-connections.h"
 #include "milk-server-head.h"
 #include "milk-server-limits.h"
-#include "milk-server-replay-stream.h"
 
 #define SWEEP_INTERVAL_MS 250
 
-/* ---- handing requests to libsoup ---- */
-
-static void
-accept_stream (MilkHttpStream *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!soup_server_accept_iostream (self->owner->soup, G_IO_STREAM (self), self->local, self->remote, &error))
-    {
-      g_warning ("Could not take a connection: %s", error->message);
-      g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
-    }
-}
-
 static void more_of_the_head (MilkHttpStream *self);
+static void serve_next (MilkHttpStream *self);
 
 /* Waiting for a request: a new connection's first, or the next on a kept
  * one, which may be slow to come (idle) but not slow to arrive. */
@@ -87,27 +58,87 @@ await_head (MilkHttpStream *self,
   self->deadline = g_get_monotonic_time () + (idle ? self->owner->idle_timeout : self->owner->header_timeout);
 }
 
-/* A sound head: its body, if any, must fit what the service holds at once
- * before libsoup reads a byte of it. */
+/* ---- a request's body, and the request to the service ---- */
+
+static void
+take (MilkHttpStream *self,
+      gsize           length)
+{
+  self->input->offset += length;
+  self->input->consumed += length;
+  self->input->last_read = g_get_monotonic_time ();
+}
+
+static void
+request_complete (MilkHttpStream *self)
+{
+  g_autoptr(GByteArray) body = g_steal_pointer (&self->body);
+
+  _milk_http_stream_stop_waiting (self);
+  self->state = STATE_HANDLING;
+  self->owner->handler.request (self, g_steal_pointer (&self->head),
+                                body->len > 0 ? g_byte_array_free_to_bytes (g_steal_pointer (&body)) : NULL,
+                                self->address, self->owner->handler.data);
+}
+
+/* Read straight into the body, never more than it: what follows is the
+ * next request's, read when its turn comes. */
+static void
+more_of_the_body (MilkHttpStream *self)
+{
+  GByteArray *body = self->body;
+  gsize had = body->len, wanted = self->body_end - self->input->consumed;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  g_byte_array_set_size (body, had + wanted);
+  n = g_pollable_input_stream_read_nonblocking (_milk_http_stream_socket_input (self), body->data + had, wanted,
+                                                NULL, &error);
+  g_byte_array_set_size (body, had + MAX (n, 0));
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return;   /* a spurious wake-up */
+  if (n <= 0)
+    {
+      /* The client went, or its connection failed, before the whole body. */
+      g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
+      return;
+    }
+  self->input->consumed += n;
+  self->input->last_read = g_get_monotonic_time ();
+  if (self->input->consumed >= self->body_end)
+    request_complete (self);
+}
+
+/* A sound head: its body, if any, must fit what the route takes and what
+ * the service holds at once before a byte of it is read. */
 static void
 hand_over (MilkHttpStream        *self,
            const MilkHeadFraming *framing,
            gsize                  head_length)
 {
-  MilkReplayInputStream *input = self->input;
-  const char *head = (const char *) input->buffer->data + input->offset;
-  gsize method = strcspn (head, " "), target = strcspn (head + method + 1, " ?");
+  MilkInput *input = self->input;
+  g_autoptr(MilkHead) head = milk_http_head_parse ((const char *) input->buffer->data + input->offset, head_length);
+  gsize buffered;
 
-  /* The request line is sound: "METHOD SP target SP version CRLF". */
-  g_free (self->method);
-  g_free (self->path);
-  self->method = g_strndup (head, method);
-  self->path = g_strndup (head + method + 1, MIN (target, 1000));
+  g_clear_pointer (&self->method, g_free);
+  g_clear_pointer (&self->path, g_free);
+  if (head == NULL)
+    {
+      _milk_http_stream_refuse (self, MILK_HEAD_BAD, "request target not on this service, or no Host");
+      return;
+    }
+  self->method = g_strdup (head->method);
+  self->path = g_strndup (head->path, 1000);
   if (framing->transfer_encoding)
     {
       /* No route takes a body whose size is not known before it comes. */
       _milk_http_stream_refuse_with (self, SOUP_STATUS_LENGTH_REQUIRED, soup_status_get_phrase (SOUP_STATUS_LENGTH_REQUIRED),
                                      "length_required", "Send the body with a Content-Length", NULL, "chunked body");
+      return;
+    }
+  if (framing->length > self->owner->handler.body_limit (head, self->owner->handler.data))
+    {
+      _milk_http_stream_refuse (self, MILK_HEAD_BODY_TOO_LARGE, "body larger than the route takes");
       return;
     }
   if (framing->length > 0 && !milk_limits_body_reserve (self->owner->limits, framing->length))
@@ -116,26 +147,42 @@ hand_over (MilkHttpStream        *self,
       return;
     }
   self->reserved = framing->length;
-  self->state = framing->length > 0 ? STATE_BODY : STATE_HANDLING;
-  self->body_started = input->last_read = g_get_monotonic_time ();
-  self->body_from = input->consumed + head_length;
+  take (self, head_length);
+  self->state = STATE_BODY;
+  self->body_started = g_get_monotonic_time ();
+  self->body_from = input->consumed;
   self->body_end = self->body_from + framing->length;
-  _milk_http_stream_stop_waiting (self);
-  accept_stream (self);
+  self->body = g_byte_array_sized_new (framing->length);
+  self->head = g_steal_pointer (&head);
+
+  /* What came with the head. */
+  buffered = MIN (_milk_input_buffered (input), framing->length);
+  g_byte_array_append (self->body, input->buffer->data + input->offset, buffered);
+  take (self, buffered);
+  if (self->body->len == framing->length)
+    {
+      request_complete (self);
+      return;
+    }
+  /* A client that asks first is told to go on (RFC 9110 10.1.1). */
+  if (milk_http_head_has_token (self->head->headers, "expect", "100-continue"))
+    g_socket_send_with_blocking (g_socket_connection_get_socket (self->connection), "HTTP/1.1 100 Continue\r\n\r\n",
+                                 25, FALSE, NULL, NULL);
+  _milk_http_stream_wait_for (self, more_of_the_body);
 }
 
-/* The next request's head, once it is all in: to libsoup when it is sound,
- * refused when not. */
+/* The next request's head, once it is all in: to the service when it is
+ * sound, refused when not. */
 static void
 serve_next (MilkHttpStream *self)
 {
-  MilkReplayInputStream *input = self->input;
+  MilkInput *input = self->input;
   MilkHeadVerdict verdict;
   MilkHeadFraming framing;
   const char *problem;
   gsize skip, head_length;
 
-  verdict = milk_http_head_frame ((const char *) input->buffer->data + input->offset, milk_replay_input_stream_buffered (input), &skip,
+  verdict = milk_http_head_frame ((const char *) input->buffer->data + input->offset, _milk_input_buffered (input), &skip,
                                   &head_length, &problem, &framing);
   input->offset += skip;
   switch (verdict)
@@ -183,116 +230,116 @@ more_of_the_head (MilkHttpStream *self)
     serve_next (self);
 }
 
+/* ---- the answer ---- */
+
+static void send_more (MilkHttpStream *self);
+
 static gboolean
-keeps_alive (SoupServerMessage *msg)
+writable (GSocket      *socket,
+          GIOCondition  condition,
+          gpointer      user_data)
 {
-  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
-  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  MilkHttpStream *self = user_data;
 
-  /* libsoup's own rule for HTTP/1.1 (we never offer HTTP/1.0 keep-alive). */
-  return soup_server_message_get_http_version (msg) == SOUP_HTTP_1_1 &&
-         soup_message_headers_get_encoding (response) != SOUP_ENCODING_EOF &&
-         !soup_message_headers_header_contains (request, "Connection", "close") &&
-         !soup_message_headers_header_contains (response, "Connection", "close");
-}
-
-/* Our stream under libsoup's wrappers. */
-static MilkHttpStream *
-find_http_stream (GIOStream *stream)
-{
-  while (stream != NULL && !MILK_IS_HTTP_STREAM (stream))
-    {
-      GIOStream *base = NULL;
-
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream") == NULL)
-        return NULL;
-      g_object_get (stream, "base-iostream", &base, NULL);
-      /* The wrapper holds its base: a borrowed pointer is enough. */
-      if (base != NULL)
-        g_object_unref (base);
-      stream = base;
-    }
-  return stream ? MILK_HTTP_STREAM (stream) : NULL;
-}
-
-/* What libsoup read ahead and did not use (a pipelining client's next
- * request) goes back in front of the socket, in order. */
-static gboolean
-take_back (GIOStream      *stolen,
-           MilkHttpStream *self)
-{
-  GInputStream *outer = g_io_stream_get_input_stream (stolen);
-  g_autoptr(GByteArray) unread = g_byte_array_new ();
-  gboolean ok = TRUE;
-
-  if (G_IO_STREAM (self) == stolen)
-    return TRUE;
-  if (!G_IS_POLLABLE_INPUT_STREAM (outer))
-    return FALSE;
-  self->input->hold = TRUE;
-  for (;;)
-    {
-      guint8 chunk[8192];
-      g_autoptr(GError) error = NULL;
-      gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (outer), chunk, sizeof chunk,
-                                                           NULL, &error);
-
-      if (n > 0)
-        g_byte_array_append (unread, chunk, n);
-      else
-        {
-          ok = n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
-          break;
-        }
-    }
-  self->input->hold = FALSE;
-  /* A new buffer: the old one may have grown with a large head. */
-  g_byte_array_unref (self->input->buffer);
-  self->input->buffer = g_byte_array_sized_new (unread->len);
-  self->input->offset = 0;
-  g_byte_array_append (self->input->buffer, unread->data, unread->len);
-  return ok;
+  g_clear_pointer (&self->write_source, g_source_unref);
+  send_more (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-wrote_body (SoupServerMessage *msg,
-            gpointer           user_data)
+response_done (MilkHttpStream *self,
+               gboolean        sent)
 {
-  g_autoptr(GIOStream) stolen = NULL;
-  g_autoptr(MilkHttpStream) self = NULL;
+  GDestroyNotify written = g_steal_pointer (&self->written);
+  MilkInput *input = self->input;
 
-  /* Otherwise libsoup closes the connection once the response is out. */
-  if (!keeps_alive (msg))
+  g_clear_pointer (&self->response, g_bytes_unref);
+  if (written)
+    written (self->written_data);
+  if (self->state == STATE_CLOSING)
     return;
-
-  stolen = soup_server_message_steal_connection (msg);
-  if (stolen == NULL)
-    return;
-  self = find_http_stream (stolen);
-  if (self == NULL)
-    {
-      g_io_stream_close (stolen, NULL, NULL);
-      return;
-    }
-  g_object_ref (self);
-  if (!take_back (stolen, self))
+  if (!sent)
     {
       g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
       return;
     }
-  g_clear_object (&stolen);
   _milk_http_stream_release_body (self);
-  await_head (self, milk_replay_input_stream_buffered (self->input) == 0);
+  if (!self->keep_alive)
+    {
+      _milk_http_stream_linger (self);
+      return;
+    }
+  /* A large head may have grown the buffer: what is left, in a new one. */
+  if (input->buffer->len > 4096)
+    {
+      GByteArray *left = g_byte_array_sized_new (_milk_input_buffered (input));
+
+      g_byte_array_append (left, input->buffer->data + input->offset, _milk_input_buffered (input));
+      g_byte_array_unref (input->buffer);
+      input->buffer = left;
+      input->offset = 0;
+    }
+  await_head (self, _milk_input_buffered (input) == 0);
   serve_next (self);
 }
 
 static void
-request_started (SoupServer        *soup,
-                 SoupServerMessage *msg,
-                 gpointer           user_data)
+send_more (MilkHttpStream *self)
 {
-  /* After the server's own handlers, which may still look at the message. */
-  g_signal_connect_object (msg, "wrote-body", G_CALLBACK (wrote_body), soup, G_CONNECT_AFTER);
+  GSocket *socket = g_socket_connection_get_socket (self->connection);
+  gsize length;
+  const char *data = g_bytes_get_data (self->response, &length);
+
+  while (self->response_sent < length)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send_with_blocking (socket, data + self->response_sent, length - self->response_sent,
+                                              FALSE, NULL, &error);
+
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          self->write_source = g_socket_create_source (socket, G_IO_OUT, NULL);
+          g_source_set_callback (self->write_source, G_SOURCE_FUNC (writable), g_object_ref (self), g_object_unref);
+          g_source_attach (self->write_source, g_main_context_get_thread_default ());
+          return;
+        }
+      if (n < 0)
+        {
+          response_done (self, FALSE);   /* the client went */
+          return;
+        }
+      self->response_sent += n;
+      self->last_written = g_get_monotonic_time ();
+    }
+  response_done (self, TRUE);
+}
+
+/* The service's answer to the request it was handed, head and body in one
+ * piece: sent (in one write, unless the client reads slowly), then the
+ * next request read, or the connection closed when !keep_alive. written
+ * runs once it is out or cannot be. */
+void
+milk_http_stream_respond (MilkHttpStream *self,
+                          GBytes         *response,
+                          gboolean        keep_alive,
+                          GDestroyNotify  written,
+                          gpointer        written_data)
+{
+  g_return_if_fail (self->response == NULL);
+
+  self->response = response;
+  self->response_sent = 0;
+  self->keep_alive = keep_alive;
+  self->written = written;
+  self->written_data = written_data;
+  self->last_written = g_get_monotonic_time ();
+  if (self->state != STATE_HANDLING)
+    {
+      response_done (self, FALSE);
+      return;
+    }
+  send_more (g_object_ref (self));
+  g_object_unref (self);
 }
 
 static void
@@ -322,8 +369,8 @@ incoming (MilkConnections   *owner,
     }
   stream->counted = TRUE;
   g_hash_table_add (owner->streams, stream);
-  /* Headers and body go out in separate writes; with Nagle's algorithm the
-   * second waits for the client's delayed ACK, up to 200 ms. */
+  /* An answer larger than one write would otherwise wait for the
+   * client's delayed ACK between its parts, up to 200 ms. */
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   await_head (stream, FALSE);
   serve_next (stream);
@@ -386,8 +433,8 @@ accept_waiting (GSocket      *listener,
 
 
 MilkConnections *
-milk_server_connections_serve (SoupServer             *soup,
-                               const MilkServerConfig *config,
+milk_server_connections_serve (const MilkConnectionsHandler *handler,
+                               const MilkServerConfig       *config,
                                GSocket                *socket,
                                GError                **error)
 {
@@ -401,7 +448,7 @@ milk_server_connections_serve (SoupServer             *soup,
     }
   owner = g_atomic_rc_box_new0 (MilkConnections);
   owner->epoll = epoll;
-  owner->soup = g_object_ref (soup);
+  owner->handler = *handler;
   owner->limits = milk_limits_new (config);
   owner->header_timeout = config->header_timeout_s * G_USEC_PER_SEC;
   owner->body_timeout = config->body_timeout_s * G_USEC_PER_SEC;
@@ -412,7 +459,6 @@ milk_server_connections_serve (SoupServer             *soup,
   owner->listener = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);
   start_accepting (owner);
-  g_signal_connect (soup, "request-started", G_CALLBACK (request_started), NULL);
   return owner;
 }
 

@@ -1,5 +1,4 @@
-/* milk-server-head.c — a request head checked on its raw bytes, before
- * libsoup reads it
+/* milk-server-head.c — a request head checked on its raw bytes, then read
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -88,8 +87,8 @@ check_field_line (const guchar    *text,
       for (gsize i = start; i < end; i++)
         if (!g_ascii_isdigit (text[i]))
           return bad (problem, "Content-Length is not a number");
-      /* More than any route takes: refused now, before libsoup waits for a
-       * body that may never come (or whose length does not fit a goffset). */
+      /* More than any route takes: refused now, before waiting for a body
+       * that may never come (or whose length does not fit a goffset). */
       while (start < end - 1 && text[start] == '0')
         start++;
       if (end - start > 10 || g_ascii_strtoull ((const char *) text + start, NULL, 10) > MILK_PROTOCOL_MAX_BYTES)
@@ -200,4 +199,113 @@ milk_http_head_check (const char  *data,
   MilkHeadFraming seen;
 
   return milk_http_head_frame (data, length, skip, head_length, problem, &seen);
+}
+
+/* ---- a sound head, read ---- */
+
+void
+milk_http_head_free (MilkHead *head)
+{
+  if (head == NULL)
+    return;
+  g_free (head->method);
+  g_free (head->path);
+  g_free (head->query);
+  g_clear_pointer (&head->headers, g_hash_table_unref);
+  g_free (head);
+}
+
+/* Whether a path has a "." or ".." segment, which a reader could resolve
+ * to another route than the one it names. */
+static gboolean
+has_dot_segment (const char *path)
+{
+  for (const char *p = strstr (path, "/."); p != NULL; p = strstr (p + 1, "/."))
+    if (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0')))
+      return TRUE;
+  return FALSE;
+}
+
+/* The parts of a head that milk_http_head_frame() found sound (data holds
+ * it, blank line included): NULL when its target is not a path on this
+ * service ("origin-form", or "absolute-form" for a proxy's sake) or an
+ * HTTP/1.1 request has no Host. Field names are lower-cased; a repeated
+ * field's values are joined with ", " (a Cookie's with "; "). */
+MilkHead *
+milk_http_head_parse (const char *data,
+                      gsize       head_length)
+{
+  g_autoptr(MilkHead) head = g_new0 (MilkHead, 1);
+  const char *end = data + head_length, *line, *eol, *target, *space, *question;
+  g_autofree char *encoded = NULL;
+  gboolean host = FALSE;
+
+  eol = memchr (data, '\r', head_length);
+  space = memchr (data, ' ', eol - data);
+  head->method = g_strndup (data, space - data);
+  target = space + 1;
+  space = memchr (target, ' ', eol - target);
+  head->http_1_0 = memcmp (space + 1, "HTTP/1.0", 8) == 0;
+  if (space - target > 8 && g_ascii_strncasecmp (target, "http://", 7) == 0)
+    target = memchr (target + 7, '/', space - target - 7);
+  else if (space - target > 9 && g_ascii_strncasecmp (target, "https://", 8) == 0)
+    target = memchr (target + 8, '/', space - target - 8);
+  if (target == NULL || *target != '/')
+    return NULL;
+  question = memchr (target, '?', space - target);
+  encoded = g_strndup (target, (question ? question : space) - target);
+  if (question)
+    head->query = g_strndup (question + 1, space - question - 1);
+  /* Routes see the path decoded; one that will not decode (or holds a
+   * NUL) is no path here, and neither is one with dot segments. */
+  head->path = g_uri_unescape_string (encoded, NULL);
+  if (head->path == NULL || has_dot_segment (head->path))
+    return NULL;
+
+  head->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (line = eol + 2; line < end && *line != '\r'; line = eol + 2)
+    {
+      const char *colon, *value, *value_end;
+      char *name, *before;
+
+      eol = memchr (line, '\r', end - line);
+      colon = memchr (line, ':', eol - line);
+      value = colon + 1;
+      value_end = eol;
+      while (value < value_end && (*value == ' ' || *value == '\t'))
+        value++;
+      while (value_end > value && (value_end[-1] == ' ' || value_end[-1] == '\t'))
+        value_end--;
+      name = g_ascii_strdown (line, colon - line);
+      host |= g_str_equal (name, "host");
+      before = g_hash_table_lookup (head->headers, name);
+      if (before)
+        g_hash_table_replace (head->headers, name,
+                              g_strdup_printf ("%s%s%.*s", before, g_str_equal (name, "cookie") ? "; " : ", ",
+                                               (int) (value_end - value), value));
+      else
+        g_hash_table_replace (head->headers, name, g_strndup (value, value_end - value));
+    }
+  if (!host && !head->http_1_0)
+    return NULL;
+  return g_steal_pointer (&head);
+}
+
+/* Whether a field (of lower-case name) lists a token, in any case:
+ * "Connection: keep-alive, Close". */
+gboolean
+milk_http_head_has_token (GHashTable *headers,
+                          const char *name,
+                          const char *token)
+{
+  const char *value = g_hash_table_lookup (headers, name);
+  g_auto(GStrv) tokens = NULL;
+
+  if (value == NULL)
+    return FALSE;
+  tokens = g_strsplit (value, ",", -1);
+  for (guint i = 0; tokens[i]; i++)
+    if (g_ascii_strcasecmp (g_strstrip (tokens[i]), token) == 0)
+      return TRUE;
+  return FALSE;
 }

@@ -43,4 +43,23 @@ MilkHeadVerdict milk_http_head_frame    (const char      *data,
                                          const char     **problem,
                                          MilkHeadFraming *framing);
 
+/* A sound head, read (milk_http_head_parse). */
+typedef struct
+{
+  char *method;
+  char *path;            /* the target's path, percent-decoded */
+  char *query;           /* after the "?", or NULL */
+  gboolean http_1_0;
+  GHashTable *headers;   /* lower-case name → value */
+} MilkHead;
+
+MilkHead       *milk_http_head_parse    (const char      *data,
+                                         gsize            head_length);
+gboolean        milk_http_head_has_token (GHashTable     *headers,
+                                         const char      *name,
+                                         const char      *token);
+void            milk_http_head_free     (MilkHead        *head);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MilkHead, milk_http_head_free)
+
 G_END_DECLS

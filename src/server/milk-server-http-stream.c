@@ -1,4 +1,4 @@
-/* milk-server-http-stream.c — a connection as libsoup sees it, and the
+/* milk-server-http-stream.c — a connection as a GIOStream, and the
  * epoll set of those waiting for their client
  *
  * Copyright 2026 The Milk Diary authors
@@ -15,7 +15,6 @@
 #include "milk-server-connections-private.h"
 #include "milk-server-connections.h"
 #include "milk-server-limits.h"
-#include "milk-server-replay-stream.h"
 
 /* ---- the owner lives as long as its last connection ---- */
 
@@ -34,7 +33,6 @@ connections_clear (MilkConnections *self)
   g_clear_object (&self->listener);
   if (self->epoll >= 0)
     close (self->epoll);
-  g_clear_object (&self->soup);
   milk_limits_free (self->limits);
   g_hash_table_unref (self->streams);
 }
@@ -45,14 +43,14 @@ _milk_connections_unref (MilkConnections *self)
   g_atomic_rc_box_release_full (self, (GDestroyNotify) connections_clear);
 }
 
-/* ---- a connection as libsoup sees it ---- */
+/* ---- a connection ---- */
 
 G_DEFINE_FINAL_TYPE (MilkHttpStream, milk_http_stream, G_TYPE_IO_STREAM)
 
 static GInputStream *
 milk_http_stream_get_input_stream (GIOStream *stream)
 {
-  return G_INPUT_STREAM (MILK_HTTP_STREAM (stream)->input);
+  return g_io_stream_get_input_stream (G_IO_STREAM (MILK_HTTP_STREAM (stream)->connection));
 }
 
 static GOutputStream *
@@ -89,7 +87,6 @@ milk_http_stream_close (GIOStream     *stream,
 
   _milk_http_stream_stop_waiting (self);
   forget (self);
-  g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
   return g_io_stream_close (G_IO_STREAM (self->connection), cancellable, error);
 }
 
@@ -99,6 +96,9 @@ milk_http_stream_dispose (GObject *object)
   MilkHttpStream *self = MILK_HTTP_STREAM (object);
 
   _milk_http_stream_stop_waiting (self);
+  if (self->write_source)
+    g_source_destroy (self->write_source);
+  g_clear_pointer (&self->write_source, g_source_unref);
   G_OBJECT_CLASS (milk_http_stream_parent_class)->dispose (object);
 }
 
@@ -108,13 +108,17 @@ milk_http_stream_finalize (GObject *object)
   MilkHttpStream *self = MILK_HTTP_STREAM (object);
 
   forget (self);
-  g_clear_object (&self->input);
+  g_byte_array_unref (self->input->buffer);
+  g_free (self->input);
   g_clear_object (&self->connection);
   g_clear_object (&self->local);
   g_clear_object (&self->remote);
   g_free (self->address);
   g_free (self->method);
   g_free (self->path);
+  g_clear_pointer (&self->head, milk_http_head_free);
+  g_clear_pointer (&self->body, g_byte_array_unref);
+  g_clear_pointer (&self->response, g_bytes_unref);
   _milk_connections_unref (self->owner);
   G_OBJECT_CLASS (milk_http_stream_parent_class)->finalize (object);
 }
@@ -145,10 +149,8 @@ _milk_http_stream_new (MilkConnections   *owner,
   MilkHttpStream *self = g_object_new (MILK_TYPE_HTTP_STREAM, NULL);
 
   self->connection = g_object_ref (connection);
-  self->input = g_object_new (MILK_TYPE_REPLAY_INPUT_STREAM,
-                              "base-stream", g_io_stream_get_input_stream (G_IO_STREAM (connection)),
-                              "close-base-stream", FALSE,
-                              NULL);
+  self->input = g_new0 (MilkInput, 1);
+  self->input->buffer = g_byte_array_new ();
   self->owner = _milk_connections_ref (owner);
   self->local = g_object_ref (local);
   self->remote = g_object_ref (remote);

@@ -25,7 +25,8 @@ struct _MilkRequest
   MilkServer *server;
   const MilkServerConfig *config;
   MilkMailer *mailer;    /* NULL: no mail, no verification (and outside a server) */
-  SoupServerMessage *msg;
+  struct _MilkHttpStream *stream;   /* NULL outside a server */
+  gboolean keep_alive;
   MilkRouteFunc func;
 
   char *method;

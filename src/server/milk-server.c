@@ -1,4 +1,4 @@
-/* milk-server.c — the HTTP front: routing, worker pool, draining
+/* milk-server.c — the HTTP front: routing, worker pool, answers, draining
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -33,7 +33,6 @@ struct _MilkServer
   MilkServerConfig *config;
   MilkDb *db;
   MilkMailer *mailer;   /* NULL: no mail, no verification */
-  SoupServer *soup;
   MilkConnections *connections;
   GMainContext *context;
   GMainLoop *loop;
@@ -143,7 +142,7 @@ _milk_server_find_route (const char *method,
 static void
 milk_request_free (MilkRequest *request)
 {
-  g_clear_object (&request->msg);
+  g_clear_object (&request->stream);
   g_free (request->method);
   g_free (request->path);
   g_free (request->remote);
@@ -163,53 +162,91 @@ _milk_server_request_free (MilkRequest *request)
   milk_request_free (request);
 }
 
-/* ---- the worker side ---- */
+/* ---- answers ---- */
 
-static gboolean
-finish_request (gpointer data)
+/* The Date field, made once a second. */
+static const char *
+http_date (void)
 {
-  MilkRequest *request = data;
-  MilkServer *self = request->server;
-  SoupServerMessage *msg = request->msg;
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  static gint64 made_for = -1;
+  static char date[64];
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
-    soup_message_headers_append (headers, g_ptr_array_index (request->response_headers, i),
-                                 g_ptr_array_index (request->response_headers, i + 1));
-  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  if (self->draining)
-    soup_message_headers_replace (headers, "Connection", "close");
-
-  if (request->response)
+  if (now != made_for)
     {
-      gsize length;
-      const char *body = g_bytes_get_data (request->response, &length);
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (now);
+      g_autofree char *text = g_date_time_format (time, "%a, %d %b %Y %H:%M:%S GMT");
 
-      soup_server_message_set_response (msg, request->content_type, SOUP_MEMORY_COPY, body, length);
+      g_strlcpy (date, text, sizeof date);
+      made_for = now;
     }
-  soup_server_message_set_status (msg, request->status ? request->status : SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                                  NULL);
-  soup_server_message_unpause (msg);
-
-  milk_log_request (request->remote, request->method, request->path, request->status, request->started_us,
-                    request->log_note);
-
-  milk_request_free (request);
-  return G_SOURCE_REMOVE;
+  return date;
 }
 
-/* A request counts as in flight until its response is written out. */
 static void
-request_finished (SoupServerMessage *msg,
-                  gpointer           user_data)
+answer_written (gpointer data)
 {
-  MilkServer *self = user_data;
+  MilkServer *self = data;
 
-  g_signal_handlers_disconnect_by_func (msg, request_finished, self);
   self->in_flight--;
   if (self->draining && self->in_flight == 0)
     g_main_loop_quit (self->loop);
 }
+
+static gboolean
+is_field_value (const char *value)
+{
+  return strpbrk (value, "\r\n") == NULL;
+}
+
+/* The request's answer as it goes on the wire, head and body in one piece,
+ * then the request is done with. */
+static void
+send_answer (MilkRequest *request)
+{
+  MilkServer *self = request->server;
+  guint status = request->status ? request->status : SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  gboolean keep_alive = request->keep_alive && !self->draining;
+  gsize length = 0;
+  const char *body = request->response ? g_bytes_get_data (request->response, &length) : NULL;
+  GString *out = g_string_sized_new (512 + length);
+
+  g_string_append_printf (out, "HTTP/1.1 %u %s\r\nDate: %s\r\nServer: milk-diary-server\r\n", status,
+                          status == 431 ? "Request Header Fields Too Large" : soup_status_get_phrase (status),
+                          http_date ());
+  /* A value with a line break would end the head early: not sent. */
+  for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
+    if (is_field_value (g_ptr_array_index (request->response_headers, i + 1)))
+      g_string_append_printf (out, "%s: %s\r\n", (char *) g_ptr_array_index (request->response_headers, i),
+                              (char *) g_ptr_array_index (request->response_headers, i + 1));
+  g_string_append (out, "X-Content-Type-Options: nosniff\r\n");
+  /* Behind https, browsers are to come back only over https (two years). */
+  if (milk_server_config_is_https (self->config))
+    g_string_append (out, "Strict-Transport-Security: max-age=63072000\r\n");
+  if (!keep_alive)
+    g_string_append (out, "Connection: close\r\n");
+  if (request->content_type && is_field_value (request->content_type))
+    g_string_append_printf (out, "Content-Type: %s\r\n", request->content_type);
+  if (status >= 200 && status != SOUP_STATUS_NO_CONTENT && status != SOUP_STATUS_NOT_MODIFIED)
+    g_string_append_printf (out, "Content-Length: %" G_GSIZE_FORMAT "\r\n", length);
+  g_string_append (out, "\r\n");
+  if (body && !g_str_equal (request->method, "HEAD"))
+    g_string_append_len (out, body, length);
+
+  milk_log_request (request->remote, request->method, request->path, status, request->started_us,
+                    request->log_note);
+  milk_http_stream_respond (request->stream, g_string_free_to_bytes (out), keep_alive, answer_written, self);
+  milk_request_free (request);
+}
+
+static gboolean
+finish_request (gpointer data)
+{
+  send_answer (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- the worker side ---- */
 
 static void
 run_request (gpointer data,
@@ -232,63 +269,15 @@ run_request (gpointer data,
 
 /* ---- the main-loop side ---- */
 
-static void
-respond_now (SoupServerMessage *msg,
-             guint              status,
-             const char        *code,
-             const char        *message)
+/* The largest body the request's route takes: more is refused unread. */
+static gsize
+body_limit (MilkHead *head,
+            gpointer  user_data)
 {
-  gsize length;
-  char *data = milk_protocol_error_encode (code, message, &length);
-
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
-  milk_log_request (soup_server_message_get_remote_host (msg), soup_server_message_get_method (msg),
-                    g_uri_get_path (soup_server_message_get_uri (msg)), status, 0, code);
-}
-
-/* Runs when the headers are in, before the body: a body that is too big is
- * refused unread instead of being gathered in memory first. */
-static void
-early_handler (SoupServer        *soup,
-               SoupServerMessage *msg,
-               const char        *path,
-               GHashTable        *query,
-               gpointer           user_data)
-{
-  MilkServer *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *method = soup_server_message_get_method (msg);
-  const Route *route;
   gboolean known;
-  gsize limit;
-  goffset length;
+  const Route *route = find_route (head->method, head->path, &known);
 
-  /* Behind https, browsers are to come back only over https (two years):
-   * set here, before any answer, so every one carries it. */
-  if (milk_server_config_is_https (self->config))
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  "Strict-Transport-Security", "max-age=63072000");
-
-  route = find_route (method, path, &known);
-  limit = route ? route->max_body : 0;
-
-  /* No route takes a chunked body: its size is not known in advance. */
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
-    {
-      respond_now (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required", "Send the body with a Content-Length");
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-      return;
-    }
-  length = soup_message_headers_get_content_length (headers);
-  if (length > 0 && (gsize) length > limit)
-    {
-      respond_now (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large",
-                   "The request body is larger than this endpoint accepts");
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-    }
+  return route ? route->max_body : 0;
 }
 
 static GHashTable *
@@ -320,9 +309,9 @@ _milk_server_copy_headers (SoupMessageHeaders *headers)
 }
 
 static char *
-remote_address (MilkServer        *self,
-                SoupServerMessage *msg,
-                GHashTable        *headers)
+remote_address (MilkServer *self,
+                const char *address,
+                GHashTable *headers)
 {
   const char *forwarded = g_hash_table_lookup (headers, "x-forwarded-for");
 
@@ -330,78 +319,91 @@ remote_address (MilkServer        *self,
     {
       /* The last entry is the one our own proxy added. */
       const char *last = strrchr (forwarded, ',');
-      g_autofree char *address = g_strdup (last ? last + 1 : forwarded);
+      g_autofree char *forwarded_address = g_strdup (last ? last + 1 : forwarded);
 
-      g_strstrip (address);
-      if (*address && strlen (address) <= 64 && g_utf8_validate (address, -1, NULL))
-        return g_steal_pointer (&address);
+      g_strstrip (forwarded_address);
+      if (*forwarded_address && strlen (forwarded_address) <= 64 && g_utf8_validate (forwarded_address, -1, NULL))
+        return g_steal_pointer (&forwarded_address);
     }
-  return g_strdup (soup_server_message_get_remote_host (msg));
+  return g_strdup (address);
 }
 
-static void
-handler (SoupServer        *soup,
-         SoupServerMessage *msg,
-         const char        *path,
-         GHashTable        *query,
-         gpointer           user_data)
+static GHashTable *
+decode_query (const char *query)
 {
-  MilkServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
-  const Route *route;
-  MilkRequest *request;
-  SoupMessageBody *body;
-  gboolean known;
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) form = query ? soup_form_decode (query) : NULL;
+  GHashTableIter iter;
+  gpointer k, v;
 
-  if (self->draining)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
-      respond_now (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable", "The service is shutting down");
-      return;
-    }
+  if (form == NULL)
+    return table;
+  g_hash_table_iter_init (&iter, form);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    g_hash_table_insert (table, g_strdup (k), g_strdup (v));
+  return table;
+}
 
-  route = find_route (method, path, &known);
-  if (route == NULL)
-    {
-      if (known)
-        respond_now (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", "This method is not allowed here");
-      else
-        respond_now (msg, SOUP_STATUS_NOT_FOUND, "not_found", "There is nothing here");
-      return;
-    }
+static MilkRequest *
+request_new (MilkServer     *self,
+             MilkHttpStream *stream,
+             MilkHead       *head,
+             GBytes         *body,
+             const char     *address)
+{
+  MilkRequest *request = g_new0 (MilkRequest, 1);
 
-  request = g_new0 (MilkRequest, 1);
   request->server = self;
   request->config = self->config;
   request->mailer = self->mailer;
-  request->msg = g_object_ref (msg);
-  request->func = route->func;
+  request->stream = g_object_ref (stream);
   request->started_us = g_get_monotonic_time ();
-  request->method = g_strdup (method);
-  request->path = g_strdup (path);
-  request->headers = copy_headers (soup_server_message_get_request_headers (msg));
-  request->remote = remote_address (self, msg, request->headers);
-  request->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  if (query)
-    {
-      GHashTableIter iter;
-      gpointer k, v;
-
-      g_hash_table_iter_init (&iter, query);
-      while (g_hash_table_iter_next (&iter, &k, &v))
-        g_hash_table_insert (request->query, g_strdup (k), g_strdup (v));
-    }
-  body = soup_server_message_get_request_body (msg);
-  if (body && body->length > 0)
-    request->body = soup_message_body_flatten (body);
+  request->method = g_steal_pointer (&head->method);
+  request->path = g_steal_pointer (&head->path);
+  request->headers = g_steal_pointer (&head->headers);
+  /* HTTP/1.1 keeps the connection unless either side says "close". */
+  request->keep_alive = !head->http_1_0 && !milk_http_head_has_token (request->headers, "connection", "close");
+  request->remote = remote_address (self, address, request->headers);
+  request->query = decode_query (head->query);
+  request->body = body;
   request->response_headers = g_ptr_array_new_with_free_func (g_free);
+  return request;
+}
 
-  soup_server_message_pause (msg);
+static void
+incoming_request (MilkHttpStream *stream,
+                  MilkHead       *head,
+                  GBytes         *body,
+                  const char     *address,
+                  gpointer        user_data)
+{
+  MilkServer *self = user_data;
+  g_autoptr(MilkHead) owned = head;
+  MilkRequest *request = request_new (self, stream, head, body, address);
+  const Route *route;
+  gboolean known;
+
   self->in_flight++;
-  /* Written out; or "finished" when the client went away first. */
-  g_signal_connect (msg, "wrote-body", G_CALLBACK (request_finished), self);
-  g_signal_connect (msg, "finished", G_CALLBACK (request_finished), self);
+  if (self->draining)
+    {
+      milk_request_add_header (request, "Retry-After", "1");
+      milk_respond_error (request, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable", "The service is shutting down");
+      send_answer (request);
+      return;
+    }
+  route = find_route (request->method, request->path, &known);
+  if (route == NULL)
+    {
+      if (known)
+        milk_respond_error (request, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+                            "This method is not allowed here");
+      else
+        milk_respond_error (request, SOUP_STATUS_NOT_FOUND, "not_found", "There is nothing here");
+      request->log_note = g_strdup (known ? "method_not_allowed" : "not_found");
+      send_answer (request);
+      return;
+    }
+  request->func = route->func;
   g_thread_pool_push (self->workers, request, NULL);
 }
 
@@ -445,9 +447,6 @@ milk_server_new (MilkServerConfig *config,
   self->context = g_main_context_ref_thread_default ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->workers = g_thread_pool_new (run_request, self, config->workers, TRUE, NULL);
-  self->soup = soup_server_new ("server-header", "milk-diary-server", NULL);
-  soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
-  soup_server_add_handler (self->soup, NULL, handler, self, NULL);
   /* Before listening: a SIGTERM right after start must drain, not kill. */
   self->sigterm = g_unix_signal_add (SIGTERM, on_signal, self);
   self->sigint = g_unix_signal_add (SIGINT, on_signal, self);
@@ -471,8 +470,6 @@ milk_server_free (MilkServer *self)
   if (self->drain_timeout)
     g_source_remove (self->drain_timeout);
   g_clear_pointer (&self->connections, milk_server_connections_stop);
-  soup_server_disconnect (self->soup);
-  g_clear_object (&self->soup);
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   milk_mailer_free (self->mailer);
@@ -489,6 +486,7 @@ milk_server_listen (MilkServer  *self,
   g_autoptr(GSocket) sock = NULL;
   g_autofree char *host = NULL;
   g_autofree char *url = NULL;
+  MilkConnectionsHandler handler = { body_limit, incoming_request, self };
   gboolean ipv6;
 
   if (address == NULL)
@@ -507,7 +505,7 @@ milk_server_listen (MilkServer  *self,
   g_socket_set_listen_backlog (sock, 1024);
   if (!g_socket_listen (sock, error) ||
       (bound = g_socket_get_local_address (sock, error)) == NULL ||
-      (self->connections = milk_server_connections_serve (self->soup, self->config, sock, error)) == NULL)
+      (self->connections = milk_server_connections_serve (&handler, self->config, sock, error)) == NULL)
     return FALSE;
 
   ipv6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;

@@ -121,12 +121,14 @@ check_sync_body (MilkRequest *request)
 }
 
 /* A head the service's framing check lets through is one libsoup reads
- * the same way: one body length, or chunked, never both, never a guess. */
+ * the same way: one body length, or chunked, never both, never a guess;
+ * and the service reads the same method, path and length from it. */
 static void
 check_framing (const char *text,
                gsize       size)
 {
   g_autoptr(SoupMessageHeaders) headers = NULL;
+  g_autoptr(MilkHead) parsed = NULL;
   g_autofree char *method = NULL;
   g_autofree char *target = NULL;
   const char *problem;
@@ -153,6 +155,15 @@ check_framing (const char *text,
     }
   if (encoding == SOUP_ENCODING_CHUNKED)
     g_assert_null (soup_message_headers_get_one (headers, "Content-Length"));
+
+  parsed = milk_http_head_parse (text + skip, head_length);
+  if (parsed == NULL)
+    return;   /* not a path here, or no Host: 400 */
+  g_assert_cmpstr (parsed->method, ==, method);
+  g_assert_cmpstr (g_hash_table_lookup (parsed->headers, "content-length"), ==,
+                   soup_message_headers_get_one (headers, "Content-Length"));
+  g_assert_true (parsed->path[0] == '/');
+  g_assert_true (version == SOUP_HTTP_1_0 ? parsed->http_1_0 : !parsed->http_1_0);
 }
 
 int

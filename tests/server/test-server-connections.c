@@ -408,6 +408,62 @@ test_legitimate_framing (void)
   assert_log_clean ();
 }
 
+/* A client that asks before it sends its body (curl does, past 1 KiB) is
+ * told to go on, and what it sends then is read as that body; a HEAD is
+ * answered with the head alone, and the connection goes on. */
+static void
+test_expect_and_head (void)
+{
+  g_autoptr(GSocketConnection) connection = connect_to_server ();
+  g_autoptr(GDataInputStream) input = response_reader (connection);
+  g_autoptr(GError) error = NULL;
+  const char *form = "token=nothing-at-all&token_type_hint=refresh_token";
+  g_autofree char *head = g_strdup_printf ("POST /oauth/revoke HTTP/1.1\r\nHost: milk\r\nExpect: 100-continue\r\n"
+                                           "Content-Type: application/x-www-form-urlencoded\r\n"
+                                           "Content-Length: %zu\r\n\r\n", strlen (form));
+  gsize length = 0;
+  char *line;
+
+  send_text (connection, head);
+  {
+    g_autofree char *body = NULL;
+    g_autofree char *status = read_response (input, &body);
+
+    g_assert_cmpstr (status, ==, "HTTP/1.1 100 Continue");
+  }
+  send_text (connection, form);
+  {
+    g_autofree char *body = NULL;
+    g_autofree char *status = read_response (input, &body);
+
+    g_assert_cmpstr (status, ==, "HTTP/1.1 401 Unauthorized");
+  }
+
+  send_text (connection, "HEAD /healthz HTTP/1.1\r\nHost: milk\r\n\r\nGET /healthz HTTP/1.1\r\nHost: milk\r\n\r\n");
+  line = g_data_input_stream_read_line (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_strchomp (line), ==, "HTTP/1.1 200 OK");
+  g_free (line);
+  while ((line = g_data_input_stream_read_line (input, NULL, NULL, &error)) != NULL && strcmp (line, "\r") != 0)
+    {
+      if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
+        length = strtoul (line + 15, NULL, 10);
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_free (line);
+  /* The length the GET's body has, and no body: the next answer follows. */
+  g_assert_cmpuint (length, >, 0);
+  {
+    g_autofree char *body = NULL;
+    g_autofree char *status = read_response (input, &body);
+
+    g_assert_cmpstr (status, ==, "HTTP/1.1 200 OK");
+    g_assert_cmpuint (strlen (body), ==, length);
+  }
+  assert_log_clean ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +478,7 @@ main (int   argc,
   g_test_add_func ("/server/connections/pipelined", test_pipelined);
   g_test_add_func ("/server/connections/hang-up-releases", test_hang_up_releases);
   g_test_add_func ("/server/connections/legitimate-framing", test_legitimate_framing);
+  g_test_add_func ("/server/connections/expect-and-head", test_expect_and_head);
   for (guint i = 0; i < G_N_ELEMENTS (tricks); i++)
     {
       g_autofree char *path = g_strconcat ("/server/framing/", tricks[i].name, NULL);
