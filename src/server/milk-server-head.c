@@ -134,6 +134,8 @@ milk_http_head_frame (const char      *data,
   *skip = 0;
   *head_length = 0;
   *problem = NULL;
+  if (length == 0)
+    return MILK_HEAD_INCOMPLETE;
   while (start + 2 <= length && bytes[start] == '\r' && bytes[start + 1] == '\n' && start < MILK_HEAD_MAX_BYTES)
     start += 2;
   *skip = start;

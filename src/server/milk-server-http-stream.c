@@ -150,7 +150,7 @@ _milk_http_stream_new (MilkConnections   *owner,
 
   self->connection = g_object_ref (connection);
   self->input = g_new0 (MilkInput, 1);
-  self->input->buffer = g_byte_array_new ();
+  self->input->buffer = g_byte_array_sized_new (1024);
   self->owner = _milk_connections_ref (owner);
   self->local = g_object_ref (local);
   self->remote = g_object_ref (remote);
