@@ -246,6 +246,16 @@ writable (GSocket      *socket,
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+serve_pipelined (gpointer data)
+{
+  MilkHttpStream *self = data;
+
+  if (self->state == STATE_HEAD)
+    serve_next (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 response_done (MilkHttpStream *self,
                gboolean        sent)
@@ -280,7 +290,14 @@ response_done (MilkHttpStream *self,
       input->offset = 0;
     }
   await_head (self, _milk_input_buffered (input) == 0);
-  serve_next (self);
+  if (_milk_input_buffered (input) == 0)
+    serve_next (self);
+  else
+    {
+      /* A pipelined request, on a turn of its own: answers made at once
+       * (a 404) must not nest one call per request in the buffer. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, serve_pipelined, g_object_ref (self), g_object_unref);
+    }
 }
 
 static void

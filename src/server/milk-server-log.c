@@ -32,6 +32,54 @@ milk_log_escape (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* Lines wait here for the end of the main loop's turn and go out in one
+ * write: a write a request, and a wake-up of whoever reads the log, cost
+ * the service a fifth of its rate under load (issue 18). */
+static GString *pending;
+static guint flush_source;
+G_LOCK_DEFINE_STATIC (pending);
+
+#define PENDING_MAX (64 * 1024)
+
+void
+milk_log_flush (void)
+{
+  g_autoptr(GString) out = NULL;
+
+  G_LOCK (pending);
+  out = g_steal_pointer (&pending);
+  flush_source = 0;
+  G_UNLOCK (pending);
+  if (out != NULL && out->len > 0)
+    g_printerr ("%s", out->str);
+}
+
+static gboolean
+flush_now (gpointer data)
+{
+  milk_log_flush ();
+  return G_SOURCE_REMOVE;
+}
+
+/* The time of a line, made once a second. */
+static void
+append_time (GString *out)
+{
+  static gint64 made_for = -1;
+  static char iso[32];
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (now != made_for)
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (now);
+      g_autofree char *text = g_date_time_format (time, "%FT%TZ");
+
+      g_strlcpy (iso, text, sizeof iso);
+      made_for = now;
+    }
+  g_string_append (out, iso);
+}
+
 /* One line a request: never the query, a header or a body, which is where
  * codes, tokens, passwords and cookies travel. */
 void
@@ -42,16 +90,25 @@ milk_log_request (const char *remote,
                   gint64      started_us,
                   const char *note)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *iso = g_date_time_format (now, "%FT%TZ");
   g_autofree char *safe_remote = milk_log_escape (remote);
   g_autofree char *safe_method = milk_log_escape (method);
   g_autofree char *safe_path = milk_log_escape (path);
   g_autofree char *safe_note = note ? milk_log_escape (note) : NULL;
   char ms[32] = "-";
+  gboolean full;
 
   if (started_us > 0)
     g_snprintf (ms, sizeof ms, "%.1fms", (g_get_monotonic_time () - started_us) / 1000.0);
-  g_printerr ("%s %s %s %s %u %s%s%s\n", iso, safe_remote, safe_method, safe_path, status, ms,
-              safe_note ? " " : "", safe_note ? safe_note : "");
+  G_LOCK (pending);
+  if (pending == NULL)
+    pending = g_string_sized_new (4096);
+  append_time (pending);
+  g_string_append_printf (pending, " %s %s %s %u %s%s%s\n", safe_remote, safe_method, safe_path, status, ms,
+                          safe_note ? " " : "", safe_note ? safe_note : "");
+  full = pending->len >= PENDING_MAX;
+  if (!full && flush_source == 0)
+    flush_source = g_idle_add_full (G_PRIORITY_DEFAULT, flush_now, NULL, NULL);
+  G_UNLOCK (pending);
+  if (full)
+    milk_log_flush ();
 }

@@ -16,5 +16,6 @@ void        milk_log_request            (const char  *remote,
                                          guint        status,
                                          gint64       started_us,
                                          const char  *note);
+void        milk_log_flush              (void);
 
 G_END_DECLS

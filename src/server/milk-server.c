@@ -527,6 +527,7 @@ int
 milk_server_run (MilkServer *self)
 {
   g_main_loop_run (self->loop);
+  milk_log_flush ();
   g_printerr ("milk-diary-server: stopped\n");
   return 0;
 }
