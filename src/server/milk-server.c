@@ -37,6 +37,8 @@ struct _MilkServer
   GMainContext *context;
   GMainLoop *loop;
   GThreadPool *workers;
+  GAsyncQueue *answered;   /* MilkRequest *, from the workers */
+  GSource *answers;
   guint in_flight;
   gboolean draining;
   guint drain_timeout;
@@ -239,11 +241,50 @@ send_answer (MilkRequest *request)
   milk_request_free (request);
 }
 
-static gboolean
-finish_request (gpointer data)
+/* The workers' answers come back through one queue, which one source
+ * empties: no source made and attached per answer, and the answers that
+ * came while the loop was busy all go out in one turn (issue 18). */
+typedef struct
 {
-  send_answer (data);
-  return G_SOURCE_REMOVE;
+  GSource source;
+  MilkServer *server;
+} AnswersSource;
+
+static gboolean
+answers_ready (GSource *source)
+{
+  return g_async_queue_length (((AnswersSource *) source)->server->answered) > 0;
+}
+
+static gboolean
+answers_prepare (GSource *source,
+                 int     *timeout)
+{
+  *timeout = -1;
+  return answers_ready (source);
+}
+
+static gboolean
+answers_dispatch (GSource     *source,
+                  GSourceFunc  callback,
+                  gpointer     user_data)
+{
+  MilkServer *self = ((AnswersSource *) source)->server;
+  MilkRequest *request;
+
+  while ((request = g_async_queue_try_pop (self->answered)) != NULL)
+    send_answer (request);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs answers_funcs = { answers_prepare, answers_ready, answers_dispatch, NULL, NULL, NULL };
+
+static void
+queue_answer (MilkServer  *self,
+              MilkRequest *request)
+{
+  g_async_queue_push (self->answered, request);
+  g_main_context_wakeup (self->context);
 }
 
 /* ---- the worker side ---- */
@@ -264,7 +305,7 @@ run_request (gpointer data,
       request->func (request, conn);
       milk_db_release (self->db, conn);
     }
-  g_main_context_invoke (self->context, finish_request, request);
+  queue_answer (self, request);
 }
 
 /* ---- the main-loop side ---- */
@@ -447,6 +488,10 @@ milk_server_new (MilkServerConfig *config,
   self->context = g_main_context_ref_thread_default ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->workers = g_thread_pool_new (run_request, self, config->workers, TRUE, NULL);
+  self->answered = g_async_queue_new ();
+  self->answers = g_source_new (&answers_funcs, sizeof (AnswersSource));
+  ((AnswersSource *) self->answers)->server = self;
+  g_source_attach (self->answers, self->context);
   /* Before listening: a SIGTERM right after start must drain, not kill. */
   self->sigterm = g_unix_signal_add (SIGTERM, on_signal, self);
   self->sigint = g_unix_signal_add (SIGINT, on_signal, self);
@@ -456,9 +501,18 @@ milk_server_new (MilkServerConfig *config,
 void
 milk_server_free (MilkServer *self)
 {
+  MilkRequest *request;
+
   if (self == NULL)
     return;
   g_thread_pool_free (self->workers, FALSE, TRUE);
+  /* Answers the workers finished after the loop stopped: no one to send
+   * them to now. */
+  g_source_destroy (self->answers);
+  g_source_unref (self->answers);
+  while ((request = g_async_queue_try_pop (self->answered)) != NULL)
+    milk_request_free (request);
+  g_async_queue_unref (self->answered);
   if (self->sigterm)
     g_source_remove (self->sigterm);
   if (self->sigint)
