@@ -26,7 +26,7 @@
 static void
 end_lingering (MilkHttpStream *self)
 {
-  _milk_http_stream_stop_waiting (self);
+  _milk_http_stream_unwatch (self);
   g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
 }
 
@@ -56,7 +56,7 @@ refusal_written (GObject      *source,
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
     {
-      g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+      g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
       return;
     }
   _milk_http_stream_linger (self);
@@ -190,7 +190,7 @@ check_connection (MilkHttpStream *self,
       else
         {
           /* Nothing asked, or nothing more: closed without a word. */
-          _milk_http_stream_stop_waiting (self);
+          _milk_http_stream_unwatch (self);
           g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
         }
       break;

@@ -67,7 +67,8 @@ struct _MilkHttpStream
   GSocketAddress *remote;
   char *address;        /* the remote IP */
   gboolean counted;     /* in the owner's limits */
-  void (*waiting) (MilkHttpStream *self);   /* when the client sends, in the epoll set */
+  void (*waiting) (MilkHttpStream *self);   /* when the client sends */
+  gboolean watched;     /* in the epoll set, which holds a reference */
   gint64 linger_until;
 
   ConnectionState state;
@@ -106,6 +107,7 @@ GPollableInputStream *_milk_http_stream_socket_input (MilkHttpStream *self);
 void        _milk_http_stream_wait_for  (MilkHttpStream *self,
                                          void          (*func) (MilkHttpStream *self));
 void        _milk_http_stream_stop_waiting (MilkHttpStream *self);
+void        _milk_http_stream_unwatch   (MilkHttpStream *self);
 void        _milk_http_stream_release_body (MilkHttpStream *self);
 
 /* milk-server-connections-limits.c */

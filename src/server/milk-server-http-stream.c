@@ -85,7 +85,7 @@ milk_http_stream_close (GIOStream     *stream,
 {
   MilkHttpStream *self = MILK_HTTP_STREAM (stream);
 
-  _milk_http_stream_stop_waiting (self);
+  _milk_http_stream_unwatch (self);
   forget (self);
   return g_io_stream_close (G_IO_STREAM (self->connection), cancellable, error);
 }
@@ -95,7 +95,7 @@ milk_http_stream_dispose (GObject *object)
 {
   MilkHttpStream *self = MILK_HTTP_STREAM (object);
 
-  _milk_http_stream_stop_waiting (self);
+  _milk_http_stream_unwatch (self);
   if (self->write_source)
     g_source_destroy (self->write_source);
   g_clear_pointer (&self->write_source, g_source_unref);
@@ -178,14 +178,14 @@ socket_fd (MilkHttpStream *self)
 }
 
 /* func runs each time the client has sent something (or gone), until
- * stop_waiting; the set holds a reference meanwhile. */
+ * stop_waiting; the set holds a reference while it watches. */
 void
 _milk_http_stream_wait_for (MilkHttpStream *self,
                             void          (*func) (MilkHttpStream *self))
 {
   struct epoll_event event = { .events = EPOLLIN, .data.ptr = self };
 
-  if (self->waiting == NULL)
+  if (!self->watched)
     {
       if (epoll_ctl (self->owner->epoll, EPOLL_CTL_ADD, socket_fd (self), &event) != 0)
         {
@@ -193,17 +193,30 @@ _milk_http_stream_wait_for (MilkHttpStream *self,
           g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
           return;
         }
+      self->watched = TRUE;
       g_object_ref (self);
     }
   self->waiting = func;
 }
 
+/* The set keeps watching, lazily: a client waits for its answer before it
+ * sends again, so the next wait costs no system call (two a request were a
+ * tenth of the service's time). Should it send or go meanwhile, the set
+ * lets go of it then (_milk_connections_clients_sent). */
 void
 _milk_http_stream_stop_waiting (MilkHttpStream *self)
 {
-  if (self->waiting == NULL)
-    return;
   self->waiting = NULL;
+}
+
+/* Out of the set for good, before its socket closes. */
+void
+_milk_http_stream_unwatch (MilkHttpStream *self)
+{
+  self->waiting = NULL;
+  if (!self->watched)
+    return;
+  self->watched = FALSE;
   epoll_ctl (self->owner->epoll, EPOLL_CTL_DEL, socket_fd (self), NULL);
   g_object_unref (self);
 }
@@ -224,6 +237,8 @@ _milk_connections_clients_sent (int          fd,
     {
       if (ready[i]->waiting)
         ready[i]->waiting (ready[i]);
+      else
+        _milk_http_stream_unwatch (ready[i]);   /* not now: it would wake the loop every turn */
       g_object_unref (ready[i]);
     }
   return G_SOURCE_CONTINUE;
