@@ -36,6 +36,7 @@ milk_log_escape (const char *text)
  * write: a write a request, and a wake-up of whoever reads the log, cost
  * the service a fifth of its rate under load (issue 18). */
 static GString *pending;
+static MilkSecondText line_time;
 static guint flush_source;
 G_LOCK_DEFINE_STATIC (pending);
 
@@ -61,23 +62,24 @@ flush_now (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The time of a line, made once a second. */
-static void
-append_time (GString *out)
+/* The time now in a strftime format, remade only when the second
+ * changes: a GDateTime and a format a request were measurable. Each
+ * MilkSecondText is used from one thread, or under a lock. */
+const char *
+milk_second_text (MilkSecondText *self,
+                  const char     *format)
 {
-  static gint64 made_for = -1;
-  static char iso[32];
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  if (now != made_for)
+  if (now != self->second || self->text[0] == '\0')
     {
       g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (now);
-      g_autofree char *text = g_date_time_format (time, "%FT%TZ");
+      g_autofree char *text = g_date_time_format (time, format);
 
-      g_strlcpy (iso, text, sizeof iso);
-      made_for = now;
+      g_strlcpy (self->text, text, sizeof self->text);
+      self->second = now;
     }
-  g_string_append (out, iso);
+  return self->text;
 }
 
 /* One line a request: never the query, a header or a body, which is where
@@ -102,7 +104,7 @@ milk_log_request (const char *remote,
   G_LOCK (pending);
   if (pending == NULL)
     pending = g_string_sized_new (4096);
-  append_time (pending);
+  g_string_append (pending, milk_second_text (&line_time, "%FT%TZ"));
   g_string_append_printf (pending, " %s %s %s %u %s%s%s\n", safe_remote, safe_method, safe_path, status, ms,
                           safe_note ? " " : "", safe_note ? safe_note : "");
   full = pending->len >= PENDING_MAX;

@@ -18,4 +18,13 @@ void        milk_log_request            (const char  *remote,
                                          const char  *note);
 void        milk_log_flush              (void);
 
+typedef struct
+{
+  gint64 second;
+  char text[64];
+} MilkSecondText;
+
+const char *milk_second_text            (MilkSecondText *self,
+                                         const char     *format);
+
 G_END_DECLS

@@ -166,25 +166,6 @@ _milk_server_request_free (MilkRequest *request)
 
 /* ---- answers ---- */
 
-/* The Date field, made once a second. */
-static const char *
-http_date (void)
-{
-  static gint64 made_for = -1;
-  static char date[64];
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  if (now != made_for)
-    {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (now);
-      g_autofree char *text = g_date_time_format (time, "%a, %d %b %Y %H:%M:%S GMT");
-
-      g_strlcpy (date, text, sizeof date);
-      made_for = now;
-    }
-  return date;
-}
-
 static void
 answer_written (gpointer data)
 {
@@ -206,6 +187,7 @@ is_field_value (const char *value)
 static void
 send_answer (MilkRequest *request)
 {
+  static MilkSecondText date;   /* the Date field; the main loop's alone */
   MilkServer *self = request->server;
   guint status = request->status ? request->status : SOUP_STATUS_INTERNAL_SERVER_ERROR;
   gboolean keep_alive = request->keep_alive && !self->draining;
@@ -215,7 +197,7 @@ send_answer (MilkRequest *request)
 
   g_string_append_printf (out, "HTTP/1.1 %u %s\r\nDate: %s\r\nServer: milk-diary-server\r\n", status,
                           status == 431 ? "Request Header Fields Too Large" : soup_status_get_phrase (status),
-                          http_date ());
+                          milk_second_text (&date, "%a, %d %b %Y %H:%M:%S GMT"));
   /* A value with a line break would end the head early: not sent. */
   for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
     if (is_field_value (g_ptr_array_index (request->response_headers, i + 1)))

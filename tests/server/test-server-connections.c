@@ -42,32 +42,45 @@ send_text (GSocketConnection *connection,
   g_assert_no_error (error);
 }
 
+/* One response's head read off the connection: its status line, and the
+ * length its Content-Length gives. */
+static char *
+read_head (GDataInputStream *input,
+           gsize            *length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = g_data_input_stream_read_line (input, NULL, NULL, &error);
+  char *line;
+
+  *length = 0;
+  g_assert_no_error (error);
+  g_assert_nonnull (status);
+  while ((line = g_data_input_stream_read_line (input, NULL, NULL, &error)) != NULL && strcmp (line, "\r") != 0)
+    {
+      if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
+        *length = strtoul (line + 15, NULL, 10);
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_free (line);
+  g_strchomp (status);
+  return g_steal_pointer (&status);
+}
+
 /* One response read off the connection: its status line, and its body. */
 static char *
 read_response (GDataInputStream *input,
                char            **body)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *status = g_data_input_stream_read_line (input, NULL, NULL, &error);
-  gsize length = 0;
-  char *line;
+  gsize length;
+  char *status = read_head (input, &length);
 
-  g_assert_no_error (error);
-  g_assert_nonnull (status);
-  while ((line = g_data_input_stream_read_line (input, NULL, NULL, &error)) != NULL && strcmp (line, "\r") != 0)
-    {
-      if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
-        length = strtoul (line + 15, NULL, 10);
-      g_free (line);
-    }
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_free (line);
   *body = g_malloc0 (length + 1);
   g_input_stream_read_all (G_INPUT_STREAM (input), *body, length, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_strchomp (status);
-  return g_steal_pointer (&status);
+  return status;
 }
 
 static GDataInputStream *
@@ -416,13 +429,11 @@ test_expect_and_head (void)
 {
   g_autoptr(GSocketConnection) connection = connect_to_server ();
   g_autoptr(GDataInputStream) input = response_reader (connection);
-  g_autoptr(GError) error = NULL;
   const char *form = "token=nothing-at-all&token_type_hint=refresh_token";
   g_autofree char *head = g_strdup_printf ("POST /oauth/revoke HTTP/1.1\r\nHost: milk\r\nExpect: 100-continue\r\n"
                                            "Content-Type: application/x-www-form-urlencoded\r\n"
                                            "Content-Length: %zu\r\n\r\n", strlen (form));
   gsize length = 0;
-  char *line;
 
   send_text (connection, head);
   {
@@ -440,18 +451,11 @@ test_expect_and_head (void)
   }
 
   send_text (connection, "HEAD /healthz HTTP/1.1\r\nHost: milk\r\n\r\nGET /healthz HTTP/1.1\r\nHost: milk\r\n\r\n");
-  line = g_data_input_stream_read_line (input, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (g_strchomp (line), ==, "HTTP/1.1 200 OK");
-  g_free (line);
-  while ((line = g_data_input_stream_read_line (input, NULL, NULL, &error)) != NULL && strcmp (line, "\r") != 0)
-    {
-      if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
-        length = strtoul (line + 15, NULL, 10);
-      g_free (line);
-    }
-  g_assert_no_error (error);
-  g_free (line);
+  {
+    g_autofree char *status = read_head (input, &length);
+
+    g_assert_cmpstr (status, ==, "HTTP/1.1 200 OK");
+  }
   /* The length the GET's body has, and no body: the next answer follows. */
   g_assert_cmpuint (length, >, 0);
   {
