@@ -85,7 +85,6 @@ _milk_http_stream_refuse_with (MilkHttpStream *self,
   gsize available = _milk_input_buffered (self->input);
   g_autofree char *line = available == 0 ? g_strdup ("") :
                           g_strndup ((const char *) self->input->buffer->data + self->input->offset, MIN (available, 200));
-  g_autofree char *remote = _milk_http_stream_remote_host (self);
   gsize length;
   char *body = milk_protocol_error_encode (code, message, &length);
   GString *text = g_string_new (NULL);
@@ -106,7 +105,7 @@ _milk_http_stream_refuse_with (MilkHttpStream *self,
 
   /* Never the query, where codes travel. */
   line[strcspn (line, "?\r\n")] = '\0';
-  milk_log_request (remote, "-", line, status, 0, problem);
+  milk_log_request (self->address, "-", line, status, 0, problem);
 
   _milk_http_stream_stop_waiting (self);
   /* Still counted against its address until it is closed. */
@@ -163,9 +162,8 @@ cut_body (MilkHttpStream *self,
 {
   static const char timeout[] = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
   GSocket *socket = g_socket_connection_get_socket (self->connection);
-  g_autofree char *remote = _milk_http_stream_remote_host (self);
 
-  milk_log_request (remote, self->method, self->path, SOUP_STATUS_REQUEST_TIMEOUT, self->body_started, problem);
+  milk_log_request (self->address, self->method, self->path, SOUP_STATUS_REQUEST_TIMEOUT, self->body_started, problem);
   _milk_http_stream_release_body (self);
   self->state = STATE_CLOSING;
   g_socket_send_with_blocking (socket, timeout, sizeof timeout - 1, FALSE, NULL, NULL);

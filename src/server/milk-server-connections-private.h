@@ -63,7 +63,6 @@ struct _MilkHttpStream
   GSocketConnection *connection;
   MilkInput *input;
   MilkConnections *owner;
-  GSocketAddress *local;
   GSocketAddress *remote;
   char *address;        /* the remote IP */
   gboolean counted;     /* in the owner's limits */
@@ -100,7 +99,6 @@ gboolean    _milk_connections_clients_sent (int          fd,
                                             gpointer     user_data);
 MilkHttpStream *_milk_http_stream_new   (MilkConnections   *owner,
                                          GSocketConnection *connection,
-                                         GSocketAddress    *local,
                                          GSocketAddress    *remote);
 char       *_milk_http_stream_remote_host (MilkHttpStream *self);
 GPollableInputStream *_milk_http_stream_socket_input (MilkHttpStream *self);

@@ -363,13 +363,12 @@ static void
 incoming (MilkConnections   *owner,
           GSocketConnection *connection)
 {
-  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(MilkHttpStream) stream = NULL;
 
-  if (local == NULL || remote == NULL)
+  if (remote == NULL)
     return;   /* already gone */
-  stream = _milk_http_stream_new (owner, connection, local, remote);
+  stream = _milk_http_stream_new (owner, connection, remote);
   stream->address = _milk_http_stream_remote_host (stream);
   switch (milk_limits_connection_open (owner->limits, stream->address))
     {

@@ -111,7 +111,6 @@ milk_http_stream_finalize (GObject *object)
   g_byte_array_unref (self->input->buffer);
   g_free (self->input);
   g_clear_object (&self->connection);
-  g_clear_object (&self->local);
   g_clear_object (&self->remote);
   g_free (self->address);
   g_free (self->method);
@@ -143,7 +142,6 @@ milk_http_stream_init (MilkHttpStream *self)
 MilkHttpStream *
 _milk_http_stream_new (MilkConnections   *owner,
                        GSocketConnection *connection,
-                       GSocketAddress    *local,
                        GSocketAddress    *remote)
 {
   MilkHttpStream *self = g_object_new (MILK_TYPE_HTTP_STREAM, NULL);
@@ -152,7 +150,6 @@ _milk_http_stream_new (MilkConnections   *owner,
   self->input = g_new0 (MilkInput, 1);
   self->input->buffer = g_byte_array_sized_new (1024);
   self->owner = _milk_connections_ref (owner);
-  self->local = g_object_ref (local);
   self->remote = g_object_ref (remote);
   return self;
 }
