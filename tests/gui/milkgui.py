@@ -112,6 +112,66 @@ def xdo(*args):
     return out.stdout
 
 
+def _keysym(char):
+    """The X keysym of a character: Latin-1 is its own code, the rest
+    Unicode keysyms (0x1000000 + code point)."""
+    code = ord(char)
+    return code if 0x20 <= code <= 0xff else 0x1000000 + code
+
+
+def map_characters(text):
+    """Puts every character of `text` that the X keyboard map lacks on a
+    spare keycode of its own, and leaves it there.
+
+    Without this xdotool types such a character by remapping a spare key,
+    pressing it and mapping it back at once. GTK reads the map when it
+    handles the notice of a change, so an app that is slow to handle its
+    events reads the map already put back and the character is lost (seen
+    in CI: Hindi typed into a search field under load). A map that stays
+    put is what a person with a Hindi layout has."""
+    import ctypes
+    wanted = {_keysym(c) for c in text if ord(c) > 0x7e}
+    if not wanted:
+        return
+    x11 = ctypes.CDLL("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XGetKeyboardMapping.restype = ctypes.POINTER(ctypes.c_ulong)
+    x11.XGetKeyboardMapping.argtypes = [ctypes.c_void_p, ctypes.c_ubyte, ctypes.c_int,
+                                        ctypes.POINTER(ctypes.c_int)]
+    x11.XChangeKeyboardMapping.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                           ctypes.POINTER(ctypes.c_ulong), ctypes.c_int]
+    x11.XDisplayKeycodes.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int),
+                                     ctypes.POINTER(ctypes.c_int)]
+    x11.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XFree.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x11.XOpenDisplay(None)
+    if not display:
+        raise Failure("cannot open the X display to map keys")
+    try:
+        low, high = ctypes.c_int(), ctypes.c_int()
+        x11.XDisplayKeycodes(display, ctypes.byref(low), ctypes.byref(high))
+        count = high.value - low.value + 1
+        per = ctypes.c_int()
+        syms = x11.XGetKeyboardMapping(display, low.value, count, ctypes.byref(per))
+        spare = []
+        for i in range(count):
+            row = [syms[i * per.value + j] for j in range(per.value)]
+            wanted -= set(row)
+            if not any(row):
+                spare.append(low.value + i)
+        x11.XFree(syms)
+        if len(wanted) > len(spare):
+            raise Failure(f"{len(wanted)} characters to map and {len(spare)} spare keys")
+        for keycode, sym in zip(reversed(spare), sorted(wanted)):
+            pair = (ctypes.c_ulong * 2)(sym, sym)
+            x11.XChangeKeyboardMapping(display, keycode, 2, pair, 1)
+        x11.XSync(display, 0)
+    finally:
+        x11.XCloseDisplay(display)
+
+
 class App:
     """The built milk-diary, started as a person starts it."""
 
@@ -317,6 +377,7 @@ class App:
         self.assert_running()
 
     def type(self, text, window=None):
+        map_characters(text)
         self.give_focus(window)
         xdo("type", "--delay", "30", text)
         time.sleep(0.1)
