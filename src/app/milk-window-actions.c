@@ -14,7 +14,7 @@
 
 #include "milk-bill-pdf.h"
 #include "milk-dialogs.h"
-#include "milk-import.h"
+#include "milk-file-job.h"
 #include "milk-window-private.h"
 
 static void
@@ -37,20 +37,102 @@ show_report (MilkWindow             *self,
                   NULL, "close", NULL, NULL, NULL);
 }
 
+/* While a file job runs, the diary's other file actions wait. */
+static void
+job_running_changed (MilkWindow  *self,
+                     GParamSpec  *pspec,
+                     MilkFileJob *job)
+{
+  static const char * const actions[] = { "win.import", "win.export-csv", "win.backup", "win.restore" };
+  gboolean running = milk_file_job_get_running (job);
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], !running);
+}
+
+/* A job on the window's diary, shown by its progress bar. The
+ * application stays while it runs, though the window be closed. */
+static MilkFileJob *
+start_job (MilkWindow *self,
+           const char *what)
+{
+  MilkFileJob *job = milk_file_job_new (milk_store_get_path (_milk_window_get_store (self)));
+
+  g_signal_connect_object (job, "notify::running", G_CALLBACK (job_running_changed), self, G_CONNECT_SWAPPED);
+  milk_file_progress_follow (_milk_window_get_file_progress (self), job, what);
+  g_application_hold (g_application_get_default ());
+  return job;
+}
+
+typedef struct
+{
+  MilkWindow *window;
+  char *path;
+} JobDone;
+
+static JobDone *
+job_done_new (MilkWindow *self,
+              const char *path)
+{
+  JobDone *done = g_new (JobDone, 1);
+
+  done->window = g_object_ref (self);
+  done->path = g_strdup (path);
+  return done;
+}
+
+static void
+job_done_free (JobDone *done)
+{
+  g_application_release (g_application_get_default ());
+  g_object_unref (done->window);
+  g_free (done->path);
+  g_free (done);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JobDone, job_done_free)
+
+/* A window closed while its job ran has no one to tell. */
+static gboolean
+window_is_open (MilkWindow *self)
+{
+  return gtk_widget_get_realized (GTK_WIDGET (self));
+}
+
+static void ask_for_user (MilkWindow *self,
+                          const char *path);
+
+static void
+import_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(JobDone) done = user_data;
+  MilkWindow *self = done->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkImportReport) report = milk_file_job_import_finish (MILK_FILE_JOB (source), result, &error);
+
+  if (!window_is_open (self))
+    return;
+  if (g_error_matches (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_CHOOSE_USER))
+    ask_for_user (self, done->path);
+  else if (report == NULL)
+    milk_window_show_message (self, error->message);
+  else
+    show_report (self, _("Import Finished"), report);
+}
+
 static void
 import_with_user (MilkWindow *self,
                   const char *path,
                   const char *email)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MilkImportReport) report = milk_import_file (_milk_window_get_store (self), path, email, &error);
+  g_autofree char *name = g_path_get_basename (path);
+  /* TRANSLATORS: %s is a file's name, "milk-diary.csv" */
+  g_autofree char *what = g_strdup_printf (_("Importing %s"), name);
+  g_autoptr(MilkFileJob) job = start_job (self, what);
 
-  if (report == NULL)
-    {
-      milk_window_show_message (self, error->message);
-      return;
-    }
-  show_report (self, _("Import Finished"), report);
+  milk_file_job_import_async (job, path, email, NULL, import_done, job_done_new (self, path));
 }
 
 static void
@@ -107,21 +189,11 @@ import_file_chosen (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  MilkWindow *self = MILK_WINDOW (source);
   g_autoptr(GFile) file = milk_choose_file_finish (GTK_WINDOW (source), result, NULL);
   g_autofree char *path = file ? g_file_get_path (file) : NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MilkImportReport) report = NULL;
 
-  if (path == NULL)
-    return;
-  report = milk_import_file (_milk_window_get_store (self), path, NULL, &error);
-  if (g_error_matches (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_CHOOSE_USER))
-    ask_for_user (self, path);
-  else if (report == NULL)
-    milk_window_show_message (self, error->message);
-  else
-    show_report (self, _("Import Finished"), report);
+  if (path != NULL)
+    import_with_user (MILK_WINDOW (source), path, NULL);
 }
 
 void
@@ -142,6 +214,28 @@ _milk_window_import (GtkWidget  *widget,
 }
 
 static void
+export_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(JobDone) done = user_data;
+  MilkWindow *self = done->window;
+  g_autoptr(GError) error = NULL;
+  gboolean saved = milk_file_job_export_csv_finish (MILK_FILE_JOB (source), result, &error);
+
+  if (!window_is_open (self))
+    return;
+  if (!saved)
+    milk_window_show_message (self, error->message);
+  else
+    {
+      g_autofree char *name = g_path_get_basename (done->path);
+      g_autofree char *message = g_strdup_printf (_("Saved the diary as %s"), name);
+      milk_window_show_message (self, message);
+    }
+}
+
+static void
 export_file_chosen (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -149,18 +243,17 @@ export_file_chosen (GObject      *source,
   MilkWindow *self = MILK_WINDOW (source);
   g_autoptr(GFile) file = milk_choose_file_finish (GTK_WINDOW (source), result, NULL);
   g_autofree char *path = file ? g_file_get_path (file) : NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *what = NULL;
+  g_autoptr(MilkFileJob) job = NULL;
 
   if (path == NULL)
     return;
-  if (!milk_csv_export_diary (_milk_window_get_store (self), path, &error))
-    milk_window_show_message (self, error->message);
-  else
-    {
-      g_autofree char *name = g_file_get_basename (file);
-      g_autofree char *message = g_strdup_printf (_("Saved the diary as %s"), name);
-      milk_window_show_message (self, message);
-    }
+  name = g_path_get_basename (path);
+  /* TRANSLATORS: %s is a file's name, "milk-diary.csv" */
+  what = g_strdup_printf (_("Exporting to %s"), name);
+  job = start_job (self, what);
+  milk_file_job_export_csv_async (job, path, NULL, export_done, job_done_new (self, path));
 }
 
 void

@@ -5,11 +5,13 @@
  */
 #pragma once
 
+#include "milk-file-progress.h"
 #include "milk-window.h"
 
 G_BEGIN_DECLS
 
 MilkStore *_milk_window_get_store  (MilkWindow *self);
+MilkFileProgress *_milk_window_get_file_progress (MilkWindow *self);
 
 /* milk-window-actions.c */
 void       _milk_window_import     (GtkWidget  *widget,

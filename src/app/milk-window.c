@@ -11,6 +11,7 @@
 
 #include "milk-calendar-view.h"
 #include "milk-day-editor.h"
+#include "milk-file-progress.h"
 #include "milk-sync-button.h"
 #include "milk-toaster.h"
 #include "milk-totals-view.h"
@@ -29,6 +30,7 @@ struct _MilkWindow
   MilkTotalsView *totals_view;   /* NULL until Totals is first shown */
   GtkStack *main_stack;
   MilkSyncButton *sync_button;
+  MilkFileProgress *file_progress;
   GtkMenuButton *menu_button;
   GMenuModel *primary_menu;
 
@@ -485,6 +487,7 @@ milk_window_class_init (MilkWindowClass *klass)
 
   g_type_ensure (MILK_TYPE_CALENDAR_VIEW);
   g_type_ensure (MILK_TYPE_SYNC_BUTTON);
+  g_type_ensure (MILK_TYPE_FILE_PROGRESS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, toasts);
@@ -495,6 +498,7 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, file_progress);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, primary_menu);
   gtk_widget_class_bind_template_callback (widget_class, day_activated);
   gtk_widget_class_bind_template_callback (widget_class, selection_changed);
@@ -552,6 +556,12 @@ MilkStore *
 _milk_window_get_store (MilkWindow *self)
 {
   return self->store;
+}
+
+MilkFileProgress *
+_milk_window_get_file_progress (MilkWindow *self)
+{
+  return self->file_progress;
 }
 
 MilkCalendarView *

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-# test-real-backup.py — a second diary in a second instance, Undo after
-# removing a payment, and Restore Diary asking before it replaces, used
-# with a mouse and a keyboard through the X server.
+# test-real-backup.py — a second diary in a second instance, a large
+# import, Undo after removing a payment, and Restore Diary asking before it
+# replaces, used with a mouse and a keyboard through the X server.
 #
 # Copyright 2026 The Milk Diary authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import datetime
 import os
 import re
 import subprocess
@@ -14,7 +15,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from milkdays import TODAY, cli, toast_button
+from gi.repository import GLib
+
+from milkdays import TODAY, cell, cli, recorded, toast_button
 from milkgui import App, Suite, button_named, check, wait_for
 
 suite = Suite()
@@ -125,6 +128,66 @@ def restore_asks(s):
                              10, "the Replace the Diary? question")
     app.click(app.find("push button", button_named("Replace Diary"), within=dialog))
     wait_for(lambda: bill_value(app, "Amount") == "₹100.00", 10, "the backup's ₹100.00 after the restore")
+
+
+@suite.flow("Import… a CSV of 85 years: a progress bar moves while the window goes on answering, "
+            "then the report, and the calendar shows the days")
+def import_large(s):
+    first = datetime.date(1940, 1, 1)
+    cli(s, "--price", "50", "--date", first.isoformat())
+    cli(s, "--add", "1", "--date", first.isoformat())
+    path = os.path.join(s.home, "years.csv")
+    days = 0
+    with open(path, "w") as out:
+        out.write("day,product,litres,price,amount,note\n")
+        day = first
+        while day <= TODAY:
+            out.write(f"{day},Milk,1.5,56.50,,\n{day},Curd,0.5,80,,\n{day},Buffalo milk,1,70,,\n")
+            day += datetime.timedelta(days=1)
+            days += 1
+    app = s.start()
+    app.click(app.find("push button", "Main Menu"))
+    app.click(app.find("menu item", "Import…"))
+    chooser = app.wait_window(lambda w: w.name == "Import Milk Records", 10, "the file chooser")
+    app.type(path, window=chooser)
+    app.key("Return", window=chooser)
+    # GTK 4.8 does not tell AT-SPI when a widget in an overlay is shown.
+    bar = app.find("progress bar", "Importing years.csv", timeout=15, showing=False)
+    # Each value is read from the app through AT-SPI: an app busy with the
+    # import in its UI thread would answer only once it had finished.
+    seen = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(w.name == "Import Finished" for w in app.windows()):
+        try:
+            value = bar.queryValue().currentValue
+        except GLib.Error:
+            break
+        if 0 < value < 1:
+            seen.add(round(value, 3))
+        time.sleep(0.05)
+    check(len(seen) >= 2, f"the progress bar showed {sorted(seen)} while the import ran")
+    report = app.wait_window(lambda w: w.name == "Import Finished", 30, "the import's report")
+    screenshot(s, "import-report")
+    text = " ".join(a.name for a in app.find_all("label", None, within=report))
+    check(f"{3 * days} entries imported" in text, f"the report says {text!r}")
+    app.click(app.find("push button", button_named("Close"), within=report))
+    cell(app, TODAY, "Milk 1.5 L, Curd 0.5 L, Buffalo milk 1 L")
+    check(recorded(s, first) != [], f"--month does not list {first}")
+
+    # And back out again, as a file of the same days.
+    app.click(app.find("push button", "Main Menu"))
+    app.click(app.find("menu item", "Export as CSV…"))
+    chooser = app.wait_window(lambda w: w.name == "Export Entries", 10, "the file chooser")
+    out = os.path.join(s.home, "again.csv")
+    app.key("ctrl+a", window=chooser)
+    app.type(out, window=chooser)
+    app.key("Return", window=chooser)
+    app.find("label", "Saved the diary as again.csv", shallow_first=True, timeout=30)
+    with open(out) as f:
+        lines = f.read().split("\n")
+    check(lines[0].strip() == "day,product,litres,price,amount,note", f"the export begins {lines[0]!r}")
+    check(f"{first},Milk,1.5,56.50,84.75," in lines, f"the export lacks {first}'s Milk: {lines[:4]}")
+    check(f"{TODAY},Curd,0.5,80.00,40.00," in lines, "the export lacks today's Curd")
 
 
 @suite.flow("Preferences: removing a price that past days used asks first; Ctrl+Z brings it back")

@@ -41,6 +41,8 @@ struct _MilkStore
   char replica[17];   /* the node of its clock stamps and sync requests */
   guint transaction_depth;
   MilkStoreChange change; /* what the transaction under way changed */
+  MilkStoreProgressFunc progress;
+  gpointer progress_data;
 };
 
 /* milk-store-rows.c */

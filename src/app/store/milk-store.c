@@ -535,6 +535,27 @@ milk_store_put (MilkStore   *self,
   return _milk_store_commit (self, error);
 }
 
+/**
+ * milk_store_set_progress_func:
+ * @func: (nullable): called with the records written so far and the
+ *   records to write, every %PROGRESS_STEP records and once at the end
+ *
+ * For a diary opened to import a large file in a thread of its own: the
+ * window shows how far the write has come.
+ */
+void
+milk_store_set_progress_func (MilkStore            *self,
+                              MilkStoreProgressFunc func,
+                              gpointer              user_data)
+{
+  g_return_if_fail (MILK_IS_STORE (self));
+
+  self->progress = func;
+  self->progress_data = user_data;
+}
+
+#define PROGRESS_STEP 500
+
 /* All or nothing: one bad record leaves the diary as it was. */
 gboolean
 milk_store_put_many (MilkStore   *self,
@@ -546,12 +567,20 @@ milk_store_put_many (MilkStore   *self,
   if (!_milk_store_begin (self, error))
     return FALSE;
   for (guint i = 0; i < records->len; i++)
-    if (!put_one (self, g_ptr_array_index (records, i), error))
-      {
-        _milk_store_rollback (self);
-        return FALSE;
-      }
-  return _milk_store_commit (self, error);
+    {
+      if (!put_one (self, g_ptr_array_index (records, i), error))
+        {
+          _milk_store_rollback (self);
+          return FALSE;
+        }
+      if (self->progress != NULL && (i + 1) % PROGRESS_STEP == 0)
+        self->progress (i + 1, records->len, self->progress_data);
+    }
+  if (!_milk_store_commit (self, error))
+    return FALSE;
+  if (self->progress != NULL)
+    self->progress (records->len, records->len, self->progress_data);
+  return TRUE;
 }
 
 /* NULL with no error when nothing (or only a tombstone) is there. */

@@ -96,6 +96,15 @@ const char        *milk_store_get_replica_node (MilkStore    *self);
 gboolean           milk_store_put              (MilkStore    *self,
                                                 MilkRecord   *record,
                                                 GError      **error);
+/* How far a long write has come: milk_store_put_many() calls it now and
+ * then, from the thread that writes. */
+typedef void (*MilkStoreProgressFunc) (guint    done,
+                                       guint    total,
+                                       gpointer user_data);
+
+void               milk_store_set_progress_func (MilkStore            *self,
+                                                 MilkStoreProgressFunc func,
+                                                 gpointer              user_data);
 gboolean           milk_store_put_many         (MilkStore    *self,
                                                 GPtrArray    *records,
                                                 GError      **error);
