@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "milk-currency-subpage.h"
+#include "milk-store-follower.h"
 #include "milk-preferences-rows.h"
 
 struct _MilkCurrencySubpage
@@ -22,8 +23,7 @@ struct _MilkCurrencySubpage
 
   MilkStore *store;
   MilkToaster *toaster;
-  gulong changed_id;
-  guint refresh_id;
+  MilkStoreFollower *follower;
 };
 
 G_DEFINE_FINAL_TYPE (MilkCurrencySubpage, milk_currency_subpage, GTK_TYPE_BOX)
@@ -63,27 +63,6 @@ refresh (MilkCurrencySubpage *self)
       if (check)
         gtk_widget_set_visible (check, g_strcmp0 (g_object_get_data (G_OBJECT (row), "code"), code) == 0);
     }
-}
-
-static gboolean
-refresh_idle (gpointer user_data)
-{
-  MilkCurrencySubpage *self = user_data;
-
-  self->refresh_id = 0;
-  refresh (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (MilkCurrencySubpage   *self,
-                  const MilkStoreChange *change)
-{
-  /* Nothing on a page shows the sync journal. */
-  if ((change->what & ~MILK_STORE_CHANGE_SYNC) == 0)
-    return;
-  if (self->refresh_id == 0)
-    self->refresh_id = g_idle_add (refresh_idle, self);
 }
 
 static gboolean
@@ -194,8 +173,9 @@ milk_currency_subpage_constructed (GObject *object)
 
   G_OBJECT_CLASS (milk_currency_subpage_parent_class)->constructed (object);
 
-  if (self->store)
-    self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* Nothing on a page shows the sync journal. */
+  self->follower = milk_store_follower_new (self->store, MILK_STORE_CHANGE_ALL & ~MILK_STORE_CHANGE_SYNC,
+                                            (MilkStoreRefreshFunc) refresh, self);
   refresh (self);
 }
 
@@ -204,9 +184,7 @@ milk_currency_subpage_dispose (GObject *object)
 {
   MilkCurrencySubpage *self = MILK_CURRENCY_SUBPAGE (object);
 
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_object (&self->follower);
   g_clear_object (&self->store);
   g_clear_object (&self->toaster);
 

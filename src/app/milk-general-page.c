@@ -12,6 +12,7 @@
 
 #include "milk-currency-subpage.h"
 #include "milk-general-page.h"
+#include "milk-store-follower.h"
 #include "milk-preferences-rows.h"
 #include "milk-reminder.h"
 
@@ -31,8 +32,7 @@ struct _MilkGeneralPage
   MilkStore *store;
   MilkToaster *toaster;
   char *sync_description;
-  gulong changed_id;
-  guint refresh_id;
+  MilkStoreFollower *follower;
 };
 
 G_DEFINE_FINAL_TYPE (MilkGeneralPage, milk_general_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -71,29 +71,6 @@ refresh (MilkGeneralPage *self)
   /* Someone typing in the row keeps what they typed. */
   if (!(gtk_widget_get_state_flags (GTK_WIDGET (self->household_row)) & GTK_STATE_FLAG_FOCUS_WITHIN))
     gtk_editable_set_text (GTK_EDITABLE (self->household_row), household ? household : "");
-}
-
-/* After the change, not inside it: the widget that made the change is
- * usually one the rebuild replaces. */
-static gboolean
-refresh_idle (gpointer user_data)
-{
-  MilkGeneralPage *self = user_data;
-
-  self->refresh_id = 0;
-  refresh (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (MilkGeneralPage       *self,
-                  const MilkStoreChange *change)
-{
-  /* Nothing on a page shows the sync journal. */
-  if ((change->what & ~MILK_STORE_CHANGE_SYNC) == 0)
-    return;
-  if (self->refresh_id == 0)
-    self->refresh_id = g_idle_add (refresh_idle, self);
 }
 
 /* The application knows whether this device is signed in, and why Sign In
@@ -156,8 +133,9 @@ milk_general_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (milk_general_page_parent_class)->constructed (object);
 
-  if (self->store)
-    self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* Nothing on a page shows the sync journal. */
+  self->follower = milk_store_follower_new (self->store, MILK_STORE_CHANGE_ALL & ~MILK_STORE_CHANGE_SYNC,
+                                            (MilkStoreRefreshFunc) refresh, self);
   self->currency_subpage = MILK_CURRENCY_SUBPAGE (g_object_ref_sink (milk_currency_subpage_new (self->store,
                                                                                               self->toaster)));
   refresh (self);
@@ -168,9 +146,7 @@ milk_general_page_dispose (GObject *object)
 {
   MilkGeneralPage *self = MILK_GENERAL_PAGE (object);
 
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_object (&self->follower);
   g_clear_object (&self->store);
   g_clear_object (&self->toaster);
   g_clear_object (&self->settings);

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "milk-payments-page.h"
+#include "milk-store-follower.h"
 #include "milk-preferences-rows.h"
 
 struct _MilkPaymentsPage
@@ -29,8 +30,7 @@ struct _MilkPaymentsPage
   GArray *payment_bills;        /* MilkDay per payment_bill_row item */
   MilkStore *store;
   MilkToaster *toaster;
-  gulong changed_id;
-  guint refresh_id;
+  MilkStoreFollower *follower;
 };
 
 G_DEFINE_FINAL_TYPE (MilkPaymentsPage, milk_payments_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -182,29 +182,6 @@ refresh (MilkPaymentsPage *self)
     }
 }
 
-/* After the change, not inside it: the widget that made the change is
- * usually one the rebuild replaces. */
-static gboolean
-refresh_idle (gpointer user_data)
-{
-  MilkPaymentsPage *self = user_data;
-
-  self->refresh_id = 0;
-  refresh (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (MilkPaymentsPage      *self,
-                  const MilkStoreChange *change)
-{
-  /* Nothing on a page shows the sync journal. */
-  if ((change->what & ~MILK_STORE_CHANGE_SYNC) == 0)
-    return;
-  if (self->refresh_id == 0)
-    self->refresh_id = g_idle_add (refresh_idle, self);
-}
-
 static void
 add_payment_action (GtkWidget  *widget,
                     const char *action_name,
@@ -292,8 +269,9 @@ milk_payments_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (milk_payments_page_parent_class)->constructed (object);
 
-  if (self->store)
-    self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* Nothing on a page shows the sync journal. */
+  self->follower = milk_store_follower_new (self->store, MILK_STORE_CHANGE_ALL & ~MILK_STORE_CHANGE_SYNC,
+                                            (MilkStoreRefreshFunc) refresh, self);
   refresh (self);
 }
 
@@ -302,9 +280,7 @@ milk_payments_page_dispose (GObject *object)
 {
   MilkPaymentsPage *self = MILK_PAYMENTS_PAGE (object);
 
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_object (&self->follower);
   g_clear_object (&self->store);
   g_clear_object (&self->toaster);
   g_clear_pointer (&self->payment_bills, g_array_unref);

@@ -13,6 +13,7 @@
 #include "milk-dialogs.h"
 #include "milk-preferences-rows.h"
 #include "milk-price-subpage.h"
+#include "milk-store-follower.h"
 
 struct _MilkPriceSubpage
 {
@@ -28,8 +29,7 @@ struct _MilkPriceSubpage
 
   MilkStore *store;
   MilkToaster *toaster;
-  gulong changed_id;
-  guint refresh_id;
+  MilkStoreFollower *follower;
   char *price_product;   /* the product whose schedule is shown */
 };
 
@@ -303,29 +303,6 @@ back_action (GtkWidget  *widget,
   milk_prefs_close_subpage (widget);
 }
 
-/* After the change, not inside it: the widget that made the change is
- * usually one the rebuild replaces. */
-static gboolean
-refresh_idle (gpointer user_data)
-{
-  MilkPriceSubpage *self = user_data;
-
-  self->refresh_id = 0;
-  refresh (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (MilkPriceSubpage      *self,
-                  const MilkStoreChange *change)
-{
-  /* Nothing on a page shows the sync journal. */
-  if ((change->what & ~MILK_STORE_CHANGE_SYNC) == 0)
-    return;
-  if (self->refresh_id == 0)
-    self->refresh_id = g_idle_add (refresh_idle, self);
-}
-
 static void
 milk_price_subpage_constructed (GObject *object)
 {
@@ -333,8 +310,9 @@ milk_price_subpage_constructed (GObject *object)
 
   G_OBJECT_CLASS (milk_price_subpage_parent_class)->constructed (object);
 
-  if (self->store)
-    self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* Nothing on a page shows the sync journal. */
+  self->follower = milk_store_follower_new (self->store, MILK_STORE_CHANGE_ALL & ~MILK_STORE_CHANGE_SYNC,
+                                            (MilkStoreRefreshFunc) refresh, self);
   refresh (self);
 }
 
@@ -343,9 +321,7 @@ milk_price_subpage_dispose (GObject *object)
 {
   MilkPriceSubpage *self = MILK_PRICE_SUBPAGE (object);
 
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_object (&self->follower);
   g_clear_object (&self->store);
   g_clear_object (&self->toaster);
 

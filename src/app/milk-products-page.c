@@ -14,6 +14,7 @@
 #include "milk-preferences-rows.h"
 #include "milk-price-subpage.h"
 #include "milk-products-page.h"
+#include "milk-store-follower.h"
 
 struct _MilkProductsPage
 {
@@ -26,8 +27,7 @@ struct _MilkProductsPage
   MilkPriceSubpage *price_subpage;  /* presented, the window's child */
   MilkStore *store;
   MilkToaster *toaster;
-  gulong changed_id;
-  guint refresh_id;
+  MilkStoreFollower *follower;
   char *expand_product;  /* a product to show expanded after the next rebuild */
 };
 
@@ -451,29 +451,6 @@ refresh (MilkProductsPage *self)
   refresh_products (self);
 }
 
-/* After the change, not inside it: the widget that made the change (a
- * switch, a row) is usually one the rebuild replaces. */
-static gboolean
-refresh_idle (gpointer user_data)
-{
-  MilkProductsPage *self = user_data;
-
-  self->refresh_id = 0;
-  refresh (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (MilkProductsPage      *self,
-                  const MilkStoreChange *change)
-{
-  /* Nothing on a page shows the sync journal. */
-  if ((change->what & ~MILK_STORE_CHANGE_SYNC) == 0)
-    return;
-  if (self->refresh_id == 0)
-    self->refresh_id = g_idle_add (refresh_idle, self);
-}
-
 /* The subpage is the window's child when presented, not the page's: what
  * it removed is said by the page. */
 static void
@@ -491,8 +468,9 @@ milk_products_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (milk_products_page_parent_class)->constructed (object);
 
-  if (self->store)
-    self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* Nothing on a page shows the sync journal. */
+  self->follower = milk_store_follower_new (self->store, MILK_STORE_CHANGE_ALL & ~MILK_STORE_CHANGE_SYNC,
+                                            (MilkStoreRefreshFunc) refresh, self);
   self->price_subpage = MILK_PRICE_SUBPAGE (g_object_ref_sink (milk_price_subpage_new (self->store, self->toaster)));
   g_signal_connect_object (self->price_subpage, "removed", G_CALLBACK (price_removed_cb), self, G_CONNECT_SWAPPED);
   refresh (self);
@@ -503,9 +481,7 @@ milk_products_page_dispose (GObject *object)
 {
   MilkProductsPage *self = MILK_PRODUCTS_PAGE (object);
 
-  if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_object (&self->follower);
   g_clear_object (&self->store);
   g_clear_object (&self->toaster);
   g_clear_object (&self->price_subpage);
