@@ -1,5 +1,11 @@
 /* milk-day-cell.c — one day of the month grid
  *
+ * A month shows 42 of these at start-up, so a cell is as light as it can
+ * be: a button with two labels of its own on a grid layout, no template
+ * (building 42 GtkBuilder templates and their boxes was a tenth of the
+ * window's start), and the mark for a note or a day's own price made only
+ * for a day that has one.
+ *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,7 +22,7 @@ struct _MilkDayCell
   GtkButton parent_instance;
 
   GtkLabel *number;
-  GtkImage *mark;
+  GtkImage *mark;      /* NULL until a day of this cell has a note or its own price */
   GtkLabel *quantity;
 
   MilkDay day;
@@ -30,7 +36,10 @@ G_DEFINE_FINAL_TYPE (MilkDayCell, milk_day_cell, GTK_TYPE_BUTTON)
 static void
 milk_day_cell_dispose (GObject *object)
 {
-  gtk_widget_dispose_template (GTK_WIDGET (object), MILK_TYPE_DAY_CELL);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (milk_day_cell_parent_class)->dispose (object);
 }
@@ -73,18 +82,79 @@ milk_day_cell_class_init (MilkDayCellClass *klass)
   object_class->finalize = milk_day_cell_finalize;
   widget_class->query_tooltip = milk_day_cell_query_tooltip;
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-day-cell.ui");
-  gtk_widget_class_bind_template_child (widget_class, MilkDayCell, number);
-  gtk_widget_class_bind_template_child (widget_class, MilkDayCell, mark);
-  gtk_widget_class_bind_template_child (widget_class, MilkDayCell, quantity);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "daycell");
 }
 
+/* @child at (@column, @row) of the cell's grid, @width columns wide. */
+static void
+place (MilkDayCell *self,
+       GtkWidget   *child,
+       int          column,
+       int          row,
+       int          width)
+{
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  GtkGridLayoutChild *at;
+
+  gtk_widget_set_parent (child, GTK_WIDGET (self));
+  at = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (layout, child));
+  gtk_grid_layout_child_set_column (at, column);
+  gtk_grid_layout_child_set_row (at, row);
+  gtk_grid_layout_child_set_column_span (at, width);
+}
+
+/* The number in the top row, the mark (when there is one) at its end,
+ * the quantities centred below. */
 static void
 milk_day_cell_init (MilkDayCell *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkGridLayout *layout = GTK_GRID_LAYOUT (gtk_widget_get_layout_manager (widget));
+
+  gtk_grid_layout_set_row_spacing (layout, 2);
+  gtk_widget_set_hexpand (widget, TRUE);
+  gtk_widget_set_vexpand (widget, TRUE);
+  gtk_widget_set_has_tooltip (widget, TRUE);
+
+  self->number = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->number, 0);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->number), TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->number), "day-number");
+  gtk_widget_add_css_class (GTK_WIDGET (self->number), "numeric");
+  place (self, GTK_WIDGET (self->number), 0, 0, 1);
+
+  self->quantity = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->quantity), TRUE);
+  gtk_widget_set_valign (GTK_WIDGET (self->quantity), GTK_ALIGN_CENTER);
+  gtk_label_set_justify (self->quantity, GTK_JUSTIFY_CENTER);
+  /* A day delivered morning and evening, "1 + 0.5 L", takes two lines
+   * where one is too narrow (its parts are kept whole). */
+  gtk_label_set_wrap (self->quantity, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->quantity), "quantity");
+  gtk_widget_add_css_class (GTK_WIDGET (self->quantity), "numeric");
+  place (self, GTK_WIDGET (self->quantity), 0, 1, 2);
+}
+
+/* A note or a price for this day only: said in the label and the
+ * tooltip, and marked with a small pencil. */
+static void
+show_mark (MilkDayCell *self,
+           gboolean     shown)
+{
+  if (self->mark == NULL && !shown)
+    return;
+  if (self->mark == NULL)
+    {
+      self->mark = g_object_new (GTK_TYPE_IMAGE,
+                                 "icon-name", "document-edit-symbolic",
+                                 "pixel-size", 10,
+                                 "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                 NULL);
+      gtk_widget_add_css_class (GTK_WIDGET (self->mark), "day-mark");
+      place (self, GTK_WIDGET (self->mark), 1, 0, 1);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->mark), shown);
 }
 
 /* Each product's colour in the cells and the legend, by its place in
@@ -327,7 +397,7 @@ milk_day_cell_set_lines (MilkDayCell  *self,
   gtk_label_set_markup (self->quantity, markup ? markup : "");
   toggle_class (widget, "delivered", state == MILK_DAY_DELIVERED);
   toggle_class (widget, "skipped", state == MILK_DAY_SKIPPED);
-  gtk_widget_set_visible (GTK_WIDGET (self->mark), extra != NULL);
+  show_mark (self, extra != NULL);
 
   if (description && extra)
     label = g_strdup_printf ("%s: %s; %s", self->date_text, description, extra);
