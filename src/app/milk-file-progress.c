@@ -114,12 +114,3 @@ milk_file_progress_follow (MilkFileProgress *self,
   g_signal_connect_swapped (job, "notify", G_CALLBACK (job_changed), self);
   job_changed (self);
 }
-
-/* The job followed last, running or done; NULL before the first. */
-MilkFileJob *
-milk_file_progress_get_job (MilkFileProgress *self)
-{
-  g_return_val_if_fail (MILK_IS_FILE_PROGRESS (self), NULL);
-
-  return self->job;
-}

@@ -15,9 +15,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (MilkFileProgress, milk_file_progress, MILK, FILE_PROGRESS, GtkWidget)
 
-void         milk_file_progress_follow  (MilkFileProgress *self,
-                                         MilkFileJob      *job,
-                                         const char       *what);
-MilkFileJob *milk_file_progress_get_job (MilkFileProgress *self);
+void milk_file_progress_follow (MilkFileProgress *self,
+                                MilkFileJob      *job,
+                                const char       *what);
 
 G_END_DECLS

@@ -97,34 +97,27 @@ tell_progress (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* From the task's thread; told in order, in the job's own thread. Not
- * g_main_context_invoke(), which runs the function at once in a thread
- * that can acquire the context, as a pool thread can the default one. */
+/* How far milk_store_put_many() has come, from the task's thread; told
+ * in order, in the job's own thread. Not g_main_context_invoke(), which
+ * runs the function at once in a thread that can acquire the context, as
+ * a pool thread can the default one. */
 static void
-post_progress (MilkFileJob *self,
-               gboolean     running,
-               guint        done,
-               guint        total)
+write_progress (guint    done,
+                guint    total,
+                gpointer user_data)
 {
+  MilkFileJob *self = MILK_FILE_JOB (user_data);
   Progress *progress = g_new (Progress, 1);
   g_autoptr(GSource) source = g_idle_source_new ();
 
   progress->job = g_object_ref (self);
-  progress->running = running;
+  progress->running = TRUE;
   progress->done = done;
   progress->total = total;
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, tell_progress, progress, (GDestroyNotify) progress_free);
   g_source_set_static_name (source, "[milk] file job progress");
   g_source_attach (source, self->context);
-}
-
-static void
-write_progress (guint    done,
-                guint    total,
-                gpointer user_data)
-{
-  post_progress (MILK_FILE_JOB (user_data), TRUE, done, total);
 }
 
 static MilkStore *
@@ -196,7 +189,7 @@ start (MilkFileJob         *self,
   g_task_run_in_thread (task, thread);
 }
 
-/* The progress the thread told comes first: post_progress()
+/* The progress the thread told comes first: write_progress()
  * and the task's return are idle sources of one priority on one context,
  * dispatched in the order they were added. */
 static gboolean
