@@ -258,7 +258,7 @@ static char *
 make_legacy_database (Fixture    *f,
                       const char *fixture)
 {
-  g_autofree char *sql_path = g_test_build_filename (G_TEST_DIST, "import", "fixtures", fixture, NULL);
+  g_autofree char *sql_path = g_test_build_filename (G_TEST_DIST, "files", "fixtures", fixture, NULL);
   g_autofree char *sql = milk_test_read_file (sql_path, NULL);
   char *path = g_build_filename (f->dir.dir, "milk-calculation.db", NULL);
   sqlite3 *db = NULL;

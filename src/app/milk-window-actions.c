@@ -43,7 +43,9 @@ job_running_changed (MilkWindow  *self,
                      GParamSpec  *pspec,
                      MilkFileJob *job)
 {
-  static const char * const actions[] = { "win.import", "win.export-csv", "win.backup", "win.restore" };
+  static const char * const actions[] = {
+    "win.import", "win.export-csv", "win.save-bill", "win.backup", "win.restore",
+  };
   gboolean running = milk_file_job_get_running (job);
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
@@ -265,6 +267,29 @@ _milk_window_export_csv (GtkWidget  *widget,
                                   NULL, export_file_chosen, NULL);
 }
 
+static void
+bill_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(JobDone) done = user_data;
+  MilkWindow *self = done->window;
+  g_autoptr(GError) error = NULL;
+  gboolean saved = milk_file_job_save_bill_finish (MILK_FILE_JOB (source), result, &error);
+
+  if (!window_is_open (self))
+    return;
+  if (!saved)
+    milk_window_show_message (self, error->message);
+  else
+    {
+      g_autofree char *name = g_path_get_basename (done->path);
+      /* TRANSLATORS: %s is a file's name, "milk-bill-2026-11.pdf" */
+      g_autofree char *message = g_strdup_printf (_("Saved the bill as %s"), name);
+      milk_window_show_message (self, message);
+    }
+}
+
 /* @user_data: the first day of the bill's month */
 static void
 bill_file_chosen (GObject      *source,
@@ -274,20 +299,17 @@ bill_file_chosen (GObject      *source,
   MilkWindow *self = MILK_WINDOW (source);
   g_autoptr(GFile) file = milk_choose_file_finish (GTK_WINDOW (source), result, NULL);
   g_autofree char *path = file ? g_file_get_path (file) : NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *what = NULL;
+  g_autoptr(MilkFileJob) job = NULL;
   int year, month;
 
   if (path == NULL || !milk_day_get_ymd ((MilkDay) GPOINTER_TO_UINT (user_data), &year, &month, NULL))
     return;
-  if (!milk_bill_pdf_write (_milk_window_get_store (self), year, month, path, &error))
-    milk_window_show_message (self, error->message);
-  else
-    {
-      g_autofree char *name = g_file_get_basename (file);
-      /* TRANSLATORS: %s is a file's name, "milk-bill-2026-11.pdf" */
-      g_autofree char *message = g_strdup_printf (_("Saved the bill as %s"), name);
-      milk_window_show_message (self, message);
-    }
+  name = g_path_get_basename (path);
+  what = g_strdup_printf (_("Exporting to %s"), name);
+  job = start_job (self, what);
+  milk_file_job_save_bill_async (job, year, month, path, NULL, bill_done, job_done_new (self, path));
 }
 
 /* The bill of the month shown in the calendar, as a PDF file to share:

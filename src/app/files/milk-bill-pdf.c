@@ -377,6 +377,16 @@ milk_bill_draw (MilkStore  *store,
   return milk_bill_render (bill, milk_store_get_currency (store), household, cr, width, height, error);
 }
 
+static gboolean
+set_write_error (const char      *path,
+                 cairo_status_t   status,
+                 GError         **error)
+{
+  g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_FAILED,
+               _("Could not write the bill to “%s”: %s"), path, cairo_status_to_string (status));
+  return FALSE;
+}
+
 gboolean
 milk_bill_pdf_write (MilkStore   *store,
                      int          year,
@@ -393,6 +403,13 @@ milk_bill_pdf_write (MilkStore   *store,
   g_return_val_if_fail (path != NULL, FALSE);
 
   surface = cairo_pdf_surface_create (path, A4_WIDTH, A4_HEIGHT);
+  status = cairo_surface_status (surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      /* A folder gone or read-only: say where, not that drawing failed. */
+      cairo_surface_destroy (surface);
+      return set_write_error (path, status, error);
+    }
   cr = cairo_create (surface);
   ok = milk_bill_draw (store, year, month, cr, A4_WIDTH, A4_HEIGHT, error);
   cairo_show_page (cr);
@@ -402,10 +419,6 @@ milk_bill_pdf_write (MilkStore   *store,
   cairo_surface_destroy (surface);
 
   if (ok && status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, MILK_IMPORT_ERROR, MILK_IMPORT_ERROR_FAILED,
-                   _("Could not write the bill to “%s”: %s"), path, cairo_status_to_string (status));
-      return FALSE;
-    }
+    return set_write_error (path, status, error);
   return ok;
 }

@@ -1,7 +1,8 @@
-/* milk-file-job.c — an import or an export of the diary, off the UI thread
+/* milk-file-job.c — an import, an export or a bill, off the UI thread
  *
- * A large file takes a second or more to read and write; the window must
- * go on drawing meanwhile. The job runs in a GTask thread with a
+ * A large file takes a second or more to read and write, and a bill's
+ * fonts must be found and laid out; the window must go on drawing
+ * meanwhile. The job runs in a GTask thread with a
  * connection of its own to the diary file, as the command line does: the
  * window's store never leaves the UI thread, and it learns of the import
  * as of any other process's write (milk-store-monitor.c). How far the
@@ -17,6 +18,7 @@
 
 #include <gio/gio.h>
 
+#include "milk-bill-pdf.h"
 #include "milk-file-job.h"
 
 struct _MilkFileJob
@@ -46,7 +48,20 @@ typedef struct
 {
   char *path;
   char *user_email;
+  int year;   /* of a bill */
+  int month;
 } JobData;
+
+static JobData *
+job_data_new (const char *path,
+              const char *user_email)
+{
+  JobData *data = g_new0 (JobData, 1);
+
+  data->path = g_strdup (path);
+  data->user_email = g_strdup (user_email);
+  return data;
+}
 
 static void
 job_data_free (JobData *data)
@@ -166,21 +181,37 @@ export_thread (GTask        *task,
     g_task_return_error (task, g_steal_pointer (&error));
 }
 
+/* Pango's font map is the thread's own, so the bill is laid out here as
+ * it would be in the UI thread. */
+static void
+bill_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  MilkFileJob *self = MILK_FILE_JOB (source_object);
+  JobData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkStore) store = open_diary (self, &error);
+
+  if (store != NULL && milk_bill_pdf_write (store, data->year, data->month, data->path, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* @data: (transfer full) */
 static void
 start (MilkFileJob         *self,
        GTaskThreadFunc      thread,
        gpointer             source_tag,
-       const char          *path,
-       const char          *user_email,
+       JobData             *data,
        GCancellable        *cancellable,
        GAsyncReadyCallback  callback,
        gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  JobData *data = g_new0 (JobData, 1);
 
-  data->path = g_strdup (path);
-  data->user_email = g_strdup (user_email);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, data, (GDestroyNotify) job_data_free);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -321,7 +352,7 @@ milk_file_job_import_async (MilkFileJob         *self,
   g_return_if_fail (MILK_IS_FILE_JOB (self));
   g_return_if_fail (path != NULL);
 
-  start (self, import_thread, milk_file_job_import_async, path, user_email,
+  start (self, import_thread, milk_file_job_import_async, job_data_new (path, user_email),
          cancellable, callback, user_data);
 }
 
@@ -346,7 +377,7 @@ milk_file_job_export_csv_async (MilkFileJob         *self,
   g_return_if_fail (MILK_IS_FILE_JOB (self));
   g_return_if_fail (path != NULL);
 
-  start (self, export_thread, milk_file_job_export_csv_async, path, NULL,
+  start (self, export_thread, milk_file_job_export_csv_async, job_data_new (path, NULL),
          cancellable, callback, user_data);
 }
 
@@ -356,6 +387,38 @@ milk_file_job_export_csv_finish (MilkFileJob   *self,
                                  GError       **error)
 {
   if (!finish (self, result, milk_file_job_export_csv_async))
+    return FALSE;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Writes the bill of @year's @month to @path as a PDF, as
+ * milk_bill_pdf_write() does. */
+void
+milk_file_job_save_bill_async (MilkFileJob         *self,
+                               int                  year,
+                               int                  month,
+                               const char          *path,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  JobData *data;
+
+  g_return_if_fail (MILK_IS_FILE_JOB (self));
+  g_return_if_fail (path != NULL);
+
+  data = job_data_new (path, NULL);
+  data->year = year;
+  data->month = month;
+  start (self, bill_thread, milk_file_job_save_bill_async, data, cancellable, callback, user_data);
+}
+
+gboolean
+milk_file_job_save_bill_finish (MilkFileJob   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  if (!finish (self, result, milk_file_job_save_bill_async))
     return FALSE;
   return g_task_propagate_boolean (G_TASK (result), error);
 }

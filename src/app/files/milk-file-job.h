@@ -1,4 +1,4 @@
-/* milk-file-job.h — an import or an export of the diary, off the UI thread
+/* milk-file-job.h — an import, an export or a bill, off the UI thread
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -33,6 +33,16 @@ void              milk_file_job_export_csv_async   (MilkFileJob         *self,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);
 gboolean          milk_file_job_export_csv_finish  (MilkFileJob         *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+void              milk_file_job_save_bill_async    (MilkFileJob         *self,
+                                                    int                  year,
+                                                    int                  month,
+                                                    const char          *path,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean          milk_file_job_save_bill_finish   (MilkFileJob         *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
 

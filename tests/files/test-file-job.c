@@ -1,10 +1,12 @@
-/* test-file-job.c — import and export in a thread, with progress told in
- * the window's thread
+/* test-file-job.c — import, export and the bill in a thread, with
+ * progress told in the window's thread
  *
  * Copyright 2026 The Milk Diary authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
+
+#include <string.h>
 
 #include "milk-file-job.h"
 #include "milk-test-util.h"
@@ -199,6 +201,53 @@ test_export_in_thread (Fixture       *f,
   g_assert_cmpstr (lines[2 * N_DAYS + 1], ==, "");
 }
 
+static void
+test_bill_in_thread (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(MilkFileJob) job = new_job (f);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdf = g_build_filename (f->dir.dir, "bill.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(MilkImportReport) report = NULL;
+  gsize len = 0;
+
+  write_csv (f);
+  report = milk_import_file (f->store, f->csv, NULL, &error);
+  g_assert_no_error (error);
+  milk_file_job_save_bill_async (job, 2010, 1, pdf, NULL, job_finished, f);
+  wait_for_result (f, job);
+  g_assert_true (milk_file_job_save_bill_finish (job, f->result, &error));
+  g_assert_no_error (error);
+  g_assert_false (milk_file_job_get_running (job));
+
+  /* A whole PDF file; test-bill-pdf.c reads what it says. */
+  g_assert_true (g_file_get_contents (pdf, &text, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, >, 1000);
+  g_assert_true (g_str_has_prefix (text, "%PDF-"));
+  g_assert_nonnull (g_strrstr_len (text + len - 32, 32, "%%EOF"));
+}
+
+/* A folder that is not there: the error comes back, and the job ends. */
+static void
+test_bill_unwritable (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(MilkFileJob) job = new_job (f);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pdf = g_build_filename (f->dir.dir, "gone", "bill.pdf", NULL);
+
+  milk_file_job_save_bill_async (job, 2010, 1, pdf, NULL, job_finished, f);
+  wait_for_result (f, job);
+  g_assert_false (milk_file_job_save_bill_finish (job, f->result, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "bill.pdf"));
+  g_assert_false (milk_file_job_get_running (job));
+  g_assert_false (g_file_test (pdf, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -208,6 +257,8 @@ main (int   argc,
   g_test_add ("/file-job/import-in-a-thread", Fixture, NULL, fixture_setup, test_import_in_thread, fixture_teardown);
   g_test_add ("/file-job/import-bad-file", Fixture, NULL, fixture_setup, test_import_bad_file, fixture_teardown);
   g_test_add ("/file-job/export-in-a-thread", Fixture, NULL, fixture_setup, test_export_in_thread, fixture_teardown);
+  g_test_add ("/file-job/bill-in-a-thread", Fixture, NULL, fixture_setup, test_bill_in_thread, fixture_teardown);
+  g_test_add ("/file-job/bill-unwritable", Fixture, NULL, fixture_setup, test_bill_unwritable, fixture_teardown);
 
   return g_test_run ();
 }

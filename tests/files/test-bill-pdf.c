@@ -343,7 +343,7 @@ main (int   argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) g_test_add ("/import/bill/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add ("/files/bill/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("morning-evening", test_morning_evening);
   ADD ("pdf", test_bill);
   ADD ("full-month", test_full_month);

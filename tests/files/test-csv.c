@@ -263,7 +263,7 @@ static void
 test_bad_corpus (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "import", "fixtures", "entries-bad.csv", NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "files", "fixtures", "entries-bad.csv", NULL);
   g_autoptr(MilkImportReport) report = NULL;
   g_autoptr(MilkRecord) quoted = NULL;
   g_autoptr(MilkRecord) multiline = NULL;

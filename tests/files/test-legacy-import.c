@@ -42,7 +42,7 @@ static MilkLegacyDb *
 open_fixture (Fixture    *f,
               const char *name)
 {
-  g_autofree char *sql_path = g_test_build_filename (G_TEST_DIST, "import", "fixtures", name, NULL);
+  g_autofree char *sql_path = g_test_build_filename (G_TEST_DIST, "files", "fixtures", name, NULL);
   g_autofree char *sql = milk_test_read_file (sql_path, NULL);
   g_autoptr(GError) error = NULL;
   MilkLegacyDb *db;
