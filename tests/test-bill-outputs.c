@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "milk-bill-panel.h"
+#include "milk-bill-row.h"
 #include "milk-calendar-view.h"
 #include "milk-gui-test-util.h"
 #include "milk-test-util.h"
@@ -92,8 +93,8 @@ read_panel (Fixture *f)
   MilkCalendarView *calendar = milk_window_get_calendar_view (window);
   GHashTable *figures = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   const char *names[][2] = {
-    { "amount", "amount_label" }, { "litres", "litres_label" }, { "days", "days_label" },
-    { "forward", "brought_forward_label" }, { "paid", "paid_label" }, { "balance", "balance_label" },
+    { "amount", "amount_row" }, { "litres", "litres_row" }, { "days", "days_row" },
+    { "forward", "brought_forward_row" }, { "paid", "paid_row" }, { "balance", "balance_row" },
   };
 
   gtk_window_present (GTK_WINDOW (window));
@@ -102,10 +103,10 @@ read_panel (Fixture *f)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       GtkWidget *panel = milk_gui_test_child (GTK_WIDGET (calendar), MILK_TYPE_CALENDAR_VIEW, "bill_panel");
-      GtkWidget *label = milk_gui_test_child (panel, MILK_TYPE_BILL_PANEL, names[i][1]);
+      GtkWidget *row = milk_gui_test_child (panel, MILK_TYPE_BILL_PANEL, names[i][1]);
 
-      g_assert_true (gtk_widget_is_visible (label));
-      g_hash_table_insert (figures, (char *) names[i][0], g_strdup (gtk_label_get_label (GTK_LABEL (label))));
+      g_assert_true (gtk_widget_is_visible (row));
+      g_hash_table_insert (figures, (char *) names[i][0], g_strdup (milk_bill_row_get_value (MILK_BILL_ROW (row))));
     }
   gtk_window_destroy (GTK_WINDOW (window));
   milk_gui_test_drain ();

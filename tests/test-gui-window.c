@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include "milk-bill-panel.h"
+#include "milk-bill-row.h"
 #include "milk-calendar-view.h"
 #include "milk-day-cell.h"
 #include "milk-day-editor.h"
 #include "milk-gui-test-util.h"
+#include "milk-product-dots.h"
 #include "milk-test-util.h"
 #include "milk-welcome-page.h"
 #include "milk-window.h"
@@ -57,11 +59,12 @@ bill_child (Fixture    *f,
   return milk_gui_test_child (panel, MILK_TYPE_BILL_PANEL, name);
 }
 
+/* The figure at the end of one of the bill's rows */
 static const char *
-bill_label (Fixture    *f,
+bill_value (Fixture    *f,
             const char *name)
 {
-  return gtk_label_get_label (GTK_LABEL (bill_child (f, name)));
+  return milk_bill_row_get_value (MILK_BILL_ROW (bill_child (f, name)));
 }
 
 static MilkDayCell *
@@ -103,15 +106,15 @@ test_record_today_and_undo (Fixture       *f,
   g_assert_cmpint (entry->qty_ml, ==, 1000);
   g_assert_cmpint (milk_day_cell_get_state (cell (f, today)), ==, MILK_DAY_DELIVERED);
   g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, "1 L");
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1 L");
-  g_assert_cmpstr (bill_label (f, "days_label"), ==, "1 day");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "1 L");
+  g_assert_cmpstr (bill_value (f, "days_row"), ==, "1 day");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
   milk_gui_test_drain ();
   after_undo = milk_store_get_entry (f->store, MILK, today, NULL);
   g_assert_null (after_undo);
   g_assert_cmpint (milk_day_cell_get_state (cell (f, today)), ==, MILK_DAY_UNRECORDED);
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "0 L");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "0 L");
 }
 
 static void
@@ -237,14 +240,14 @@ test_price_change_splits_bill (Fixture       *f,
   g_assert_true (milk_store_put_many (f->store, batch, NULL));
   milk_calendar_view_set_month (f->calendar, 2025, 11);
   milk_gui_test_drain ();
-  g_assert_cmpstr (bill_label (f, "amount_label"), ==, "₹1,500.00");
+  g_assert_cmpstr (bill_value (f, "amount_row"), ==, "₹1,500.00");
 
   g_assert_true (milk_store_set_price (f->store, MILK, milk_test_day ("2025-11-16"), 5650, NULL));
   milk_gui_test_drain ();
-  g_assert_cmpstr (bill_label (f, "amount_label"), ==, "₹1,597.50");
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "30 L");
-  g_assert_cmpstr (bill_label (f, "days_label"), ==, "30 days");
-  g_assert_cmpstr (bill_label (f, "average_label"), ==, "1 L");
+  g_assert_cmpstr (bill_value (f, "amount_row"), ==, "₹1,597.50");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "30 L");
+  g_assert_cmpstr (bill_value (f, "days_row"), ==, "30 days");
+  g_assert_cmpstr (bill_value (f, "average_row"), ==, "1 L");
 }
 
 static void
@@ -295,22 +298,21 @@ test_two_products_split (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.record-today", NULL));
   milk_gui_test_drain ();
-  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, "● 1 L\n● 0.5 L");
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
+  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, MILK_PRODUCT_DOT "1 L\n" MILK_PRODUCT_DOT "0.5 L");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "1.5 L");
 }
 
-static AdwActionRow *
-action_row_titled (GtkWidget  *root,
+static MilkBillRow *
+bill_row_titled (GtkWidget  *root,
                    const char *title)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     {
-      AdwActionRow *found;
+      MilkBillRow *found;
 
-      if (ADW_IS_ACTION_ROW (child) &&
-          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
-        return ADW_ACTION_ROW (child);
-      if ((found = action_row_titled (child, title)))
+      if (MILK_IS_BILL_ROW (child) && g_strcmp0 (milk_bill_row_get_title (MILK_BILL_ROW (child)), title) == 0)
+        return MILK_BILL_ROW (child);
+      if ((found = bill_row_titled (child, title)))
         return found;
     }
   return NULL;
@@ -324,7 +326,7 @@ test_two_products_one_twice_a_day (Fixture       *f,
                                    gconstpointer  data)
 {
   g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
-  GtkWidget *group = bill_child (f, "products_group");
+  GtkWidget *group = bill_child (f, "products_list");
   MilkDay today = milk_day_today ();
 
   buffalo->twice_daily = TRUE;
@@ -332,11 +334,11 @@ test_two_products_one_twice_a_day (Fixture       *f,
   g_assert_true (milk_store_put (f->store, buffalo, NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.record-today", NULL));
   milk_gui_test_drain ();
-  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, "● 1 L\n● 0.25\xc2\xa0+ 0.25\xc2\xa0L");
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (action_row_titled (group, "Buffalo")),
+  g_assert_cmpstr (milk_day_cell_get_text (cell (f, today)), ==, MILK_PRODUCT_DOT "1 L\n" MILK_PRODUCT_DOT "0.25\xc2\xa0+ 0.25\xc2\xa0L");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "1.5 L");
+  g_assert_nonnull (strstr (milk_bill_row_get_subtitle (bill_row_titled (group, "Buffalo")),
                             "Morning 0.25 L · Evening 0.25 L"));
-  g_assert_null (strstr (adw_action_row_get_subtitle (action_row_titled (group, "Milk")), "Morning"));
+  g_assert_null (strstr (milk_bill_row_get_subtitle (bill_row_titled (group, "Milk")), "Morning"));
   milk_gui_test_wait (500);
 }
 
@@ -349,8 +351,8 @@ test_calendar_refreshes_for_its_month (Fixture       *f,
 {
   g_autoptr(MilkRecord) buffalo = milk_store_add_product (f->store, "Buffalo", 500, NULL);
   g_autoptr(GPtrArray) pending = NULL;
-  GtkWidget *group = bill_child (f, "products_group");
-  AdwActionRow *row;
+  GtkWidget *group = bill_child (f, "products_list");
+  MilkBillRow *row;
 
   g_assert_true (milk_store_set_entry (f->store, MILK_DEFAULT_PRODUCT_ID, milk_test_day ("2026-03-05"),
                                        1000, MILK_NO_PRICE, NULL, NULL));
@@ -358,7 +360,7 @@ test_calendar_refreshes_for_its_month (Fixture       *f,
                                        500, MILK_NO_PRICE, NULL, NULL));
   milk_calendar_view_set_month (f->calendar, 2026, 3);
   milk_gui_test_drain ();
-  row = action_row_titled (group, "Buffalo");
+  row = bill_row_titled (group, "Buffalo");
   g_assert_nonnull (row);
   g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
 
@@ -368,15 +370,15 @@ test_calendar_refreshes_for_its_month (Fixture       *f,
   g_assert_true (milk_store_mark_synced (f->store, pending, NULL));
   milk_gui_test_drain ();
   g_assert_nonnull (row);
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "1.5 L");
 
   g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-03-10"),
                                        1500, MILK_NO_PRICE, NULL, NULL));
   milk_gui_test_drain ();
   g_assert_null (row);
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "3 L");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "3 L");
 
-  row = action_row_titled (group, "Buffalo");
+  row = bill_row_titled (group, "Buffalo");
   g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
   g_assert_true (milk_store_set_entry (f->store, buffalo->id, milk_test_day ("2026-02-10"),
                                        1000, MILK_NO_PRICE, NULL, NULL));
@@ -541,8 +543,8 @@ test_fill_month_with_weekday_pattern (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.fill-month", NULL));
   milk_gui_test_drain ();
 
-  g_assert_cmpstr (bill_label (f, "amount_label"), ==, "₹1,836.25");
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "32.5 L");
+  g_assert_cmpstr (bill_value (f, "amount_row"), ==, "₹1,836.25");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "32.5 L");
   g_assert_cmpstr (milk_day_cell_get_text (cell (f, milk_test_day ("2026-09-13"))), ==, "2 L");
   sixth = milk_store_get_entry (f->store, MILK, milk_test_day ("2026-09-06"), NULL);
   g_assert_cmpint (sixth->qty_ml, ==, 0);
@@ -550,7 +552,7 @@ test_fill_month_with_weekday_pattern (Fixture       *f,
   /* One Undo takes the fill back, leaving the two hand-recorded days. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
   milk_gui_test_drain ();
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.5 L");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "1.5 L");
 }
 
 static GtkWidget *
@@ -594,7 +596,7 @@ test_twice_a_day_editor (Fixture       *f,
   MilkDayEditor *editor;
   GtkEditable *morning, *evening;
   GtkSwitch *skip;
-  AdwActionRow *litres_row;
+  MilkBillRow *litres_row;
 
   milk->default_qty_ml = 1500;
   milk->twice_daily = TRUE;
@@ -633,9 +635,9 @@ test_twice_a_day_editor (Fixture       *f,
   g_assert_cmpint (entry->evening_ml, ==, 750);
   g_assert_cmpint (entry->qty_ml, ==, 1750);
   g_assert_cmpstr (milk_day_cell_get_text (cell (f, day)), ==, "1\xc2\xa0+ 0.75\xc2\xa0L");
-  g_assert_cmpstr (bill_label (f, "litres_label"), ==, "1.75 L");
-  litres_row = ADW_ACTION_ROW (bill_child (f, "litres_row"));
-  g_assert_cmpstr (adw_action_row_get_subtitle (litres_row), ==, "Morning 1 L · Evening 0.75 L");
+  g_assert_cmpstr (bill_value (f, "litres_row"), ==, "1.75 L");
+  litres_row = MILK_BILL_ROW (bill_child (f, "litres_row"));
+  g_assert_cmpstr (milk_bill_row_get_subtitle (litres_row), ==, "Morning 1 L · Evening 0.75 L");
   g_clear_pointer (&entry, milk_record_free);
 
   /* The morning left empty brought nothing. */
@@ -661,7 +663,7 @@ test_twice_a_day_editor (Fixture       *f,
   entry = milk_store_get_entry (f->store, MILK, day, NULL);
   g_assert_cmpint (entry->qty_ml, ==, 0);
   g_assert_cmpint (milk_day_cell_get_state (cell (f, day)), ==, MILK_DAY_SKIPPED);
-  g_assert_cmpstr (adw_action_row_get_subtitle (litres_row), ==, "");
+  g_assert_null (milk_bill_row_get_subtitle (litres_row));
   g_clear_pointer (&entry, milk_record_free);
 
   /* Both empty: not recorded. */

@@ -10,27 +10,24 @@
 #include <glib/gi18n.h>
 
 #include "milk-bill-panel.h"
+#include "milk-bill-row.h"
 
 struct _MilkBillPanel
 {
   GtkWidget parent_instance;
 
-  AdwPreferencesGroup *milkman_group;
+  GtkLabel *bill_title;
+  GtkListBox *products_list;
+  MilkBillRow *unpriced_row;
+  MilkBillRow *litres_row;
+  MilkBillRow *days_row;
+  MilkBillRow *average_row;
+  MilkBillRow *amount_row;
+  MilkBillRow *brought_forward_row;
+  MilkBillRow *paid_row;
+  MilkBillRow *balance_row;
+  GtkLabel *milkman_description;
   AdwEntryRow *milkman_row;
-  AdwPreferencesGroup *bill_group;
-  AdwPreferencesGroup *products_group;
-  AdwActionRow *litres_row;
-  GtkLabel *litres_label;
-  GtkLabel *days_label;
-  GtkLabel *average_label;
-  GtkLabel *amount_label;
-  AdwActionRow *brought_forward_row;
-  GtkLabel *brought_forward_label;
-  AdwActionRow *paid_row;
-  GtkLabel *paid_label;
-  AdwActionRow *balance_row;
-  GtkLabel *balance_label;
-  AdwActionRow *unpriced_row;
 
   MilkStore *store;
   int year;
@@ -49,14 +46,14 @@ set_title (MilkBillPanel *self)
   /* TRANSLATORS: %s is a month and year, "November 2026" */
   g_autofree char *title = g_strdup_printf (_("Bill for %s"), month);
 
-  adw_preferences_group_set_title (self->bill_group, title);
+  gtk_label_set_label (self->bill_title, title);
 }
 
 static void
 clear_product_rows (MilkBillPanel *self)
 {
   for (guint i = 0; i < self->product_rows->len; i++)
-    adw_preferences_group_remove (self->products_group, g_ptr_array_index (self->product_rows, i));
+    gtk_list_box_remove (self->products_list, g_ptr_array_index (self->product_rows, i));
   g_ptr_array_set_size (self->product_rows, 0);
 }
 
@@ -87,7 +84,7 @@ fill_products (MilkBillPanel      *self,
                const MilkCurrency *currency)
 {
   clear_product_rows (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->products_group), bill->products->len > 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->products_list), bill->products->len > 1);
   if (bill->products->len < 2)
     return;
   for (guint i = 0; i < bill->products->len; i++)
@@ -98,7 +95,7 @@ fill_products (MilkBillPanel      *self,
       g_autofree char *subtitle = g_strdup_printf (ngettext ("%s on %u day", "%s on %u days", product->delivered_days),
                                                    qty, product->delivered_days);
       g_autofree char *split = split_text (product);
-      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *row = milk_bill_row_new (product->name);
 
       if (split)
         {
@@ -107,14 +104,9 @@ fill_products (MilkBillPanel      *self,
           g_free (subtitle);
           subtitle = both;
         }
-      GtkWidget *label = gtk_label_new (money);
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), product->name);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_widget_add_css_class (label, "numeric");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-      adw_preferences_group_add (self->products_group, row);
+      milk_bill_row_set_subtitle (MILK_BILL_ROW (row), subtitle);
+      milk_bill_row_set_value (MILK_BILL_ROW (row), money);
+      gtk_list_box_append (self->products_list, row);
       g_ptr_array_add (self->product_rows, row);
     }
 }
@@ -168,14 +160,14 @@ fill_milkman (MilkBillPanel      *self,
   gtk_widget_remove_css_class (GTK_WIDGET (self->milkman_row), "error");
   if (value == NULL || !g_ascii_string_to_signed (value, 10, 0, MILK_AMOUNT_MAX, &asked, NULL))
     {
-      adw_preferences_group_set_description (self->milkman_group,
-                                             _("Enter what the milkman’s bill asks to check it against the diary"));
+      gtk_label_set_label (self->milkman_description,
+                           _("Enter what the milkman’s bill asks to check it against the diary"));
       if (!typing_in (GTK_WIDGET (self->milkman_row)))
         gtk_editable_set_text (GTK_EDITABLE (self->milkman_row), "");
       return;
     }
   verdict = milk_bill_explain (bill, asked, currency);
-  adw_preferences_group_set_description (self->milkman_group, verdict);
+  gtk_label_set_label (self->milkman_description, verdict);
   if (!typing_in (GTK_WIDGET (self->milkman_row)))
     {
       g_autofree char *text = milk_money_format_plain (asked, currency);
@@ -204,12 +196,12 @@ milkman_applied_cb (MilkBillPanel *self)
       (asked = milk_price_parse (text, milk_store_get_currency (self->store), &error)) < 0)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->milkman_row), "error");
-      adw_preferences_group_set_description (self->milkman_group, error->message);
+      gtk_label_set_label (self->milkman_description, error->message);
       return;
     }
   value = *text ? g_strdup_printf ("%" G_GINT64_FORMAT, asked) : g_strdup ("");
   if (!milk_store_set_setting (self->store, name, value, &error))
-    adw_preferences_group_set_description (self->milkman_group, error->message);
+    gtk_label_set_label (self->milkman_description, error->message);
 }
 
 /* The panel shows the month's MilkBill, as --month and the PDF do. */
@@ -244,29 +236,29 @@ milk_bill_panel_refresh (MilkBillPanel *self)
   days = g_strdup_printf (ngettext ("%u day", "%u days", bill->delivered_days), bill->delivered_days);
   paid_days = payment_days (bill);
 
-  gtk_label_set_label (self->litres_label, litres);
-  gtk_label_set_label (self->days_label, days);
-  gtk_label_set_label (self->average_label, average);
-  gtk_label_set_label (self->amount_label, amount);
+  milk_bill_row_set_value (self->litres_row, litres);
+  milk_bill_row_set_value (self->days_row, days);
+  milk_bill_row_set_value (self->average_row, average);
+  milk_bill_row_set_value (self->amount_row, amount);
   gtk_widget_set_visible (GTK_WIDGET (self->brought_forward_row), bill->brought_forward != 0);
-  gtk_label_set_label (self->brought_forward_label, forward);
-  adw_action_row_set_subtitle (self->brought_forward_row,
-                               bill->brought_forward > 0 ? _("Left to pay from earlier bills")
-                                                         : _("Paid ahead on earlier bills"));
-  gtk_label_set_label (self->paid_label, paid_text);
-  adw_action_row_set_subtitle (self->paid_row, paid_days);
-  gtk_label_set_label (self->balance_label, balance_text);
-  adw_action_row_set_subtitle (self->balance_row, milk_bill_state_to_string (bill->state));
+  milk_bill_row_set_value (self->brought_forward_row, forward);
+  milk_bill_row_set_subtitle (self->brought_forward_row,
+                              bill->brought_forward > 0 ? _("Left to pay from earlier bills")
+                                                        : _("Paid ahead on earlier bills"));
+  milk_bill_row_set_value (self->paid_row, paid_text);
+  milk_bill_row_set_subtitle (self->paid_row, paid_days);
+  milk_bill_row_set_value (self->balance_row, balance_text);
+  milk_bill_row_set_subtitle (self->balance_row, milk_bill_state_to_string (bill->state));
 
   gtk_widget_set_visible (GTK_WIDGET (self->unpriced_row), bill->unpriced_days > 0);
   unpriced = g_strdup_printf (ngettext ("%u delivery day has no price; set one in Preferences",
                                         "%u delivery days have no price; set one in Preferences",
                                         bill->unpriced_days), bill->unpriced_days);
-  adw_action_row_set_subtitle (self->unpriced_row, unpriced);
+  milk_bill_row_set_subtitle (self->unpriced_row, unpriced);
   {
     g_autofree char *split = bill->products->len == 1 ? split_text (g_ptr_array_index (bill->products, 0)) : NULL;
 
-    adw_action_row_set_subtitle (self->litres_row, split ? split : "");
+    milk_bill_row_set_subtitle (self->litres_row, split);
   }
   fill_products (self, bill, currency);
   fill_milkman (self, bill, currency);
@@ -312,23 +304,21 @@ milk_bill_panel_class_init (MilkBillPanelClass *klass)
 
   object_class->dispose = milk_bill_panel_dispose;
 
+  g_type_ensure (MILK_TYPE_BILL_ROW);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-bill-panel.ui");
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, bill_group);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, litres_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, litres_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, days_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, average_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, amount_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, products_group);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, brought_forward_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, brought_forward_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, paid_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, paid_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, balance_row);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, balance_label);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, milkman_group);
-  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, milkman_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, bill_title);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, products_list);
   gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, unpriced_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, litres_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, days_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, average_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, amount_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, brought_forward_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, paid_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, balance_row);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, milkman_description);
+  gtk_widget_class_bind_template_child (widget_class, MilkBillPanel, milkman_row);
   gtk_widget_class_bind_template_callback (widget_class, milkman_applied_cb);
   gtk_widget_class_bind_template_callback (widget_class, milkman_changed_cb);
 

@@ -14,6 +14,7 @@
 #include "milk-bill-panel.h"
 #include "milk-calendar-view.h"
 #include "milk-day-cell.h"
+#include "milk-legend.h"
 
 #define N_CELLS 42
 
@@ -23,7 +24,7 @@ struct _MilkCalendarView
 
   GtkLabel *month_label;
   GtkGrid *grid;
-  GtkLabel *legend_label;
+  MilkLegend *legend;
   MilkBillPanel *bill_panel;
 
   MilkStore *store;
@@ -88,25 +89,6 @@ in_selection (MilkCalendarView *self,
   return self->selection_first && day >= self->selection_first && day <= self->selection_last;
 }
 
-/* With several products, which colour is which. */
-static void
-fill_legend (MilkCalendarView *self,
-             GPtrArray        *products)
-{
-  g_autoptr(GString) markup = g_string_new (NULL);
-
-  for (guint p = 0; products->len > 1 && p < products->len; p++)
-    {
-      MilkRecord *product = g_ptr_array_index (products, p);
-      g_autofree char *name = g_markup_escape_text (product->name, -1);
-
-      g_string_append_printf (markup, "%s<span foreground=\"%s\">●</span> %s",
-                              p ? "    " : "", milk_day_cell_product_colour (p), name);
-    }
-  gtk_label_set_markup (self->legend_label, markup->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->legend_label), products->len > 1);
-}
-
 static void
 fill_cells (MilkCalendarView *self,
             GPtrArray        *products)
@@ -132,7 +114,7 @@ fill_cells (MilkCalendarView *self,
       if (day >= first && day <= last && entries != NULL)
         milk_day_cell_show_entries (cell, products, entries, currency);
     }
-  fill_legend (self, products);
+  milk_legend_set_products (self->legend, products);
 }
 
 void
@@ -547,7 +529,7 @@ milk_calendar_view_class_init (MilkCalendarViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/milkdiary/MilkDiary/ui/milk-calendar-view.ui");
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, month_label);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, grid);
-  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, legend_label);
+  gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, legend);
   gtk_widget_class_bind_template_child (widget_class, MilkCalendarView, bill_panel);
 
   gtk_widget_class_install_action (widget_class, "calendar.previous-month", NULL, previous_month);
@@ -595,6 +577,7 @@ milk_calendar_view_init (MilkCalendarView *self)
 
   ensure_style ();
   g_type_ensure (MILK_TYPE_BILL_PANEL);
+  g_type_ensure (MILK_TYPE_LEGEND);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Weekday names in the locale's order, from a week known to start on a

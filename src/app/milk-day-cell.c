@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "milk-day-cell.h"
+#include "milk-product-dots.h"
 
 struct _MilkDayCell
 {
@@ -24,6 +25,7 @@ struct _MilkDayCell
   GtkLabel *number;
   GtkImage *mark;      /* NULL until a day of this cell has a note or its own price */
   GtkLabel *quantity;
+  GByteArray *products;  /* the product of each line's dot; empty with one product */
 
   MilkDay day;
   MilkDayState state;
@@ -51,6 +53,7 @@ milk_day_cell_finalize (GObject *object)
 
   g_clear_pointer (&self->date_text, g_free);
   g_clear_pointer (&self->tooltip, g_free);
+  g_clear_pointer (&self->products, g_byte_array_unref);
 
   G_OBJECT_CLASS (milk_day_cell_parent_class)->finalize (object);
 }
@@ -73,6 +76,17 @@ milk_day_cell_query_tooltip (GtkWidget  *widget,
 }
 
 static void
+milk_day_cell_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  MilkDayCell *self = MILK_DAY_CELL (widget);
+
+  GTK_WIDGET_CLASS (milk_day_cell_parent_class)->snapshot (widget, snapshot);
+  if (self->products->len > 0)
+    milk_product_dots_snapshot (snapshot, widget, self->quantity, self->products);
+}
+
+static void
 milk_day_cell_class_init (MilkDayCellClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -81,6 +95,7 @@ milk_day_cell_class_init (MilkDayCellClass *klass)
   object_class->dispose = milk_day_cell_dispose;
   object_class->finalize = milk_day_cell_finalize;
   widget_class->query_tooltip = milk_day_cell_query_tooltip;
+  widget_class->snapshot = milk_day_cell_snapshot;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "daycell");
@@ -116,6 +131,7 @@ milk_day_cell_init (MilkDayCell *self)
   gtk_widget_set_hexpand (widget, TRUE);
   gtk_widget_set_vexpand (widget, TRUE);
   gtk_widget_set_has_tooltip (widget, TRUE);
+  self->products = g_byte_array_new ();
 
   self->number = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->number, 0);
@@ -157,18 +173,6 @@ show_mark (MilkDayCell *self,
   gtk_widget_set_visible (GTK_WIDGET (self->mark), shown);
 }
 
-/* Each product's colour in the cells and the legend, by its place in
- * the list: GNOME's palette, readable on light and dark. */
-const char *
-milk_day_cell_product_colour (guint index)
-{
-  static const char * const palette[] = {
-    "#3584e4", "#2ec27e", "#ff7800", "#9141ac", "#e01b24", "#986a44", "#e5a50a",
-  };
-
-  return palette[index % G_N_ELEMENTS (palette)];
-}
-
 #define NO_BREAK_SPACE "\xc2\xa0"
 
 typedef struct
@@ -176,6 +180,7 @@ typedef struct
   GString *markup;       /* the cell's lines */
   GString *description;  /* the same, said */
   GString *extra;        /* notes and prices for this day only */
+  GByteArray *products;  /* the product of each line's dot */
   const char *note;      /* the last note added to extra */
   gboolean any;
   gboolean delivered;
@@ -220,7 +225,10 @@ day_lines_add (DayLines           *lines,
   lines->delivered |= entry->qty_ml > 0;
   if (several)
     {
-      g_string_append_printf (lines->markup, "<span foreground=\"%s\">●</span> ", milk_day_cell_product_colour (index));
+      guint8 dot = index % G_MAXUINT8;
+
+      g_string_append (lines->markup, MILK_PRODUCT_DOT);
+      g_byte_array_append (lines->products, &dot, 1);
       g_string_append_printf (lines->description, "%s ", product->name);
     }
   g_string_append (lines->markup, escaped);
@@ -248,6 +256,50 @@ day_lines_add (DayLines           *lines,
     }
 }
 
+static void
+toggle_class (GtkWidget  *widget,
+              const char *name,
+              gboolean    on)
+{
+  if (on)
+    gtk_widget_add_css_class (widget, name);
+  else
+    gtk_widget_remove_css_class (widget, name);
+}
+
+/* @markup: the lines shown (Pango markup, escaped); @description: the
+ * same for screen readers, with any note; @extra: a note or a price for
+ * this day only, which puts a mark on the cell and goes in the tooltip. */
+static void
+set_lines (MilkDayCell  *self,
+           MilkDayState  state,
+           const char   *markup,
+           const char   *description,
+           const char   *extra)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  g_autofree char *label = NULL;
+
+  self->state = state;
+  gtk_label_set_markup (self->quantity, markup ? markup : "");
+  g_byte_array_set_size (self->products, 0);
+  toggle_class (widget, "delivered", state == MILK_DAY_DELIVERED);
+  toggle_class (widget, "skipped", state == MILK_DAY_SKIPPED);
+  show_mark (self, extra != NULL);
+
+  if (description && extra)
+    label = g_strdup_printf ("%s: %s; %s", self->date_text, description, extra);
+  else if (description)
+    label = g_strdup_printf ("%s: %s", self->date_text, description);
+  else
+    /* TRANSLATORS: %s is a day; nothing has been recorded for it */
+    label = g_strdup_printf (_("%s: not recorded"), self->date_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_free (self->tooltip);
+  self->tooltip = description == NULL ? NULL
+                : extra ? g_strdup_printf ("%s\n%s", description, extra) : g_strdup (description);
+}
+
 /* The day's entries among @entries, one line per product in the
  * products' order; nothing recorded leaves the cell as it is. */
 void
@@ -260,7 +312,8 @@ milk_day_cell_show_entries (MilkDayCell        *self,
   g_autoptr(GString) markup = g_string_new (NULL);
   g_autoptr(GString) description = g_string_new (NULL);
   g_autoptr(GString) extra = g_string_new (NULL);
-  DayLines lines = { markup, description, extra, NULL, FALSE, FALSE };
+  g_autoptr(GByteArray) dots = g_byte_array_new ();
+  DayLines lines = { markup, description, extra, dots, NULL, FALSE, FALSE };
 
   for (guint p = 0; p < products->len; p++)
     {
@@ -275,9 +328,11 @@ milk_day_cell_show_entries (MilkDayCell        *self,
         }
     }
 
-  if (lines.any)
-    milk_day_cell_set_lines (self, lines.delivered ? MILK_DAY_DELIVERED : MILK_DAY_SKIPPED,
-                             markup->str, description->str, extra->len ? extra->str : NULL);
+  if (!lines.any)
+    return;
+  set_lines (self, lines.delivered ? MILK_DAY_DELIVERED : MILK_DAY_SKIPPED,
+             markup->str, description->str, extra->len ? extra->str : NULL);
+  g_byte_array_append (self->products, dots->data, dots->len);
 }
 
 GtkWidget *
@@ -305,17 +360,6 @@ const char *
 milk_day_cell_get_text (MilkDayCell *self)
 {
   return gtk_label_get_text (self->quantity);
-}
-
-static void
-toggle_class (GtkWidget  *widget,
-              const char *name,
-              gboolean    on)
-{
-  if (on)
-    gtk_widget_add_css_class (widget, name);
-  else
-    gtk_widget_remove_css_class (widget, name);
 }
 
 /* Days of the neighbouring months keep their place in the grid but are
@@ -364,7 +408,7 @@ milk_day_cell_set_day (MilkDayCell *self,
       self->date_text = today;
     }
 
-  milk_day_cell_set_lines (self, MILK_DAY_UNRECORDED, NULL, NULL, NULL);
+  set_lines (self, MILK_DAY_UNRECORDED, NULL, NULL, NULL);
 }
 
 /* Part of a range picked with Shift, for leave. */
@@ -376,38 +420,4 @@ milk_day_cell_set_selected (MilkDayCell *self,
 
   toggle_class (GTK_WIDGET (self), "selected", selected);
   gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_SELECTED, selected, -1);
-}
-
-/* @markup: the lines shown (Pango markup, escaped); @description: the
- * same for screen readers, with any note; @extra: a note or a price for
- * this day only, which puts a mark on the cell and goes in the tooltip. */
-void
-milk_day_cell_set_lines (MilkDayCell  *self,
-                         MilkDayState  state,
-                         const char   *markup,
-                         const char   *description,
-                         const char   *extra)
-{
-  GtkWidget *widget = GTK_WIDGET (self);
-  g_autofree char *label = NULL;
-
-  g_return_if_fail (MILK_IS_DAY_CELL (self));
-
-  self->state = state;
-  gtk_label_set_markup (self->quantity, markup ? markup : "");
-  toggle_class (widget, "delivered", state == MILK_DAY_DELIVERED);
-  toggle_class (widget, "skipped", state == MILK_DAY_SKIPPED);
-  show_mark (self, extra != NULL);
-
-  if (description && extra)
-    label = g_strdup_printf ("%s: %s; %s", self->date_text, description, extra);
-  else if (description)
-    label = g_strdup_printf ("%s: %s", self->date_text, description);
-  else
-    /* TRANSLATORS: %s is a day; nothing has been recorded for it */
-    label = g_strdup_printf (_("%s: not recorded"), self->date_text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  g_free (self->tooltip);
-  self->tooltip = description == NULL ? NULL
-                : extra ? g_strdup_printf ("%s\n%s", description, extra) : g_strdup (description);
 }

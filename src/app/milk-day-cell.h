@@ -31,17 +31,11 @@ void         milk_day_cell_set_day    (MilkDayCell *self,
                                        gboolean     is_future);
 void         milk_day_cell_set_selected (MilkDayCell *self,
                                          gboolean     selected);
-void         milk_day_cell_set_lines  (MilkDayCell *self,
-                                       MilkDayState state,
-                                       const char  *markup,
-                                       const char  *description,
-                                       const char  *extra);
 MilkDayState milk_day_cell_get_state  (MilkDayCell *self);
 const char  *milk_day_cell_get_text   (MilkDayCell *self);
 void         milk_day_cell_show_entries (MilkDayCell        *self,
                                          GPtrArray          *products,
                                          GPtrArray          *entries,
                                          const MilkCurrency *currency);
-const char  *milk_day_cell_product_colour (guint index);
 
 G_END_DECLS

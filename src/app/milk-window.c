@@ -25,6 +25,7 @@ struct _MilkWindow
   AdwToastOverlay *toasts;
   AdwViewStack *view_stack;
   AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar *switcher_bar;
   MilkCalendarView *calendar_view;
   AdwBin *totals_bin;
   MilkTotalsView *totals_view;   /* NULL until Totals is first shown */
@@ -351,6 +352,16 @@ visible_view_changed (MilkWindow *self)
   adw_bin_set_child (self->totals_bin, view);
 }
 
+/* The view switcher at the bottom shows only in a narrow window; its
+ * buttons are built when it is first revealed (issue 18). */
+static void
+switcher_bar_revealed (MilkWindow *self)
+{
+  if (adw_view_switcher_bar_get_reveal (self->switcher_bar) &&
+      adw_view_switcher_bar_get_stack (self->switcher_bar) == NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, self->view_stack);
+}
+
 /* The main menu's widgets are made when it is first opened, by a click
  * or F10, not before the first frame (issue 18). */
 static void
@@ -493,6 +504,7 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, MilkWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, calendar_view);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, totals_bin);
   gtk_widget_class_bind_template_child (widget_class, MilkWindow, main_stack);
@@ -503,6 +515,7 @@ milk_window_class_init (MilkWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, day_activated);
   gtk_widget_class_bind_template_callback (widget_class, selection_changed);
   gtk_widget_class_bind_template_callback (widget_class, visible_view_changed);
+  gtk_widget_class_bind_template_callback (widget_class, switcher_bar_revealed);
 
   gtk_widget_class_install_action (widget_class, "win.record-today", NULL, record_today);
   gtk_widget_class_install_action (widget_class, "win.edit-today", NULL, edit_today);

@@ -35,6 +35,12 @@ def add_buffalo_milk(s, date):
     cli(s, "--import", csv)
 
 
+def coloured_pixels(rgb_bytes, rgb, tolerance=24):
+    """How many pixels of an RGB crop are close to a colour."""
+    return sum(1 for i in range(0, len(rgb_bytes) - 2, 3)
+               if all(abs(rgb_bytes[i + c] - rgb[c]) <= tolerance for c in range(3)))
+
+
 @suite.flow("first start: welcome page, currency and price, then the calendar")
 def first_start(s):
     app = s.start()
@@ -108,9 +114,14 @@ def cells_with_products_and_notes(s):
     add_buffalo_milk(s, day)
     app = s.start()
     show_month(app, day)
-    cell(app, day, "Milk 2 L, Buffalo Milk 0.5 L")
-    legend = app.find("label", re.compile(r"^● Milk\s+● Buffalo Milk$"))
+    both = cell(app, day, "Milk 2 L, Buffalo Milk 0.5 L")
+    legend = app.find("label", re.compile(r"^\s*Milk\s+Buffalo Milk$"))
     check(legend is not None, "no legend")
+    # Each quantity and each name after a dot of its product's colour:
+    # GNOME's blue 3 and green 4, drawn, not a glyph the font may lack.
+    for name, rgb in (("blue", (0x35, 0x84, 0xe4)), ("green", (0x2e, 0xc2, 0x7e))):
+        check(coloured_pixels(app.crop(both), rgb) >= 12, f"the day shows no {name} dot")
+        check(coloured_pixels(app.crop(legend), rgb) >= 12, f"the legend shows no {name} dot")
     editor = open_day(app, day)
     app.click(app.find("text", "Note", within=editor))
     app.type("two guests")
