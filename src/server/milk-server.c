@@ -261,12 +261,22 @@ answers_dispatch (GSource     *source,
 
 static GSourceFuncs answers_funcs = { answers_prepare, answers_ready, answers_dispatch, NULL, NULL, NULL };
 
+/* The main loop is woken only when the queue was empty: one that holds
+ * answers has a wakeup on its way already, and answers_dispatch() empties
+ * the whole queue. Under load that is one write to the context's eventfd
+ * per turn of the main loop, not one per answer (issue 18). */
 static void
 queue_answer (MilkServer  *self,
               MilkRequest *request)
 {
-  g_async_queue_push (self->answered, request);
-  g_main_context_wakeup (self->context);
+  gboolean was_empty;
+
+  g_async_queue_lock (self->answered);
+  was_empty = g_async_queue_length_unlocked (self->answered) <= 0;
+  g_async_queue_push_unlocked (self->answered, request);
+  g_async_queue_unlock (self->answered);
+  if (was_empty)
+    g_main_context_wakeup (self->context);
 }
 
 /* ---- the worker side ---- */
