@@ -70,16 +70,19 @@ typedef struct
 {
   MilkWindow *window;
   char *path;
+  char *saved;     /* what a job that writes @path says when it has */
 } JobDone;
 
 static JobDone *
 job_done_new (MilkWindow *self,
-              const char *path)
+              const char *path,
+              char       *saved)
 {
   JobDone *done = g_new (JobDone, 1);
 
   done->window = g_object_ref (self);
   done->path = g_strdup (path);
+  done->saved = saved;
   return done;
 }
 
@@ -89,6 +92,7 @@ job_done_free (JobDone *done)
   g_application_release (g_application_get_default ());
   g_object_unref (done->window);
   g_free (done->path);
+  g_free (done->saved);
   g_free (done);
 }
 
@@ -134,7 +138,7 @@ import_with_user (MilkWindow *self,
   g_autofree char *what = g_strdup_printf (_("Importing %s"), name);
   g_autoptr(MilkFileJob) job = start_job (self, what);
 
-  milk_file_job_import_async (job, path, email, NULL, import_done, job_done_new (self, path));
+  milk_file_job_import_async (job, path, email, NULL, import_done, job_done_new (self, path, NULL));
 }
 
 static void
@@ -215,26 +219,26 @@ _milk_window_import (GtkWidget  *widget,
                                   NULL, import_file_chosen, NULL);
 }
 
+/* A job that wrote a file ended: a toast says so, or why not. */
+static void
+tell_saved (JobDone      *done,
+            gboolean      saved,
+            const GError *error)
+{
+  if (window_is_open (done->window))
+    milk_window_show_message (done->window, saved ? done->saved : error->message);
+}
+
 static void
 export_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr(JobDone) done = user_data;
-  MilkWindow *self = done->window;
   g_autoptr(GError) error = NULL;
   gboolean saved = milk_file_job_export_csv_finish (MILK_FILE_JOB (source), result, &error);
 
-  if (!window_is_open (self))
-    return;
-  if (!saved)
-    milk_window_show_message (self, error->message);
-  else
-    {
-      g_autofree char *name = g_path_get_basename (done->path);
-      g_autofree char *message = g_strdup_printf (_("Saved the diary as %s"), name);
-      milk_window_show_message (self, message);
-    }
+  tell_saved (done, saved, error);
 }
 
 static void
@@ -255,7 +259,9 @@ export_file_chosen (GObject      *source,
   /* TRANSLATORS: %s is a file's name, "milk-diary.csv" */
   what = g_strdup_printf (_("Exporting to %s"), name);
   job = start_job (self, what);
-  milk_file_job_export_csv_async (job, path, NULL, export_done, job_done_new (self, path));
+  milk_file_job_export_csv_async (job, path, NULL, export_done,
+                                  /* TRANSLATORS: %s is a file's name, "milk-diary.csv" */
+                                  job_done_new (self, path, g_strdup_printf (_("Saved the diary as %s"), name)));
 }
 
 void
@@ -273,21 +279,10 @@ bill_done (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(JobDone) done = user_data;
-  MilkWindow *self = done->window;
   g_autoptr(GError) error = NULL;
   gboolean saved = milk_file_job_save_bill_finish (MILK_FILE_JOB (source), result, &error);
 
-  if (!window_is_open (self))
-    return;
-  if (!saved)
-    milk_window_show_message (self, error->message);
-  else
-    {
-      g_autofree char *name = g_path_get_basename (done->path);
-      /* TRANSLATORS: %s is a file's name, "milk-bill-2026-11.pdf" */
-      g_autofree char *message = g_strdup_printf (_("Saved the bill as %s"), name);
-      milk_window_show_message (self, message);
-    }
+  tell_saved (done, saved, error);
 }
 
 /* @user_data: the first day of the bill's month */
@@ -302,6 +297,7 @@ bill_file_chosen (GObject      *source,
   g_autofree char *name = NULL;
   g_autofree char *what = NULL;
   g_autoptr(MilkFileJob) job = NULL;
+  char *saved;
   int year, month;
 
   if (path == NULL || !milk_day_get_ymd ((MilkDay) GPOINTER_TO_UINT (user_data), &year, &month, NULL))
@@ -309,7 +305,9 @@ bill_file_chosen (GObject      *source,
   name = g_path_get_basename (path);
   what = g_strdup_printf (_("Exporting to %s"), name);
   job = start_job (self, what);
-  milk_file_job_save_bill_async (job, year, month, path, NULL, bill_done, job_done_new (self, path));
+  /* TRANSLATORS: %s is a file's name, "milk-bill-2026-11.pdf" */
+  saved = g_strdup_printf (_("Saved the bill as %s"), name);
+  milk_file_job_save_bill_async (job, year, month, path, NULL, bill_done, job_done_new (self, path, saved));
 }
 
 /* The bill of the month shown in the calendar, as a PDF file to share:

@@ -49,7 +49,7 @@ typedef struct
   char *path;
   char *user_email;
   int year;   /* of a bill */
-  int month;
+  int month;  /* of a bill; 0 for the CSV export */
 } JobData;
 
 static JobData *
@@ -164,37 +164,24 @@ import_thread (GTask        *task,
     g_task_return_pointer (task, report, (GDestroyNotify) milk_import_report_free);
 }
 
+/* A file written from the diary: the CSV export, or a month's bill when
+ * @data has a month. Pango's font map is the thread's own, so a bill is
+ * laid out here as it would be in the UI thread. */
 static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
 {
   MilkFileJob *self = MILK_FILE_JOB (source_object);
   JobData *data = task_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(MilkStore) store = open_diary (self, &error);
+  gboolean written = store != NULL &&
+                     (data->month ? milk_bill_pdf_write (store, data->year, data->month, data->path, &error)
+                                  : milk_csv_export_diary (store, data->path, &error));
 
-  if (store != NULL && milk_csv_export_diary (store, data->path, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
-}
-
-/* Pango's font map is the thread's own, so the bill is laid out here as
- * it would be in the UI thread. */
-static void
-bill_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  MilkFileJob *self = MILK_FILE_JOB (source_object);
-  JobData *data = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MilkStore) store = open_diary (self, &error);
-
-  if (store != NULL && milk_bill_pdf_write (store, data->year, data->month, data->path, &error))
+  if (written)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, g_steal_pointer (&error));
@@ -377,7 +364,7 @@ milk_file_job_export_csv_async (MilkFileJob         *self,
   g_return_if_fail (MILK_IS_FILE_JOB (self));
   g_return_if_fail (path != NULL);
 
-  start (self, export_thread, milk_file_job_export_csv_async, job_data_new (path, NULL),
+  start (self, write_thread, milk_file_job_export_csv_async, job_data_new (path, NULL),
          cancellable, callback, user_data);
 }
 
@@ -410,7 +397,7 @@ milk_file_job_save_bill_async (MilkFileJob         *self,
   data = job_data_new (path, NULL);
   data->year = year;
   data->month = month;
-  start (self, bill_thread, milk_file_job_save_bill_async, data, cancellable, callback, user_data);
+  start (self, write_thread, milk_file_job_save_bill_async, data, cancellable, callback, user_data);
 }
 
 gboolean
