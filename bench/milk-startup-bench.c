@@ -26,7 +26,8 @@
 #define GOAL_RATIO 1.1
 
 /* Where the time goes: the app marks the end of each phase (main.c,
- * milk-application.c) when MILK_DIARY_EXIT_AFTER_FIRST_FRAME is set. */
+ * milk-application.c, milk-window.c) when MILK_DIARY_EXIT_AFTER_FIRST_FRAME
+ * is set. */
 static const struct
 {
   const char *mark;   /* the mark that ends it; NULL: the first frame */
@@ -35,7 +36,8 @@ static const struct
   { "main", "exec to main: loading the libraries" },
   { "startup", "GTK, libadwaita, style and actions" },
   { "store", "opening the diary" },
-  { "window", "the window: templates, the month's queries" },
+  { "templates", "the window and its templates" },
+  { "window", "the month: its queries, cells and bill" },
   { "sync", "sync set-up: server, keyring, D-Bus" },
   { NULL, "to the first frame: layout, CSS, paint" },
 };

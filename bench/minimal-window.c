@@ -51,6 +51,7 @@ activate (GApplication *app)
   gtk_box_append (GTK_BOX (box), adw_status_page_new ());
   adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), box);
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 640);
+  mark ("templates");
   mark ("window");
   mark ("sync");
   g_signal_connect (window, "map", G_CALLBACK (mapped), app);

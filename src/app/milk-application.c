@@ -202,14 +202,20 @@ show_open_error (MilkApplication *self,
                   open_error_closed, g_object_ref (self));
 }
 
-/* For the start-up benchmark (MILK_DIARY_EXIT_AFTER_FIRST_FRAME): when a
- * phase of starting ended, so that it can say where the time goes. */
-static void
-mark (const char *phase)
+/**
+ * milk_application_mark_startup:
+ * @phase: the phase of starting that ends now: "store", "templates"…
+ *
+ * For the start-up benchmark (MILK_DIARY_EXIT_AFTER_FIRST_FRAME): when a
+ * phase of starting ended, so that it can say where the time goes.
+ */
+void
+milk_application_mark_startup (const char *phase)
 {
   if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
     g_print ("mark %s %" G_GINT64_FORMAT "\n", phase, g_get_monotonic_time ());
 }
+
 
 /* For the start-up benchmark: report when the first frame is painted, then
  * quit. Nothing else reads this variable. */
@@ -294,7 +300,7 @@ milk_application_activate (GApplication *app)
 
   if (!ensure_store (self))
     return;
-  mark ("store");
+  milk_application_mark_startup ("store");
 
   /* Started at login for the reminder: stay in the background, without
    * a window, until the person opens one. */
@@ -310,11 +316,11 @@ milk_application_activate (GApplication *app)
       g_autofree char *server = g_settings_get_string (self->settings, "sync-server");
 
       window = GTK_WINDOW (milk_window_new (self, self->store));
-      mark ("window");
+      milk_application_mark_startup ("window");
       if (milk_sync_session_get_account (self->session) == NULL)
         milk_sync_session_use_server (self->session, server, TRUE);
       milk_window_set_sync (MILK_WINDOW (window), milk_application_get_sync (self));
-      mark ("sync");
+      milk_application_mark_startup ("sync");
       if (g_getenv ("MILK_DIARY_EXIT_AFTER_FIRST_FRAME"))
         g_signal_connect (window, "map", G_CALLBACK (window_mapped), app);
     }
@@ -544,7 +550,7 @@ milk_application_startup (GApplication *app)
   update_sync_state (MILK_APPLICATION (app));
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", (const char *[]) { "<Control>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", (const char *[]) { "<Control>comma", NULL });
-  mark ("startup");
+  milk_application_mark_startup ("startup");
 }
 
 static int

@@ -24,4 +24,6 @@ void             milk_application_sign_in   (MilkApplication *self,
                                              const char      *server);
 const char      *milk_application_get_sync_description (MilkApplication *self);
 
+void             milk_application_mark_startup (const char      *phase);
+
 G_END_DECLS

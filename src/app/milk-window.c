@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "milk-application.h"
 #include "milk-calendar-view.h"
 #include "milk-day-editor.h"
 #include "milk-file-progress.h"
@@ -543,6 +544,7 @@ milk_window_init (MilkWindow *self)
   g_autofree char *view = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  milk_application_mark_startup ("templates");
   self->toaster = milk_toaster_new (GTK_WIDGET (self->toasts));
   gtk_menu_button_set_create_popup_func (self->menu_button, create_primary_menu, self, NULL);
 
