@@ -40,7 +40,7 @@ G_DEFINE_FINAL_TYPE (MilkBillPanel, milk_bill_panel, GTK_TYPE_WIDGET)
 static void
 set_title (MilkBillPanel *self)
 {
-  g_autoptr(GDateTime) date = g_date_time_new_local (self->year, self->month, 1, 0, 0, 0);
+  g_autoptr(GDateTime) date = g_date_time_new_utc (self->year, self->month, 1, 0, 0, 0);
   /* TRANSLATORS: the month shown, see strftime; %OB is the month's name */
   g_autofree char *month = g_date_time_format (date, _("%OB %Y"));
   /* TRANSLATORS: %s is a month and year, "November 2026" */
@@ -125,7 +125,7 @@ payment_days (const MilkBill *bill)
       g_autofree char *text = NULL;
 
       milk_day_get_ymd (payment->day, &y, &m, &d);
-      date = g_date_time_new_local (y, m, d, 0, 0, 0);
+      date = g_date_time_new_utc (y, m, d, 0, 0, 0);
       /* TRANSLATORS: a payment's day in the bill, see strftime: "5 Oct" */
       text = g_date_time_format (date, _("%-d %b"));
       if (days->len)

@@ -129,7 +129,7 @@ milk_calendar_view_refresh (MilkCalendarView *self)
   if (self->store == NULL)
     return;
 
-  date = g_date_time_new_local (self->year, self->month, 1, 0, 0, 0);
+  date = g_date_time_new_utc (self->year, self->month, 1, 0, 0, 0);
   /* TRANSLATORS: the month shown, see strftime; %OB is the month's name */
   title = g_date_time_format (date, _("%OB %Y"));
   gtk_label_set_label (self->month_label, title);
@@ -585,12 +585,13 @@ milk_calendar_view_init (MilkCalendarView *self)
   for (int i = 0; i < 7; i++)
     {
       int weekday = (self->first_weekday - 1 + i) % 7; /* 0 = Monday */
-      g_autoptr(GDateTime) date = g_date_time_new_local (2024, 1, 1 + weekday, 0, 0, 0);
+      g_autoptr(GDateTime) date = g_date_time_new_utc (2024, 1, 1 + weekday, 0, 0, 0);
       g_autofree char *name = g_date_time_format (date, "%a");
       g_autofree char *full = g_date_time_format (date, "%A");
       GtkWidget *label = gtk_label_new (name);
 
       gtk_widget_add_css_class (label, "weekday");
+      gtk_widget_add_css_class (label, "caption-heading");
       gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, full, -1);
       gtk_grid_attach (self->grid, label, i, 0, 1, 1);
       self->weekday_labels[i] = label;

@@ -137,6 +137,7 @@ milk_day_cell_init (MilkDayCell *self)
   gtk_label_set_xalign (self->number, 0);
   gtk_widget_set_hexpand (GTK_WIDGET (self->number), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->number), "day-number");
+  gtk_widget_add_css_class (GTK_WIDGET (self->number), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->number), "numeric");
   place (self, GTK_WIDGET (self->number), 0, 0, 1);
 
@@ -148,6 +149,7 @@ milk_day_cell_init (MilkDayCell *self)
    * where one is too narrow (its parts are kept whole). */
   gtk_label_set_wrap (self->quantity, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->quantity), "quantity");
+  gtk_widget_add_css_class (GTK_WIDGET (self->quantity), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->quantity), "numeric");
   place (self, GTK_WIDGET (self->quantity), 0, 1, 2);
 }
@@ -379,7 +381,10 @@ milk_day_cell_set_day (MilkDayCell *self,
 
   self->day = day;
   milk_day_get_ymd (day, &y, &m, &d);
-  date = g_date_time_new_local (y, m, d, 0, 0, 0);
+  /* Only its names are wanted, which are the same in every time zone;
+   * a local date would look the zone up again for each of the 42 cells
+   * (a stat and a readlink of /etc/localtime each time). */
+  date = g_date_time_new_utc (y, m, d, 0, 0, 0);
   g_free (self->date_text);
   /* TRANSLATORS: a day as screen readers announce it, see strftime */
   self->date_text = g_date_time_format (date, _("%A, %-e %B"));
