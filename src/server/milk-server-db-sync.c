@@ -164,26 +164,46 @@ milk_db_sync_pull (PGconn      *conn,
   return read_changes (result, 0);
 }
 
-/* The common case, a sync with nothing to push, in one round trip: who the
- * token belongs to (0: nobody) and what changed since. */
-GPtrArray *
-milk_db_sync_pull_for_token (PGconn        *conn,
-                             const char    *token_hash,
-                             const char    *node,
-                             gint64         after_seq,
-                             guint          limit,
-                             gint64        *account_id,
-                             MilkInstance  *instance,
-                             GError       **error)
+/* The common case, a sync with nothing to push, is one statement: who the
+ * token belongs to (no row: nobody), the node's instance and what changed
+ * since. It is sent (_send, in a pipeline with others) or run (_exec), and
+ * its result read (_read). */
+PGresult *
+milk_db_sync_pull_for_token_exec (PGconn      *conn,
+                                  const char  *token_hash,
+                                  const char  *node,
+                                  gint64       after_seq,
+                                  guint        limit,
+                                  GError     **error)
 {
-  g_autoptr(PGresult) result = NULL;
   g_autofree char *after = _milk_db_int_param (after_seq);
   g_autofree char *count = _milk_db_int_param (limit);
 
+  return MILK_DB_QUERY_PREPARED (conn, error, "milk_pull_for_token", token_hash, after, count, node);
+}
+
+gboolean
+milk_db_sync_pull_for_token_send (PGconn     *conn,
+                                  const char *token_hash,
+                                  const char *node,
+                                  gint64      after_seq,
+                                  guint       limit)
+{
+  g_autofree char *after = _milk_db_int_param (after_seq);
+  g_autofree char *count = _milk_db_int_param (limit);
+  const char *params[] = { token_hash, after, count, node };
+
+  return PQsendQueryPrepared (conn, "milk_pull_for_token", G_N_ELEMENTS (params), params, NULL, NULL, 0) == 1;
+}
+
+/* The records of a successful @result; *@account_id 0 when the token is
+ * nobody's. */
+GPtrArray *
+milk_db_sync_pull_for_token_read (PGresult     *result,
+                                  gint64       *account_id,
+                                  MilkInstance *instance)
+{
   *account_id = 0;
-  result = MILK_DB_QUERY_PREPARED (conn, error, "milk_pull_for_token", token_hash, after, count, node);
-  if (result == NULL)
-    return NULL;
   if (PQntuples (result) > 0)
     {
       *account_id = _milk_db_int_value (result, 0, 0);

@@ -41,14 +41,20 @@ typedef enum
   MILK_INSTANCE_COPY,   /* none of them: a copied or restored diary file */
 } MilkInstanceVerdict;
 
-GPtrArray  *milk_db_sync_pull_for_token (PGconn        *conn,
-                                         const char    *token_hash,
-                                         const char    *node,
-                                         gint64         after_seq,
-                                         guint          limit,
-                                         gint64        *account_id,
-                                         MilkInstance  *instance,
-                                         GError       **error);
+PGresult   *milk_db_sync_pull_for_token_exec (PGconn      *conn,
+                                              const char  *token_hash,
+                                              const char  *node,
+                                              gint64       after_seq,
+                                              guint        limit,
+                                              GError     **error);
+gboolean    milk_db_sync_pull_for_token_send (PGconn      *conn,
+                                              const char  *token_hash,
+                                              const char  *node,
+                                              gint64       after_seq,
+                                              guint        limit);
+GPtrArray  *milk_db_sync_pull_for_token_read (PGresult     *result,
+                                              gint64       *account_id,
+                                              MilkInstance *instance);
 MilkInstanceVerdict milk_instance_verdict (const MilkInstance *instance,
                                            const char         *presented);
 gboolean    milk_db_sync_instance_next  (PGconn      *conn,

@@ -334,11 +334,12 @@ milk_db_release (MilkDb *self,
 {
   if (conn == NULL)
     return;
-  if (PQstatus (conn) == CONNECTION_OK)
+  if (PQstatus (conn) == CONNECTION_OK && PQpipelineStatus (conn) == PQ_PIPELINE_OFF)
     _milk_db_rollback (conn);
-  if (PQstatus (conn) != CONNECTION_OK)
+  if (PQstatus (conn) != CONNECTION_OK || PQpipelineStatus (conn) != PQ_PIPELINE_OFF)
     {
-      /* A broken connection is dropped; the next acquire opens another. */
+      /* A broken connection is dropped, and one that a pipeline left in
+       * doubt (milk-server-sync-batch.c); the next acquire opens another. */
       PQfinish (conn);
       g_mutex_lock (&self->lock);
       self->opened--;

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 void        milk_route_healthz          (MilkRequest *request, PGconn *conn);
 void        milk_route_sync             (MilkRequest *request, PGconn *conn);
+void        milk_route_sync_batch       (MilkRequest **requests, guint n_requests, PGconn *conn);
 void        milk_route_metadata         (MilkRequest *request, PGconn *conn);
 void        milk_route_authorize        (MilkRequest *request, PGconn *conn);
 void        milk_route_token            (MilkRequest *request, PGconn *conn);

@@ -19,6 +19,7 @@
 #include "milk-server-request.h"
 #include "milk-server-routes.h"
 #include "milk-server-secret.h"
+#include "milk-server-sync-private.h"
 #include "milk-server-fuzz.h"
 
 #define CURSOR_PREFIX "v1."
@@ -450,69 +451,103 @@ read_request (MilkRequest *request,
   return g_steal_pointer (&message);
 }
 
-void
-milk_route_sync (MilkRequest *request,
-                 PGconn      *conn)
+/* A sync request, read and checked, between its stages: the statements
+ * that answer it may run on their own (milk_route_sync) or in a pipeline
+ * with other requests' (milk-server-sync-batch.c). */
+struct _MilkSyncJob
 {
-  g_autoptr(MilkSyncMessage) message = NULL;
-  g_autoptr(MilkSyncMessage) response = NULL;
-  g_autoptr(GPtrArray) store = NULL;
-  g_autoptr(GPtrArray) pulled = NULL;
-  g_autoptr(GPtrArray) texts = NULL;
-  g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GArray) superseded = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GPtrArray) winners = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token_hash = NULL;
-  MilkInstance instance = { FALSE, NULL, NULL };
-  gint64 account_id = 0, after = 0;
+  MilkRequest *request;
+  MilkSyncMessage *message;
+  MilkSyncMessage *response;
+  GPtrArray *store;      /* MilkRecord *, what it pushes */
+  GPtrArray *texts;      /* their bodies */
+  GArray *indexes;       /* guint: each stored record's index in the request */
+  char *token_hash;
+  gint64 after;
+  guint page;
+};
+
+void
+_milk_sync_job_free (MilkSyncJob *job)
+{
+  g_clear_pointer (&job->message, milk_sync_message_free);
+  g_clear_pointer (&job->response, milk_sync_message_free);
+  g_clear_pointer (&job->store, g_ptr_array_unref);
+  g_clear_pointer (&job->texts, g_ptr_array_unref);
+  g_clear_pointer (&job->indexes, g_array_unref);
+  g_free (job->token_hash);
+  g_free (job);
+}
+
+MilkRequest *
+_milk_sync_job_get_request (const MilkSyncJob *job)
+{
+  return job->request;
+}
+
+/* The request read and checked, or NULL with the answer given. */
+MilkSyncJob *
+_milk_sync_job_begin (MilkRequest *request,
+                      PGconn      *conn)
+{
+  g_autoptr(MilkSyncJob) job = g_new0 (MilkSyncJob, 1);
   const char *token;
-  gboolean ok;
-  char *body;
-  gsize body_len;
-  guint page = request->config->page_size;
 
+  job->request = request;
+  job->page = request->config->page_size;
   if ((token = bearer_token (request)) == NULL)
-    return;
-  token_hash = milk_token_hash (token);
-  if ((message = read_request (request, conn, token_hash, &after)) == NULL)
-    return;
+    return NULL;
+  job->token_hash = milk_token_hash (token);
+  if ((job->message = read_request (request, conn, job->token_hash, &job->after)) == NULL)
+    return NULL;
 
-  response = milk_sync_message_new ();
-  for (guint i = 0; i < message->rejected->len; i++)
+  job->response = milk_sync_message_new ();
+  for (guint i = 0; i < job->message->rejected->len; i++)
     {
-      MilkRejection *r = g_ptr_array_index (message->rejected, i);
+      MilkRejection *r = g_ptr_array_index (job->message->rejected, i);
       MilkRejection *copy = g_new0 (MilkRejection, 1);
 
       copy->index = r->index;
       copy->code = g_strdup (r->code);
       copy->message = g_strdup (r->message);
-      g_ptr_array_add (response->rejected, copy);
+      g_ptr_array_add (job->response->rejected, copy);
     }
 
-  texts = g_ptr_array_new ();
-  store = changes_to_store (message, response, indexes, texts);
-  if (store->len == 0)
-    {
-      /* A no-op sync is one statement: token, instance and pull. */
-      pulled = milk_db_sync_pull_for_token (conn, token_hash, message->node, after, page + 1,
-                                            &account_id, &instance, &error);
-      ok = pulled == NULL || account_id == 0 ||
-           next_instance (request, conn, account_id, message, &instance, pulled->len > 0, response);
-    }
-  else
-    {
-      if ((account_id = authenticate (request, conn, token_hash)) == 0)
-        return;
-      ok = next_instance (request, conn, account_id, message, NULL, TRUE, response);
-      if (ok && milk_db_sync_push (conn, account_id, message->node, store, texts, superseded, winners, &error))
-        pulled = milk_db_sync_pull (conn, account_id, after, page + 1, &error);
-      reject_superseded (response, indexes, superseded);
-    }
-  g_free (instance.current);
-  g_free (instance.previous);
-  if (!ok)
-    return;
+  job->texts = g_ptr_array_new ();
+  job->indexes = g_array_new (FALSE, FALSE, sizeof (guint));
+  job->store = changes_to_store (job->message, job->response, job->indexes, job->texts);
+  return g_steal_pointer (&job);
+}
+
+/* Nothing to push: the sync is one statement (milk-server-db-sync.c),
+ * token, instance and pull. */
+gboolean
+_milk_sync_job_is_noop (const MilkSyncJob *job)
+{
+  return job->store->len == 0;
+}
+
+gboolean
+_milk_sync_job_send_pull (const MilkSyncJob *job,
+                          PGconn            *conn)
+{
+  return milk_db_sync_pull_for_token_send (conn, job->token_hash, job->message->node, job->after, job->page + 1);
+}
+
+/* The answer: what @pulled holds (owned; NULL: @error), or the error. */
+static void
+respond (MilkSyncJob *job,
+         GPtrArray   *pulled,
+         gint64       account_id,
+         GArray      *superseded,
+         GPtrArray   *winners,
+         GError      *error)
+{
+  MilkRequest *request = job->request;
+  MilkSyncMessage *response = job->response;
+  char *body;
+  gsize body_len;
+
   if (pulled == NULL)
     {
       milk_respond_db_error (request, error);
@@ -521,19 +556,99 @@ milk_route_sync (MilkRequest *request,
   if (account_id == 0)
     {
       respond_invalid_token (request);
+      g_ptr_array_unref (pulled);
       return;
     }
 
-  add_pulled (response, pulled, page, after, store);
+  reject_superseded (response, job->indexes, superseded);
+  add_pulled (response, pulled, job->page, job->after, job->store);
   add_winners (response, winners);
+  g_ptr_array_unref (pulled);
   /* The reference clock for every device (DESIGN "Clocks lie"). */
   response->time = g_get_real_time () / 1000;
   g_ptr_array_sort (response->rejected, compare_rejections);
 
   request->log_note = g_strdup_printf ("account=%" G_GINT64_FORMAT " pushed=%u pulled=%u rejected=%u%s",
-                                       account_id, store->len, response->changes->len,
+                                       account_id, job->store->len, response->changes->len,
                                        response->rejected->len, response->more ? " more" : "");
   body = milk_sync_response_encode (response, &body_len);
   milk_request_add_header (request, "Cache-Control", "no-store");
   milk_respond_bytes (request, SOUP_STATUS_OK, "application/json", body, body_len);
+}
+
+/* A no-op sync, its statement's @result read (NULL: @error): the
+ * instance checked (which may write), then the answer. */
+void
+_milk_sync_job_pulled (MilkSyncJob *job,
+                       PGconn      *conn,
+                       PGresult    *result,
+                       GError      *error)
+{
+  g_autoptr(GArray) superseded = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) winners = g_ptr_array_new_with_free_func (g_free);
+  MilkInstance instance = { FALSE, NULL, NULL };
+  GPtrArray *pulled = NULL;
+  gint64 account_id = 0;
+  gboolean ok = TRUE;
+
+  if (result)
+    {
+      pulled = milk_db_sync_pull_for_token_read (result, &account_id, &instance);
+      if (account_id != 0)
+        ok = next_instance (job->request, conn, account_id, job->message, &instance, pulled->len > 0, job->response);
+    }
+  g_free (instance.current);
+  g_free (instance.previous);
+  if (ok)
+    respond (job, g_steal_pointer (&pulled), account_id, superseded, winners, error);
+  g_clear_pointer (&pulled, g_ptr_array_unref);
+}
+
+/* A sync that pushes: its transaction, then what changed since. */
+static void
+push (MilkSyncJob *job,
+      PGconn      *conn)
+{
+  g_autoptr(GArray) superseded = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) winners = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *pulled = NULL;
+  gint64 account_id;
+
+  if ((account_id = authenticate (job->request, conn, job->token_hash)) == 0)
+    return;
+  if (!next_instance (job->request, conn, account_id, job->message, NULL, TRUE, job->response))
+    return;
+  if (milk_db_sync_push (conn, account_id, job->message->node, job->store, job->texts, superseded, winners, &error))
+    pulled = milk_db_sync_pull (conn, account_id, job->after, job->page + 1, &error);
+  respond (job, pulled, account_id, superseded, winners, error);
+}
+
+/* One sync on its own; or, when it has nothing to push, the statement
+ * of a no-op sync on its own. */
+void
+_milk_sync_job_run (MilkSyncJob *job,
+                    PGconn      *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) result = NULL;
+
+  if (!_milk_sync_job_is_noop (job))
+    {
+      push (job, conn);
+      return;
+    }
+  result = milk_db_sync_pull_for_token_exec (conn, job->token_hash, job->message->node, job->after,
+                                             job->page + 1, &error);
+  _milk_sync_job_pulled (job, conn, result, error);
+}
+
+void
+milk_route_sync (MilkRequest *request,
+                 PGconn      *conn)
+{
+  g_autoptr(MilkSyncJob) job = _milk_sync_job_begin (request, conn);
+
+  if (job)
+    _milk_sync_job_run (job, conn);
 }

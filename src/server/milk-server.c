@@ -28,6 +28,9 @@
 
 #define DRAIN_TIMEOUT_S 30
 
+/* The most requests a worker takes at once (milk-server-sync-batch.c). */
+#define BATCH_MAX 16
+
 struct _MilkServer
 {
   MilkServerConfig *config;
@@ -36,7 +39,8 @@ struct _MilkServer
   MilkConnections *connections;
   GMainContext *context;
   GMainLoop *loop;
-  GThreadPool *workers;
+  GAsyncQueue *waiting;    /* MilkRequest *, for the workers */
+  GPtrArray *workers;      /* GThread * */
   GAsyncQueue *answered;   /* MilkRequest *, from the workers */
   GSource *answers;
   guint in_flight;
@@ -281,23 +285,66 @@ queue_answer (MilkServer  *self,
 
 /* ---- the worker side ---- */
 
+/* Queued once per worker after the last request: the worker stops there. */
+static MilkRequest stop_marker;
+
+/* The requests a worker took at once, on one connection: the syncs
+ * together (milk_route_sync_batch, which puts the no-op ones' statements
+ * in one pipeline), every other request on its own. */
 static void
-run_request (gpointer data,
-             gpointer user_data)
+run_batch (MilkServer   *self,
+           MilkRequest **batch,
+           guint         n)
 {
-  MilkRequest *request = data;
-  MilkServer *self = user_data;
   g_autoptr(GError) error = NULL;
   PGconn *conn = milk_db_acquire (self->db, &error);
+  MilkRequest *syncs[BATCH_MAX];
+  guint n_syncs = 0;
 
-  if (conn == NULL)
-    milk_respond_db_error (request, error);
-  else
+  for (guint i = 0; i < n; i++)
     {
-      request->func (request, conn);
-      milk_db_release (self->db, conn);
+      if (conn == NULL)
+        milk_respond_db_error (batch[i], error);
+      else if (batch[i]->func == milk_route_sync)
+        syncs[n_syncs++] = batch[i];
+      else
+        batch[i]->func (batch[i], conn);
     }
-  queue_answer (self, request);
+  if (n_syncs > 0)
+    milk_route_sync_batch (syncs, n_syncs, conn);
+  milk_db_release (self->db, conn);
+  for (guint i = 0; i < n; i++)
+    queue_answer (self, batch[i]);
+}
+
+/* A worker takes the request that waited longest and, under load, those
+ * that came with it, up to BATCH_MAX: one wakeup and one connection for
+ * them all. */
+static gpointer
+worker_main (gpointer data)
+{
+  MilkServer *self = data;
+  MilkRequest *batch[BATCH_MAX];
+
+  for (;;)
+    {
+      MilkRequest *next = g_async_queue_pop (self->waiting);
+      guint n = 0;
+
+      if (next == &stop_marker)
+        return NULL;
+      batch[n++] = next;
+      while (n < BATCH_MAX && (next = g_async_queue_try_pop (self->waiting)) != NULL)
+        {
+          if (next == &stop_marker)
+            {
+              g_async_queue_push_front (self->waiting, next);
+              break;
+            }
+          batch[n++] = next;
+        }
+      run_batch (self, batch, n);
+    }
 }
 
 /* ---- the main-loop side ---- */
@@ -437,7 +484,7 @@ incoming_request (MilkHttpStream *stream,
       return;
     }
   request->func = route->func;
-  g_thread_pool_push (self->workers, request, NULL);
+  g_async_queue_push (self->waiting, request);
 }
 
 static gboolean
@@ -479,7 +526,10 @@ milk_server_new (MilkServerConfig *config,
   self->mailer = milk_mailer_new (config);
   self->context = g_main_context_ref_thread_default ();
   self->loop = g_main_loop_new (self->context, FALSE);
-  self->workers = g_thread_pool_new (run_request, self, config->workers, TRUE, NULL);
+  self->waiting = g_async_queue_new ();
+  self->workers = g_ptr_array_new ();
+  for (guint i = 0; i < MAX (config->workers, 1); i++)
+    g_ptr_array_add (self->workers, g_thread_new ("milk-worker", worker_main, self));
   self->answered = g_async_queue_new ();
   self->answers = g_source_new (&answers_funcs, sizeof (AnswersSource));
   ((AnswersSource *) self->answers)->server = self;
@@ -497,7 +547,13 @@ milk_server_free (MilkServer *self)
 
   if (self == NULL)
     return;
-  g_thread_pool_free (self->workers, FALSE, TRUE);
+  /* Every request queued before is answered first. */
+  for (guint i = 0; i < self->workers->len; i++)
+    g_async_queue_push (self->waiting, &stop_marker);
+  for (guint i = 0; i < self->workers->len; i++)
+    g_thread_join (g_ptr_array_index (self->workers, i));
+  g_ptr_array_unref (self->workers);
+  g_async_queue_unref (self->waiting);
   /* Answers the workers finished after the loop stopped: no one to send
    * them to now. */
   g_source_destroy (self->answers);

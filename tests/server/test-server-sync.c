@@ -889,6 +889,189 @@ test_morning_evening (void)
     }
 }
 
+/* Many no-op syncs at once, of three accounts and of no account: a
+ * worker takes those that wait together and runs their statements in one
+ * pipeline (milk-server-sync-batch.c). Each still gets its own answer:
+ * its own account's records, or 401 for a token that is nobody's. */
+#define PIPELINE_ACCOUNTS 3
+#define PIPELINE_THREADS 24
+#define PIPELINE_ROUNDS 6
+
+typedef struct
+{
+  MilkTestServer *server;
+  const char *token;    /* NULL: a token that is nobody's */
+  gint64 qty;           /* of the one record the account has */
+  guint thread;
+  guint ok;             /* answers as they should be */
+  guint unavailable;    /* 503s, when @lose_connections */
+  gboolean lose_connections;
+} PipelineClient;
+
+static gpointer
+pipeline_client (gpointer data)
+{
+  PipelineClient *c = data;
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+
+  for (guint round = 0; round < PIPELINE_ROUNDS; round++)
+    {
+      g_autoptr(MilkSyncMessage) request = milk_sync_message_new ();
+      g_autofree char *body = NULL;
+      gsize length;
+      guint status;
+
+      /* A node of its own each time: no answer waits on another's instance. */
+      request->node = g_strdup_printf ("%016x", 0x5000 + c->thread * 64 + round);
+      body = milk_sync_request_encode (request, &length);
+      status = milk_test_request (app, c->server, "POST", "/api/v1/sync", "application/json", body, length,
+                                  c->token ? c->token : "nobody-has-this-token");
+      if (status == 503 && c->lose_connections)
+        c->unavailable++;
+      else if (c->token == NULL)
+        c->ok += status == 401 && strstr (milk_test_body (app), "invalid_token") != NULL;
+      else if (status == 200)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(MilkSyncMessage) response =
+            milk_sync_response_decode (g_bytes_get_data (app->body, NULL), g_bytes_get_size (app->body), &error);
+
+          c->ok += response != NULL && response->changes->len == 1 &&
+                   change_qty (response, PRODUCT "/2026-07-01") == c->qty;
+        }
+      else
+        g_printerr ("a sync of thread %u answered %u: %s\n", c->thread, status, milk_test_body (app));
+    }
+  return NULL;
+}
+
+/* Runs the clients against @one; the number of answers as they should be. */
+static guint
+run_pipeline_clients (MilkTestServer  *one,
+                      char           **tokens,
+                      gboolean         lose_connections,
+                      guint           *unavailable)
+{
+  PipelineClient clients[PIPELINE_THREADS];
+  GThread *threads[PIPELINE_THREADS];
+  guint ok = 0;
+
+  for (guint t = 0; t < PIPELINE_THREADS; t++)
+    {
+      /* Every fourth client has a token that is nobody's. */
+      guint a = t % (PIPELINE_ACCOUNTS + 1);
+
+      clients[t] = (PipelineClient) { one, a < PIPELINE_ACCOUNTS ? tokens[a] : NULL, 1000 + 250 * a, t, 0, 0,
+                                      lose_connections };
+      threads[t] = g_thread_new ("pipeline-client", pipeline_client, &clients[t]);
+    }
+  for (guint t = 0; t < PIPELINE_THREADS; t++)
+    {
+      g_thread_join (threads[t]);
+      ok += clients[t].ok;
+      *unavailable += clients[t].unavailable;
+    }
+  return ok;
+}
+
+static MilkTestServer *
+pipeline_server (const char  *name,
+                 char       **tokens)
+{
+  /* One worker: whatever comes while it works waits for it, together. */
+  const char *env[] = { "MILK_WORKERS", "1", NULL };
+  MilkTestServer *one = milk_test_server_start (env);
+  g_autoptr(MilkTestClient) app = milk_test_client_new ();
+
+  for (guint a = 0; a < PIPELINE_ACCOUNTS; a++)
+    {
+      g_autofree char *email = g_strdup_printf ("%s%u@example.com", name, a);
+      g_autoptr(MilkTestAccount) account = milk_test_account_new (one, email);
+      g_autoptr(GPtrArray) changes = changes_new ();
+      g_autoptr(MilkSyncMessage) pushed = NULL;
+
+      g_ptr_array_add (changes, milk_test_entry (PRODUCT, "2026-07-01", 1000 + 250 * a, base_ms, 0, 0xa1));
+      pushed = milk_test_sync (one, app, account->access_token, NULL, NODE_A, changes);
+      tokens[a] = g_strdup (account->access_token);
+    }
+  return one;
+}
+
+static void
+test_pipelined (void)
+{
+  char *tokens[PIPELINE_ACCOUNTS + 1] = { NULL };
+  MilkTestServer *one = pipeline_server ("pipelined", tokens);
+  g_autofree char *log = NULL;
+  guint unavailable = 0;
+
+  g_assert_cmpuint (run_pipeline_clients (one, tokens, FALSE, &unavailable), ==, PIPELINE_THREADS * PIPELINE_ROUNDS);
+  log = milk_test_server_log (one);
+  /* Some did go through a pipeline, or this proved nothing. */
+  g_assert_nonnull (strstr (log, " pipelined="));
+  milk_test_server_stop (one, SIGTERM);
+  for (guint a = 0; a < PIPELINE_ACCOUNTS; a++)
+    g_free (tokens[a]);
+}
+
+/* Its connections to PostgreSQL cut while batches run: a request whose
+ * statement was lost gets 503 (with Retry-After, as every database error
+ * does), none gets another's records, and the service then answers again
+ * on new connections. Only the connections opened after @since are cut:
+ * the other test server's, older, are left alone. */
+typedef struct
+{
+  MilkTestServer *server;
+  char *since;
+} Cutter;
+
+static gpointer
+cut_connections (gpointer data)
+{
+  Cutter *cutter = data;
+  PGconn *db = milk_test_db_connect (cutter->server);
+  const char *params[] = { cutter->since };
+
+  for (int i = 0; i < 20; i++)
+    {
+      PQclear (PQexecParams (db, "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
+                                 " WHERE application_name = 'milk-diary-server' AND backend_start > $1",
+                             1, NULL, params, NULL, NULL, 0));
+      g_usleep (15 * 1000);
+    }
+  PQfinish (db);
+  return NULL;
+}
+
+static void
+test_pipelined_connection_lost (void)
+{
+  char *tokens[PIPELINE_ACCOUNTS + 1] = { NULL };
+  PGconn *db = milk_test_db_connect (server);
+  PGresult *now = PQexec (db, "SELECT now ()");
+  Cutter cutter = { NULL, g_strdup (PQgetvalue (now, 0, 0)) };
+  GThread *thread;
+  guint unavailable = 0, ok;
+
+  PQclear (now);
+  PQfinish (db);
+  cutter.server = pipeline_server ("cut", tokens);
+  thread = g_thread_new ("cut-connections", cut_connections, &cutter);
+  ok = run_pipeline_clients (cutter.server, tokens, TRUE, &unavailable);
+  g_thread_join (thread);
+  g_test_message ("%u answers as they should be, %u unavailable", ok, unavailable);
+  g_assert_cmpuint (ok + unavailable, ==, PIPELINE_THREADS * PIPELINE_ROUNDS);
+  g_assert_cmpuint (unavailable, >, 0);
+
+  unavailable = 0;
+  g_assert_cmpuint (run_pipeline_clients (cutter.server, tokens, FALSE, &unavailable), ==,
+                    PIPELINE_THREADS * PIPELINE_ROUNDS);
+  milk_test_server_stop (cutter.server, SIGTERM);
+  g_free (cutter.since);
+  for (guint a = 0; a < PIPELINE_ACCOUNTS; a++)
+    g_free (tokens[a]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -916,6 +1099,8 @@ main (int   argc,
   g_test_add_func ("/server/sync/payment-bill", test_payment_bill);
   g_test_add_func ("/server/sync/morning-evening", test_morning_evening);
   g_test_add_func ("/server/sync/upgrade-required", test_upgrade_required);
+  g_test_add_func ("/server/sync/pipelined", test_pipelined);
+  g_test_add_func ("/server/sync/pipelined-connection-lost", test_pipelined_connection_lost);
   status = g_test_run ();
 
   milk_test_server_stop (server, SIGTERM);
