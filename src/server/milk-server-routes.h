@@ -11,9 +11,15 @@
 
 G_BEGIN_DECLS
 
+/* Said of each request of a batch when its answer is ready. */
+typedef void (*MilkAnsweredFunc) (MilkRequest *request,
+                                  gpointer     user_data);
+
+
 void        milk_route_healthz          (MilkRequest *request, PGconn *conn);
 void        milk_route_sync             (MilkRequest *request, PGconn *conn);
-void        milk_route_sync_batch       (MilkRequest **requests, guint n_requests, PGconn *conn);
+void        milk_route_sync_batch       (MilkRequest **requests, guint n_requests, PGconn *conn,
+                                         MilkAnsweredFunc answered, gpointer user_data);
 void        milk_route_metadata         (MilkRequest *request, PGconn *conn);
 void        milk_route_authorize        (MilkRequest *request, PGconn *conn);
 void        milk_route_token            (MilkRequest *request, PGconn *conn);

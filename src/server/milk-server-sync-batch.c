@@ -67,24 +67,27 @@ pull_pipelined (GPtrArray  *jobs,
   PQexitPipelineMode (conn);
 }
 
+/* Answers each of @requests, and says so to @answered as soon as it is
+ * answered: a no-op sync does not wait for another's push to commit. */
 void
-milk_route_sync_batch (MilkRequest **requests,
-                       guint         n_requests,
-                       PGconn       *conn)
+milk_route_sync_batch (MilkRequest     **requests,
+                       guint             n_requests,
+                       PGconn           *conn,
+                       MilkAnsweredFunc  answered,
+                       gpointer          user_data)
 {
   g_autoptr(GPtrArray) noops = g_ptr_array_new_with_free_func ((GDestroyNotify) _milk_sync_job_free);
+  g_autoptr(GPtrArray) pushes = g_ptr_array_new_with_free_func ((GDestroyNotify) _milk_sync_job_free);
   g_autofree PGresult **results = NULL;
 
   for (guint i = 0; i < n_requests; i++)
     {
-      g_autoptr(MilkSyncJob) job = _milk_sync_job_begin (requests[i], conn);
+      MilkSyncJob *job = _milk_sync_job_begin (requests[i], conn);
 
       if (job == NULL)
-        continue;
-      if (_milk_sync_job_is_noop (job))
-        g_ptr_array_add (noops, g_steal_pointer (&job));
+        answered (requests[i], user_data);
       else
-        _milk_sync_job_run (job, conn);
+        g_ptr_array_add (_milk_sync_job_is_noop (job) ? noops : pushes, job);
     }
 
   results = g_new0 (PGresult *, noops->len);
@@ -93,11 +96,10 @@ milk_route_sync_batch (MilkRequest **requests,
   for (guint i = 0; i < noops->len; i++)
     {
       MilkSyncJob *job = g_ptr_array_index (noops, i);
+      MilkRequest *request = _milk_sync_job_get_request (job);
 
       if (PQresultStatus (results[i]) == PGRES_TUPLES_OK)
         {
-          MilkRequest *request = _milk_sync_job_get_request (job);
-
           _milk_sync_job_pulled (job, conn, results[i], NULL);
           /* The log says so, and with how many. */
           if (request->log_note)
@@ -111,5 +113,14 @@ milk_route_sync_batch (MilkRequest **requests,
       else
         _milk_sync_job_run (job, conn);
       PQclear (results[i]);
+      answered (request, user_data);
+    }
+
+  for (guint i = 0; i < pushes->len; i++)
+    {
+      MilkSyncJob *job = g_ptr_array_index (pushes, i);
+
+      _milk_sync_job_run (job, conn);
+      answered (_milk_sync_job_get_request (job), user_data);
     }
 }

@@ -41,6 +41,7 @@ struct _MilkServer
   GMainLoop *loop;
   GAsyncQueue *waiting;    /* MilkRequest *, for the workers */
   GPtrArray *workers;      /* GThread * */
+  guint n_workers;
   GAsyncQueue *answered;   /* MilkRequest *, from the workers */
   GSource *answers;
   guint in_flight;
@@ -290,7 +291,15 @@ static MilkRequest stop_marker;
 
 /* The requests a worker took at once, on one connection: the syncs
  * together (milk_route_sync_batch, which puts the no-op ones' statements
- * in one pipeline), every other request on its own. */
+ * in one pipeline), every other request on its own. Each answer goes to
+ * the main loop as soon as it is ready. */
+static void
+answered (MilkRequest *request,
+          gpointer     user_data)
+{
+  queue_answer (user_data, request);
+}
+
 static void
 run_batch (MilkServer   *self,
            MilkRequest **batch,
@@ -303,23 +312,25 @@ run_batch (MilkServer   *self,
 
   for (guint i = 0; i < n; i++)
     {
+      if (conn != NULL && batch[i]->func == milk_route_sync)
+        {
+          syncs[n_syncs++] = batch[i];
+          continue;
+        }
       if (conn == NULL)
         milk_respond_db_error (batch[i], error);
-      else if (batch[i]->func == milk_route_sync)
-        syncs[n_syncs++] = batch[i];
       else
         batch[i]->func (batch[i], conn);
+      queue_answer (self, batch[i]);
     }
   if (n_syncs > 0)
-    milk_route_sync_batch (syncs, n_syncs, conn);
+    milk_route_sync_batch (syncs, n_syncs, conn, answered, self);
   milk_db_release (self->db, conn);
-  for (guint i = 0; i < n; i++)
-    queue_answer (self, batch[i]);
 }
 
-/* A worker takes the request that waited longest and, under load, those
- * that came with it, up to BATCH_MAX: one wakeup and one connection for
- * them all. */
+/* A worker takes the request that waited longest and, under load, its
+ * share of those waiting behind it (the others' workers take theirs), up
+ * to BATCH_MAX: one wakeup and one connection for them all. */
 static gpointer
 worker_main (gpointer data)
 {
@@ -329,12 +340,17 @@ worker_main (gpointer data)
   for (;;)
     {
       MilkRequest *next = g_async_queue_pop (self->waiting);
-      guint n = 0;
+      int behind;
+      guint n = 0, share;
 
       if (next == &stop_marker)
         return NULL;
       batch[n++] = next;
-      while (n < BATCH_MAX && (next = g_async_queue_try_pop (self->waiting)) != NULL)
+      /* Read once: the queue changes meanwhile (and MIN and MAX would read
+       * it twice), and it is negative while workers wait on it. */
+      behind = g_async_queue_length (self->waiting);
+      share = MIN (BATCH_MAX, 1 + (guint) MAX (behind, 0) / self->n_workers);
+      while (n < share && (next = g_async_queue_try_pop (self->waiting)) != NULL)
         {
           if (next == &stop_marker)
             {
@@ -528,7 +544,8 @@ milk_server_new (MilkServerConfig *config,
   self->loop = g_main_loop_new (self->context, FALSE);
   self->waiting = g_async_queue_new ();
   self->workers = g_ptr_array_new ();
-  for (guint i = 0; i < MAX (config->workers, 1); i++)
+  self->n_workers = MAX (config->workers, 1);
+  for (guint i = 0; i < self->n_workers; i++)
     g_ptr_array_add (self->workers, g_thread_new ("milk-worker", worker_main, self));
   self->answered = g_async_queue_new ();
   self->answers = g_source_new (&answers_funcs, sizeof (AnswersSource));

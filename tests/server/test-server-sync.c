@@ -1063,6 +1063,22 @@ test_pipelined_connection_lost (void)
   g_assert_cmpuint (ok + unavailable, ==, PIPELINE_THREADS * PIPELINE_ROUNDS);
   g_assert_cmpuint (unavailable, >, 0);
 
+  /* A connection cut while it sat in the pool is found dead when it is
+   * next used: that request gets 503 too, and the pool opens a new one. */
+  {
+    g_autoptr(MilkTestClient) app = milk_test_client_new ();
+    g_autoptr(MilkSyncMessage) request = milk_sync_message_new ();
+    g_autofree char *body = NULL;
+    gsize length;
+    guint tries = 0;
+
+    request->node = g_strdup (NODE_B);
+    body = milk_sync_request_encode (request, &length);
+    while (milk_test_request (app, cutter.server, "POST", "/api/v1/sync", "application/json", body, length,
+                              tokens[0]) == 503)
+      g_assert_cmpuint (++tries, <, 3);
+    g_assert_cmpuint (app->status, ==, 200);
+  }
   unavailable = 0;
   g_assert_cmpuint (run_pipeline_clients (cutter.server, tokens, FALSE, &unavailable), ==,
                     PIPELINE_THREADS * PIPELINE_ROUNDS);
