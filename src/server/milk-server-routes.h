@@ -20,6 +20,7 @@ void        milk_route_healthz          (MilkRequest *request, PGconn *conn);
 void        milk_route_sync             (MilkRequest *request, PGconn *conn);
 void        milk_route_sync_batch       (MilkRequest **requests, guint n_requests, PGconn *conn,
                                          MilkAnsweredFunc answered, gpointer user_data);
+gboolean    milk_route_sync_looks_noop  (MilkRequest *request);
 void        milk_route_metadata         (MilkRequest *request, PGconn *conn);
 void        milk_route_authorize        (MilkRequest *request, PGconn *conn);
 void        milk_route_token            (MilkRequest *request, PGconn *conn);

@@ -328,9 +328,12 @@ run_batch (MilkServer   *self,
   milk_db_release (self->db, conn);
 }
 
-/* A worker takes the request that waited longest and, under load, its
- * share of those waiting behind it (the others' workers take theirs), up
- * to BATCH_MAX: one wakeup and one connection for them all. */
+/* A worker takes the request that waited longest and, under load, the
+ * no-op syncs right behind it, its share of those waiting (the other
+ * workers take theirs) and at most BATCH_MAX: one wakeup, one connection
+ * and one pipeline for them all. Anything else is left for the next free
+ * worker: a push waits on its commit, and pushes run side by side commit
+ * together (PostgreSQL flushes its log for all that wait at once). */
 static gpointer
 worker_main (gpointer data)
 {
@@ -352,7 +355,7 @@ worker_main (gpointer data)
       share = MIN (BATCH_MAX, 1 + (guint) MAX (behind, 0) / self->n_workers);
       while (n < share && (next = g_async_queue_try_pop (self->waiting)) != NULL)
         {
-          if (next == &stop_marker)
+          if (next == &stop_marker || !milk_route_sync_looks_noop (next))
             {
               g_async_queue_push_front (self->waiting, next);
               break;
