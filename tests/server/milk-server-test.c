@@ -391,8 +391,11 @@ record_response (const char     *method,
 
   g_mutex_lock (&responses_lock);
   if (responses_path == NULL)
-    responses_path = g_build_filename (g_get_tmp_dir (), g_strdup_printf ("milk-responses-%d.jsonl", (int) getpid ()),
-                                       NULL);
+    {
+      g_autofree char *name = g_strdup_printf ("milk-responses-%d.jsonl", (int) getpid ());
+
+      responses_path = g_build_filename (g_get_tmp_dir (), name, NULL);
+    }
   if ((file = fopen (responses_path, "a")) != NULL)
     {
       fprintf (file, "%s\n", line);
