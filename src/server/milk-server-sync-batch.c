@@ -76,12 +76,14 @@ gboolean
 milk_route_sync_looks_noop (MilkRequest *request)
 {
   gsize length = 0;
-  const char *body = request->body ? g_bytes_get_data (request->body, &length) : NULL;
-  const char *at = body ? g_strstr_len (body, length, "\"changes\"") : NULL;
-  const char *end = body + length;
+  const char *body, *at, *end;
 
-  if (request->func != milk_route_sync || at == NULL)
+  if (request->func != milk_route_sync || request->body == NULL)
     return FALSE;
+  body = g_bytes_get_data (request->body, &length);
+  if (body == NULL || (at = g_strstr_len (body, length, "\"changes\"")) == NULL)
+    return FALSE;
+  end = body + length;
   at += 9;
   while (at < end && g_ascii_isspace (*at))
     at++;

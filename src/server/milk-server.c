@@ -289,10 +289,6 @@ queue_answer (MilkServer  *self,
 /* Queued once per worker after the last request: the worker stops there. */
 static MilkRequest stop_marker;
 
-/* The requests a worker took at once, on one connection: the syncs
- * together (milk_route_sync_batch, which puts the no-op ones' statements
- * in one pipeline), every other request on its own. Each answer goes to
- * the main loop as soon as it is ready. */
 static void
 answered (MilkRequest *request,
           gpointer     user_data)
@@ -300,6 +296,10 @@ answered (MilkRequest *request,
   queue_answer (user_data, request);
 }
 
+/* The requests a worker took at once, on one connection: the syncs
+ * together (milk_route_sync_batch, which puts the no-op ones' statements
+ * in one pipeline), every other request on its own. Each answer goes to
+ * the main loop as soon as it is ready. */
 static void
 run_batch (MilkServer   *self,
            MilkRequest **batch,
@@ -332,8 +332,8 @@ run_batch (MilkServer   *self,
  * no-op syncs right behind it, its share of those waiting (the other
  * workers take theirs) and at most BATCH_MAX: one wakeup, one connection
  * and one pipeline for them all. Anything else is left for the next free
- * worker: a push waits on its commit, and pushes run side by side commit
- * together (PostgreSQL flushes its log for all that wait at once). */
+ * worker: a push waits on its commit, and pushes that run side by side
+ * commit together (PostgreSQL flushes its log for all that wait at once). */
 static gpointer
 worker_main (gpointer data)
 {
