@@ -904,7 +904,7 @@ typedef struct
   gint64 qty;           /* of the one record the account has */
   guint thread;
   guint ok;             /* answers as they should be */
-  guint unavailable;    /* 503s, when @lose_connections */
+  guint unavailable;    /* 503s with Retry-After, when @lose_connections */
   gboolean lose_connections;
 } PipelineClient;
 
@@ -927,7 +927,7 @@ pipeline_client (gpointer data)
       status = milk_test_request (app, c->server, "POST", "/api/v1/sync", "application/json", body, length,
                                   c->token ? c->token : "nobody-has-this-token");
       if (status == 503 && c->lose_connections)
-        c->unavailable++;
+        c->unavailable += milk_test_header (app, "Retry-After") != NULL;
       else if (c->token == NULL)
         c->ok += status == 401 && strstr (milk_test_body (app), "invalid_token") != NULL;
       else if (status == 200)
@@ -1017,8 +1017,10 @@ test_pipelined (void)
 /* Its connections to PostgreSQL cut while batches run: a request whose
  * statement was lost gets 503 (with Retry-After, as every database error
  * does), none gets another's records, and the service then answers again
- * on new connections. Only the connections opened after @since are cut:
- * the other test server's, older, are left alone. */
+ * on new connections. Only this test's database's connections opened
+ * after @since are cut: the other test server's here, older, and those of
+ * the test programs that run beside this one, in databases of their own,
+ * are left alone. */
 typedef struct
 {
   MilkTestServer *server;
@@ -1035,7 +1037,8 @@ cut_connections (gpointer data)
   for (int i = 0; i < 20; i++)
     {
       PQclear (PQexecParams (db, "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
-                                 " WHERE application_name = 'milk-diary-server' AND backend_start > $1",
+                                 " WHERE application_name = 'milk-diary-server' AND backend_start > $1"
+                                 " AND datname = current_database ()",
                              1, NULL, params, NULL, NULL, 0));
       g_usleep (15 * 1000);
     }
