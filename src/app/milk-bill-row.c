@@ -102,9 +102,9 @@ set_emphasized (MilkBillRow *self,
                 gboolean     emphasized)
 {
   if (emphasized)
-    gtk_widget_add_css_class (GTK_WIDGET (self->value), "heading");
+    gtk_widget_add_css_class (GTK_WIDGET (self->value), "bill-heading");
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->value), "heading");
+    gtk_widget_remove_css_class (GTK_WIDGET (self->value), "bill-heading");
 }
 
 static void
@@ -141,7 +141,7 @@ milk_bill_row_get_property (GObject    *object,
       g_value_set_string (value, self->icon ? gtk_image_get_icon_name (self->icon) : NULL);
       break;
     case PROP_EMPHASIZED:
-      g_value_set_boolean (value, gtk_widget_has_css_class (GTK_WIDGET (self->value), "heading"));
+      g_value_set_boolean (value, gtk_widget_has_css_class (GTK_WIDGET (self->value), "bill-heading"));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -591,7 +591,7 @@ milk_calendar_view_init (MilkCalendarView *self)
       GtkWidget *label = gtk_label_new (name);
 
       gtk_widget_add_css_class (label, "weekday");
-      gtk_widget_add_css_class (label, "caption-heading");
+      gtk_widget_add_css_class (label, "caption");
       gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, full, -1);
       gtk_grid_attach (self->grid, label, i, 0, 1, 1);
       self->weekday_labels[i] = label;
