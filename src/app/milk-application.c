@@ -14,6 +14,7 @@
 #include "milk-application.h"
 #include "milk-command-line.h"
 #include "milk-dialogs.h"
+#include "milk-diary-opener.h"
 #include "milk-preferences-window.h"
 #include "milk-reminder.h"
 #include "milk-store-monitor.h"
@@ -24,6 +25,7 @@ struct _MilkApplication
 {
   AdwApplication parent_instance;
 
+  MilkDiaryOpener *opener;  /* the diary being opened, from startup until the store is asked for */
   MilkStore *store;
   MilkStoreMonitor *store_monitor;
   GSettings *settings;
@@ -261,8 +263,13 @@ ensure_store (MilkApplication *self)
   if (self->store != NULL)
     return TRUE;
 
-  path = milk_application_dup_diary_path ();
-  self->store = milk_store_new (path, &error);
+  if (self->opener != NULL)
+    self->store = milk_diary_opener_finish (g_steal_pointer (&self->opener), &error);
+  else
+    {
+      path = milk_application_dup_diary_path ();
+      self->store = milk_store_new (path, &error);
+    }
   if (self->store == NULL)
     {
       /* Nothing is touched: the file stays as it was for the person
@@ -542,6 +549,10 @@ static const GActionEntry app_actions[] = {
 static void
 milk_application_startup (GApplication *app)
 {
+  g_autofree char *path = milk_application_dup_diary_path ();
+
+  /* On another core while GTK starts (milk-diary-opener.c) */
+  MILK_APPLICATION (app)->opener = milk_diary_opener_start (path);
   G_APPLICATION_CLASS (milk_application_parent_class)->startup (app);
 
   MILK_APPLICATION (app)->settings = g_settings_new (APPLICATION_ID);
@@ -627,6 +638,11 @@ milk_application_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->store_monitor);
   g_clear_object (&self->store);
+  /* Started, but no window nor reminder ever asked for the diary */
+  if (self->opener != NULL)
+    {
+      g_autoptr(MilkStore) unused = milk_diary_opener_finish (g_steal_pointer (&self->opener), NULL);
+    }
 
   G_OBJECT_CLASS (milk_application_parent_class)->finalize (object);
 }

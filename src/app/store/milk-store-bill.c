@@ -112,6 +112,42 @@ check_month (int      year,
   return TRUE;
 }
 
+/* Where the diary stands: changes made through this connection (with
+ * their triggers') and the commits of others; FALSE when it cannot tell. */
+static gboolean
+read_stand (MilkStore *self,
+            gint64    *changes,
+            gint64    *data_version)
+{
+  sqlite3_stmt *stmt = _milk_store_prepare (self, "PRAGMA data_version", NULL);
+  gboolean read;
+
+  if (stmt == NULL)
+    return FALSE;
+  read = sqlite3_step (stmt) == SQLITE_ROW;
+  *data_version = read ? sqlite3_column_int64 (stmt, 0) : -1;
+  sqlite3_reset (stmt);
+  *changes = sqlite3_total_changes64 (self->db);
+  return read;
+}
+
+/* milk_store_prepare_bill()'s bill, if it is @year/@month's and the diary
+ * has not changed since; it is given once. */
+static MilkBill *
+take_prepared (MilkStore *self,
+               int        year,
+               int        month)
+{
+  g_autoptr(MilkBill) bill = g_steal_pointer (&self->prepared.bill);
+  gint64 changes, data_version;
+
+  if (bill == NULL || self->prepared.year != year || self->prepared.month != month ||
+      !read_stand (self, &changes, &data_version) ||
+      changes != self->prepared.changes || data_version != self->prepared.data_version)
+    return NULL;
+  return g_steal_pointer (&bill);
+}
+
 MilkBill *
 milk_store_build_bill (MilkStore  *self,
                        int         year,
@@ -121,15 +157,50 @@ milk_store_build_bill (MilkStore  *self,
   g_autoptr(GHashTable) schedules = NULL;
   g_autoptr(GPtrArray) products = NULL;
   g_autoptr(MilkLedger) ledger = NULL;
+  MilkBill *prepared;
 
   g_return_val_if_fail (MILK_IS_STORE (self), NULL);
 
+  if ((prepared = take_prepared (self, year, month)) != NULL)
+    return prepared;
   if (!check_month (year, month, error) ||
       (schedules = _milk_store_load_schedules (self, error)) == NULL ||
       (products = milk_store_list_products (self, TRUE, error)) == NULL ||
       (ledger = build_ledger (self, schedules, error)) == NULL)
     return NULL;
   return build_bill (self, milk_day_month_first (year, month), products, schedules, ledger, error);
+}
+
+/**
+ * milk_store_prepare_bill:
+ *
+ * Builds @year/@month's bill now, for the next milk_store_build_bill() of
+ * that month to take, if the diary has not changed in between. The
+ * application opens the diary and prepares the month's bill on a thread
+ * while GTK starts (milk-diary-opener.c): summing ten years of history
+ * is then done on the other core, not before the window's first frame.
+ *
+ * Returns: whether the bill was built
+ */
+gboolean
+milk_store_prepare_bill (MilkStore  *self,
+                         int         year,
+                         int         month,
+                         GError    **error)
+{
+  g_autoptr(MilkBill) bill = NULL;
+
+  g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
+
+  g_clear_pointer (&self->prepared.bill, milk_bill_free);
+  if ((bill = milk_store_build_bill (self, year, month, error)) == NULL)
+    return FALSE;
+  if (!read_stand (self, &self->prepared.changes, &self->prepared.data_version))
+    return TRUE;
+  self->prepared.bill = g_steal_pointer (&bill);
+  self->prepared.year = year;
+  self->prepared.month = month;
+  return TRUE;
 }
 
 /* The twelve bills of a year, January first, from one pass over the

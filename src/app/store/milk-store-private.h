@@ -43,6 +43,12 @@ struct _MilkStore
   MilkStoreChange change; /* what the transaction under way changed */
   MilkStoreProgressFunc progress;
   gpointer progress_data;
+  struct {
+    MilkBill *bill;   /* milk_store_prepare_bill()'s, until taken */
+    int year, month;
+    gint64 changes;   /* the diary as it was built from */
+    gint64 data_version;
+  } prepared;
 };
 
 /* milk-store-rows.c */

@@ -40,6 +40,7 @@ milk_store_finalize (GObject *object)
 {
   MilkStore *self = MILK_STORE (object);
 
+  g_clear_pointer (&self->prepared.bill, milk_bill_free);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db)
     {

@@ -226,6 +226,10 @@ MilkBill          *milk_store_build_bill       (MilkStore    *self,
                                                 int           year,
                                                 int           month,
                                                 GError      **error);
+gboolean           milk_store_prepare_bill     (MilkStore    *self,
+                                                int           year,
+                                                int           month,
+                                                GError      **error);
 GPtrArray         *milk_store_build_year_bills (MilkStore    *self,
                                                 int           year,
                                                 GError      **error);
