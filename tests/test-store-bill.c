@@ -203,6 +203,53 @@ test_bill_from_older_file (Fixture       *f,
   g_assert_nonnull (payment->extra);
 }
 
+static gint64
+september_amount (MilkStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkBill) bill = milk_store_build_bill (store, 2026, 9, &error);
+
+  g_assert_no_error (error);
+  return bill->amount;
+}
+
+/* A bill prepared ahead (on the thread that opens the diary) is given
+ * only while the diary is as it was: a change made here since, or by
+ * another program, is on the bill. */
+static void
+test_prepared_bill (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MilkStore) other = NULL;
+  g_autoptr(MilkBill) august = NULL;
+
+  g_assert_true (milk_store_prepare_bill (f->store, 2026, 9, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (september_amount (f->store), ==, 23775);
+
+  /* A day recorded here, after the bill was prepared */
+  g_assert_true (milk_store_prepare_bill (f->store, 2026, 9, NULL));
+  entry (f->store, MILK, "2026-09-20", 1000, MILK_NO_PRICE);
+  g_assert_cmpint (september_amount (f->store), ==, 23775 + 5800);
+
+  /* By another program (`milk-diary --add` in a terminal) */
+  g_assert_true (milk_store_prepare_bill (f->store, 2026, 9, NULL));
+  other = milk_test_store_new (&f->dir);
+  entry (other, MILK, "2026-09-21", 500, MILK_NO_PRICE);
+  g_assert_cmpint (september_amount (f->store), ==, 23775 + 5800 + 2900);
+
+  /* Another month is built, not given September's */
+  g_assert_true (milk_store_prepare_bill (f->store, 2026, 9, NULL));
+  august = milk_store_build_bill (f->store, 2026, 8, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (august->amount, ==, 11300);
+
+  /* Not a month: the same error as building it */
+  g_assert_false (milk_store_prepare_bill (f->store, 2026, 13, &error));
+  g_assert_error (error, MILK_STORE_ERROR, MILK_STORE_ERROR_INVALID);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -214,6 +261,7 @@ main (int   argc,
   ADD ("record-payment", test_record_payment);
   ADD ("syncs", test_bill_syncs);
   ADD ("from-older-file", test_bill_from_older_file);
+  ADD ("prepared", test_prepared_bill);
 #undef ADD
 
   return g_test_run ();
