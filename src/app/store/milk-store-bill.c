@@ -173,6 +173,8 @@ milk_store_build_bill (MilkStore  *self,
 
 /**
  * milk_store_prepare_bill:
+ * @year: the bill's year
+ * @month: its month, 1 to 12
  *
  * Builds @year/@month's bill now, for the next milk_store_build_bill() of
  * that month to take, if the diary has not changed in between. The
@@ -189,13 +191,17 @@ milk_store_prepare_bill (MilkStore  *self,
                          GError    **error)
 {
   g_autoptr(MilkBill) bill = NULL;
+  gboolean stands;
 
   g_return_val_if_fail (MILK_IS_STORE (self), FALSE);
 
   g_clear_pointer (&self->prepared.bill, milk_bill_free);
+  /* Read before building: a commit by another program while the bill is
+   * built then counts as a change, and the bill is built again. */
+  stands = read_stand (self, &self->prepared.changes, &self->prepared.data_version);
   if ((bill = milk_store_build_bill (self, year, month, error)) == NULL)
     return FALSE;
-  if (!read_stand (self, &self->prepared.changes, &self->prepared.data_version))
+  if (!stands)
     return TRUE;
   self->prepared.bill = g_steal_pointer (&bill);
   self->prepared.year = year;
