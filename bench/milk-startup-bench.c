@@ -35,7 +35,7 @@ static const struct
 } phases[] = {
   { "main", "exec to main: loading the libraries" },
   { "startup", "GTK, libadwaita, style and actions" },
-  { "store", "opening the diary" },
+  { "store", "waiting for the diary (opened on a thread)" },
   { "templates", "the window and its templates" },
   { "window", "the month: its queries, cells and bill" },
   { "sync", "sync set-up: server, keyring, D-Bus" },
