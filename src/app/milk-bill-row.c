@@ -217,7 +217,11 @@ milk_bill_row_init (MilkBillRow *self)
 
   self->title = new_label (0);
   gtk_widget_set_hexpand (GTK_WIDGET (self->title), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->title), GTK_ALIGN_CENTER);
+  /* Placed by the label's own alignment, filling its cell: a wrapping
+   * label aligned by its widget is measured for its width at the cell's
+   * height, a search laying the text out seven times, at every
+   * allocation (gtk_widget_allocate, GTK 4.8). */
+  gtk_label_set_yalign (self->title, 0.5);
   gtk_widget_set_vexpand (GTK_WIDGET (self->title), TRUE);
   place (self, GTK_WIDGET (self->title), 1, 0, 1);
 
@@ -284,14 +288,14 @@ milk_bill_row_set_subtitle (MilkBillRow *self,
       /* The extra height split above the title and below the subtitle:
        * the two are centred together. */
       gtk_widget_set_vexpand (GTK_WIDGET (self->subtitle), TRUE);
-      gtk_widget_set_valign (GTK_WIDGET (self->subtitle), GTK_ALIGN_START);
+      gtk_label_set_yalign (self->subtitle, 0);
       place (self, GTK_WIDGET (self->subtitle), 1, 1, 1);
     }
   if (self->subtitle != NULL)
     {
       gtk_label_set_label (self->subtitle, shown ? subtitle : "");
       gtk_widget_set_visible (GTK_WIDGET (self->subtitle), shown);
-      gtk_widget_set_valign (GTK_WIDGET (self->title), shown ? GTK_ALIGN_END : GTK_ALIGN_CENTER);
+      gtk_label_set_yalign (self->title, shown ? 1 : 0.5);
       /* No second row without a subtitle, nor its spacing: the title is
        * centred on the figure. */
       set_height (self, GTK_WIDGET (self->value), shown ? 2 : 1);

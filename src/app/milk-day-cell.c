@@ -143,7 +143,8 @@ milk_day_cell_init (MilkDayCell *self)
 
   self->quantity = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_vexpand (GTK_WIDGET (self->quantity), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->quantity), GTK_ALIGN_CENTER);
+  /* Centred by the label, not by its widget's valign (milk-bill-row.c) */
+  gtk_label_set_yalign (self->quantity, 0.5);
   gtk_label_set_justify (self->quantity, GTK_JUSTIFY_CENTER);
   /* A day delivered morning and evening, "1 + 0.5 L", takes two lines
    * where one is too narrow (its parts are kept whole). */
