@@ -697,12 +697,15 @@ test_twice_a_day_editor (Fixture       *f,
 
 }
 
-/* A new diary starts with the welcome page; Start goes to the calendar. */
+/* A new diary starts with the welcome page, which shows the application's
+ * icon, though the tests run it uninstalled (the icon is added to the
+ * theme only then, milk_application_add_icon); Start goes to the calendar. */
 static void
 test_first_run_welcome (void)
 {
   MilkTestDir dir;
   g_autoptr(MilkStore) store = NULL;
+  g_autoptr(GtkIconPaintable) icon = NULL;
   MilkWindow *window;
   GtkStack *stack;
   GtkWidget *welcome;
@@ -717,6 +720,9 @@ test_first_run_welcome (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
   welcome = gtk_widget_get_last_child (gtk_stack_get_visible_child (stack));
   g_assert_true (MILK_IS_WELCOME_PAGE (welcome));
+  icon = gtk_icon_theme_lookup_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (welcome)),
+                                     APPLICATION_ID, NULL, 128, 1, GTK_TEXT_DIR_NONE, 0);
+  g_assert_cmpstr (gtk_icon_paintable_get_icon_name (icon), ==, APPLICATION_ID);
 
   g_signal_emit_by_name (welcome, "done");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "diary");

@@ -52,8 +52,32 @@ milk_application_new (void)
   return g_object_new (MILK_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
-                       "resource-base-path", "/io/github/milkdiary/MilkDiary",
+                       /* None: GtkApplication would add its icons to the
+                        * icon theme at start-up (see milk_application_add_icon). */
+                       "resource-base-path", NULL,
                        NULL);
+}
+
+/**
+ * milk_application_add_icon:
+ *
+ * Makes the application's icon, for the welcome page and About, one the
+ * icon theme of @display finds: the installed icon, or before Milk Diary
+ * is installed, the copy in its resources.
+ *
+ * GtkApplication adds <resource-base-path>/icons to the icon theme while it
+ * starts. Adding a path makes the theme forget what it has read, and GTK
+ * had just begun reading it on a thread of its own: the first icon of the
+ * window read it all again, 10 ms of the first frame (issue 18). So the
+ * path is added only here, when the icon is wanted and not installed.
+ */
+void
+milk_application_add_icon (GdkDisplay *display)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (display);
+
+  if (!gtk_icon_theme_has_icon (theme, APPLICATION_ID))
+    gtk_icon_theme_add_resource_path (theme, "/io/github/milkdiary/MilkDiary/icons");
 }
 
 MilkStore *
@@ -341,6 +365,8 @@ about_action (GSimpleAction *action,
 {
   MilkApplication *self = user_data;
   const char *developers[] = { "The Milk Diary authors", NULL };
+
+  milk_application_add_icon (gdk_display_get_default ());
 
   adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
                          "application-name", _("Milk Diary"),

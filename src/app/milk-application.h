@@ -25,5 +25,6 @@ void             milk_application_sign_in   (MilkApplication *self,
 const char      *milk_application_get_sync_description (MilkApplication *self);
 
 void             milk_application_mark_startup (const char      *phase);
+void             milk_application_add_icon  (GdkDisplay      *display);
 
 G_END_DECLS

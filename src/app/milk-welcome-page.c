@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "milk-application.h"
 #include "milk-welcome-page.h"
 
 struct _MilkWelcomePage
@@ -340,6 +341,7 @@ milk_welcome_page_init (MilkWelcomePage *self)
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
   g_autoptr(GtkExpression) expression = NULL;
 
+  milk_application_add_icon (gdk_display_get_default ());
   gtk_widget_init_template (GTK_WIDGET (self));
 
   for (guint i = 0; i < milk_currency_count (); i++)
