@@ -162,6 +162,17 @@ fill_rejected (MilkSyncButton *self)
     }
 }
 
+static gboolean
+button_query_tooltip (MilkSyncButton *self,
+                      int             x,
+                      int             y,
+                      gboolean        keyboard,
+                      GtkTooltip     *tooltip)
+{
+  gtk_tooltip_set_text (tooltip, self->summary);
+  return self->summary != NULL;
+}
+
 static void
 update (MilkSyncButton *self)
 {
@@ -222,7 +233,11 @@ update (MilkSyncButton *self)
   gtk_label_set_label (self->detail_label, detail);
   g_free (self->summary);
   self->summary = g_strdup_printf ("%s: %s", text, detail);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), self->summary);
+  /* Said to screen readers as the tooltip would be. The tooltip itself is
+   * asked for when shown: setting its text asks the X server three times
+   * where the pointer is, at start-up and at every edit. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->summary, -1);
 
   /* Known only from a sync; after sign-out it may be stale. */
   clock = self->store && status != MILK_SYNC_SIGNED_OUT
@@ -315,6 +330,7 @@ milk_sync_button_class_init (MilkSyncButtonClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, rejected_list);
   gtk_widget_class_bind_template_child (widget_class, MilkSyncButton, rejected_box);
   gtk_widget_class_bind_template_callback (widget_class, popover_button_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, button_query_tooltip);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 

@@ -8,11 +8,12 @@
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from milkdays import TODAY, cell, cli, month_label, month_report, month_title, previous_month_day, show_month
-from milkgui import Suite, button_named, check, states, text_of, wait_for
+from milkgui import Suite, button_named, check, states, text_of, wait_for, xdo
 
 suite = Suite()
 
@@ -236,6 +237,25 @@ def accessible_names(s):
     for tab in ("General", "Products", "Payments"):
         app.click(app.find("page tab", tab, within=prefs))
         audit(f"Preferences, {tab}")
+
+
+@suite.flow("the sync button tells where the diary is kept: in a tooltip when the pointer rests on it, and to a screen reader")
+def sync_button_tooltip(s):
+    diary_with(s, "50", (previous_month_day(3), "1"))
+    app = s.start()
+    button = app.find("push button", "Sync Status")
+    said = "On this device only: Sign in to keep your devices in step"
+    check(button.description == said, f"the sync button is described as {button.description!r}, not {said!r}")
+    before = {w[0] for w in app.x_windows()}
+    x, y = app.screen_point(button)
+    _, bottom = app.screen_point(button, 0.5, 1.0)
+    xdo("mousemove", "--sync", x - 1, y - 1)
+    time.sleep(0.05)
+    xdo("mousemove", "--sync", x, y)
+    # A tooltip is an X window of its own, under the pointer; xwd, which
+    # the screenshots use, does not show it (its visual is not the root's).
+    wait_for(lambda: [w for w in app.x_windows() if w[0] not in before and y < w[2] <= bottom + 60],
+             10, "a tooltip window just below the sync button")
 
 
 def cell_after_tab(app, day):
