@@ -178,7 +178,8 @@ update (MilkSyncButton *self)
 {
   MilkSyncStatus status = self->service ? milk_sync_service_get_status (self->service) : MILK_SYNC_SIGNED_OUT;
   const char *message = self->service ? milk_sync_service_get_message (self->service) : NULL;
-  guint pending = self->store ? milk_store_count_pending (self->store) : 0;
+  /* Not shown while signed out: counting them scans a diary never synced. */
+  guint pending = self->store && status != MILK_SYNC_SIGNED_OUT ? milk_store_count_pending (self->store) : 0;
   g_autofree char *detail = NULL;
   g_autofree char *clock = NULL;
   const char *icon, *text;
