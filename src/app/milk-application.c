@@ -60,6 +60,7 @@ milk_application_new (void)
 
 /**
  * milk_application_add_icon:
+ * @display: where the icon is to be shown
  *
  * Makes the application's icon, for the welcome page and About, one the
  * icon theme of @display finds: the installed icon, or before Milk Diary
