@@ -1053,17 +1053,25 @@ test_pipelined_connection_lost (void)
   PGconn *db = milk_test_db_connect (server);
   PGresult *now = PQexec (db, "SELECT now ()");
   Cutter cutter = { NULL, g_strdup (PQgetvalue (now, 0, 0)) };
-  GThread *thread;
-  guint unavailable = 0, ok;
+  guint unavailable = 0, runs = 0;
 
   PQclear (now);
   PQfinish (db);
   cutter.server = pipeline_server ("cut", tokens);
-  thread = g_thread_new ("cut-connections", cut_connections, &cutter);
-  ok = run_pipeline_clients (cutter.server, tokens, TRUE, &unavailable);
-  g_thread_join (thread);
-  g_test_message ("%u answers as they should be, %u unavailable", ok, unavailable);
-  g_assert_cmpuint (ok + unavailable, ==, PIPELINE_THREADS * PIPELINE_ROUNDS);
+  /* Every answer its own or a 503, run after run, until some request has
+   * met a cut connection. Whether the 300 ms of cuts meet a request is the
+   * scheduler's choice: on a loaded machine the clients may still be
+   * starting when the cuts end (CI on 9bcf8c5). */
+  while (unavailable == 0 && runs++ < 10)
+    {
+      GThread *thread = g_thread_new ("cut-connections", cut_connections, &cutter);
+      guint lost = 0, ok = run_pipeline_clients (cutter.server, tokens, TRUE, &lost);
+
+      g_thread_join (thread);
+      g_test_message ("run %u: %u answers as they should be, %u unavailable", runs, ok, lost);
+      g_assert_cmpuint (ok + lost, ==, PIPELINE_THREADS * PIPELINE_ROUNDS);
+      unavailable += lost;
+    }
   g_assert_cmpuint (unavailable, >, 0);
 
   /* A connection cut while it sat in the pool is found dead when it is
