@@ -147,8 +147,8 @@ milk_day_cell_init (MilkDayCell *self)
   gtk_label_set_yalign (self->quantity, 0.5);
   gtk_label_set_justify (self->quantity, GTK_JUSTIFY_CENTER);
   /* A day delivered morning and evening, "1 + 0.5 L", takes two lines
-   * where one is too narrow (its parts are kept whole). */
-  gtk_label_set_wrap (self->quantity, TRUE);
+   * where one is too narrow (its parts are kept whole): set_lines wraps
+   * a cell with something to show. */
   gtk_widget_add_css_class (GTK_WIDGET (self->quantity), "quantity");
   gtk_widget_add_css_class (GTK_WIDGET (self->quantity), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->quantity), "numeric");
@@ -285,6 +285,10 @@ set_lines (MilkDayCell  *self,
 
   self->state = state;
   gtk_label_set_markup (self->quantity, markup ? markup : "");
+  /* An empty label that wraps is laid out again at every width it is
+   * measured at (four before the first frame); one that does not, once.
+   * Most cells are empty at the start of a month. */
+  gtk_label_set_wrap (self->quantity, markup != NULL && *markup != '\0');
   g_byte_array_set_size (self->products, 0);
   toggle_class (widget, "delivered", state == MILK_DAY_DELIVERED);
   toggle_class (widget, "skipped", state == MILK_DAY_SKIPPED);
